@@ -64,8 +64,8 @@ class Source(_Strict):
     reference_dates: str
     definition: str
     geography: str
-    files: list[SourceFile]
-    reader: str = Field(pattern=r"^workbench\.sources\.[a-z0-9_]+$")
+    files: list[SourceFile] = Field(default_factory=list)
+    reader: str | None = Field(default=None, pattern=r"^workbench\.sources\.[a-z0-9_]+$")
     mirror: str | None = None
     caveats: list[str] = Field(default_factory=list)
 
