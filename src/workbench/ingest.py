@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import logging
 from collections.abc import Iterable
@@ -87,8 +88,7 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     name = f"{source.source_id}.csv"
     validate_tidy(frame, name)
     check_references(frame, name)
-    table = out_dir / name
-    _write_atomic(table, frame.to_csv(index=False, lineterminator="\n"))
+    table = write_tidy(frame, out_dir, source.source_id)
     meta = {
         "source_id": source.source_id,
         "rows": len(frame),
@@ -104,10 +104,56 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     return IngestResult(source.source_id, len(frame), table, changed)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+#: Tables larger than this are stored gzip-compressed (``.csv.gz``) to keep clones small.
+GZIP_ABOVE_BYTES = 3_000_000
+
+
+def write_tidy(frame: pd.DataFrame, out_dir: Path, source_id: str) -> Path:
+    """Write a tidy table as ``<source_id>.csv`` (or ``.csv.gz`` when large), atomically.
+
+    The other form, if present from an earlier build, is removed so one table has one file.
+    Compression is deterministic (no timestamp), so a rebuild gives identical bytes.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    plain, packed = out_dir / f"{source_id}.csv", out_dir / f"{source_id}.csv.gz"
+    if len(data) > GZIP_ABOVE_BYTES:
+        target, other = packed, plain
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    else:
+        target, other = plain, packed
+    _write_atomic(target, data)
+    other.unlink(missing_ok=True)
+    return target
+
+
+def _write_atomic(path: Path, data: bytes | str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def tidy_path(source_id: str, folder: Path | None = None) -> Path:
+    """Return the file holding a source's tidy table (``.csv`` or ``.csv.gz``).
+
+    Raises
+    ------
+    DataError
+        If neither exists.
+    """
+    folder = folder or paths.tidy_dir()
+    for name in (f"{source_id}.csv", f"{source_id}.csv.gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise DataError(
+        f"no tidy table for source '{source_id}' in {folder}; run `workbench ingest --raw DIR`"
+    )
 
 
 def read_tidy(path: Path) -> pd.DataFrame:
@@ -119,7 +165,7 @@ def read_tidy(path: Path) -> pd.DataFrame:
         If the file is missing or not UTF-8.
     """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", compression="infer")
     except FileNotFoundError:
         raise DataError(f"{path}: tidy table not found; run `workbench ingest --raw DIR`") from None
     except UnicodeDecodeError as exc:

@@ -1,0 +1,197 @@
+"""The `workbench` command: ingest official files, validate inputs, run the batch, render annexes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from workbench.errors import ConfigError, WorkbenchError
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  workbench error
+  2  wrong parameters, registry entry or option (the message names file and key)
+  3  bad or missing data file (the message names file, row and column)
+  4  a run finished but at least one notebook failed (see the summary and manifest.json)
+  130 interrupted (Ctrl-C)"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the `workbench` command."""
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Reproducible City Migration Profiles: official statistics -> tidy data -> "
+        "papermill notebooks per city -> cross-city comparison -> HTML annexes.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="execute the city profiles and the comparison, render annexes",
+                         description="Execute notebooks/city_profile.ipynb once per city with params/<city>.yaml "
+                         "(in parallel), then notebooks/compare_cities.ipynb, then render HTML annexes. "
+                         "Results go to outputs/<run id>/; outputs/latest points at the last fully successful run.",
+                         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
+    run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run")
+    run.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run at once (default: one per core)")
+    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    run.add_argument("--run-dir", type=Path, help="write into this new folder instead of outputs/<run id>")
+    run.add_argument("--no-compare", action="store_true", help="skip the cross-city comparison")
+    run.add_argument("--no-annex", action="store_true", help="skip rendering the HTML annexes")
+
+    ingest = sub.add_parser("ingest", help="rebuild data/tidy from a folder of official source files",
+                            description="Read the official files listed in data/registry/sources/*.yaml from "
+                            "RAW (same sub-folders), reshape, harmonise and validate them, and write data/tidy/.")
+    ingest.add_argument("--raw", type=Path, required=True, help="folder holding the official files")
+    ingest.add_argument("--only", action="append", metavar="SOURCE_ID", help="build only this source (repeatable)")
+    ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy")
+
+    sub.add_parser("validate", help="check registries, tidy tables, expert figures, parameters and notebooks")
+
+    annex = sub.add_parser("annex", help="render HTML annexes from an executed run (no re-execution)")
+    annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
+
+    sub.add_parser("cities", help="list the cities of the network and their geographies")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `workbench` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities}
+    try:
+        return handlers[args.command](args)
+    except WorkbenchError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _selected_cities(args) -> list[str] | None:
+    chosen = list(args.city or [])
+    if args.cities:
+        chosen += [c.strip() for c in args.cities.split(",") if c.strip()]
+    return chosen or None
+
+
+def _run(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from workbench.errors import RunError
+    from workbench.registry import get_city, load_cities
+    from workbench.run import run_batch
+
+    console = _console()
+    cities = _selected_cities(args)
+    for city_id in cities or []:
+        get_city(city_id)
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    count = len(cities or load_cities()) + (0 if args.no_compare else 1)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(f"running {count} notebooks", total=count)
+
+        def report(result, done, total):
+            mark = "ok" if result.status == "ok" else "FAILED"
+            bar.console.print(f"  {result.name:<10} {mark:<6} {result.seconds:6.1f} s")
+            bar.update(task, completed=done)
+
+        summary = run_batch(cities, jobs=args.jobs, run_dir=args.run_dir, timeout=args.timeout,
+                            with_compare=not args.no_compare, with_annex=not args.no_annex, progress=report)
+    table = Table(title=f"Run {summary.run_dir.name}")
+    for column in ("notebook", "status", "seconds", "error"):
+        table.add_column(column)
+    for r in summary.results:
+        cell = f" (cell {r.failed_cell})" if r.failed_cell else ""
+        table.add_row(r.name, r.status, f"{r.seconds:.1f}", (r.error + cell)[:120])
+    console.print(table)
+    console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}")
+    if not args.no_annex:
+        console.print(f"HTML annexes: {summary.run_dir / 'annex'}")
+    console.print(f"Manifest: {summary.run_dir / 'manifest.json'}")
+    if not summary.ok:
+        names = ", ".join(r.name for r in summary.failed)
+        raise RunError(f"{len(summary.failed)} of {len(summary.results)} notebook(s) failed: {names}; "
+                       f"outputs of the others are in {summary.run_dir}")
+    return 0
+
+
+def _ingest(args) -> int:
+    from workbench.ingest import ingest
+
+    console = _console()
+    results = ingest(args.raw, args.out, args.only)
+    for r in results:
+        note = "  (raw file differs from the registry checksum: update the registry entry)" if r.checksum_changed else ""
+        console.print(f"{r.source_id:<45} {r.rows:>8} rows  {r.table}{note}")
+    return 0
+
+
+def _validate(args) -> int:
+    from workbench.validate import validate_all
+
+    console = _console()
+    checks = validate_all()
+    for c in checks:
+        console.print(f"{'ok  ' if c.ok else 'FAIL'} {c.what}: {c.message}", markup=False)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
+        return 3
+    console.print(f"all {len(checks)} checks passed")
+    return 0
+
+
+def _annex(args) -> int:
+    import json
+
+    from workbench import paths
+    from workbench.annex import render_run
+    from workbench.errors import DataError
+    from workbench.run import TaskResult
+
+    run_dir = args.run or (paths.outputs_dir() / "latest")
+    manifest = run_dir / "manifest.json"
+    if not manifest.is_file():
+        raise DataError(f"{manifest}: no manifest; is {run_dir} a run folder made by `workbench run`?")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    results = [TaskResult(n["name"], n["status"], n["seconds"], str(run_dir / n["notebook"]))
+               for n in data["notebooks"] if n["status"] == "ok"]
+    for path in render_run(run_dir, results):
+        _console().print(str(path))
+    return 0
+
+
+def _cities(args) -> int:
+    from workbench.registry import load_cities
+
+    console = _console()
+    for city in load_cities().values():
+        console.print(f"{city.city_id:<8} {city.names.en:<8} {city.country_iso3}  {city.shore:<5}  {city.city_geography}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Cross-city comparisons, computed from the tables that the city runs saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.profile import GEOGRAPHY_LABELS
+from workbench.registry import get_city, load_definitions
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The saved tables of the cities that could be read, and the cities that could not."""
+
+    series: pd.DataFrame
+    national: pd.DataFrame
+    missing: list[str]
+    city_ids: list[str]
+
+
+def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
+    """Read ``<cities_dir>/<city>/series.csv`` and ``national.csv`` for each city.
+
+    A city whose files are missing (its run failed) is listed in ``missing``; the others are used.
+
+    Returns
+    -------
+    Loaded
+    """
+    series, national, missing = [], [], []
+    for city_id in city_ids:
+        folder = Path(cities_dir) / city_id
+        try:
+            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str})
+            n = pd.read_csv(folder / "national.csv", dtype={"period": str})
+        except FileNotFoundError:
+            missing.append(city_id)
+            continue
+        s["city_id"] = city_id
+        n["city_id"] = city_id
+        series.append(s)
+        national.append(n)
+    return Loaded(
+        series=pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
+        national=pd.concat(national, ignore_index=True) if national else pd.DataFrame(),
+        missing=missing,
+        city_ids=list(city_ids),
+    )
+
+
+def loading_text(loaded: Loaded) -> str:
+    """One Markdown line saying which cities are compared and which are missing."""
+    found = [c for c in loaded.city_ids if c not in loaded.missing]
+    text = f"Cities compared: {', '.join(get_city(c).names.en for c in found)}."
+    if loaded.missing:
+        text += f" **Missing (their run failed or saved nothing): {', '.join(loaded.missing)}.**"
+    return text
+
+
+def latest_shares(loaded: Loaded) -> pd.DataFrame:
+    """Latest share per city, definition and area, ranked only within each definition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: definition, rank within definition, city, area, geography, reference date,
+        persons, share (%), source.
+    """
+    columns = ["definition", "rank within definition", "city", "area", "geography", "reference date", "persons", "share (%)", "source"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    s = loaded.series.dropna(subset=["share"])
+    s = s[~s["geography_level"].isin(["district", "neighbourhood"])]
+    latest = s.sort_values("ref_date").groupby(["city_id", "definition_id", "place_id"]).tail(1)
+    defs = load_definitions()
+    table = pd.DataFrame(
+        {
+            "definition": latest["definition_id"].map(lambda d: defs[d].label),
+            "city": latest["city_id"].map(lambda c: get_city(c).names.en),
+            "area": latest["place_name"],
+            "geography": latest["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "reference date": latest["ref_date"],
+            "persons": latest["persons"],
+            "share (%)": latest["share"],
+            "source": latest["source_id"],
+        }
+    )
+    table = table.sort_values(["definition", "share (%)"], ascending=[True, False])
+    table.insert(1, "rank within definition", table.groupby("definition").cumcount() + 1)
+    return table[columns].reset_index(drop=True)
+
+
+def definition_notes(table: pd.DataFrame) -> list[str]:
+    """One note per definition present in a comparison table."""
+    defs = {d.label: d for d in load_definitions().values()}
+    return [f"{label}: {defs[label].description}" for label in dict.fromkeys(table.get("definition", [])) if label in defs]
+
+
+def city_vs_national(loaded: Loaded) -> pd.DataFrame:
+    """Each city's latest share by definition beside the country's UN DESA 2020 migrant share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, city definition, area, reference date, city share (%), national
+        definition, national share (%) mid-2020, location quotient, same definition.
+    """
+    latest = latest_shares(loaded)
+    columns = ["city", "city definition", "area", "reference date", "city share (%)", "national definition",
+               "national share (%)", "location quotient", "same definition"]
+    if latest.empty or loaded.national.empty:
+        return pd.DataFrame(columns=columns)
+    nat = loaded.national[
+        (loaded.national["source_id"] == "undesa_ims_2020") & (loaded.national["indicator_id"] == "population_share")
+    ]
+    nat = nat.sort_values("period").groupby("city_id").tail(1)
+    by_city = {get_city(c).names.en: v for c, v in zip(nat["city_id"], nat["value"])}
+    un_label = load_definitions()["un_migrant_stock"].label
+    rows = []
+    for _, row in latest.iterrows():
+        national_share = by_city.get(row["city"])
+        rows.append(
+            {
+                "city": row["city"],
+                "city definition": row["definition"],
+                "area": row["area"],
+                "reference date": row["reference date"],
+                "city share (%)": row["share (%)"],
+                "national definition": f"{un_label}, 2020 edition",
+                "national share (%)": national_share,
+                "location quotient": row["share (%)"] / national_share if national_share else None,
+                "same definition": "no",
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trends(loaded: Loaded) -> pd.DataFrame:
+    """First and last share of each city series (same definition, area and source).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, definition, area, first date, first share (%), last date, last share (%),
+        change (pp).
+    """
+    columns = ["city", "definition", "area", "first date", "first share (%)", "last date", "last share (%)", "change (pp)"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    s = loaded.series.dropna(subset=["share"])
+    s = s[~s["geography_level"].isin(["district", "neighbourhood"])]
+    defs = load_definitions()
+    rows = []
+    for (city_id, definition_id, place_id, source_id), group in s.groupby(["city_id", "definition_id", "place_id", "source_id"], sort=True):
+        if group["ref_date"].nunique() < 2:
+            continue
+        group = group.sort_values("ref_date")
+        first, last = group.iloc[0], group.iloc[-1]
+        rows.append(
+            {
+                "city": get_city(city_id).names.en,
+                "definition": defs[definition_id].label,
+                "area": first["place_name"],
+                "first date": first["ref_date"],
+                "first share (%)": first["share"],
+                "last date": last["ref_date"],
+                "last share (%)": last["share"],
+                "change (pp)": last["share"] - first["share"],
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def coverage(loaded: Loaded) -> pd.DataFrame:
+    """Which definitions each city has a series for, with its areas and dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, definition, areas, reference dates, observations.
+    """
+    columns = ["city", "definition", "areas", "reference dates", "observations"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    rows = []
+    for (city_id, definition_id), group in loaded.series.groupby(["city_id", "definition_id"], sort=True):
+        dates = sorted(group["ref_date"])
+        rows.append(
+            {
+                "city": get_city(city_id).names.en,
+                "definition": defs[definition_id].label,
+                "areas": ", ".join(sorted(group["place_name"].unique())),
+                "reference dates": dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}",
+                "observations": len(group),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def source_ids(loaded: Loaded) -> list[str]:
+    """Source ids behind the compared series, in first-seen order."""
+    if loaded.series.empty:
+        return []
+    return list(dict.fromkeys(loaded.series["source_id"]))

@@ -1,0 +1,122 @@
+"""One place for charts: colours, labels, units. Every function returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = "colorblind"
+sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 100, "axes.titlesize": 11})
+
+#: Line style per definition family, so unlike definitions are never mistaken for one series.
+_DEFINITION_STYLES = ["-", "--", ":", "-."]
+
+
+def plot_migrant_shares(series: pd.DataFrame) -> plt.Figure:
+    """Share of population over time, one line per place and definition (style by definition).
+
+    Parameters
+    ----------
+    series
+        The table from :func:`workbench.profile.migrant_series`.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    data = series.dropna(subset=["share of population (%)"]).copy()
+    data["date"] = pd.to_datetime(data["reference date"])
+    for i, (definition, by_def) in enumerate(data.groupby("definition", sort=True)):
+        style = _DEFINITION_STYLES[i % len(_DEFINITION_STYLES)]
+        for place, line in by_def.groupby("place", sort=True):
+            line = line.sort_values("date")
+            ax.plot(line["date"], line["share of population (%)"], linestyle=style, marker="o", markersize=3,
+                    label=f"{definition} — {place}")
+    ax.set_ylabel("% of total population")
+    ax.set_xlabel("reference date")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def plot_origins(table: pd.DataFrame) -> plt.Figure:
+    """Horizontal bars of the largest origins (persons)."""
+    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(table), 3) + 1))
+    ordered = table.sort_values("persons")
+    ax.barh(ordered["origin"], ordered["persons"], color=sns.color_palette(PALETTE)[0])
+    ax.set_xlabel("persons")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    return fig
+
+
+def plot_pyramid(ages: pd.DataFrame) -> plt.Figure:
+    """Population pyramid in % of each group (men left, women right), one outline per group.
+
+    Parameters
+    ----------
+    ages
+        Columns group, age, sex, persons (from :func:`workbench.profile.age_structure`).
+    """
+    fig, ax = plt.subplots(figsize=(7, 5))
+    order = sorted(ages["age"].unique(), key=_age_key)
+    colours = sns.color_palette(PALETTE)
+    for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
+        total = rows["persons"].sum()
+        by = rows.pivot_table(index="age", columns="sex", values="persons", aggfunc="sum").reindex(order).fillna(0)
+        y = range(len(order))
+        ax.barh(y, -100 * by.get("male", 0) / total, color=colours[i], alpha=0.45 if i else 0.8, label=f"{group}: men")
+        ax.barh(y, 100 * by.get("female", 0) / total, color=colours[i], alpha=0.45 if i else 0.8,
+                hatch="//" if i else None, label=f"{group}: women")
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels([a.replace("Y", "").replace("-MAX", "+") for a in order], fontsize=7)
+    ax.set_xlabel("% of the group (men left, women right)")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+    ax.legend(fontsize=7)
+    return fig
+
+
+def plot_lines(table: pd.DataFrame, x: str, y: str, hue: str, ylabel: str) -> plt.Figure:
+    """A simple line chart of ``y`` against ``x`` with one line per ``hue``."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for label, rows in table.groupby(hue, sort=True):
+        rows = rows.sort_values(x)
+        ax.plot(rows[x].astype(str), rows[y], marker="o", markersize=3, label=str(label))
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(x)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ticks = sorted(table[x].astype(str).unique())
+    step = max(1, len(ticks) // 12)
+    ax.set_xticks(ticks[::step])
+    ax.tick_params(axis="x", rotation=45, labelsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def plot_share_by_definition(table: pd.DataFrame) -> plt.Figure:
+    """Bars of the migrant share per city, one panel per definition (never one ranking across them).
+
+    Parameters
+    ----------
+    table
+        Columns city, definition, geography, share (%), reference date.
+    """
+    definitions = sorted(table["definition"].unique())
+    fig, axes = plt.subplots(len(definitions), 1, figsize=(8, 1.2 + 0.45 * len(table)), squeeze=False)
+    for ax, definition in zip(axes[:, 0], definitions):
+        rows = table[table["definition"] == definition].sort_values("share (%)")
+        labels = [f"{c} ({g}, {d[:4]})" for c, g, d in zip(rows["city"], rows["geography"], rows["reference date"])]
+        ax.barh(labels, rows["share (%)"], color=sns.color_palette(PALETTE)[definitions.index(definition) % 8])
+        ax.set_title(definition, loc="left")
+        ax.set_xlabel("% of total population")
+    fig.tight_layout()
+    return fig
+
+
+def _age_key(age: str) -> float:
+    digits = age.replace("Y", "").replace("_LT", "").split("-")[0]
+    try:
+        return float(digits)
+    except ValueError:
+        return 999.0

@@ -1,0 +1,249 @@
+"""Derived indicators computed from tidy rows: totals the sources imply, shares, sums over origins.
+
+Pure functions: no IO, inputs never modified. Every derived row carries flag ``c`` and a note
+saying how it was computed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.schemas import TIDY_COLUMNS
+
+BREAKDOWNS = ("sex", "age", "origin", "category")
+_GROUP = ["source_id", "place_id", "indicator_id", "definition_id", "period", "ref_date"]
+
+#: Pairs of definitions that together make up the whole population.
+COMPLEMENTS: tuple[tuple[str, str], ...] = (
+    ("foreign_origin_wien", "austrian_origin_wien"),
+    ("foreign_nationality", "national_citizens"),
+    ("foreign_born", "native_born"),
+    ("immigre_insee", "non_immigre_insee"),
+)
+
+#: Definitions that count migrants (in one sense or another), in display order.
+MIGRANT_DEFINITIONS: tuple[str, ...] = (
+    "foreign_nationality",
+    "foreign_born",
+    "immigre_insee",
+    "foreign_origin_wien",
+    "residence_permit_holder",
+    "residence_title_holder",
+    "registered_refugee",
+    "asylum_seeker",
+    "palestine_refugee_unrwa",
+    "un_migrant_stock",
+)
+
+
+def headline(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows without any breakdown (sex, age, origin and category all 'total')."""
+    mask = pd.Series(True, index=frame.index)
+    for column in BREAKDOWNS:
+        mask &= frame[column] == "total"
+    return frame[mask]
+
+
+def compute_missing_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add headline rows that the source implies but does not publish.
+
+    A group (source, place, indicator, definition, period) of count rows with no headline row,
+    whose rows all sit at the finest level of every breakdown (e.g. sex x age x origin group for
+    Stadt Wien), is summed into one headline row.
+
+    Parameters
+    ----------
+    frame
+        Tidy rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` plus the computed rows (flag ``c``).
+    """
+    counts = frame[frame["unit"] == "persons"]
+    has_total = set(map(tuple, headline(counts)[_GROUP].itertuples(index=False)))
+    added = []
+    for key, group in counts.groupby(_GROUP, sort=False):
+        if key in has_total:
+            continue
+        uniform = all(
+            (group[c] == "total").all() or (group[c] != "total").all() for c in BREAKDOWNS
+        )
+        if not uniform:
+            continue
+        row = group.iloc[0].copy()
+        for column in BREAKDOWNS:
+            row[column] = "total"
+        row["origin_type"] = ""
+        row["value"] = float(group["value"].sum())
+        row["flag"] = "c"
+        row["note"] = f"sum of {len(group)} published cells (all breakdowns)"
+        added.append(row)
+    return _append(frame, added)
+
+
+def compute_complement_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add total-population headline rows as the sum of two complementary groups.
+
+    Only where the source publishes both groups (e.g. Wien foreign and Austrian origin) for a
+    place and date and publishes no total of its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` plus computed ``total_population`` rows (flag ``c``).
+    """
+    heads = headline(frame[(frame["indicator_id"] == "population")])
+    keys = ["source_id", "place_id", "period", "ref_date"]
+    published = set(map(tuple, heads[heads["definition_id"] == "total_population"][keys].itertuples(index=False)))
+    added = []
+    for part, rest in COMPLEMENTS:
+        a = heads[heads["definition_id"] == part].set_index(keys)
+        b = heads[heads["definition_id"] == rest].set_index(keys)
+        for key in a.index.intersection(b.index):
+            if key in published:
+                continue
+            row = a.loc[[key]].reset_index().iloc[0].copy()
+            row["definition_id"] = "total_population"
+            row["value"] = float(a.loc[[key], "value"].iloc[0] + b.loc[[key], "value"].iloc[0])
+            row["flag"] = "c"
+            row["note"] = f"{part} + {rest}"
+            added.append(row)
+            published.add(key)
+    return _append(frame, added)
+
+
+def aggregate_districts(frame: pd.DataFrame, city_place_id: str, city_place_name: str) -> pd.DataFrame:
+    """Add city headline rows summed over district rows where the city total is not published.
+
+    Parameters
+    ----------
+    frame
+        Tidy rows of one city (its districts among them).
+    city_place_id, city_place_name
+        Id and name to give the summed rows (geography level ``city``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` plus computed city rows (flag ``c``).
+    """
+    districts = headline(frame[(frame["geography_level"] == "district") & (frame["unit"] == "persons")])
+    if districts.empty:
+        return frame
+    keys = ["source_id", "indicator_id", "definition_id", "period", "ref_date"]
+    city_rows = headline(frame[frame["place_id"] == city_place_id])
+    existing = set(map(tuple, city_rows[keys].itertuples(index=False)))
+    added = []
+    for key, group in districts.groupby(keys, sort=False):
+        if key in existing:
+            continue
+        row = group.iloc[0].copy()
+        row["place_id"] = city_place_id
+        row["place_name"] = city_place_name
+        row["geography_level"] = "city"
+        row["value"] = float(group["value"].sum())
+        row["flag"] = "c"
+        row["note"] = f"sum of {group['place_id'].nunique()} districts"
+        added.append(row)
+    return _append(frame, added)
+
+
+def compute_shares(frame: pd.DataFrame, definitions: tuple[str, ...] = MIGRANT_DEFINITIONS) -> pd.DataFrame:
+    """Compute each group's share of the total population of the same place and date.
+
+    The denominator is the ``total_population`` headline row of the same place and reference
+    date, from the same source when it has one, otherwise from any source (noted). Shares that
+    the source publishes itself are not recomputed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        New ``population_share`` rows only (flag ``c``), tidy columns.
+    """
+    heads = headline(frame[frame["indicator_id"] == "population"])
+    totals = heads[heads["definition_id"] == "total_population"]
+    published = headline(frame[frame["indicator_id"] == "population_share"])
+    done = set(map(tuple, published[["place_id", "definition_id", "ref_date"]].itertuples(index=False)))
+    rows = []
+    for _, row in heads[heads["definition_id"].isin(definitions)].iterrows():
+        if (row["place_id"], row["definition_id"], row["ref_date"]) in done:
+            continue
+        same_place = totals[(totals["place_id"] == row["place_id"]) & (totals["ref_date"] == row["ref_date"])]
+        if same_place.empty:
+            continue
+        same_source = same_place[same_place["source_id"] == row["source_id"]]
+        denominator = (same_source if len(same_source) else same_place).iloc[0]
+        share = row.copy()
+        share["indicator_id"] = "population_share"
+        share["unit"] = "percent"
+        share["value"] = 100.0 * row["value"] / denominator["value"]
+        share["flag"] = "c"
+        share["note"] = f"{row['value']:.0f} / {denominator['value']:.0f} ({denominator['source_id']})"
+        rows.append(share)
+    return pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).reset_index(drop=True)
+
+
+def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum country-of-origin rows into one headline row per place, definition and period.
+
+    Used for UNHCR tables, which publish one row per country of origin and no total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Computed headline rows (flag ``c``), tidy columns.
+    """
+    part = frame[
+        (frame["origin"] != "total") & (frame["sex"] == "total") & (frame["age"] == "total")
+        & (frame["unit"] == "persons")
+    ]
+    keys = ["source_id", "place_id", "place_name", "geography_level", "country_iso3", "city_id",
+            "indicator_id", "definition_id", "category", "period", "ref_date", "unit"]
+    if part.empty:
+        return pd.DataFrame(columns=list(TIDY_COLUMNS))
+    summed = part.groupby(keys, as_index=False, sort=True).agg(value=("value", "sum"), n=("origin", "nunique"))
+    summed["sex"] = "total"
+    summed["age"] = "total"
+    summed["origin_type"] = ""
+    summed["origin"] = "total"
+    summed["flag"] = "c"
+    summed["note"] = "sum over " + summed["n"].astype(str) + " countries of origin"
+    return summed[list(TIDY_COLUMNS)].reset_index(drop=True)
+
+
+def compute_ratio(
+    numerator: pd.DataFrame, denominator: pd.DataFrame, indicator_id: str, scale: float = 100.0
+) -> pd.DataFrame:
+    """Divide headline values of two indicators for the same place and period.
+
+    Parameters
+    ----------
+    numerator, denominator
+        Tidy rows (one per place and period each).
+    indicator_id
+        Id of the result (e.g. ``remittances_share_of_gdp``).
+    scale
+        100 for a percentage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows, unit percent, flag ``c``.
+    """
+    keys = ["place_id", "period"]
+    merged = numerator.merge(denominator[keys + ["value", "source_id"]], on=keys, suffixes=("", "_den"))
+    merged = merged[merged["value_den"] > 0]
+    merged["value"] = scale * merged["value"] / merged["value_den"]
+    merged["indicator_id"] = indicator_id
+    merged["unit"] = "percent"
+    merged["flag"] = "c"
+    merged["note"] = "computed: ratio of two published series"
+    return merged[list(TIDY_COLUMNS)].reset_index(drop=True)
+
+
+def _append(frame: pd.DataFrame, rows: list[pd.Series]) -> pd.DataFrame:
+    if not rows:
+        return frame
+    return pd.concat([frame, pd.DataFrame(rows)[list(TIDY_COLUMNS)]], ignore_index=True)

@@ -1,0 +1,460 @@
+"""The tables of a City Migration Profile, computed from one city's tidy rows.
+
+Every function is pure (no IO) and returns a :class:`Section`: the table to show plus the source
+ids and notes its exhibit needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench import indicators as ind
+from workbench.catalog import CityData
+from workbench.registry import load_definitions
+
+GEOGRAPHY_LABELS = {
+    "greater_city": "greater city",
+    "metropolitan_city": "metropolitan city",
+    "functional_urban_area": "functional urban area",
+    "urban_unit": "urban unit",
+    "employment_zone": "employment zone",
+    "nuts1": "NUTS 1 region",
+    "nuts2": "NUTS 2 region",
+    "nuts3": "NUTS 3 region",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table for one part of the profile with what its caption and source line need."""
+
+    table: pd.DataFrame
+    source_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to show."""
+        return self.table.empty
+
+
+def prepare_local(data: CityData) -> pd.DataFrame:
+    """Return the city's rows with the totals and shares the sources imply added (flag 'c').
+
+    Steps: headline totals of fully broken-down tables; totals of complementary groups; city
+    sums of district rows; shares of total population.
+    """
+    city = data.city
+    local = ind.compute_missing_totals(data.local)
+    local = ind.compute_complement_totals(local)
+    local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", f"{city.names.local or city.names.en} (sum of districts)")
+    local = pd.concat([local, ind.compute_shares(local)], ignore_index=True)
+    unhcr = ind.sum_over_origins(local[local["source_id"] == "unhcr_demographics"])
+    return pd.concat([local, unhcr], ignore_index=True)
+
+
+def prepare_national(data: CityData) -> pd.DataFrame:
+    """Return the country's rows plus UNHCR totals over origins and remittances as % of GDP."""
+    national = data.national
+    unhcr = ind.sum_over_origins(national[national["source_id"] == "unhcr_population"])
+    wb = national[national["source_id"] == "worldbank_wdi"]
+    remit = ind.compute_ratio(
+        headline_of(wb, "remittances_received"), headline_of(wb, "gdp"), "remittances_share_of_gdp"
+    )
+    return pd.concat([national, unhcr, remit], ignore_index=True)
+
+
+def headline_of(frame: pd.DataFrame, indicator_id: str, definition_id: str | None = None) -> pd.DataFrame:
+    """Headline rows of one indicator (and definition)."""
+    rows = ind.headline(frame[frame["indicator_id"] == indicator_id])
+    if definition_id is not None:
+        rows = rows[rows["definition_id"] == definition_id]
+    return rows
+
+
+def migrant_series(local: pd.DataFrame) -> Section:
+    """Migrant population of the city's places over time, one row per place, definition and date.
+
+    Returns
+    -------
+    Section
+        Columns: place, geography, definition, reference date, persons, share of population (%),
+        source, flag.
+    """
+    defs = load_definitions()
+    counts = headline_of(local, "population")
+    counts = counts[counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
+    counts = counts[~counts["source_id"].isin(["unhcr_demographics"])]
+    shares = headline_of(local, "population_share")
+    merged = counts.merge(
+        shares[["place_id", "definition_id", "ref_date", "value", "flag"]],
+        on=["place_id", "definition_id", "ref_date"],
+        how="left",
+        suffixes=("", "_share"),
+    )
+    merged = merged.sort_values(["definition_id", "geography_level", "place_id", "ref_date"])
+    table = pd.DataFrame(
+        {
+            "place": merged["place_name"],
+            "geography": merged["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "definition": merged["definition_id"].map(lambda d: defs[d].label),
+            "reference date": merged["ref_date"],
+            "persons": merged["value"],
+            "share of population (%)": merged["value_share"],
+            "source": merged["source_id"],
+            "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
+        }
+    ).reset_index(drop=True)
+    notes = [
+        f"{defs[d].label}: {defs[d].description}" for d in dict.fromkeys(merged["definition_id"])
+    ]
+    return Section(table, list(dict.fromkeys(merged["source_id"])), notes)
+
+
+def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
+    """Latest headline figures: population, migrants by each definition, national context.
+
+    Returns
+    -------
+    Section
+        Columns: figure, place, definition, reference date, value, unit, source.
+    """
+    defs = load_definitions()
+    rows = []
+
+    def add(frame: pd.DataFrame, figure: str) -> None:
+        for _, group in frame.groupby(["place_id", "definition_id", "source_id"], sort=False):
+            last = group.sort_values("ref_date").iloc[-1]
+            rows.append(
+                {
+                    "figure": figure,
+                    "place": last["place_name"],
+                    "definition": defs[last["definition_id"]].label,
+                    "reference date": last["ref_date"],
+                    "value": last["value"],
+                    "unit": last["unit"],
+                    "source": last["source_id"],
+                    "flag": last["flag"],
+                }
+            )
+
+    city_level = local[~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])]
+    add(headline_of(city_level, "population", "total_population"), "Total population")
+    migrants = headline_of(city_level, "population")
+    migrants = migrants[migrants["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
+    add(migrants, "Migrant population")
+    shares = headline_of(city_level, "population_share")
+    add(shares[shares["definition_id"].isin(ind.MIGRANT_DEFINITIONS)], "Migrant share of population")
+    add(headline_of(national, "population", "un_migrant_stock").query("source_id == 'undesa_ims_2024'"), "National migrant stock")
+    add(headline_of(national, "population_share", "un_migrant_stock"), "National migrant share")
+    add(headline_of(national, "population", "registered_refugee").query("source_id == 'unhcr_population'"), "Refugees in the country (UNHCR)")
+    add(headline_of(national, "population", "palestine_refugee_unrwa"), "Palestine refugees (UNRWA)")
+    table = pd.DataFrame(rows, columns=["figure", "place", "definition", "reference date", "value", "unit", "source", "flag"])
+    return Section(table, list(dict.fromkeys(table["source"])))
+
+
+def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
+    """Largest countries of origin in the city's most recent origin table.
+
+    The table chosen is the latest one at country-of-origin level for the city's places (one
+    source, place, definition and date: figures from different tables are never mixed).
+
+    Returns
+    -------
+    Section
+        Columns: rank, origin (ISO3), persons, share of the group (%).
+    """
+    from workbench.origins import origin_name
+
+    rows = local[
+        (local["indicator_id"] == "population")
+        & local["origin_type"].isin(["citizenship", "birth_country", "origin_country"])
+        & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
+        & ~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])
+        & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+    ]
+    if rows.empty:
+        return Section(pd.DataFrame(columns=["rank", "origin", "persons", "share of the group (%)"]))
+    keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
+    sizes = rows.groupby(keys).size().reset_index(name="n").sort_values(["ref_date", "n"], ascending=[False, False])
+    best = sizes.iloc[0]
+    table_rows = rows[(rows[keys] == best[keys]).all(axis=1)]
+    countries = table_rows[~table_rows["origin"].str.contains("_|OTHER", regex=True)]
+    total_row = headline_of(local, "population", best["definition_id"])
+    total_row = total_row[(total_row["place_id"] == best["place_id"]) & (total_row["ref_date"] == best["ref_date"])]
+    total = float(total_row["value"].iloc[0]) if len(total_row) else float(table_rows["value"].sum())
+    top = countries.sort_values("value", ascending=False).head(top_n)
+    defs = load_definitions()
+    table = pd.DataFrame(
+        {
+            "rank": range(1, len(top) + 1),
+            "origin": [origin_name(code) for code in top["origin"]],
+            "persons": top["value"].to_numpy(),
+            "share of the group (%)": (100 * top["value"] / total).to_numpy(),
+        }
+    )
+    place = table_rows["place_name"].iloc[0]
+    notes = [
+        f"{defs[best['definition_id']].label} in {place} on {best['ref_date']}, by "
+        f"{best['origin_type'].replace('_', ' ')}; shares of {total:,.0f} persons"
+        + ("" if len(total_row) else " (sum of the published origins)")
+    ]
+    return Section(table, [best["source_id"]], notes)
+
+
+def sex_age(local: pd.DataFrame) -> Section:
+    """Women's share of each migrant group, from the latest sex breakdown per place and definition.
+
+    Returns
+    -------
+    Section
+        Columns: place, definition, reference date, women, men, women (%).
+    """
+    defs = load_definitions()
+    base = local[
+        (local["indicator_id"] == "population") & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & (local["sex"] != "total")
+        & ~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])
+    ]
+    base = base[base["source_id"] != "unhcr_demographics"]
+    if base.empty:
+        return Section(pd.DataFrame(columns=["place", "definition", "reference date", "women", "men", "women (%)"]))
+    pivot = base.groupby(["place_name", "definition_id", "ref_date", "source_id", "sex"])["value"].sum().unstack("sex").reset_index()
+    pivot = pivot.dropna(subset=[c for c in ("female", "male") if c in pivot.columns])
+    latest = pivot.sort_values("ref_date").groupby(["place_name", "definition_id"]).tail(1)
+    table = pd.DataFrame(
+        {
+            "place": latest["place_name"],
+            "definition": latest["definition_id"].map(lambda d: defs[d].label),
+            "reference date": latest["ref_date"],
+            "women": latest["female"],
+            "men": latest["male"],
+            "women (%)": 100 * latest["female"] / (latest["female"] + latest["male"]),
+        }
+    ).reset_index(drop=True)
+    return Section(table, list(dict.fromkeys(latest["source_id"])))
+
+
+def age_structure(local: pd.DataFrame, definition_id: str, reference_id: str | None) -> pd.DataFrame:
+    """Persons by age band and sex for a group (and a reference group), latest date, all places summed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: group, age, sex, persons (for a population pyramid); empty if no age data.
+    """
+    rows = local[
+        (local["indicator_id"] == "population") & (local["age"] != "total") & (local["sex"] != "total")
+        & (local["category"] == "total") & (local["flag"] != "c")
+    ]
+    wanted = [d for d in (definition_id, reference_id) if d]
+    rows = rows[rows["definition_id"].isin(wanted)]
+    if rows.empty:
+        return pd.DataFrame(columns=["group", "age", "sex", "persons"])
+    latest = rows["ref_date"].max()
+    rows = rows[rows["ref_date"] == latest]
+    defs = load_definitions()
+    out = rows.groupby(["definition_id", "age", "sex"], as_index=False)["value"].sum()
+    out["group"] = out["definition_id"].map(lambda d: defs[d].label)
+    out = out.rename(columns={"value": "persons"})
+    out["ref_date"] = latest
+    return out[["group", "age", "sex", "persons", "ref_date"]]
+
+
+def refugees_local(local: pd.DataFrame) -> Section:
+    """Refugees and asylum-seekers registered with UNHCR in the city's locations, by year.
+
+    Returns
+    -------
+    Section
+        Columns: place, year, refugees, asylum-seekers.
+    """
+    rows = headline_of(local[local["source_id"] == "unhcr_demographics"], "population")
+    rows = rows[rows["definition_id"].isin(["registered_refugee", "asylum_seeker"]) & (rows["category"] == "total")]
+    if rows.empty:
+        return Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
+    pivot = rows.pivot_table(index=["place_name", "period"], columns="definition_id", values="value", aggfunc="sum").reset_index()
+    table = pd.DataFrame(
+        {
+            "place": pivot["place_name"],
+            "year": pivot["period"],
+            "refugees": pivot.get("registered_refugee"),
+            "asylum-seekers": pivot.get("asylum_seeker"),
+        }
+    ).sort_values(["place", "year"]).reset_index(drop=True)
+    notes = ["UNHCR registered persons at end of year, summed over countries of origin; location names changed in 2019 and 2024."]
+    return Section(table, ["unhcr_demographics"], notes)
+
+
+def national_context(national: pd.DataFrame) -> Section:
+    """The country's migrant stock, share, refugees, Palestine refugees, net migration and remittances.
+
+    One row per indicator and year; UN DESA editions are kept apart (each series names its edition).
+
+    Returns
+    -------
+    Section
+        Columns: indicator, definition, source, year, value, unit.
+    """
+    defs = load_definitions()
+    series = [
+        ("International migrant stock", headline_of(national, "population", "un_migrant_stock"), ["undesa_ims_2024", "undesa_ims_2020"]),
+        ("Migrants as % of population", headline_of(national, "population_share", "un_migrant_stock"), ["undesa_ims_2020"]),
+        ("Refugees (UNHCR)", headline_of(national, "population", "registered_refugee"), ["unhcr_population"]),
+        ("Asylum-seekers (UNHCR)", headline_of(national, "population", "asylum_seeker"), ["unhcr_population"]),
+        ("Palestine refugees (UNRWA)", headline_of(national, "population", "palestine_refugee_unrwa"), ["unhcr_unrwa"]),
+        ("Net migration", headline_of(national, "net_migration"), ["worldbank_wdi"]),
+        ("Remittances received, % of GDP", headline_of(national, "remittances_share_of_gdp"), ["worldbank_wdi"]),
+    ]
+    parts = []
+    for label, rows, sources in series:
+        rows = rows[rows["source_id"].isin(sources)]
+        for source_id in sources:
+            chosen = rows[rows["source_id"] == source_id]
+            if chosen.empty:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "indicator": label,
+                        "definition": chosen["definition_id"].map(lambda d: defs[d].label),
+                        "source": source_id,
+                        "year": chosen["period"],
+                        "value": chosen["value"],
+                        "unit": chosen["unit"],
+                    }
+                )
+            )
+    if not parts:
+        return Section(pd.DataFrame(columns=["indicator", "definition", "source", "year", "value", "unit"]))
+    table = pd.concat(parts, ignore_index=True)
+    return Section(table, list(dict.fromkeys(table["source"])))
+
+
+def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, bool]) -> Section:
+    """Every definition, geography and reference period the profile uses, and what is missing.
+
+    Parameters
+    ----------
+    local, national
+        Prepared city and country rows.
+    expected
+        Profile part → whether data were found for it.
+
+    Returns
+    -------
+    Section
+        Columns: source, definition, place, geography, reference dates, observations.
+    """
+    defs = load_definitions()
+    frame = pd.concat([local, national], ignore_index=True)
+    frame = frame[frame["flag"].str.contains("c") == False]  # noqa: E712 (published rows only)
+    grouped = (
+        frame.groupby(["source_id", "definition_id", "place_name", "geography_level"])
+        .agg(first=("ref_date", "min"), last=("ref_date", "max"), n=("value", "size"))
+        .reset_index()
+    )
+    table = pd.DataFrame(
+        {
+            "source": grouped["source_id"],
+            "definition": grouped["definition_id"].map(lambda d: defs[d].label),
+            "place": grouped["place_name"],
+            "geography": grouped["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "reference dates": [a if a == b else f"{a} to {b}" for a, b in zip(grouped["first"], grouped["last"])],
+            "observations": grouped["n"],
+        }
+    )
+    missing = [part for part, found in expected.items() if not found]
+    notes = [f"Not available in the public sources for this city: {', '.join(missing)}."] if missing else []
+    return Section(table, list(dict.fromkeys(table["source"])), notes)
+
+
+def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")) -> pd.DataFrame:
+    """Reshape :func:`national_context` to one row per series and one column per selected year.
+
+    A year a series lacks stays empty; the latest year of each series is added as a column
+    'latest (year)' so recent figures are never hidden by the choice of columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = section.table
+    if table.empty:
+        return pd.DataFrame(columns=["indicator", "source", *years])
+    rows = []
+    for (indicator, source), group in table.groupby(["indicator", "source"], sort=False):
+        by_year = dict(zip(group["year"], group["value"]))
+        last = group.sort_values("year").iloc[-1]
+        row = {"indicator": indicator, "source": source, "unit": last["unit"]}
+        row.update({y: by_year.get(y) for y in years})
+        row["latest"] = last["value"]
+        row["latest year"] = last["year"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out
+
+
+def comparison_series(local: pd.DataFrame) -> pd.DataFrame:
+    """The city's migrant headline series with ids, saved by each city run for the comparisons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city_id, place_id, place_name, geography_level, definition_id, ref_date,
+        persons, share, source_id, flag.
+    """
+    counts = headline_of(local, "population")
+    counts = counts[counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS) & (counts["source_id"] != "unhcr_demographics")]
+    shares = headline_of(local, "population_share")
+    merged = counts.merge(
+        shares[["place_id", "definition_id", "ref_date", "value"]].rename(columns={"value": "share"}),
+        on=["place_id", "definition_id", "ref_date"],
+        how="left",
+    )
+    merged = merged.rename(columns={"value": "persons"})
+    cols = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag"]
+    return merged[cols].sort_values(["definition_id", "place_id", "ref_date"]).reset_index(drop=True)
+
+
+def comparison_national(national: pd.DataFrame) -> pd.DataFrame:
+    """The country's UN DESA migrant share (2020 edition) and stock (2024 edition) for the comparisons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: country_iso3, indicator_id, definition_id, source_id, period, value, unit.
+    """
+    share = headline_of(national, "population_share", "un_migrant_stock")
+    stock = headline_of(national, "population", "un_migrant_stock")
+    rows = pd.concat([share[share["source_id"] == "undesa_ims_2020"], stock[stock["source_id"] == "undesa_ims_2024"]])
+    cols = ["country_iso3", "indicator_id", "definition_id", "source_id", "period", "value", "unit"]
+    return rows[cols].sort_values(["source_id", "period"]).reset_index(drop=True)
+
+
+def save_city_tables(folder: str, report, local: pd.DataFrame, national: pd.DataFrame) -> list:
+    """Write a city run's exhibits plus the two tables the comparison notebooks read.
+
+    Parameters
+    ----------
+    folder
+        The run's folder for this city.
+    report : workbench.exhibits.Report
+        The notebook's exhibits.
+    local, national
+        Prepared rows (see :func:`prepare_local`, :func:`prepare_national`).
+
+    Returns
+    -------
+    list of Path
+    """
+    from pathlib import Path
+
+    out = Path(folder)
+    written = report.save(out / "exhibits")
+    for name, table in (("series.csv", comparison_series(local)), ("national.csv", comparison_national(national))):
+        table.to_csv(out / name, index=False, lineterminator="\n")
+        written.append(out / name)
+    return written
