@@ -13,7 +13,7 @@ import yaml
 from workbench import paths
 from workbench.errors import SchemaError
 from workbench.registry import load_cities, load_definitions, load_indicators
-from workbench.schemas import GEOGRAPHY_LEVELS, KEY_COLUMNS, SEXES, UNITS, empty_tidy, validate_tidy
+from workbench.schemas import FLAGS, GEOGRAPHY_LEVELS, KEY_COLUMNS, SEXES, UNITS, empty_tidy, validate_tidy
 from workbench.sources._common import tidy_frame
 
 SOURCE_ID = "expert_figures"
@@ -86,15 +86,15 @@ _COUNTRY_ORIGIN_TYPES = ("citizenship", "birth_country", "origin_country")
 _COUNT_UNITS = ("persons", "respondents", "count")
 
 _DATE_FORMS = {
-    re.compile(r"^\d{4}$"): ("%Y", "-07-01", "year only: 1 July (mid-year) used as reference date"),
-    re.compile(r"^\d{4}-\d{2}$"): ("%Y-%m", "-15", "month only: the 15th used as reference date"),
+    re.compile(r"^\d{4}$"): ("%Y", "-07-01", "year only; 1 July (mid-year) used"),
+    re.compile(r"^\d{4}-\d{2}$"): ("%Y-%m", "-15", "month only; the 15th used"),
     re.compile(r"^\d{4}-\d{2}-\d{2}$"): ("%Y-%m-%d", "", ""),
 }
 _PERIOD = re.compile(r"^\d{4}(-Q[1-4]|-\d{4})?$")
 _AGE = re.compile(r"^(total|Y\d+-\d+|Y\d+-MAX|Y_LT\d+|Y_GE\d+)$")
 _CATEGORY = re.compile(r"^(total|[a-z][a-z0-9_]*:[A-Za-z0-9_.\-]+)$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_FLAG = re.compile(r"^[bcdeprusz]*$")
+_FLAG = re.compile(f"^[{''.join(FLAGS)}]*$")
 
 
 def read_expert_figures(path: Path) -> pd.DataFrame:
@@ -263,7 +263,7 @@ def _check_vocabulary(record: dict, path: Path, line: int) -> None:
         ("age", bool(_AGE.match(record["age"])), "total or a band such as Y15-64, Y65-MAX, Y_LT15"),
         ("category", bool(_CATEGORY.match(record["category"])), "total or <dimension>:<code>, e.g. release:detailed_results"),
         ("unit", record["unit"] in UNITS, f"one of {', '.join(UNITS)}"),
-        ("flag", bool(_FLAG.match(record["flag"])), "letters among b c d e p r u z s, or empty"),
+        ("flag", bool(_FLAG.match(record["flag"])), f"letters among {' '.join(FLAGS)}, or empty"),
     )
     for column, ok, expected in checks:
         if not ok:
@@ -371,16 +371,17 @@ def _check_across_files(frame: pd.DataFrame, folder: Path) -> None:
 
 def _tidy_row(record: dict, city_id: str) -> dict:
     ref_date, date_remark = _parse_date(record["ref_date"])
-    citation = " — ".join([record["publisher"], record["source_title"]])
-    parts = [citation]
+    citation = [f"{record['publisher']} — {record['source_title']}"]
     if record["reported_via"]:
-        parts.append(f"reported via {record['reported_via']}")
+        citation.append(f"reported via {record['reported_via']}")
     if record["source_url"]:
-        parts.append(record["source_url"])
-    note = "; ".join(parts) + f". As published: {record['definition_as_published']}."
-    extras = [text for text in (date_remark and f"Reference date {record['ref_date']} ({date_remark})", record["note"]) if text]
-    if extras:
-        note = " ".join([note, *[e if e.endswith(".") else e + "." for e in extras]])
+        citation.append(record["source_url"])
+    parts = ["; ".join(citation), f"as published: {record['definition_as_published']}"]
+    if date_remark:
+        parts.append(f"ref_date published as {record['ref_date']} ({date_remark})")
+    if record["note"]:
+        parts.append(record["note"])
+    note = " | ".join(parts)
     return {
         **{c: record[c] for c in ("place_id", "place_name", "geography_level", "country_iso3")},
         "city_id": city_id,

@@ -66,10 +66,13 @@ def ingest(
         raise ConfigError(f"raw-data folder {raw_dir} does not exist")
     out_dir = Path(out_dir) if out_dir else paths.tidy_dir()
     sources = load_sources()
-    wanted = list(only) if only else list(sources)
-    unknown = [s for s in wanted if s not in sources]
+    buildable = [s for s, source in sources.items() if source.reader is not None]
+    wanted = list(only) if only else buildable
+    unknown = [s for s in wanted if s not in buildable]
     if unknown:
-        raise ConfigError(f"unknown source id(s) {unknown}; registered: {', '.join(sources)}")
+        raise ConfigError(
+            f"unknown source id(s) {unknown}; sources built from official files: {', '.join(buildable)}"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     return [_ingest_one(sources[s], raw_dir, out_dir) for s in wanted]
 

@@ -50,6 +50,7 @@ GEOGRAPHY_LEVELS: tuple[str, ...] = (
     "urban_unit",
     "employment_zone",
     "city",
+    "city_group",
     "municipality",
     "district",
     "neighbourhood",
@@ -83,6 +84,9 @@ FLAGS: dict[str, str] = {
     "s": "suppressed (small count)",
 }
 
+#: Indicators whose values are balances and may be negative.
+BALANCE_INDICATORS: tuple[str, ...] = ("net_migration", "population_change")
+
 #: Columns that together identify one observation.
 KEY_COLUMNS: tuple[str, ...] = (
     "source_id",
@@ -102,8 +106,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FLAG = re.compile(f"^[{''.join(FLAGS)}]*$")
 
 _TEXT = {c: pa.Column(str, nullable=False) for c in TIDY_COLUMNS if c != "value"}
-_TIDY_SCHEMA = pa.DataFrameSchema(
-    {
+_COLUMNS = {
         **_TEXT,
         "source_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
         "place_id": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -120,7 +123,9 @@ _TIDY_SCHEMA = pa.DataFrameSchema(
         "value": pa.Column(float, nullable=False),
         "unit": pa.Column(str, pa.Check.isin(UNITS)),
         "flag": pa.Column(str, pa.Check.str_matches(_FLAG.pattern)),
-    },
+}
+_TIDY_SCHEMA = pa.DataFrameSchema(
+    {c: _COLUMNS[c] for c in TIDY_COLUMNS},
     strict=True,
     ordered=True,
     coerce=False,
@@ -196,7 +201,8 @@ def _describe_pandera(exc: "pa.errors.SchemaErrors", name: str) -> str:
 
 
 def _check_values(frame: pd.DataFrame, name: str) -> None:
-    negative = frame.index[(frame["unit"].isin(["persons", "respondents"])) & (frame["value"] < 0)]
+    counts = frame["unit"].isin(["persons", "respondents", "count"]) & ~frame["indicator_id"].isin(BALANCE_INDICATORS)
+    negative = frame.index[counts & (frame["value"] < 0)]
     if len(negative):
         i = negative[0]
         raise SchemaError(

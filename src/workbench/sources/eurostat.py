@@ -40,12 +40,17 @@ INDICATORS: dict[str, tuple[str, str, str, str]] = {
     "EC1177V": ("employed", "total_population", "Y20-64", "07-01"),
 }
 
+_LABOUR_NOTE = (
+    "Annual average (Eurostat: labour force survey concepts, residents); "
+    "ref_date 1 July marks the year."
+)
+
 #: Notes attached to every row of an indicator.
 INDICATOR_NOTES: dict[str, str] = {
     "DE1001V": "Usual residents on 1 January.",
     "DE2009V": "Residents born outside the reporting country, on 1 January.",
-    "EC1010V": "Annual average (Eurostat: labour force survey concepts, residents); ref_date 1 July marks the year.",
-    "EC1177V": "Annual average (Eurostat: labour force survey concepts, residents); ref_date 1 July marks the year.",
+    "EC1010V": _LABOUR_NOTE,
+    "EC1177V": _LABOUR_NOTE,
 }
 
 #: Eurostat observation flag letter -> workbench flag letter (schemas.FLAGS).

@@ -392,8 +392,9 @@ def _keep_first(rows: pd.DataFrame) -> pd.DataFrame:
     differing = merged[merged["value"] != merged["value_kept"]]
     if differing.empty:
         return kept
+    quadro = differing["note"].str.split(";").str[0]
     extra = (
-        differing.assign(msg=lambda d: d["note"].str.split(";").str[0] + " prints " + d["value"].map("{:g}".format))
+        differing.assign(msg=quadro + " prints " + differing["value"].map("{:g}".format))
         .groupby(keys, sort=False)["msg"]
         .agg("; ".join)
         .rename("extra")
@@ -405,8 +406,9 @@ def _keep_first(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _join_notes(first: pd.Series, second: pd.Series) -> pd.Series:
-    second = second.fillna("")
-    return first.where(second == "", first + "; " + second)
+    first, second = first.fillna(""), second.fillna("")
+    joined = first.where(second == "", first + "; " + second)
+    return joined.where(first != "", second)
 
 
 def _group_columns(label: str, row: int) -> dict[str, str]:
@@ -470,17 +472,20 @@ def harmonise_q1_2(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
     unknown = sorted(set(label_to_city) - {label for label, _ in Q12_PLACES})
     if unknown:
         raise SourceFormatError(f"{SOURCE_ID}: no place id in ine_pt.Q12_PLACES for city code(s) {unknown}")
-    found = set(zip(raw["label"], raw["occurrence"]))
-    absent = [key for key in Q12_PLACES if key not in found]
+    keys = list(zip(raw["label"], raw["occurrence"]))
+    absent = [key for key in Q12_PLACES if key not in set(keys)]
     if absent:
-        raise SourceFormatError(f"{SOURCE_ID}: Quadro 1.2 has no row {absent[0][0]!r} (occurrence {absent[0][1]})")
-    keep = raw[[key in Q12_PLACES for key in zip(raw["label"], raw["occurrence"])]].reset_index(drop=True)
+        label, occurrence = absent[0]
+        raise SourceFormatError(f"{SOURCE_ID}: Quadro 1.2 has no row {label!r} (occurrence {occurrence})")
+    keep = raw[[key in Q12_PLACES for key in keys]].reset_index(drop=True)
     places = pd.DataFrame(
-        [dict(zip(("place_id", "place_name", "geography_level"), Q12_PLACES[key])) for key in zip(keep["label"], keep["occurrence"])]
+        [Q12_PLACES[key] for key in zip(keep["label"], keep["occurrence"])],
+        columns=["place_id", "place_name", "geography_level"],
     )
     nationality = keep["column"].str.split(" | ", regex=False).str[1]
     top15 = keep["column"].str.startswith(_TOP15)
     definition = keep["column"].map(Q12_COLUMNS).where(~top15, "foreign_nationality")
+    foreign_total = (definition == "foreign_nationality") & ~top15
     return pd.concat([keep, places], axis=1).assign(
         country_iso3="PRT",
         city_id=keep["label"].map(label_to_city).fillna(""),
@@ -491,7 +496,7 @@ def harmonise_q1_2(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
         period="2021",
         ref_date=CENSUS_DATES["2021"],
         unit="persons",
-        note=(definition == "foreign_nationality").map({True: _STATELESS_NOTE, False: ""}).where(~top15, ""),
+        note=foreign_total.map({True: _STATELESS_NOTE, False: ""}),
     )
 
 

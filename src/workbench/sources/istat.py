@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import pandas as pd
 import pycountry
@@ -12,6 +12,8 @@ import pycountry
 from workbench.errors import SourceFormatError
 from workbench.registry import City
 from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+
+T = TypeVar("T")
 
 #: ISTAT / NUTS territory codes kept: code -> (ISTAT Italian label, geography level).
 TERRITORIES: dict[str, tuple[str, str]] = {
@@ -49,7 +51,12 @@ class Item(NamedTuple):
 #: (e.g. TFREG_TOT = FREGM + FREGOTHC + FREGOTHR; at Italy level FREGM = FDEREGM).
 BALANCE_ITEMS: dict[str, Item] = {
     "FJAN": Item("population", "total", "jan", "Foreign population on 1 January"),
-    "FDEC_CP": Item("population", "total", "dec", "Foreign population on 31 December (census-based)"),
+    "FDEC_CP": Item(
+        "population",
+        "total",
+        "dec",
+        "Foreign population on 31 December (census-based)",
+    ),
     "FDEC_CP_P": Item(
         "population",
         "total",
@@ -58,31 +65,152 @@ BALANCE_ITEMS: dict[str, Item] = {
         "migration (abroad and internal) - acquisitions of citizenship, without the "
         "registrations/cancellations for other reasons (checked on the file's figures)",
     ),
-    "FHOUSMEMB_CP": Item("population", "residence:household", "dec", "Foreign population in households on 31 December (census)"),
-    "FPOPCOM_CP": Item("population", "residence:institution", "dec", "Foreign population in institutional households (convivenze) on 31 December"),
+    "FHOUSMEMB_CP": Item(
+        "population",
+        "residence:household",
+        "dec",
+        "Foreign population in households on 31 December (census)",
+    ),
+    "FPOPCOM_CP": Item(
+        "population",
+        "residence:institution",
+        "dec",
+        "Foreign population in institutional households (convivenze) on 31 December",
+    ),
     "FLBIRTH": Item("births", "total", "year", "Live births of foreign citizens"),
     "FDEATH": Item("deaths", "total", "year", "Deaths of foreign citizens"),
-    "FREGOTHC": Item("inflows", "flow:from_abroad", "year", "Registrations from abroad (iscritti dall'estero)"),
-    "FREGM": Item("inflows", "flow:internal", "year", "Registrations from other comuni (iscritti da altri comuni)"),
-    "FREGOTHR": Item("inflows", "flow:other_reasons", "year", "Registrations for other reasons (iscritti per altri motivi)"),
-    "TFREG_TOT": Item("inflows", "total", "year", "Total registrations (from other comuni, from abroad, other reasons)"),
-    "FDERGOTHC": Item("outflows", "flow:to_abroad", "year", "Cancellations to abroad (cancellati per l'estero)"),
-    "FDEREGM": Item("outflows", "flow:internal", "year", "Cancellations to other comuni (cancellati per altri comuni)"),
-    "FDEROTHR": Item("outflows", "flow:other_reasons", "year", "Cancellations for other reasons (cancellati per altri motivi)"),
-    "TFDEREG_TOT": Item("outflows", "total", "year", "Total cancellations (to other comuni, to abroad, other reasons; acquisitions of citizenship excluded)"),
-    "ACQCITIZ": Item("citizenship_acquisitions", "total", "year", "Acquisitions of Italian citizenship"),
-    "FINTNMIG": Item("net_migration", "flow:abroad", "year", "Net migration with abroad (registrations from minus cancellations to abroad)"),
-    "FINTRNMIGR": Item("net_migration", "flow:internal", "year", "Net internal migration (with other comuni)"),
-    "FBLOTHR": Item("net_migration", "flow:other_reasons", "year", "Balance of registrations and cancellations for other reasons"),
-    "FNETMIG": Item("net_migration", "flow:internal_and_abroad", "year", "Net migration, internal and with abroad"),
-    "FNMIGRAT": Item("net_migration", "total", "year", "Net migration and other reasons (internal + abroad + other reasons)"),
-    "FNATGR": Item("population_change", "component:natural_change", "year", "Natural change (live births minus deaths)"),
-    "FTOTBAL_CP": Item("population_change", "component:registry_balance", "year", "Total registry balance: natural change + net migration and other reasons - acquisitions of citizenship, before the census adjustment"),
-    "FTOCESTAD_CP": Item("population_change", "component:census_adjustment", "year", "Census statistical adjustment (aggiustamento statistico censuario)"),
-    "FSTAT_ADJUST": Item("population_change", "component:statistical_adjustment", "year", "Statistical adjustment (includes the registrations/cancellations for other reasons, not published separately that year)"),
-    "FREGSTAD_CP": Item("population_change", "component:statistical_adjustment_registrations", "year", "Registrations from the statistical adjustment (label inferred from the code; all values zero)"),
-    "FIDECTR": Item("population_change", "component:territorial_changes", "year", "Units more/less due to territorial changes (label inferred from the code; all values zero)"),
-    "FTOTAL_BAL": Item("population_change", "total", "year", "Total change of the foreign population over the year (31 December minus 1 January)"),
+    "FREGOTHC": Item(
+        "inflows",
+        "flow:from_abroad",
+        "year",
+        "Registrations from abroad (iscritti dall'estero)",
+    ),
+    "FREGM": Item(
+        "inflows",
+        "flow:internal",
+        "year",
+        "Registrations from other comuni (iscritti da altri comuni)",
+    ),
+    "FREGOTHR": Item(
+        "inflows",
+        "flow:other_reasons",
+        "year",
+        "Registrations for other reasons (iscritti per altri motivi)",
+    ),
+    "TFREG_TOT": Item(
+        "inflows",
+        "total",
+        "year",
+        "Total registrations (from other comuni, from abroad, other reasons)",
+    ),
+    "FDERGOTHC": Item(
+        "outflows",
+        "flow:to_abroad",
+        "year",
+        "Cancellations to abroad (cancellati per l'estero)",
+    ),
+    "FDEREGM": Item(
+        "outflows",
+        "flow:internal",
+        "year",
+        "Cancellations to other comuni (cancellati per altri comuni)",
+    ),
+    "FDEROTHR": Item(
+        "outflows",
+        "flow:other_reasons",
+        "year",
+        "Cancellations for other reasons (cancellati per altri motivi)",
+    ),
+    "TFDEREG_TOT": Item(
+        "outflows",
+        "total",
+        "year",
+        "Total cancellations (to other comuni, to abroad, other reasons; acquisitions of "
+        "citizenship excluded)",
+    ),
+    "ACQCITIZ": Item(
+        "citizenship_acquisitions",
+        "total",
+        "year",
+        "Acquisitions of Italian citizenship",
+    ),
+    "FINTNMIG": Item(
+        "net_migration",
+        "flow:abroad",
+        "year",
+        "Net migration with abroad (registrations from minus cancellations to abroad)",
+    ),
+    "FINTRNMIGR": Item(
+        "net_migration",
+        "flow:internal",
+        "year",
+        "Net internal migration (with other comuni)",
+    ),
+    "FBLOTHR": Item(
+        "net_migration",
+        "flow:other_reasons",
+        "year",
+        "Balance of registrations and cancellations for other reasons",
+    ),
+    "FNETMIG": Item(
+        "net_migration",
+        "flow:internal_and_abroad",
+        "year",
+        "Net migration, internal and with abroad",
+    ),
+    "FNMIGRAT": Item(
+        "net_migration",
+        "total",
+        "year",
+        "Net migration and other reasons (internal + abroad + other reasons)",
+    ),
+    "FNATGR": Item(
+        "population_change",
+        "component:natural_change",
+        "year",
+        "Natural change (live births minus deaths)",
+    ),
+    "FTOTBAL_CP": Item(
+        "population_change",
+        "component:registry_balance",
+        "year",
+        "Total registry balance: natural change + net migration and other reasons - "
+        "acquisitions of citizenship, before the census adjustment",
+    ),
+    "FTOCESTAD_CP": Item(
+        "population_change",
+        "component:census_adjustment",
+        "year",
+        "Census statistical adjustment (aggiustamento statistico censuario)",
+    ),
+    "FSTAT_ADJUST": Item(
+        "population_change",
+        "component:statistical_adjustment",
+        "year",
+        "Statistical adjustment (includes the registrations/cancellations for other "
+        "reasons, not published separately that year)",
+    ),
+    "FREGSTAD_CP": Item(
+        "population_change",
+        "component:statistical_adjustment_registrations",
+        "year",
+        "Registrations from the statistical adjustment (label inferred from the code; all "
+        "values zero)",
+    ),
+    "FIDECTR": Item(
+        "population_change",
+        "component:territorial_changes",
+        "year",
+        "Units more/less due to territorial changes (label inferred from the code; all "
+        "values zero)",
+    ),
+    "FTOTAL_BAL": Item(
+        "population_change",
+        "total",
+        "year",
+        "Total change of the foreign population over the year (31 December minus 1 "
+        "January)",
+    ),
 }
 
 #: DCIS_POPSTRCIT1 CITIZENSHIP codes (geopolitical areas) -> (origin_type, origin, label).
@@ -204,7 +332,7 @@ def build(source_id: str, files: list[Path], cities: Mapping[str, City]) -> pd.D
     files
         The one official file of the source.
     cities
-        The cities registry (unused: city ids come from the ``istat_territory`` codes).
+        The cities registry (city ids come from its ``istat_territory`` codes).
 
     Returns
     -------
@@ -616,7 +744,7 @@ def territory_place(code: str, cities: Mapping[str, City], label: str | None = N
     }
 
 
-def unknown_code(rec: Mapping[str, object], column: str, known: object) -> SourceFormatError:
+def _unknown_code(rec: Mapping[str, object], column: str, known: object) -> SourceFormatError:
     """Build the error for a code a mapping does not know.
 
     Parameters
@@ -650,16 +778,16 @@ def _in_scope(raw: pd.DataFrame, column: str) -> pd.DataFrame:
     return raw[raw[column].isin(TERRITORIES)]
 
 
-def _lookup(mapping: Mapping[str, object], rec: Mapping[str, object], column: str):
+def _lookup(mapping: Mapping[str, T], rec: Mapping[str, object], column: str) -> T:
     code = rec[column]
     if code not in mapping:
-        raise unknown_code(rec, column, mapping)
+        raise _unknown_code(rec, column, mapping)
     return mapping[code]
 
 
 def _expect_code(rec: Mapping[str, object], column: str, allowed: set[str]) -> None:
     if rec[column] not in allowed:
-        raise unknown_code(rec, column, allowed)
+        raise _unknown_code(rec, column, allowed)
 
 
 def _year(rec: Mapping[str, object], column: str) -> str:
@@ -689,7 +817,7 @@ def _permit_origin(rec: Mapping[str, object]) -> tuple[str, str]:
         return PERMIT_ORIGIN_SPECIAL[code]
     country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
     if country is None:
-        raise unknown_code(rec, "iso", [*PERMIT_ORIGIN_SPECIAL, "ISO 3166-1 alpha-2 codes"])
+        raise _unknown_code(rec, "iso", [*PERMIT_ORIGIN_SPECIAL, "ISO 3166-1 alpha-2 codes"])
     return "citizenship", country.alpha_3
 
 
@@ -704,6 +832,10 @@ def _join_notes(row: pd.Series) -> str:
 
 def _read_rows(path: Path, encoding: str) -> pd.DataFrame:
     frame = read_csv_checked(path, encoding=encoding)
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise SourceFormatError(
+            f"{path}: some rows have more fields than the header (unquoted comma in a value?)"
+        )
     if frame.empty:
         raise SourceFormatError(f"{path}: no data rows under the header")
     return frame

@@ -1,4 +1,4 @@
-"""ISTAT IstatData workbooks with one small table per sheet (territory x year) for ITC11 and above."""
+"""ISTAT IstatData workbooks with one table per sheet (territory x year), ITC11 and above."""
 
 from __future__ import annotations
 

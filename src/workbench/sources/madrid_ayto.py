@@ -96,7 +96,7 @@ def read_nationality_by_barrio(path: Path) -> pd.DataFrame:
     sheet = read_excel_checked(path, SHEET, dtype=object)
     title_row = _find_row(sheet, TITLE, path, "title")
     _find_row(sheet, TABLE, path, "table heading")
-    codes_row = _find_row(sheet, HEADER, path, "header")
+    codes_row = _find_row(sheet, HEADER, path, "header", exact=True)
     areas = _area_columns(sheet, codes_row, path)
     title = cell_text(sheet.iat[title_row, 1])
     records = []
@@ -186,10 +186,12 @@ def _area(level: str, district: str, number: int, name: object) -> dict[str, obj
     return {"area_level": level, "district_code": district, "barrio_number": number, "area": str(name)}
 
 
-def _find_row(sheet: pd.DataFrame, text: str, path: Path, what: str) -> int:
+def _find_row(sheet: pd.DataFrame, text: str, path: Path, what: str, exact: bool = False) -> int:
+    """Return the first row (0-based) whose column B contains (or, if ``exact``, is) ``text``."""
     wanted = text.lower()
     for i in range(min(_HEAD_ROWS, len(sheet))):
-        if sheet.shape[1] > 1 and wanted in " ".join(cell_text(sheet.iat[i, 1]).split()).lower():
+        cell = " ".join(cell_text(sheet.iat[i, 1]).split()).lower() if sheet.shape[1] > 1 else ""
+        if cell == wanted or (not exact and wanted in cell):
             return i
     raise SourceFormatError(
         f"{path}: {what} {text!r} not found in column 'B' (rows 1-{_HEAD_ROWS}). Has the publisher changed the layout?"
@@ -261,5 +263,3 @@ def _clean(name: str) -> str:
     """Join a name broken over lines in the heading ('Fuentela-\\nrreina', 'Casa de \\nCampo')."""
     joined = re.sub(r"-\n(?=[a-záéíóúñ])", "", str(name)).replace("-\n", "-")
     return " ".join(joined.replace("\n", " ").split())
-
-

@@ -262,7 +262,9 @@ def read_immigration_flows(path: Path) -> pd.DataFrame:
                 )
     if not records or records[0]["level"] != "total":
         raise SourceFormatError(f"{path}: expected a 'Total' row right under the years; none found")
-    return pd.DataFrame.from_records(records, columns=["level", "continent", "label", "year", "value"])
+    frame = pd.DataFrame.from_records(records, columns=["level", "continent", "label", "year", "value"])
+    frame.attrs["path"] = str(path)
+    return frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,7 +373,7 @@ def harmonise_immigration_flows(raw: pd.DataFrame, cities: dict[str, City]) -> p
     SourceFormatError
         An unknown continent or country name.
     """
-    where = "anu2-3-5 (immigration flows)"
+    where = raw.attrs.get("path", "immigration flows table")
     origins = [_flow_origin(lv, c, lb, where) for lv, c, lb in zip(raw["level"], raw["continent"], raw["label"])]
     rows = pd.DataFrame([_region_place()] * len(raw))
     rows["indicator_id"] = "inflows"
@@ -555,13 +557,11 @@ def _flow_level(raw_label: object, label: str, first: bool) -> str:
     return "country" if indent >= 2 else "continent"
 
 
-
 def _code(cell: object) -> str:
     """Return a municipality code as 4-digit text (codes stored as numbers lose their zeros)."""
     if isinstance(cell, (int, float)) and not pd.isna(cell):
         return f"{int(cell):04d}"
     return cell_text(cell)
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,7 +570,11 @@ def _code(cell: object) -> str:
 
 
 def _codes(cities: dict[str, City], system: str) -> dict[str, str]:
-    return {code: city.city_id for city in cities.values() for code in city.codes.get(system, [])}
+    """Map the codes of one cities.yaml code system to city ids; no code at all is an error."""
+    codes = {code: city.city_id for city in cities.values() for code in city.codes.get(system, [])}
+    if not codes:
+        raise SourceFormatError(f"no city of cities.yaml declares a '{system}' code; the Madrid rows cannot be found")
+    return codes
 
 
 def _require_places(found: pd.Series, wanted: dict[str, str], what: str) -> None:
@@ -701,7 +705,7 @@ def _flow_origin(level: str, continent: str, label: str, where: str) -> tuple[st
         return "origin_group", group_code(label, CONTINENTS, "continent", where), ""
     code = group_code(continent, CONTINENTS, "continent", where)
     if label == "Otros países":
-        return "origin_group", OTHER_COUNTRIES_OF[code], f"Other countries of {continent} not shown separately"
+        return "origin_group", OTHER_COUNTRIES_OF[code], f"'Otros países' of {continent}: countries not shown separately"
     return "origin_country", country_iso3(label, f"{where}, row {label!r}"), ""
 
 

@@ -1,4 +1,4 @@
-"""UN DESA International Migrant Stock: the 2020 destination workbook and the 2024 destination-origin table."""
+"""UN DESA International Migrant Stock: 2020 destination workbook, 2024 destination-origin table."""
 
 from __future__ import annotations
 
@@ -97,35 +97,27 @@ TABLES_2020: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
+_BY_SEX = ("total", "male", "female")
+
+
+def _blocks_by_sex(sheet: str, indicator: str, definition: str, unit: str, factor: int) -> dict:
+    labels = TABLES_2020[sheet][1]
+    return {(sheet, label): (indicator, definition, sex, unit, factor) for label, sex in zip(labels, _BY_SEX)}
+
+
 #: (sheet, block label) -> indicator, definition, sex, unit, factor applied to the published number.
 MEASURES_2020: dict[tuple[str, str], tuple[str, str, str, str, int]] = {
-    ("Table 1", TABLES_2020["Table 1"][1][0]): ("population", "un_migrant_stock", "total", "persons", 1),
-    ("Table 1", TABLES_2020["Table 1"][1][1]): ("population", "un_migrant_stock", "male", "persons", 1),
-    ("Table 1", TABLES_2020["Table 1"][1][2]): ("population", "un_migrant_stock", "female", "persons", 1),
-    ("Table 2", TABLES_2020["Table 2"][1][0]): ("population", "total_population", "total", "persons", 1000),
-    ("Table 2", TABLES_2020["Table 2"][1][1]): ("population", "total_population", "male", "persons", 1000),
-    ("Table 2", TABLES_2020["Table 2"][1][2]): ("population", "total_population", "female", "persons", 1000),
-    ("Table 3", TABLES_2020["Table 3"][1][0]): ("population_share", "un_migrant_stock", "total", "percent", 1),
-    ("Table 3", TABLES_2020["Table 3"][1][1]): ("population_share", "un_migrant_stock", "male", "percent", 1),
-    ("Table 3", TABLES_2020["Table 3"][1][2]): ("population_share", "un_migrant_stock", "female", "percent", 1),
+    **_blocks_by_sex("Table 1", "population", "un_migrant_stock", "persons", 1),
+    **_blocks_by_sex("Table 2", "population", "total_population", "persons", 1000),
+    **_blocks_by_sex("Table 3", "population_share", "un_migrant_stock", "percent", 1),
     ("Table 4", TABLES_2020["Table 4"][1][0]): ("female_share", "un_migrant_stock", "total", "percent", 1),
-    ("Table 5", TABLES_2020["Table 5"][1][0]): ("annual_growth_rate", "un_migrant_stock", "total", "percent", 1),
-    ("Table 5", TABLES_2020["Table 5"][1][1]): ("annual_growth_rate", "un_migrant_stock", "male", "percent", 1),
-    ("Table 5", TABLES_2020["Table 5"][1][2]): ("annual_growth_rate", "un_migrant_stock", "female", "percent", 1),
+    **_blocks_by_sex("Table 5", "annual_growth_rate", "un_migrant_stock", "percent", 1),
     ("Table 6", TABLES_2020["Table 6"][1][0]): ("population", "un_refugees_in_stock", "total", "persons", 1),
     ("Table 6", TABLES_2020["Table 6"][1][1]): (
-        "share_of_migrant_stock",
-        "un_refugees_in_stock",
-        "total",
-        "percent",
-        1,
+        "share_of_migrant_stock", "un_refugees_in_stock", "total", "percent", 1
     ),
     ("Table 6", TABLES_2020["Table 6"][1][2]): (
-        "annual_growth_rate",
-        "un_refugees_in_stock",
-        "total",
-        "percent",
-        1,
+        "annual_growth_rate", "un_refugees_in_stock", "total", "percent", 1
     ),
 }
 
@@ -282,7 +274,9 @@ def read_ims_notes(path: Path, sheet: str) -> dict[int, str]:
     for i, (number, text) in enumerate(zip(frame.iloc[:, 0], frame.iloc[:, 1])):
         if isinstance(number, (int, float)) and not pd.isna(number) and isinstance(text, str):
             if float(number) != int(number):
-                raise SourceFormatError(f"{path}, sheet {sheet!r}, row {i + 1}, column 'A': note number {number!r}")
+                raise SourceFormatError(
+                    f"{path}, sheet {sheet!r}, row {i + 1}, column 'A': note number {number!r}"
+                )
             notes[int(number)] = text.strip()
     return notes
 
@@ -378,7 +372,7 @@ def _block_columns(grid: pd.DataFrame, where: str, blocks: tuple[str, ...]) -> d
 
 
 def _column_label(cell: object, where: str, col: int) -> str:
-    text = str(int(cell)) if isinstance(cell, (int, float)) and not pd.isna(cell) and float(cell).is_integer() else str(cell).strip()
+    text = _header_text(cell)
     if not (_YEAR.match(text) or _PERIOD.match(text)):
         raise SourceFormatError(
             f"{where}, row {_HEADER_ROW_2020}, column {_column_letter(col)!r}: expected a year or a "
@@ -390,7 +384,9 @@ def _column_label(cell: object, where: str, col: int) -> str:
 def _location_code(cell: object, where: str, row: int) -> int:
     number = parse_number(cell, where, row, "D")
     if number is None or not float(number).is_integer():
-        raise SourceFormatError(f"{where}, row {row}, column 'D': location code {cell!r} is not a whole number")
+        raise SourceFormatError(
+            f"{where}, row {row}, column 'D': location code {cell!r} is not a whole number"
+        )
     return int(number)
 
 
@@ -402,7 +398,9 @@ def _note_number(cell: object, where: str, row: int) -> str:
 
 
 def _is_blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, float) and pd.isna(cell)) or (isinstance(cell, str) and not cell.strip())
+    if isinstance(cell, str):
+        return not cell.strip()
+    return cell is None or (isinstance(cell, float) and pd.isna(cell))
 
 
 def _column_letter(col: int) -> str:
@@ -473,7 +471,9 @@ def _require_countries(scope: pd.DataFrame, places: pd.DataFrame, countries: fro
         found = set(places.loc[scope.index[scope["table"] == table], "iso3"])
         missing = sorted(countries - found)
         if missing:
-            raise SourceFormatError(f"UN DESA 2020 {table}: no row for {missing} (matched by M49 location code)")
+            raise SourceFormatError(
+                f"UN DESA 2020 {table}: no row for {missing} (matched by M49 location code)"
+            )
 
 
 def _tidy_2020_row(record: pd.Series, iso3: str, notes: dict[int, str]) -> dict[str, object]:
@@ -553,7 +553,9 @@ def read_ims2024_stock(path: Path) -> pd.DataFrame:
     years = header[len(_STOCK_2024_COLUMNS) :]
     bad = [year for year in years if not _YEAR.match(year)]
     if bad or not years:
-        raise SourceFormatError(f"{path}, row 1: expected year columns after {list(_STOCK_2024_COLUMNS)}, found {years}")
+        raise SourceFormatError(
+            f"{path}, row 1: expected year columns after {list(_STOCK_2024_COLUMNS)}, found {years}"
+        )
     body = grid.iloc[1:].reset_index(drop=True)
     body.columns = header
     ids = pd.DataFrame(
@@ -594,7 +596,9 @@ def _whole_numbers(cells: pd.Series, path: Path, column: str) -> pd.Series:
     bad = numbers.isna() | (numbers % 1 != 0)
     if bad.any():
         i = bad.idxmax()
-        raise SourceFormatError(f"{path}, row {i + 2}, column {column!r}: location code {cells[i]!r} is not a whole number")
+        raise SourceFormatError(
+            f"{path}, row {i + 2}, column {column!r}: location code {cells[i]!r} is not a whole number"
+        )
     return numbers.astype(int)
 
 
@@ -623,16 +627,18 @@ def read_ims2024_country_pairs(path: Path) -> pd.DataFrame:
     value_columns = [c for c in frame.columns if c not in _SEX_2024_ID_COLUMNS]
     bad = [c for c in value_columns if not _SEX_2024_VALUE.match(c)]
     if bad or not value_columns:
-        raise SourceFormatError(f"{path}: unexpected value column(s) {bad or 'none'}; expected '<year>_total|males|females'")
+        raise SourceFormatError(
+            f"{path}: unexpected value column(s) {bad or 'none'}; expected '<year>_total|males|females'"
+        )
     ids = pd.DataFrame(
         {
             "row": frame.index + 2,
             "destination": frame[_SEX_2024_ID_COLUMNS[1]].str.strip(),
             "coverage": frame["Coverage"].fillna("").str.strip(),
             "data_type": frame["Data type"].fillna("").str.strip(),
-            "destination_code": _whole_numbers(frame["Location code of destination"], path, "Location code of destination"),
+            "destination_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[4]], path, _SEX_2024_ID_COLUMNS[4]),
             "origin": frame[_SEX_2024_ID_COLUMNS[5]].str.strip(),
-            "origin_code": _whole_numbers(frame["Location code of origin"], path, "Location code of origin"),
+            "origin_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[6]], path, _SEX_2024_ID_COLUMNS[6]),
         }
     )
     parts = []
@@ -710,8 +716,9 @@ def check_pair_totals(totals: pd.DataFrame, pair_totals: pd.DataFrame) -> None:
     if len(bad):
         first = bad.iloc[0]
         raise SourceFormatError(
-            f"UN DESA 2024: country-pair table row {first['row']} ({first['destination']} <- {first['origin']}, "
-            f"{first['year']}) total {first['value']} differs from the stock table ({first['value_stock']})"
+            f"UN DESA 2024: country-pair table row {first['row']} ({first['destination']} <- "
+            f"{first['origin']}, {first['year']}) total {first['value']} differs from the stock table "
+            f"({first['value_stock']})"
         )
 
 
@@ -728,9 +735,10 @@ def destination_notes(by_sex: pd.DataFrame, notes: dict[int, str]) -> dict[int, 
     if repeated.any():
         code = per_destination.loc[repeated, "destination_code"].iloc[0]
         raise SourceFormatError(f"UN DESA 2024: destination {code} has several data types or notes")
+    repaired = {number: repair_mojibake(text) for number, text in notes.items()}
     out = {}
     for code, data_type, coverage in per_destination.itertuples(index=False):
-        country_note = _country_note(coverage, {k: repair_mojibake(v) for k, v in notes.items()})
+        country_note = _country_note(coverage, repaired)
         out[int(code)] = "; ".join(part for part in (describe_data_type(data_type), country_note) if part)
     return out
 
@@ -745,9 +753,8 @@ def repair_mojibake(text: str) -> str:
 
 def _tidy_2024_rows(long: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
     destinations = place_columns(long["destination_code"])
-    origin, origin_type = zip(
-        *(_origin_2024(int(code), place) for code, place in zip(long["origin_code"], destinations["place_id"]))
-    )
+    pairs = zip(long["origin_code"], destinations["place_id"])
+    origin, origin_type = zip(*(_origin_2024(int(code), place) for code, place in pairs))
     return pd.DataFrame(
         {
             "place_id": destinations["place_id"],

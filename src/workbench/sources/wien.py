@@ -57,6 +57,10 @@ DISTRICT_NAMES: dict[str, str] = {
 #: at 80+, code 1 outnumbers code 2 about 1.06 to 1 at 0-4, the usual sex ratio at birth).
 SEXES: dict[str, str] = {"1": "male", "2": "female"}
 
+#: Origin columns -> origin group codes (prefixed: the bare column name REU is the ISO3 code of
+#: Réunion). Meanings are declared in data/registry/origins/wien.yaml.
+ORIGIN_GROUPS: dict[str, str] = {"EEA": "WIEN_EEA", "REU": "WIEN_REU", "TCN": "WIEN_TCN"}
+
 #: AGE5 codes 1..16 are 5-year bands from 0-4, 17 is 80 and over.
 AGE_BANDS: dict[str, str] = {
     **{str(k): f"Y{5 * (k - 1)}-{5 * (k - 1) + 4}" for k in range(1, 17)},
@@ -143,7 +147,8 @@ def harmonise_population_origin(raw: pd.DataFrame, cities: dict[str, City]) -> p
     """Map the faithful Wien rows to tidy rows.
 
     AUT is the Austrian-origin population (``austrian_origin_wien``); EEA, REU and TCN are
-    foreign-origin groups (``foreign_origin_wien``, ``origin_type='origin_group'``). Districts
+    foreign-origin groups (``foreign_origin_wien``, ``origin_type='origin_group'``, origins
+    ``WIEN_EEA``, ``WIEN_REU``, ``WIEN_TCN``). Districts
     become ``AT-<DISTRICT_CODE>`` places of city ``vienna`` (via the ``wien_nuts`` codes).
     No totals are computed here.
 
@@ -192,7 +197,7 @@ def harmonise_population_origin(raw: pd.DataFrame, cities: dict[str, City]) -> p
             "sex": raw["SEX"].map(SEXES),
             "age": raw["AGE5"].map(AGE_BANDS),
             "origin_type": austrian.map({True: "", False: "origin_group"}),
-            "origin": raw["ORIGIN"].where(~austrian, "total"),
+            "origin": raw["ORIGIN"].map(ORIGIN_GROUPS).where(~austrian, "total"),
             "period": raw["REF_YEAR"],
             "ref_date": ref_date,
             "value": raw["VALUE"],

@@ -37,10 +37,10 @@ INDICATORS: dict[str, WdiMapping] = {
         "population", "un_migrant_stock", "persons", "07-01", "UN DESA IMS 2024 via World Bank"
     ),
     "SM.POP.NETM": WdiMapping(
-        "net_migration", "whole_economy", "persons", "12-31", "UN World Population Prospects 2024 via World Bank"
+        "net_migration", "whole_economy", "persons", "12-31", "UN World Population Prospects via World Bank"
     ),
     "SP.URB.TOTL.IN.ZS": WdiMapping(
-        "urban_population_share", "total_population", "percent", "07-01", "UN World Urbanization Prospects via World Bank"
+        "urban_population_share", "total_population", "percent", "07-01", "UN WUP-based, via World Bank"
     ),
     "BX.TRF.PWKR.CD.DT": WdiMapping("remittances_received", "whole_economy", "usd", "12-31", "current US$"),
     "NY.GDP.MKTP.CD": WdiMapping("gdp", "whole_economy", "usd", "12-31", "current US$"),
@@ -86,12 +86,16 @@ def pair_files(files: list[Path]) -> list[tuple[Path, Path]]:
     folders: dict[Path, dict[str, Path]] = {}
     for path in map(Path, files):
         if path.name not in ("data.csv", "datapackage.json"):
-            raise SourceFormatError(f"{path}: expected data.csv or datapackage.json in a WDI indicator folder")
+            raise SourceFormatError(
+                f"{path}: expected data.csv or datapackage.json in a WDI indicator folder"
+            )
         folders.setdefault(path.parent, {})[path.name] = path
     pairs = []
     for folder, named in sorted(folders.items()):
         if set(named) != {"data.csv", "datapackage.json"}:
-            raise SourceFormatError(f"{folder}: needs both data.csv and datapackage.json, has {sorted(named)}")
+            raise SourceFormatError(
+                f"{folder}: needs both data.csv and datapackage.json, has {sorted(named)}"
+            )
         pairs.append((named["data.csv"], named["datapackage.json"]))
     return pairs
 
@@ -126,7 +130,9 @@ def read_wdi_package(path: Path) -> dict[str, str]:
     if code != folder:
         raise SourceFormatError(f"{path}: indicator {code!r} does not match its folder {folder!r}")
     if code not in INDICATORS:
-        raise SourceFormatError(f"{path}: indicator {code!r} is not one the reader maps ({sorted(INDICATORS)})")
+        raise SourceFormatError(
+            f"{path}: indicator {code!r} is not one the reader maps ({sorted(INDICATORS)})"
+        )
     licences = package.get("licenses") or [{}]
     return {"code": code, "title": title, "licence": str(licences[0].get("name", ""))}
 
@@ -159,7 +165,9 @@ def read_wdi_indicator(data_path: Path, package_path: Path) -> pd.DataFrame:
     bad = ~years.str.match(_YEAR)
     if bad.any():
         i = int(bad.idxmax())
-        raise SourceFormatError(f"{data_path}, row {i + 2}, column 'Year': {frame.at[i, 'Year']!r} is not a year")
+        raise SourceFormatError(
+            f"{data_path}, row {i + 2}, column 'Year': {frame.at[i, 'Year']!r} is not a year"
+        )
     values = [parse_number(cell, data_path, i + 2, "Value") for i, cell in enumerate(frame["Value"])]
     return pd.DataFrame(
         {
@@ -216,7 +224,11 @@ def harmonise_wdi(raw: pd.DataFrame, countries: frozenset[str], source_id: str) 
             "ref_date": [f"{year}-{m.ref_day}" for year, m in zip(scope["year"], mapping)],
             "value": scope["value"],
             "unit": [m.unit for m in mapping],
-            "note": [f"WDI {code}" + (f"; {m.note}" if m.note else "") for code, m in zip(scope["indicator_code"], mapping)],
+            "note": [_note(code, m) for code, m in zip(scope["indicator_code"], mapping)],
         }
     )
     return tidy_frame(rows, source_id)
+
+
+def _note(code: str, mapping: WdiMapping) -> str:
+    return f"WDI {code}; {mapping.note}" if mapping.note else f"WDI {code}"

@@ -1,0 +1,64 @@
+# Two commands for a fresh machine with Python 3.11 and pip:
+#   make profiles   set up .venv, run the whole batch on the embedded data, print where the annexes are
+#   make test       set up .venv (with test extras), run unit tests and the nbval regression checks
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RAW    ?= ../shared/data/raw
+NBVAL_DIR := tests/nbval
+NBVAL_TMP := .nbval-run
+
+.PHONY: help setup profiles test unit nbval baseline ingest validate lab clean
+
+help:
+	@echo "make profiles   set up .venv and run every city profile, the comparison and the HTML annexes"
+	@echo "make test       set up .venv and run the whole test suite (unit tests + nbval regression)"
+	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
+	@echo "make ingest     rebuild data/tidy from RAW=$(RAW)"
+	@echo "make validate   check registries, tidy tables, expert figures and params"
+	@echo "make lab        start JupyterLab with the workbench kernel"
+
+setup: $(STAMP)
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || (echo "error: python3.11 not found" >&2; exit 1)
+	$(PYTHON) -m venv $(VENV) || ( $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV) )
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python 3 (workbench)" >/dev/null
+	touch $@
+
+profiles: $(STAMP)
+	$(BIN)/workbench run
+
+test: unit nbval
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+# nbval re-executes a copy of the committed baseline (notebooks write their tables beside them).
+nbval: $(STAMP)
+	rm -rf $(NBVAL_TMP) && cp -r $(NBVAL_DIR) $(NBVAL_TMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NBVAL_TMP)/cities/*/profile.ipynb $(NBVAL_TMP)/compare/compare.ipynb
+	rm -rf $(NBVAL_TMP)
+
+baseline: $(STAMP)
+	rm -rf $(NBVAL_TMP)-new
+	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex
+	$(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR)
+	rm -rf $(NBVAL_TMP)-new
+
+ingest: $(STAMP)
+	$(BIN)/workbench ingest --raw $(RAW)
+
+validate: $(STAMP)
+	$(BIN)/workbench validate
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+clean:
+	rm -rf $(VENV) $(NBVAL_TMP) $(NBVAL_TMP)-new

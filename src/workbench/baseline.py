@@ -1,0 +1,43 @@
+"""Replace the nbval baseline with the notebooks and saved tables of a fresh run (``make baseline``)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+
+def replace_baseline(run_dir: Path, baseline_dir: Path) -> list[Path]:
+    """Copy ``cities/`` and ``compare/`` of a finished run over the baseline folder.
+
+    Parameters
+    ----------
+    run_dir
+        A run folder whose notebooks all succeeded (its manifest says ``ok``).
+    baseline_dir
+        ``tests/nbval``; its previous content is removed first.
+
+    Returns
+    -------
+    list of Path
+        The executed notebooks now in the baseline.
+
+    Raises
+    ------
+    SystemExit
+        If the run is incomplete (a baseline is never made from a failed run).
+    """
+    import json
+
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    if manifest["status"] != "ok":
+        raise SystemExit(f"{run_dir}: the run has failed notebooks; the baseline was not replaced")
+    shutil.rmtree(baseline_dir, ignore_errors=True)
+    for part in ("cities", "compare"):
+        shutil.copytree(run_dir / part, baseline_dir / part)
+    return sorted(baseline_dir.rglob("*.ipynb"))
+
+
+if __name__ == "__main__":
+    for notebook in replace_baseline(Path(sys.argv[1]), Path(sys.argv[2])):
+        print(notebook)

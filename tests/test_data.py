@@ -1,0 +1,58 @@
+"""Data guards: the committed tidy tables are valid, traceable, and hold known published figures."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from workbench.catalog import list_tables, load_tidy
+from workbench.ingest import read_tidy
+from workbench.registry import check_references, load_sources
+from workbench.schemas import validate_tidy
+
+TABLES = list_tables()
+
+
+@pytest.mark.parametrize("source_id", sorted(TABLES))
+def test_tidy_table_is_valid_and_traceable(source_id):
+    path = TABLES[source_id]
+    frame = read_tidy(path)
+    validate_tidy(frame, path.name)
+    check_references(frame, path.name)
+    assert (frame["source_id"] == source_id).all()
+    meta = yaml.safe_load((path.parent / f"{source_id}.meta.yaml").read_text(encoding="utf-8"))
+    assert meta["rows"] == len(frame)
+    registered = {f.path: f.sha256 for f in load_sources()[source_id].files}
+    assert {b["path"]: b["sha256"] for b in meta["built_from"]} == registered
+
+
+# Figures published by the producers (quoted in the sources' provenance notes), looked up in the tidy data.
+PUBLISHED = [
+    ("undesa_ims_2024", "JOR", "population", "un_migrant_stock", {"period": "2024", "origin": "total", "sex": "total"}, 5_280_168),
+    ("undesa_ims_2020", "JOR", "population", "un_migrant_stock", {"period": "2020", "sex": "total"}, 3_457_691),
+    ("unhcr_population", "JOR", "population", "registered_refugee", {"period": "2024", "origin": "SYR"}, 611_473),
+    ("unhcr_population", "LBN", "population", "registered_refugee", {"period": "2024", "origin": "SYR"}, 755_426),
+    ("unhcr_unrwa", "JOR", "population", "palestine_refugee_unrwa", {"period": "2024"}, 2_371_387),
+    ("eurostat_urb_cpop1", "IT004C", "population", "total_population", {"period": "2022"}, 848_748),
+    ("eurostat_urb_cpopcb", "ES001C", "population", "foreign_born", {"period": "2019"}, 1_011_917),
+    ("ine_pt_censos2021_foreign", None, "population", "foreign_nationality", {"period": "2021", "place_name": "Lisboa", "origin": "total", "sex": "total"}, 55_324),
+    ("istat_popstrcit1_citizenship", "ITC11", "population", "foreign_nationality", {"origin": "total", "sex": "total"}, 214_860),
+    ("madrid_ayto_nationality_2022", None, "population", "foreign_nationality", {"geography_level": "municipality", "origin": "total", "sex": "total"}, 552_576),
+    ("cm_padron_foreign_born_nationality_2021", None, "population", "foreign_born", {"city_id": "madrid", "origin": "total"}, 799_789),
+    ("hcp_rgph", None, "population", "total_population", {"city_id": "tanger", "geography_level": "municipality", "period": "2024"}, 1_275_428),
+]
+
+
+@pytest.mark.parametrize("source_id, place, indicator, definition, where, expected", PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_published_figure_is_in_the_tidy_data(source_id, place, indicator, definition, where, expected):
+    tidy = load_tidy()
+    rows = tidy[(tidy["source_id"] == source_id) & (tidy["indicator_id"] == indicator) & (tidy["definition_id"] == definition)]
+    if place:
+        rows = rows[rows["place_id"] == place]
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    if "age" not in where:
+        rows = rows[rows["age"] == "total"]
+    if "category" not in where:
+        rows = rows[rows["category"] == "total"]
+    assert rows["value"].tolist() == [expected]

@@ -1,0 +1,55 @@
+"""Tests of exhibits (numbered tables and figures) and number formats."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from workbench.exhibits import Report, flag_notes, source_lines
+from workbench.tables import format_number, format_table
+
+
+def test_report_numbers_tables_and_figures_separately(tmp_path):
+    report = Report()
+    report.table(pd.DataFrame({"a": [1.0]}), "First", ["eurostat_urb_cpop1"])
+    fig, _ = plt.subplots()
+    report.figure(fig, "A chart", ["eurostat_urb_cpop1"])
+    report.table(pd.DataFrame({"a": [2.0], "flag": ["be"]}), "Second")
+    labels = [e.label for e in report.exhibits]
+    assert labels == ["Table 1", "Figure 1", "Table 2"]
+    assert "flag 'b': break in series" in report.exhibits[2].notes
+    written = report.save(tmp_path)
+    index = json.loads((tmp_path / "exhibits.json").read_text(encoding="utf-8"))
+    assert [e["label"] for e in index] == labels
+    assert len(written) == 3
+
+
+def test_exhibit_text_and_html_carry_caption_and_source():
+    report = Report()
+    report.table(pd.DataFrame({"persons": [1234567.0], "share (%)": [12.345]}), "Caption <x>", ["eurostat_urb_cpop1"])
+    exhibit = report.exhibits[0]
+    text = exhibit.to_text()
+    assert "Table 1. Caption <x>" in text and "1,234,567" in text and "12.3" in text
+    assert text.count("Source: Eurostat") == 1
+    assert "Caption &lt;x&gt;" in exhibit.to_html()
+    data, meta = exhibit._repr_mimebundle_()
+    assert meta["workbench"]["label"] == "Table 1" and "image/png" not in data
+
+
+def test_source_lines_use_registry_and_keep_unknown_ids():
+    lines = source_lines(["eurostat_urb_cpop1", "eurostat_urb_cpop1", "someone else"])
+    assert len(lines) == 2 and lines[0].startswith("Eurostat") and lines[1] == "someone else"
+
+
+def test_flag_notes_explain_each_letter_once():
+    assert flag_notes(pd.Series(["b", "be", ""])) == ["flag 'b': break in series", "flag 'e': estimated"]
+
+
+def test_format_number_and_table():
+    assert format_number(1234.56) == "1,235"
+    assert format_number(12.345, "percent") == "12.3"
+    assert format_number(float("nan")) == ""
+    out = format_table(pd.DataFrame({"value": [5.0, 12.25], "unit": ["persons", "percent"]}))
+    assert out["value"].tolist() == ["5", "12.2"]

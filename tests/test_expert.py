@@ -1,0 +1,175 @@
+"""Tests of the expert figures format: reading, checks, tidy conversion, loading a folder."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from workbench.errors import SchemaError
+from workbench.expert import EXPERT_COLUMNS, expert_to_tidy, load_expert_figures, read_expert_figures
+from workbench.schemas import TIDY_COLUMNS
+
+BASE = {
+    "place_id": "JOR",
+    "place_name": "Jordan",
+    "geography_level": "country",
+    "country_iso3": "JOR",
+    "indicator_id": "population",
+    "definition_id": "foreign_nationality",
+    "definition_as_published": "non-Jordanians resident",
+    "ref_date": "2015-11-30",
+    "value": "2900000",
+    "unit": "persons",
+    "publisher": "Department of Statistics Jordan",
+    "source_title": "Population and Housing Census 2015",
+}
+
+
+def _write(folder: Path, rows: list[dict], city: str = "amman", columns: list[str] | None = None,
+           encoding: str = "utf-8") -> Path:
+    columns = columns or list(dict.fromkeys(c for row in rows for c in row)) or list(BASE)
+    path = folder / f"{city}.csv"
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_minimal_file_gets_defaults(tmp_path: Path) -> None:
+    frame = read_expert_figures(_write(tmp_path, [BASE]))
+    assert list(frame.columns) == ["line", *EXPERT_COLUMNS]
+    row = frame.iloc[0]
+    assert (row["sex"], row["age"], row["origin"], row["category"], row["origin_type"]) == (
+        "total", "total", "total", "total", "")
+    assert row["period"] == "2015"
+    assert row["line"] == 2
+
+
+def test_to_tidy_sets_source_city_and_citation(tmp_path: Path) -> None:
+    row = {**BASE, "flag": "e", "reported_via": "The Jordan Times 2016-02-22",
+           "source_url": "https://example.org/census", "note": 'rounded as published ("about 2.9 million")'}
+    tidy = expert_to_tidy(read_expert_figures(_write(tmp_path, [row])), "amman")
+    assert list(tidy.columns) == list(TIDY_COLUMNS)
+    first = tidy.iloc[0]
+    assert (first["source_id"], first["city_id"], first["value"], first["flag"]) == (
+        "expert_figures", "amman", 2900000.0, "e")
+    assert first["note"].startswith(
+        "Department of Statistics Jordan — Population and Housing Census 2015; "
+        "reported via The Jordan Times 2016-02-22; https://example.org/census")
+    assert "as published: non-Jordanians resident" in first["note"]
+    assert first["note"].endswith('rounded as published ("about 2.9 million")')
+
+
+@pytest.mark.parametrize(
+    ("ref_date", "expected", "remark"),
+    [("2019", "2019-07-01", "year only"), ("2020-08", "2020-08-15", "month only"), ("2020-08-31", "2020-08-31", None)],
+)
+def test_partial_dates_are_completed_and_said(tmp_path: Path, ref_date: str, expected: str, remark: str | None) -> None:
+    tidy = expert_to_tidy(read_expert_figures(_write(tmp_path, [{**BASE, "ref_date": ref_date}])), "amman")
+    assert tidy.loc[0, "ref_date"] == expected
+    assert tidy.loc[0, "period"] == ref_date[:4]
+    assert (remark in tidy.loc[0, "note"]) if remark else ("ref_date published" not in tidy.loc[0, "note"])
+
+
+def test_breakdowns_and_byte_order_mark_are_accepted(tmp_path: Path) -> None:
+    rows = [
+        {**BASE, "origin_type": "citizenship", "origin": "SYR", "value": "1260000"},
+        {**BASE, "origin_type": "citizenship_group", "origin": "INSEE_AFRICA_OTHER", "value": "10"},
+        {**BASE, "sex": "female", "age": "Y15-64", "category": "release:detailed_results", "value": "5"},
+    ]
+    frame = read_expert_figures(_write(tmp_path, rows, encoding="utf-8-sig"))
+    assert frame["origin"].tolist() == ["SYR", "INSEE_AFRICA_OTHER", "total"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"indicator_id": "foreigners"}, "column 'indicator_id'"),
+        ({"definition_id": "migrants"}, "column 'definition_id'"),
+        ({"geography_level": "town"}, "column 'geography_level'"),
+        ({"country_iso3": "JO"}, "column 'country_iso3'"),
+        ({"sex": "women"}, "column 'sex'"),
+        ({"age": "15-64"}, "column 'age'"),
+        ({"category": "detailed results"}, "column 'category'"),
+        ({"unit": "people"}, "column 'unit'"),
+        ({"unit": "percent"}, "does not fit indicator"),
+        ({"flag": "x"}, "column 'flag'"),
+        ({"ref_date": "30/11/2015"}, "column 'ref_date'"),
+        ({"ref_date": "2015-13"}, "column 'ref_date'"),
+        ({"period": "2015/16"}, "column 'period'"),
+        ({"value": "2,900,000"}, "column 'value'"),
+        ({"value": "about 2.9 million"}, "column 'value'"),
+        ({"value": "-5"}, "negative"),
+        ({"publisher": ""}, "column 'publisher'"),
+        ({"source_title": " "}, "column 'source_title'"),
+        ({"definition_as_published": ""}, "column 'definition_as_published'"),
+        ({"origin": "SYR"}, "column 'origin_type'"),
+        ({"origin_type": "citizenship"}, "column 'origin_type'"),
+        ({"origin_type": "citizenship", "origin": "Syria"}, "not an ISO 3166-1"),
+        ({"origin_type": "citizenship_group", "origin": "ARAB_STATES"}, "not declared"),
+    ],
+)
+def test_bad_cells_name_line_and_column(tmp_path: Path, change: dict, fragment: str) -> None:
+    path = _write(tmp_path, [BASE, {**BASE, "value": "1", "ref_date": "2004-10-01"}, {**BASE, **change}])
+    with pytest.raises(SchemaError, match=r"amman\.csv, CSV line 4") as caught:
+        read_expert_figures(path)
+    assert fragment in str(caught.value)
+
+
+def test_share_outside_bounds_is_rejected(tmp_path: Path) -> None:
+    row = {**BASE, "indicator_id": "population_share", "unit": "percent", "value": "134.2"}
+    with pytest.raises(SchemaError, match="outside 0-100"):
+        read_expert_figures(_write(tmp_path, [row]))
+
+
+def test_duplicate_figures_are_rejected(tmp_path: Path) -> None:
+    rows = [BASE, {**BASE, "value": "2912611", "source_title": "Another report"}]
+    with pytest.raises(SchemaError, match=r"CSV lines \[2, 3\].*release:detailed_results"):
+        read_expert_figures(_write(tmp_path, rows))
+
+
+def test_unknown_and_missing_columns_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match=r"CSV line 1: unknown column\(s\) \['comment'\]"):
+        read_expert_figures(_write(tmp_path, [{**BASE, "comment": "x"}]))
+    without = {k: v for k, v in BASE.items() if k != "publisher"}
+    with pytest.raises(SchemaError, match=r"required column\(s\) \['publisher'\] missing"):
+        read_expert_figures(_write(tmp_path, [without]))
+
+
+def test_file_name_must_be_a_city(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match="'amsterdam' is not one of"):
+        read_expert_figures(_write(tmp_path, [BASE], city="amsterdam"))
+
+
+def test_not_utf8_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{**BASE, "place_name": "Tétouan"}], encoding="latin-1")
+    with pytest.raises(SchemaError, match="not UTF-8"):
+        read_expert_figures(path)
+
+
+def test_empty_files_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "tunis.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(SchemaError, match="file is empty"):
+        read_expert_figures(path)
+    path.write_text(",".join(BASE) + "\n,,,,,,,,,,,\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="no figures"):
+        read_expert_figures(path)
+
+
+def test_load_folder(tmp_path: Path) -> None:
+    assert load_expert_figures(tmp_path / "absent").empty
+    _write(tmp_path, [BASE])
+    _write(tmp_path, [{**BASE, "place_id": "TUN", "place_name": "Tunisia", "country_iso3": "TUN"}], city="tunis")
+    tidy = load_expert_figures(tmp_path)
+    assert tidy["city_id"].tolist() == ["amman", "tunis"]
+
+
+def test_same_figure_in_two_city_files_is_rejected(tmp_path: Path) -> None:
+    _write(tmp_path, [BASE])
+    _write(tmp_path, [BASE], city="beirut")
+    with pytest.raises(SchemaError, match="several cities"):
+        load_expert_figures(tmp_path)

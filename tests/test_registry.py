@@ -1,0 +1,89 @@
+"""Tests of the registries people write: cities, sources, definitions, indicators."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from workbench.errors import ConfigError, UnknownCityError
+from workbench.registry import city_codes, get_city, load_cities, load_definitions, load_indicators, load_sources
+
+NETWORK = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
+
+
+def test_load_cities_holds_the_nine_network_cities_with_names_in_every_language():
+    cities = load_cities()
+    assert list(cities) == NETWORK
+    for city in cities.values():
+        assert city.names.en and city.names.fr and city.names.ar and city.names.local
+        assert city.country_names.ar
+
+
+def test_get_city_unknown_lists_known_ids():
+    with pytest.raises(UnknownCityError, match="unknown city 'nowhere'; known cities: amman"):
+        get_city("nowhere")
+
+
+def test_city_codes_maps_eurostat_codes_to_cities():
+    codes = city_codes("eurostat_urban_audit")
+    assert codes["ES001C"] == "madrid" and codes["IT004C"] == "turin"
+
+
+def test_every_source_has_an_importable_reader_with_build():
+    for source in load_sources().values():
+        if source.reader is None:
+            continue
+        module = importlib.import_module(source.reader)
+        assert callable(module.build), source.source_id
+        assert source.files, f"{source.source_id} lists no official file"
+
+
+def test_units_of_indicators_are_schema_units():
+    from workbench.schemas import UNITS
+
+    assert {i.unit for i in load_indicators().values()} <= set(UNITS)
+    assert "foreign_born" in load_definitions()
+
+
+def test_load_cities_rejects_unknown_key(tmp_path: Path):
+    (tmp_path / "cities.yaml").write_text(
+        "cities:\n  - city_id: x\n    names: {en: X, fr: X, ar: X}\n    local_language: en\n"
+        "    country_iso3: AUT\n    country_names: {en: A, fr: A, ar: A}\n    shore: north\n"
+        "    city_geography: city\n    colour: red\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"cities\.yaml: key 'cities\[0\]\.colour': unknown key"):
+        load_cities(tmp_path)
+
+
+def test_load_cities_rejects_non_utf8(tmp_path: Path):
+    (tmp_path / "cities.yaml").write_bytes("cities: [café]".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_cities(tmp_path)
+
+
+def test_origin_group_codes_are_declared_once_and_named_in_english_and_french():
+    import yaml
+
+    from workbench import paths
+
+    seen: dict[str, str] = {}
+    for path in sorted((paths.registry_dir() / "origins").glob("*.yaml")):
+        for code, names in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("origins", {}).items():
+            assert code not in seen, f"{code} declared in {seen.get(code)} and {path.name}"
+            assert names.get("en") and names.get("fr"), f"{path.name}: {code} needs en and fr names"
+            seen[code] = path.name
+
+
+def test_every_origin_code_in_the_tidy_data_has_a_name():
+    import pycountry
+
+    from workbench.catalog import load_tidy
+    from workbench.origins import load_origin_groups
+
+    tidy = load_tidy()
+    codes = set(tidy.loc[tidy["origin"] != "total", "origin"])
+    unnamed = sorted(c for c in codes if pycountry.countries.get(alpha_3=c) is None and c not in load_origin_groups())
+    assert not unnamed, f"origin codes without a name: {unnamed[:20]}"

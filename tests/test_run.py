@@ -1,0 +1,43 @@
+"""End-to-end runs: one real city and the comparison; a failing notebook does not stop the batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
+    run_dir = project_copy / "outputs" / "run-a"
+    result = run_cli("run", "--city", "vienna", "--run-dir", str(run_dir), root=project_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok"
+    assert [n["name"] for n in manifest["notebooks"]] == ["vienna", "compare"]
+    assert manifest["inputs"] and manifest["packages"]["pandas"]
+    annex = (run_dir / "annex" / "vienna.html").read_text(encoding="utf-8")
+    assert "Table 1." in annex and "Source:" in annex and "import " not in annex
+    assert (run_dir / "annex" / "compare.html").is_file()
+    assert (project_copy / "outputs" / "latest").resolve() == run_dir.resolve()
+
+
+def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
+    template = project_copy / "notebooks" / "city_profile.ipynb"
+    nb = nbformat.read(str(template), as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell('assert city_id != "tunis", "injected failure"'))
+    nbformat.write(nb, str(template))
+    run_dir = project_copy / "outputs" / "run-b"
+    result = run_cli("run", "--cities", "tunis,vienna", "--run-dir", str(run_dir), root=project_copy)
+    assert result.returncode == 4
+    assert "1 of 3 notebook(s) failed: tunis" in result.stderr
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    status = {n["name"]: (n["status"], n["failed_cell"]) for n in manifest["notebooks"]}
+    assert status["tunis"] == ("failed", 5) and status["vienna"][0] == "ok" and status["compare"][0] == "ok"
+    assert (run_dir / "annex" / "vienna.html").is_file() and not (run_dir / "annex" / "tunis.html").exists()
+    assert not (project_copy / "outputs" / "latest").exists(), "a failed run never becomes the latest"
