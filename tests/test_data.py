@@ -35,7 +35,7 @@ PUBLISHED = [
     ("unhcr_unrwa", "JOR", "population", "palestine_refugee_unrwa", {"period": "2024"}, 2_371_387),
     ("eurostat_urb_cpop1", "IT004C", "population", "total_population", {"period": "2022"}, 848_748),
     ("eurostat_urb_cpopcb", "ES001C", "population", "foreign_born", {"period": "2019"}, 1_011_917),
-    ("ine_pt_censos2021_foreign", None, "population", "foreign_nationality", {"period": "2021", "place_name": "Lisboa", "origin": "total", "sex": "total"}, 55_324),
+    ("ine_pt_censos2021_foreign", "PT-1106", "population", "foreign_nationality", {"period": "2021", "origin": "total", "sex": "total"}, 55_324),
     ("istat_popstrcit1_citizenship", "ITC11", "population", "foreign_nationality", {"origin": "total", "sex": "total"}, 214_860),
     ("madrid_ayto_nationality_2022", None, "population", "foreign_nationality", {"geography_level": "municipality", "origin": "total", "sex": "total"}, 552_576),
     ("cm_padron_foreign_born_nationality_2021", None, "population", "foreign_born", {"city_id": "madrid", "origin": "total"}, 799_789),

@@ -39,7 +39,7 @@ def test_compute_missing_totals_sums_fully_broken_down_groups_without_mutating()
 
 
 def test_compute_missing_totals_leaves_published_totals_alone():
-    frame = tidy_frame([_row(value=7.0), _row(value=3.0, sex="female")], "s")
+    frame = tidy_frame([_row(value=7.0), _row(value=3.0, sex="female")], "wien_ogd_population_origin")
     out = ind.compute_missing_totals(frame)
     assert len(out) == 2
 

@@ -87,3 +87,11 @@ def test_every_origin_code_in_the_tidy_data_has_a_name():
     codes = set(tidy.loc[tidy["origin"] != "total", "origin"])
     unnamed = sorted(c for c in codes if pycountry.countries.get(alpha_3=c) is None and c not in load_origin_groups())
     assert not unnamed, f"origin codes without a name: {unnamed[:20]}"
+
+
+def test_docs_sources_page_matches_the_registry():
+    from workbench import paths
+    from workbench.sourcedoc import sources_markdown
+
+    page = (paths.project_root() / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert page == sources_markdown(), "docs/sources.md is stale: run `workbench sources > docs/sources.md`"

@@ -137,7 +137,9 @@ def test_unmapped_nationality_is_loud(tmp_path):
 
 
 def test_every_code_is_iso3_or_a_declared_group():
-    declared = yaml.safe_load((paths.registry_dir() / "origins" / "pt.yaml").read_text(encoding="utf-8"))["origins"]
+    from workbench.origins import load_origin_groups
+
+    declared = load_origin_groups()
     for name, code in aima_pt.NATIONALITY_CODES.items():
         assert pycountry.countries.get(alpha_3=code) is not None or code in declared, name
     assert len(set(aima_pt.NATIONALITY_CODES.values())) == len(aima_pt.NATIONALITY_CODES)

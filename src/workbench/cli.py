@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
 
     sub.add_parser("cities", help="list the cities of the network and their geographies")
+    sub.add_parser("sources", help="print the sources registry as Markdown (docs/sources.md)")
     return parser
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities}
+    handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities, "sources": _sources}
     try:
         return handlers[args.command](args)
     except WorkbenchError as exc:
@@ -190,6 +191,13 @@ def _cities(args) -> int:
     console = _console()
     for city in load_cities().values():
         console.print(f"{city.city_id:<8} {city.names.en:<8} {city.country_iso3}  {city.shore:<5}  {city.city_geography}")
+    return 0
+
+
+def _sources(args) -> int:
+    from workbench.sourcedoc import sources_markdown
+
+    sys.stdout.write(sources_markdown())
     return 0
 
 

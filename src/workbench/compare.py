@@ -73,7 +73,6 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
-    s = s[~s["geography_level"].isin(["district", "neighbourhood"])]
     latest = s.sort_values("ref_date").groupby(["city_id", "definition_id", "place_id"]).tail(1)
     defs = load_definitions()
     table = pd.DataFrame(
@@ -151,7 +150,6 @@ def trends(loaded: Loaded) -> pd.DataFrame:
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
-    s = s[~s["geography_level"].isin(["district", "neighbourhood"])]
     defs = load_definitions()
     rows = []
     for (city_id, definition_id, place_id, source_id), group in s.groupby(["city_id", "definition_id", "place_id", "source_id"], sort=True):

@@ -103,7 +103,11 @@ def plot_share_by_definition(table: pd.DataFrame) -> plt.Figure:
         Columns city, definition, geography, share (%), reference date.
     """
     definitions = sorted(table["definition"].unique())
-    fig, axes = plt.subplots(len(definitions), 1, figsize=(8, 1.2 + 0.45 * len(table)), squeeze=False)
+    sizes = [int((table["definition"] == d).sum()) for d in definitions]
+    fig, axes = plt.subplots(
+        len(definitions), 1, figsize=(8, sum(1.3 + 0.4 * n for n in sizes)), squeeze=False,
+        gridspec_kw={"height_ratios": [1 + n for n in sizes]},
+    )
     for ax, definition in zip(axes[:, 0], definitions):
         rows = table[table["definition"] == definition].sort_values("share (%)")
         labels = [f"{c} ({g}, {d[:4]})" for c, g, d in zip(rows["city"], rows["geography"], rows["reference date"])]

@@ -44,7 +44,12 @@ def headline(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[mask]
 
 
-def compute_missing_totals(frame: pd.DataFrame) -> pd.DataFrame:
+#: Sources that publish an exhaustive cross-classification without totals: only their cells may
+#: be summed into totals (elsewhere a breakdown may list only some origins or ages).
+EXHAUSTIVE_SOURCES: tuple[str, ...] = ("wien_ogd_population_origin",)
+
+
+def compute_missing_totals(frame: pd.DataFrame, sources: tuple[str, ...] = EXHAUSTIVE_SOURCES) -> pd.DataFrame:
     """Add headline rows that the source implies but does not publish.
 
     A group (source, place, indicator, definition, period) of count rows with no headline row,
@@ -55,13 +60,15 @@ def compute_missing_totals(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame
         Tidy rows.
+    sources
+        Sources whose breakdowns are known to be exhaustive; rows of other sources are never summed.
 
     Returns
     -------
     pandas.DataFrame
         ``frame`` plus the computed rows (flag ``c``).
     """
-    counts = frame[frame["unit"] == "persons"]
+    counts = frame[(frame["unit"] == "persons") & frame["source_id"].isin(sources)]
     has_total = set(map(tuple, headline(counts)[_GROUP].itertuples(index=False)))
     added = []
     for key, group in counts.groupby(_GROUP, sort=False):
@@ -133,7 +140,7 @@ def aggregate_districts(frame: pd.DataFrame, city_place_id: str, city_place_name
     if districts.empty:
         return frame
     keys = ["source_id", "indicator_id", "definition_id", "period", "ref_date"]
-    city_rows = headline(frame[frame["place_id"] == city_place_id])
+    city_rows = headline(frame[~frame["geography_level"].isin(["district", "neighbourhood"])])
     existing = set(map(tuple, city_rows[keys].itertuples(index=False)))
     added = []
     for key, group in districts.groupby(keys, sort=False):
@@ -182,7 +189,7 @@ def compute_shares(frame: pd.DataFrame, definitions: tuple[str, ...] = MIGRANT_D
         share["flag"] = "c"
         share["note"] = f"{row['value']:.0f} / {denominator['value']:.0f} ({denominator['source_id']})"
         rows.append(share)
-    return pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).reset_index(drop=True)
+    return _typed(pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).reset_index(drop=True))
 
 
 def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
@@ -202,7 +209,7 @@ def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["source_id", "place_id", "place_name", "geography_level", "country_iso3", "city_id",
             "indicator_id", "definition_id", "category", "period", "ref_date", "unit"]
     if part.empty:
-        return pd.DataFrame(columns=list(TIDY_COLUMNS))
+        return _typed(pd.DataFrame(columns=list(TIDY_COLUMNS)))
     summed = part.groupby(keys, as_index=False, sort=True).agg(value=("value", "sum"), n=("origin", "nunique"))
     summed["sex"] = "total"
     summed["age"] = "total"
@@ -246,4 +253,12 @@ def compute_ratio(
 def _append(frame: pd.DataFrame, rows: list[pd.Series]) -> pd.DataFrame:
     if not rows:
         return frame
-    return pd.concat([frame, pd.DataFrame(rows)[list(TIDY_COLUMNS)]], ignore_index=True)
+    return pd.concat([frame, _typed(pd.DataFrame(rows)[list(TIDY_COLUMNS)])], ignore_index=True)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    # rows built from Series come back as objects; keep the tidy dtypes (text, float value)
+    frame = frame.copy()
+    for column in TIDY_COLUMNS:
+        frame[column] = frame[column].astype(float) if column == "value" else frame[column].astype(str)
+    return frame

@@ -26,6 +26,10 @@ GEOGRAPHY_LABELS = {
 }
 
 
+#: Areas inside a city (shown in district tables, not in the city's headline series).
+SUB_CITY = ("district", "neighbourhood", "camp", "location")
+
+
 @dataclass(frozen=True)
 class Section:
     """A table for one part of the profile with what its caption and source line need."""
@@ -52,7 +56,7 @@ def prepare_local(data: CityData) -> pd.DataFrame:
     local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", f"{city.names.local or city.names.en} (sum of districts)")
     local = pd.concat([local, ind.compute_shares(local)], ignore_index=True)
     unhcr = ind.sum_over_origins(local[local["source_id"] == "unhcr_demographics"])
-    return pd.concat([local, unhcr], ignore_index=True)
+    return pd.concat([local, unhcr], ignore_index=True).astype({"value": float})
 
 
 def prepare_national(data: CityData) -> pd.DataFrame:
@@ -63,7 +67,7 @@ def prepare_national(data: CityData) -> pd.DataFrame:
     remit = ind.compute_ratio(
         headline_of(wb, "remittances_received"), headline_of(wb, "gdp"), "remittances_share_of_gdp"
     )
-    return pd.concat([national, unhcr, remit], ignore_index=True)
+    return pd.concat([national, unhcr, remit], ignore_index=True).astype({"value": float})
 
 
 def headline_of(frame: pd.DataFrame, indicator_id: str, definition_id: str | None = None) -> pd.DataFrame:
@@ -86,11 +90,11 @@ def migrant_series(local: pd.DataFrame) -> Section:
     defs = load_definitions()
     counts = headline_of(local, "population")
     counts = counts[counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
-    counts = counts[~counts["source_id"].isin(["unhcr_demographics"])]
+    counts = counts[~counts["source_id"].isin(["unhcr_demographics"]) & ~counts["geography_level"].isin(SUB_CITY)]
     shares = headline_of(local, "population_share")
     merged = counts.merge(
-        shares[["place_id", "definition_id", "ref_date", "value", "flag"]],
-        on=["place_id", "definition_id", "ref_date"],
+        shares[["source_id", "place_id", "definition_id", "ref_date", "value", "flag"]],
+        on=["source_id", "place_id", "definition_id", "ref_date"],
         how="left",
         suffixes=("", "_share"),
     )
@@ -140,7 +144,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                 }
             )
 
-    city_level = local[~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])]
+    city_level = local[~local["geography_level"].isin(SUB_CITY)]
     add(headline_of(city_level, "population", "total_population"), "Total population")
     migrants = headline_of(city_level, "population")
     migrants = migrants[migrants["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
@@ -172,7 +176,7 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
         (local["indicator_id"] == "population")
         & local["origin_type"].isin(["citizenship", "birth_country", "origin_country"])
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
-        & ~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])
+        & ~local["geography_level"].isin(SUB_CITY)
         & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
     ]
     if rows.empty:
@@ -216,7 +220,7 @@ def sex_age(local: pd.DataFrame) -> Section:
     base = local[
         (local["indicator_id"] == "population") & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
         & (local["sex"] != "total")
-        & ~local["geography_level"].isin(["district", "neighbourhood", "camp", "location"])
+        & ~local["geography_level"].isin(SUB_CITY)
     ]
     base = base[base["source_id"] != "unhcr_demographics"]
     if base.empty:
@@ -351,6 +355,10 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
     defs = load_definitions()
     frame = pd.concat([local, national], ignore_index=True)
     frame = frame[frame["flag"].str.contains("c") == False]  # noqa: E712 (published rows only)
+    frame = frame.copy()
+    small = frame["geography_level"].isin(SUB_CITY)
+    counts = frame[small].groupby("geography_level")["place_id"].nunique()
+    frame.loc[small, "place_name"] = frame.loc[small, "geography_level"].map(lambda g: f"{counts[g]} areas ({g})")
     grouped = (
         frame.groupby(["source_id", "definition_id", "place_name", "geography_level"])
         .agg(first=("ref_date", "min"), last=("ref_date", "max"), n=("value", "size"))
@@ -407,11 +415,15 @@ def comparison_series(local: pd.DataFrame) -> pd.DataFrame:
         persons, share, source_id, flag.
     """
     counts = headline_of(local, "population")
-    counts = counts[counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS) & (counts["source_id"] != "unhcr_demographics")]
+    counts = counts[
+        counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & (counts["source_id"] != "unhcr_demographics")
+        & ~counts["geography_level"].isin(("country",) + SUB_CITY)
+    ]
     shares = headline_of(local, "population_share")
     merged = counts.merge(
-        shares[["place_id", "definition_id", "ref_date", "value"]].rename(columns={"value": "share"}),
-        on=["place_id", "definition_id", "ref_date"],
+        shares[["source_id", "place_id", "definition_id", "ref_date", "value"]].rename(columns={"value": "share"}),
+        on=["source_id", "place_id", "definition_id", "ref_date"],
         how="left",
     )
     merged = merged.rename(columns={"value": "persons"})

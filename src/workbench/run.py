@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -134,17 +135,18 @@ def execute(task: Task, timeout: int) -> TaskResult:
     Path(task.workdir).mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(paths.notebooks_dir() / task.template),
-            task.output,
-            parameters=task.parameters,
-            kernel_name="python3",
-            cwd=task.workdir,
-            execution_timeout=timeout,
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-        )
+        with _kernel_log(Path(task.workdir) / "kernel.log"):
+            pm.execute_notebook(
+                str(paths.notebooks_dir() / task.template),
+                task.output,
+                parameters=task.parameters,
+                kernel_name="python3",
+                cwd=task.workdir,
+                execution_timeout=timeout,
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+            )
     except pm.PapermillExecutionError as exc:
         return TaskResult(task.name, "failed", time.perf_counter() - start, task.output,
                           f"{exc.ename}: {exc.evalue}".strip(), exc.cell_index + 1)
@@ -152,6 +154,19 @@ def execute(task: Task, timeout: int) -> TaskResult:
         return TaskResult(task.name, "failed", time.perf_counter() - start, task.output,
                           f"{type(exc).__name__}: {exc}".strip()[:500])
     return TaskResult(task.name, "ok", time.perf_counter() - start, task.output)
+
+
+@contextlib.contextmanager
+def _kernel_log(path: Path):
+    # the kernel process inherits file descriptor 2: its warnings go to the run's log, not the terminal
+    saved = os.dup(2)
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def run_batch(

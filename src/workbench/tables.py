@@ -29,8 +29,8 @@ def format_number(value: float, unit: str = "persons") -> str:
 def format_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy with numbers rounded to display text.
 
-    Columns named ``value``/``count``/``persons`` and any float column are formatted; a ``unit``
-    column, when present, picks the format per row; percentages and shares get one decimal.
+    Every numeric column is formatted: when a ``unit`` column is present it picks the format of
+    each row; otherwise columns named like a rate or share get one decimal, others none.
 
     Returns
     -------
@@ -43,7 +43,7 @@ def format_table(frame: pd.DataFrame) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].fillna("").astype(str)
             continue
-        if units is not None and column == "value":
+        if units is not None:
             out[column] = [format_number(v, u) for v, u in zip(out[column], units)]
         elif _is_rate(column):
             out[column] = [format_number(v, "percent") for v in out[column]]
@@ -54,4 +54,4 @@ def format_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _is_rate(column: str) -> bool:
     name = str(column).lower()
-    return any(key in name for key in ("%", "share", "rate", "pp", "age (mean)", "per 1000"))
+    return any(key in name for key in ("%", "share", "rate", "pp", "age (mean)", "per 1000", "quotient"))

@@ -225,9 +225,10 @@ def harmonise_rgph(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
     """
     regions = _codes(cities, "hcp_region")
     provinces = _codes(cities, "hcp_province")
+    communes = _codes(cities, "hcp_commune")
     rows = []
     for record in raw.to_dict("records"):
-        place = _describe_place(record, regions, provinces)
+        place = _describe_place(record, regions, provinces, communes)
         if place is not None:
             figure = _describe_figure(record)
             note = "; ".join(n for n in (figure.pop("note"), place.pop("place_note")) if n)
@@ -239,7 +240,9 @@ def _codes(cities: dict[str, City], system: str) -> dict[str, str]:
     return {code: c.city_id for c in cities.values() for code in c.codes.get(system, [])}
 
 
-def _describe_place(record: dict, regions: dict[str, str], provinces: dict[str, str]) -> dict | None:
+def _describe_place(
+    record: dict, regions: dict[str, str], provinces: dict[str, str], communes: dict[str, str]
+) -> dict | None:
     table = record["table"]
     code = record["code"]
     base = {"place_id": f"MAR-{code}", "place_name": record["name_fr"], "country_iso3": "MAR"}
@@ -269,7 +272,8 @@ def _describe_place(record: dict, regions: dict[str, str], provinces: dict[str, 
     return {
         **base,
         "geography_level": "municipality",
-        "city_id": provinces[record["province_code"]],
+        # the other communes of the préfecture lie outside the city: kept as context, not as the city
+        "city_id": communes.get(code, ""),
         "place_note": f"{_COMMUNE_TYPES[kind]} of the préfecture/province {record['province_code']}",
     }
 
