@@ -34,8 +34,29 @@ def replace_baseline(run_dir: Path, baseline_dir: Path) -> list[Path]:
         raise SystemExit(f"{run_dir}: the run has failed notebooks; the baseline was not replaced")
     shutil.rmtree(baseline_dir, ignore_errors=True)
     for part in ("cities", "compare"):
-        shutil.copytree(run_dir / part, baseline_dir / part)
-    return sorted(baseline_dir.rglob("*.ipynb"))
+        shutil.copytree(run_dir / part, baseline_dir / part, ignore=shutil.ignore_patterns("*.log"))
+    notebooks = sorted(baseline_dir.rglob("*.ipynb"))
+    for path in notebooks:
+        strip_volatile_metadata(path)
+    return notebooks
+
+
+def strip_volatile_metadata(path: Path) -> None:
+    """Remove timings and environment details that change on every run, keeping outputs.
+
+    So that a regenerated baseline differs from the committed one only where results differ.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    papermill = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
+        papermill.pop(key, None)
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, str(path))
 
 
 if __name__ == "__main__":

@@ -270,6 +270,9 @@ def age_structure(local: pd.DataFrame, definition_id: str, reference_id: str | N
 def refugees_local(local: pd.DataFrame) -> Section:
     """Refugees and asylum-seekers registered with UNHCR in the city's locations, by year.
 
+    Rows of one place id are one series even when UNHCR renamed the location; the name shown is
+    the latest one, earlier labels are listed in a note.
+
     Returns
     -------
     Section
@@ -279,16 +282,57 @@ def refugees_local(local: pd.DataFrame) -> Section:
     rows = rows[rows["definition_id"].isin(["registered_refugee", "asylum_seeker"]) & (rows["category"] == "total")]
     if rows.empty:
         return Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
-    pivot = rows.pivot_table(index=["place_name", "period"], columns="definition_id", values="value", aggfunc="sum").reset_index()
+    latest_name = rows.sort_values("period").groupby("place_id")["place_name"].last()
+    pivot = rows.pivot_table(index=["place_id", "period"], columns="definition_id", values="value", aggfunc="sum").reset_index()
     table = pd.DataFrame(
         {
-            "place": pivot["place_name"],
+            "place": pivot["place_id"].map(latest_name),
             "year": pivot["period"],
             "refugees": pivot.get("registered_refugee"),
             "asylum-seekers": pivot.get("asylum_seeker"),
         }
     ).sort_values(["place", "year"]).reset_index(drop=True)
-    notes = ["UNHCR registered persons at end of year, summed over countries of origin; location names changed in 2019 and 2024."]
+    labels = rows.groupby("place_id")["place_name"].unique()
+    notes = [
+        "UNHCR registered persons at end of year, summed over countries of origin (flag c).",
+        *[f"{latest_name[p]}: published as {', '.join(sorted(v))}" for p, v in labels.items() if len(v) > 1],
+    ]
+    return Section(table, ["unhcr_demographics"], notes)
+
+
+def refugee_age_sex(local: pd.DataFrame) -> Section:
+    """Refugees registered with UNHCR in the city's main location by age band and sex, latest year.
+
+    Returns
+    -------
+    Section
+        Columns: age, women, men, women (%); empty when UNHCR gives no breakdown.
+    """
+    columns = ["age", "women", "men", "women (%)"]
+    rows = local[
+        (local["source_id"] == "unhcr_demographics") & (local["definition_id"] == "registered_refugee")
+        & (local["age"] != "total") & (local["sex"] != "total") & (local["flag"] != "c")
+        & ~local["geography_level"].isin(SUB_CITY)
+    ]
+    if rows.empty:
+        return Section(pd.DataFrame(columns=columns))
+    latest = rows["period"].max()
+    rows = rows[rows["period"] == latest]
+    place = rows["place_id"].value_counts().index[0]
+    rows = rows[rows["place_id"] == place]
+    by = rows.pivot_table(index="age", columns="sex", values="value", aggfunc="sum").reindex(columns=["female", "male"]).fillna(0)
+    order = sorted(by.index, key=lambda a: (a == "UNK", float(a[1:].split("-")[0]) if a[1:2].isdigit() else 999.0))
+    by = by.reindex(order)
+    table = pd.DataFrame(
+        {
+            "age": [a.replace("Y", "").replace("-MAX", "+").replace("UNK", "unknown") for a in by.index],
+            "women": by["female"].to_numpy(),
+            "men": by["male"].to_numpy(),
+            "women (%)": (100 * by["female"] / (by["female"] + by["male"])).to_numpy(),
+        }
+    )
+    name = rows["place_name"].iloc[0]
+    notes = [f"{name}, end of {latest}; summed over countries of origin and settlement types (flag c)."]
     return Section(table, ["unhcr_demographics"], notes)
 
 

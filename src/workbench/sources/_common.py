@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -82,7 +83,10 @@ def read_excel_checked(path: Path, sheet: str | int | None = 0, **kwargs) -> pd.
     """
     kwargs.setdefault("header", None)
     try:
-        return pd.read_excel(path, sheet_name=sheet, **kwargs)
+        with warnings.catch_warnings():
+            # openpyxl warns about styles of workbooks saved by other tools: irrelevant to values
+            warnings.filterwarnings("ignore", message="Workbook contains no default style")
+            return pd.read_excel(path, sheet_name=sheet, **kwargs)
     except FileNotFoundError:
         raise SourceFormatError(f"{path}: file not found") from None
     except ValueError as exc:
