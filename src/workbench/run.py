@@ -198,8 +198,8 @@ def run_batch(
     Returns
     -------
     RunSummary
-        Also written as ``manifest.json`` in the run folder; ``outputs/latest`` points at the run
-        only when every notebook succeeded.
+        Also written as ``manifest.json`` in the run folder; ``outputs/latest`` points at a run
+        made under ``outputs/`` only when every notebook succeeded.
     """
     city_ids = list(city_ids or load_cities())
     for city_id in city_ids:
@@ -233,7 +233,7 @@ def run_batch(
 
         render_run(run_dir, [r for r in summary.results if r.status == "ok"])
     write_manifest(summary, tasks + ([compare] if compare else []), started)
-    if summary.ok:
+    if summary.ok and run_dir.resolve().parent == paths.outputs_dir().resolve():
         _point_latest(run_dir)
     return summary
 
