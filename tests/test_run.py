@@ -38,6 +38,10 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     assert "1 of 3 notebook(s) failed: tunis" in result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     status = {n["name"]: (n["status"], n["failed_cell"]) for n in manifest["notebooks"]}
-    assert status["tunis"] == ("failed", 5) and status["vienna"][0] == "ok" and status["compare"][0] == "ok"
+    executed = nbformat.read(str(run_dir / "cities" / "tunis" / "profile.ipynb"), as_version=4)
+    failing = next(c.execution_count for c in executed.cells if c.cell_type == "code" and "injected failure" in c.source)
+    assert status["tunis"] == ("failed", failing), "the failed cell is named by its In [n] label"
+    assert status["vienna"][0] == "ok" and status["compare"][0] == "ok"
+    assert "injected failure" in next(n["error"] for n in manifest["notebooks"] if n["name"] == "tunis")
     assert (run_dir / "annex" / "vienna.html").is_file() and not (run_dir / "annex" / "tunis.html").exists()
     assert not (project_copy / "outputs" / "latest").exists(), "a failed run never becomes the latest"

@@ -125,7 +125,7 @@ def _run(args) -> int:
     for column in ("notebook", "status", "seconds", "error"):
         table.add_column(column)
     for r in summary.results:
-        cell = f" (cell {r.failed_cell})" if r.failed_cell else ""
+        cell = f" (cell In [{r.failed_cell}])" if r.failed_cell else ""
         table.add_row(r.name, r.status, f"{r.seconds:.1f}", (r.error + cell)[:120])
     console.print(table)
     console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}")

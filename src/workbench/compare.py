@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.profile import GEOGRAPHY_LABELS
+from workbench.profile import GEOGRAPHY_LABELS, source_refs
 from workbench.registry import get_city, load_definitions
 
 
@@ -34,7 +34,7 @@ def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
     for city_id in city_ids:
         folder = Path(cities_dir) / city_id
         try:
-            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str})
+            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str, "note": str})
             n = pd.read_csv(folder / "national.csv", dtype={"period": str})
         except FileNotFoundError:
             missing.append(city_id)
@@ -203,4 +203,4 @@ def source_ids(loaded: Loaded) -> list[str]:
     """Source ids behind the compared series, in first-seen order."""
     if loaded.series.empty:
         return []
-    return list(dict.fromkeys(loaded.series["source_id"]))
+    return source_refs(loaded.series.fillna({"note": ""}))

@@ -44,6 +44,21 @@ class Section:
         return self.table.empty
 
 
+def source_refs(rows: pd.DataFrame) -> list[str]:
+    """Source ids of the rows, in first-seen order, with expert figures replaced by their citation.
+
+    Expert figures have no registry entry of their own: each row's note starts with the
+    publisher, title, outlet and URL, which become the source line.
+    """
+    refs = []
+    for source_id, note in zip(rows["source_id"], rows["note"]):
+        if source_id == "expert_figures":
+            refs.append("Local expert figure: " + str(note).split(" | ")[0])
+        else:
+            refs.append(source_id)
+    return list(dict.fromkeys(refs))
+
+
 def prepare_local(data: CityData) -> pd.DataFrame:
     """Return the city's rows with the totals and shares the sources imply added (flag 'c').
 
@@ -114,7 +129,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
     notes = [
         f"{defs[d].label}: {defs[d].description}" for d in dict.fromkeys(merged["definition_id"])
     ]
-    return Section(table, list(dict.fromkeys(merged["source_id"])), notes)
+    return Section(table, source_refs(merged), notes)
 
 
 def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
@@ -126,11 +141,12 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         Columns: figure, place, definition, reference date, value, unit, source.
     """
     defs = load_definitions()
-    rows = []
+    rows, used = [], []
 
     def add(frame: pd.DataFrame, figure: str) -> None:
         for _, group in frame.groupby(["place_id", "definition_id", "source_id"], sort=False):
             last = group.sort_values("ref_date").iloc[-1]
+            used.append(last)
             rows.append(
                 {
                     "figure": figure,
@@ -156,7 +172,8 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     add(headline_of(national, "population", "registered_refugee").query("source_id == 'unhcr_population'"), "Refugees in the country (UNHCR)")
     add(headline_of(national, "population", "palestine_refugee_unrwa"), "Palestine refugees (UNRWA)")
     table = pd.DataFrame(rows, columns=["figure", "place", "definition", "reference date", "value", "unit", "source", "flag"])
-    return Section(table, list(dict.fromkeys(table["source"])))
+    refs = source_refs(pd.DataFrame(used)) if used else []
+    return Section(table, refs)
 
 
 def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
@@ -205,7 +222,7 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
         f"{best['origin_type'].replace('_', ' ')}; shares of {total:,.0f} persons"
         + ("" if len(total_row) else " (sum of the published origins)")
     ]
-    return Section(table, [best["source_id"]], notes)
+    return Section(table, source_refs(table_rows), notes)
 
 
 def sex_age(local: pd.DataFrame) -> Section:
@@ -420,7 +437,7 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
     )
     missing = [part for part, found in expected.items() if not found]
     notes = [f"Not available in the public sources for this city: {', '.join(missing)}."] if missing else []
-    return Section(table, list(dict.fromkeys(table["source"])), notes)
+    return Section(table, source_refs(frame), notes)
 
 
 def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")) -> pd.DataFrame:
@@ -471,7 +488,7 @@ def comparison_series(local: pd.DataFrame) -> pd.DataFrame:
         how="left",
     )
     merged = merged.rename(columns={"value": "persons"})
-    cols = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag"]
+    cols = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag", "note"]
     return merged[cols].sort_values(["definition_id", "place_id", "ref_date"]).reset_index(drop=True)
 
 

@@ -45,7 +45,7 @@ class TaskResult:
     seconds: float
     notebook: str
     error: str = ""
-    failed_cell: int | None = None
+    failed_cell: int | None = None  #: execution count of the failing cell ("In [n]" in the executed notebook)
 
 
 @dataclass
@@ -149,7 +149,7 @@ def execute(task: Task, timeout: int) -> TaskResult:
             )
     except pm.PapermillExecutionError as exc:
         return TaskResult(task.name, "failed", time.perf_counter() - start, task.output,
-                          f"{exc.ename}: {exc.evalue}".strip(), exc.cell_index + 1)
+                          f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count)
     except Exception as exc:  # timeouts, dead kernels, unreadable templates: all recorded, none fatal
         return TaskResult(task.name, "failed", time.perf_counter() - start, task.output,
                           f"{type(exc).__name__}: {exc}".strip()[:500])
