@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import load_cities
 from workbench.schemas import TIDY_COLUMNS
 from workbench.sources import eu_qol
@@ -197,5 +197,5 @@ def test_not_a_workbook_is_loud(tmp_path: Path) -> None:
 
 
 def test_wrong_source_id_is_loud(tmp_path: Path) -> None:
-    with pytest.raises(SourceFormatError, match="not served by workbench.sources.eu_qol"):
+    with pytest.raises(ConfigError, match="does not build source"):
         eu_qol.build("ec_qol_cities_2019", [_workbook(tmp_path / "qol.xlsx")], load_cities())

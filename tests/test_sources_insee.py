@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import City
 from workbench.sources import insee
 
@@ -118,7 +118,7 @@ def test_harmonise_activity_and_csp_are_categories(table: Path) -> None:
 
 
 def test_build_checks_source_id(table: Path) -> None:
-    with pytest.raises(SourceFormatError, match="serves"):
+    with pytest.raises(ConfigError, match="does not build source"):
         insee.build("eurostat_urb_cpop1", [table], CITIES)
 
 

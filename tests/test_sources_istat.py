@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import load_cities
 from workbench.sources import istat
 
@@ -293,7 +293,7 @@ def test_istat_export_with_changed_columns_is_a_loud_error(tmp_path: Path, citie
 
 
 def test_build_refuses_unknown_source(balance_csv: Path, cities) -> None:
-    with pytest.raises(ValueError, match="not served"):
+    with pytest.raises(ConfigError, match="does not build source"):
         istat.build("istat_unknown", [balance_csv], cities)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import City, Names
 from workbench.schemas import validate_tidy
 from workbench.sources import madrid_ayto
@@ -191,5 +191,5 @@ def test_wrong_sheet_is_an_error(tmp_path: Path) -> None:
 
 
 def test_build_rejects_other_sources(table_file: Path, cities: dict[str, City]) -> None:
-    with pytest.raises(SourceFormatError, match="not served"):
+    with pytest.raises(ConfigError, match="does not build source"):
         madrid_ayto.build("madrid_ayto_other", [table_file], cities)

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import City, Names
 from workbench.schemas import validate_tidy
 from workbench.sources import madrid_cm
@@ -452,9 +452,9 @@ def test_flows_without_total_first_is_an_error(tmp_path: Path) -> None:
 
 
 def test_build_rejects_unknown_source_and_file_count(flows_file: Path, cities: dict[str, City]) -> None:
-    with pytest.raises(SourceFormatError, match="not served"):
+    with pytest.raises(ConfigError, match="does not build source"):
         madrid_cm.build("cm_unknown", [flows_file], cities)
-    with pytest.raises(SourceFormatError, match="exactly one file"):
+    with pytest.raises(ConfigError, match="exactly one file"):
         madrid_cm.build("cm_immigration_flows_foreigners", [flows_file, flows_file], cities)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.registry import City
 from workbench.schemas import TIDY_COLUMNS, validate_tidy
 from workbench.sources import wien
@@ -84,7 +84,7 @@ def test_harmonise_maps_places_groups_sex_and_age(tmp_path):
 
 
 def test_build_rejects_other_source(tmp_path):
-    with pytest.raises(SourceFormatError, match="does not serve"):
+    with pytest.raises(ConfigError, match="does not build source"):
         wien.build("other", [_write(tmp_path, [TITLE, HEADER, *ROWS])], _city())
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import SourceFormatError
+from workbench.errors import ConfigError, SourceFormatError
 from workbench.schemas import TIDY_COLUMNS
 
 #: Defaults for tidy columns a reader leaves out.
@@ -204,3 +204,30 @@ def tidy_frame(rows: pd.DataFrame | Iterable[Mapping[str, object]], source_id: s
             frame[column] = frame[column].astype(str)
     order = [c for c in TIDY_COLUMNS if c not in ("value", "place_name", "note", "unit", "flag")]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def single_file(module: str, source_id: str, served: Iterable[str], files: list[Path]) -> Path:
+    """Check a ``build`` call for a one-file source and return that file.
+
+    Parameters
+    ----------
+    module
+        The reader module's name, for the message.
+    source_id
+        The source asked for.
+    served
+        Source ids the module builds.
+    files
+        The files the registry entry lists.
+
+    Raises
+    ------
+    ConfigError
+        If the module does not build ``source_id`` or the entry does not list exactly one file.
+    """
+    served = list(served)
+    if source_id not in served:
+        raise ConfigError(f"{module} does not build source '{source_id}'; it builds {', '.join(served)}")
+    if len(files) != 1:
+        raise ConfigError(f"{source_id}: expected exactly one file, got {[str(f) for f in files]}")
+    return Path(files[0])

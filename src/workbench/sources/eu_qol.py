@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, city_codes
-from workbench.sources._common import expect_cell, read_excel_checked, tidy_frame
+from workbench.sources._common import expect_cell, read_excel_checked, tidy_frame, single_file
 
 SOURCE_ID = "ec_qol_cities_2023"
 DATA_SHEET = "QoL in European cities 2023_V2"
@@ -62,11 +62,7 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         Another source id, not exactly one file, or a workbook whose layout is not the expected one.
     """
-    if source_id != SOURCE_ID:
-        raise SourceFormatError(f"{source_id}: not served by workbench.sources.eu_qol ({SOURCE_ID} is)")
-    if len(files) != 1:
-        raise SourceFormatError(f"{source_id}: expected one workbook, got {[str(f) for f in files]}")
-    path = files[0]
+    path = single_file(__name__, source_id, [SOURCE_ID], files)
     read_qol_meta(path)
     raw = read_qol_results(path)
     return tidy_frame(harmonise_qol_results(raw, cities), source_id)

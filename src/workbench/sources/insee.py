@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame, single_file
 
 SOURCE_ID = "insee_rp_lyon"
 
@@ -149,11 +149,8 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         Unknown source id, wrong number of files, or a layout not as expected.
     """
-    if source_id != SOURCE_ID:
-        raise SourceFormatError(f"workbench.sources.insee serves {SOURCE_ID!r}, not {source_id!r}")
-    if len(files) != 1:
-        raise SourceFormatError(f"{source_id}: expected 1 file, got {len(files)}: {files}")
-    return harmonise_rp_tables(read_rp_tables(files[0]), cities)
+    path = single_file(__name__, source_id, [SOURCE_ID], files)
+    return harmonise_rp_tables(read_rp_tables(path), cities)
 
 
 def read_rp_tables(path: Path) -> pd.DataFrame:

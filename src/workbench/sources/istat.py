@@ -11,7 +11,7 @@ import pycountry
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame, single_file
 
 T = TypeVar("T")
 
@@ -343,12 +343,10 @@ def build(source_id: str, files: list[Path], cities: Mapping[str, City]) -> pd.D
     ------
     SourceFormatError
         If the file does not have the expected layout or holds an unknown code.
-    ValueError
+    ConfigError
         If ``source_id`` is not served by this module or not exactly one file is given.
     """
-    if len(files) != 1:
-        raise ValueError(f"{source_id}: expected exactly one file, got {len(files)}")
-    path = files[0]
+    path = single_file(__name__, source_id, [*SDMX_LAYOUTS, *ISTAT_LAYOUTS], files)
     if source_id in SDMX_LAYOUTS:
         layout = SDMX_LAYOUTS[source_id]
         raw = read_sdmx_csv(path, layout.dataflow, layout.dimensions)
@@ -359,12 +357,10 @@ def build(source_id: str, files: list[Path], cities: Mapping[str, City]) -> pd.D
             "istat_permsogg1_type": harmonise_permsogg1_type,
         }
         return tidy_frame(harmonisers[source_id](raw, cities), source_id)
-    if source_id in ISTAT_LAYOUTS:
-        raw = read_istat_export(path, ISTAT_LAYOUTS[source_id])
-        if source_id == "istat_permsogg1_flows_citizenship":
-            return tidy_frame(harmonise_permit_flows_citizenship(raw, cities), source_id)
-        return tidy_frame(harmonise_lfs_rates(raw, cities), source_id)
-    raise ValueError(f"source id {source_id!r} is not served by workbench.sources.istat")
+    raw = read_istat_export(path, ISTAT_LAYOUTS[source_id])
+    if source_id == "istat_permsogg1_flows_citizenship":
+        return tidy_frame(harmonise_permit_flows_citizenship(raw, cities), source_id)
+    return tidy_frame(harmonise_lfs_rates(raw, cities), source_id)
 
 
 def read_sdmx_csv(path: Path, dataflow: str, dimensions: Sequence[str]) -> pd.DataFrame:

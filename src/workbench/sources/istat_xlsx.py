@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame
+from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
 from workbench.sources.istat import TERRITORIES, territory_place
 
 #: Sheet names of the export: frequency, territory code, data-type code, year.
@@ -159,14 +159,11 @@ def build(source_id: str, files: list[Path], cities: Mapping[str, City]) -> pd.D
     ------
     SourceFormatError
         If a sheet does not have the expected layout or holds an unknown label.
-    ValueError
+    ConfigError
         If ``source_id`` is not served by this module or not exactly one file is given.
     """
-    if source_id not in WORKBOOKS:
-        raise ValueError(f"source id {source_id!r} is not served by workbench.sources.istat_xlsx")
-    if len(files) != 1:
-        raise ValueError(f"{source_id}: expected exactly one file, got {len(files)}")
-    raw = read_sheet_tables(files[0], WORKBOOKS[source_id])
+    path = single_file(__name__, source_id, WORKBOOKS, files)
+    raw = read_sheet_tables(path, WORKBOOKS[source_id])
     if source_id == "istat_popstrcit1_citizenship":
         return tidy_frame(harmonise_citizenship_sheets(raw, cities), source_id)
     return tidy_frame(harmonise_permit_age_sheets(raw, cities), source_id)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame
+from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
 from workbench.sources._madrid import MONTHS, cell_text, column_letter, country_iso3
 
 #: Code systems of data/registry/cities.yaml used here.
@@ -61,11 +61,8 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         Unknown source id, wrong number of files, or a file not in the expected layout.
     """
-    if source_id != "madrid_ayto_nationality_2022":
-        raise SourceFormatError(f"{source_id}: not served by workbench.sources.madrid_ayto")
-    if len(files) != 1:
-        raise SourceFormatError(f"{source_id}: expected exactly one file, got {[str(f) for f in files]}")
-    return tidy_frame(harmonise_nationality_by_barrio(read_nationality_by_barrio(files[0]), cities), source_id)
+    path = single_file(__name__, source_id, ["madrid_ayto_nationality_2022"], files)
+    return tidy_frame(harmonise_nationality_by_barrio(read_nationality_by_barrio(path), cities), source_id)
 
 
 def read_nationality_by_barrio(path: Path) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame
+from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
 from workbench.sources._madrid import (
     BIRTH_REGIONS,
     CONTINENTS,
@@ -83,12 +83,9 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         Unknown source id, wrong number of files, or a file not in the expected layout.
     """
-    if source_id not in LAYOUTS:
-        raise SourceFormatError(f"{source_id}: not served by workbench.sources.madrid_cm ({sorted(LAYOUTS)})")
-    if len(files) != 1:
-        raise SourceFormatError(f"{source_id}: expected exactly one file, got {[str(f) for f in files]}")
+    path = single_file(__name__, source_id, LAYOUTS, files)
     read, harmonise = LAYOUTS[source_id]
-    return tidy_frame(harmonise(read(files[0]), cities), source_id)
+    return tidy_frame(harmonise(read(path), cities), source_id)
 
 
 # ---------------------------------------------------------------------------------------------

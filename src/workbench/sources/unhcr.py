@@ -15,7 +15,7 @@ from rdata.conversion import DEFAULT_CLASS_MAP
 
 from workbench.errors import ConfigError, SourceFormatError, where
 from workbench.registry import City
-from workbench.sources._common import read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import read_csv_checked, require_columns, tidy_frame, single_file
 
 #: Code system of UNHCR sub-national location labels in ``cities.yaml``.
 LOCATION_CODE_SYSTEM = "unhcr_location"
@@ -262,13 +262,8 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         The file does not have the expected layout.
     """
-    if source_id not in BUILDERS:
-        raise ConfigError(
-            f"workbench.sources.unhcr cannot build source {source_id!r}; it builds {', '.join(BUILDERS)}"
-        )
-    if len(files) != 1:
-        raise ConfigError(f"{source_id}: expected exactly one file, got {len(files)}: {[str(f) for f in files]}")
-    return BUILDERS[source_id](Path(files[0]), cities)
+    path = single_file(__name__, source_id, BUILDERS, files)
+    return BUILDERS[source_id](path, cities)
 
 
 def build_population(path: Path, cities: dict[str, City]) -> pd.DataFrame:

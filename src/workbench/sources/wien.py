@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import expect_cell, read_csv_checked, require_columns, tidy_frame, single_file
 
 SOURCE_ID = "wien_ogd_population_origin"
 
@@ -90,11 +90,8 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     SourceFormatError
         Unknown source id, wrong number of files, or a file not in the expected layout.
     """
-    if source_id != SOURCE_ID:
-        raise SourceFormatError(f"workbench.sources.wien does not serve source '{source_id}'")
-    if len(files) != 1:
-        raise SourceFormatError(f"{source_id}: expected one file, got {[str(f) for f in files]}")
-    return harmonise_population_origin(read_population_origin(files[0]), cities)
+    path = single_file(__name__, source_id, [SOURCE_ID], files)
+    return harmonise_population_origin(read_population_origin(path), cities)
 
 
 def read_population_origin(path: Path) -> pd.DataFrame:
