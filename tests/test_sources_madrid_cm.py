@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import xlwt
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
@@ -21,7 +22,17 @@ REGION_TITLE = "Población total  por Municipio de residencia según Subcontinen
 
 
 def write_sheet(path: Path, rows: list[list[object]], sheet: str = "Sheet 1") -> Path:
-    """Write rows (None = empty cell) to a one-sheet workbook."""
+    """Write rows (None = empty cell) to a one-sheet workbook: legacy ``.xls`` (as the data bank
+    publishes) when the name ends in .xls, else ``.xlsx``."""
+    if path.suffix == ".xls":
+        book = xlwt.Workbook()
+        ws = book.add_sheet(sheet)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    ws.write(r, c, value)
+        book.save(str(path))
+        return path
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = sheet
@@ -65,7 +76,7 @@ def nationality_file(tmp_path: Path) -> Path:
         [None],
         [None],
     ]
-    return write_sheet(tmp_path / "nacionalidad.xlsx", rows)
+    return write_sheet(tmp_path / "nacionalidad.xls", rows)
 
 
 @pytest.fixture
@@ -81,7 +92,7 @@ def age_file(tmp_path: Path) -> Path:
         ["0014", "Acebeda (La)", "Total Grupos quinquenales de edad", 1, 1, None, None],
         ["0014", None, "De 0 a 4 años", None, None, None, None],
     ]
-    return write_sheet(tmp_path / "edad.xlsx", rows)
+    return write_sheet(tmp_path / "edad.xls", rows)
 
 
 @pytest.fixture
@@ -91,7 +102,7 @@ def region_file(tmp_path: Path) -> Path:
         [None, "Total Municipio de residencia", 6000, 5000, 600, 400],
         ["0796", "Madrid", 3000, 2500, 300, 200],
     ]
-    return write_sheet(tmp_path / "region.xlsx", rows)
+    return write_sheet(tmp_path / "region.xls", rows)
 
 
 @pytest.fixture
@@ -123,7 +134,7 @@ def series_file(tmp_path: Path) -> Path:
         [None],
         ["Fuente: Dirección General de Economía. Comunidad de Madrid."],
     ]
-    return write_sheet(tmp_path / "serie.xlsx", rows, sheet="Hoja1")
+    return write_sheet(tmp_path / "serie.xls", rows, sheet="Hoja1")
 
 
 @pytest.fixture
@@ -151,7 +162,7 @@ def flows_file(tmp_path: Path) -> Path:
         [None],
         ["Fuente: Estadística del Movimiento Migratorio de la Comunidad de Madrid."],
     ]
-    return write_sheet(tmp_path / "anu2-3-5.xlsx", rows, sheet="Hoja1")
+    return write_sheet(tmp_path / "anu2-3-5.xls", rows, sheet="Hoja1")
 
 
 def value(frame, **where) -> float:

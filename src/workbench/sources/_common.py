@@ -86,6 +86,8 @@ def read_excel_checked(path: Path, sheet: str | int | None = 0, **kwargs) -> pd.
         with warnings.catch_warnings():
             # openpyxl warns about styles of workbooks saved by other tools: irrelevant to values
             warnings.filterwarnings("ignore", message="Workbook contains no default style")
+            # pandas 3 deprecates its xlrd engine for .xls; still supported in the pinned version
+            warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
             return pd.read_excel(path, sheet_name=sheet, **kwargs)
     except FileNotFoundError:
         raise SourceFormatError(f"{path}: file not found") from None
