@@ -95,3 +95,11 @@ def test_docs_sources_page_matches_the_registry():
 
     page = (paths.project_root() / "docs" / "sources.md").read_text(encoding="utf-8")
     assert page == sources_markdown(), "docs/sources.md is stale: run `workbench sources > docs/sources.md`"
+
+
+def test_city_geographies_name_registered_sources():
+    sources = load_sources()
+    for city in load_cities().values():
+        assert city.geographies, f"{city.city_id}: say which area each source describes"
+        unknown = set(city.geographies) - set(sources)
+        assert not unknown, f"{city.city_id}: geographies for unknown sources {unknown}"

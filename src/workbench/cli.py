@@ -190,7 +190,9 @@ def _cities(args) -> int:
 
     console = _console()
     for city in load_cities().values():
-        console.print(f"{city.city_id:<8} {city.names.en:<8} {city.country_iso3}  {city.shore:<5}  {city.city_geography}")
+        console.print(f"{city.city_id:<8} {city.names.en:<8} {city.country_iso3}  {city.shore:<5}  {city.city_geography}", markup=False)
+        for source_id, area in city.geographies.items():
+            console.print(f"    {source_id:<42} {area}", markup=False)
     return 0
 
 

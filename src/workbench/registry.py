@@ -40,6 +40,7 @@ class City(_Strict):
     shore: Literal["north", "south"]
     codes: dict[str, list[str]] = Field(default_factory=dict)
     city_geography: str
+    geographies: dict[str, str] = Field(default_factory=dict)
     note: str | None = None
 
 
