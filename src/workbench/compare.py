@@ -41,6 +41,8 @@ def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
             continue
         s["city_id"] = city_id
         n["city_id"] = city_id
+        s = s.astype({"persons": float, "share": float})
+        n = n.astype({"value": float})
         series.append(s)
         national.append(n)
     return Loaded(
@@ -61,15 +63,15 @@ def loading_text(loaded: Loaded) -> str:
 
 
 def latest_shares(loaded: Loaded) -> pd.DataFrame:
-    """Latest share per city, definition and area, ranked only within each definition.
+    """Latest share per city, definition and area, ranked only among the same definition and kind of area.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: definition, rank within definition, city, area, geography, reference date,
-        persons, share (%), source.
+        Columns: definition, geography, rank (same definition and geography), city, area,
+        reference date, persons, share (%), source.
     """
-    columns = ["definition", "rank within definition", "city", "area", "geography", "reference date", "persons", "share (%)", "source"]
+    columns = ["definition", "geography", "rank (same definition and geography)", "city", "area", "reference date", "persons", "share (%)", "source"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
@@ -87,8 +89,8 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
             "source": latest["source_id"],
         }
     )
-    table = table.sort_values(["definition", "share (%)"], ascending=[True, False])
-    table.insert(1, "rank within definition", table.groupby("definition").cumcount() + 1)
+    table = table.sort_values(["definition", "geography", "share (%)"], ascending=[True, True, False])
+    table["rank (same definition and geography)"] = table.groupby(["definition", "geography"]).cumcount() + 1
     return table[columns].reset_index(drop=True)
 
 
