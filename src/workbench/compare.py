@@ -201,6 +201,24 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def availability(city_ids: list[str]) -> pd.DataFrame:
+    """The framework coverage matrix for the compared cities, with city names as columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: theme, indicator, then one column per city (years covered, 'expert input' or '').
+    """
+    from workbench.catalog import load_tidy
+    from workbench.framework import coverage, load_framework
+
+    cities = {c: get_city(c) for c in city_ids}
+    table = coverage(load_tidy(), cities, load_framework())
+    table = table.rename(columns={c: city.names.en for c, city in cities.items()})
+    table["theme"] = table["theme"].str.replace("_", " ")
+    return table.drop(columns=["id"])
+
+
 def source_ids(loaded: Loaded) -> list[str]:
     """Source ids behind the compared series, in first-seen order."""
     if loaded.series.empty:
