@@ -54,6 +54,8 @@ def strip_volatile_metadata(path: Path) -> None:
         papermill.pop(key, None)
     nb.metadata.get("language_info", {}).pop("version", None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id on every run
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     nbformat.write(nb, str(path))
