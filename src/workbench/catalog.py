@@ -98,14 +98,8 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None) -> CityData:
     city = get_city(city_id)
     tidy = load_tidy() if tidy is None else tidy
     local = tidy[tidy["city_id"] == city_id].reset_index(drop=True)
-    national = tidy[
-        (tidy["place_id"].isin([city.country_iso3]))
-        & (tidy["geography_level"] == "country")
-    ].reset_index(drop=True)
-    eurostat_country = tidy[
-        (tidy["geography_level"] == "country")
-        & (tidy["country_iso3"] == city.country_iso3)
-        & (tidy["place_id"] != city.country_iso3)
-    ]
-    national = pd.concat([national, eurostat_country], ignore_index=True)
+    # the country under every source's own code (ISO3 first, then e.g. 'ES' in Eurostat files)
+    national = tidy[(tidy["geography_level"] == "country") & (tidy["country_iso3"] == city.country_iso3)]
+    national = national.sort_values("place_id", key=lambda p: p != city.country_iso3, kind="stable")
+    national = national.reset_index(drop=True)
     return CityData(city=city, local=local, national=national)

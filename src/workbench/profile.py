@@ -103,16 +103,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
         source, flag.
     """
     defs = load_definitions()
-    counts = headline_of(local, "population")
-    counts = counts[counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
-    counts = counts[~counts["source_id"].isin(["unhcr_demographics"]) & ~counts["geography_level"].isin(SUB_CITY)]
-    shares = headline_of(local, "population_share")
-    merged = counts.merge(
-        shares[["source_id", "place_id", "definition_id", "ref_date", "value", "flag"]],
-        on=["source_id", "place_id", "definition_id", "ref_date"],
-        how="left",
-        suffixes=("", "_share"),
-    )
+    merged = _counts_with_shares(local, SUB_CITY)
     merged = merged.sort_values(["definition_id", "geography_level", "place_id", "ref_date"])
     table = pd.DataFrame(
         {
@@ -130,6 +121,24 @@ def migrant_series(local: pd.DataFrame) -> Section:
         f"{defs[d].label}: {defs[d].description}" for d in dict.fromkeys(merged["definition_id"])
     ]
     return Section(table, source_refs(merged), notes)
+
+
+def _counts_with_shares(local: pd.DataFrame, excluded_levels: tuple[str, ...]) -> pd.DataFrame:
+    # migrant headline counts (UNHCR locations have their own section) with the share of the same
+    # source, place, definition and date in columns value_share / flag_share
+    counts = headline_of(local, "population")
+    counts = counts[
+        counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & (counts["source_id"] != "unhcr_demographics")
+        & ~counts["geography_level"].isin(excluded_levels)
+    ]
+    shares = headline_of(local, "population_share")
+    return counts.merge(
+        shares[["source_id", "place_id", "definition_id", "ref_date", "value", "flag"]],
+        on=["source_id", "place_id", "definition_id", "ref_date"],
+        how="left",
+        suffixes=("", "_share"),
+    )
 
 
 def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
@@ -475,19 +484,8 @@ def comparison_series(local: pd.DataFrame) -> pd.DataFrame:
         Columns: city_id, place_id, place_name, geography_level, definition_id, ref_date,
         persons, share, source_id, flag.
     """
-    counts = headline_of(local, "population")
-    counts = counts[
-        counts["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
-        & (counts["source_id"] != "unhcr_demographics")
-        & ~counts["geography_level"].isin(("country",) + SUB_CITY)
-    ]
-    shares = headline_of(local, "population_share")
-    merged = counts.merge(
-        shares[["source_id", "place_id", "definition_id", "ref_date", "value"]].rename(columns={"value": "share"}),
-        on=["source_id", "place_id", "definition_id", "ref_date"],
-        how="left",
-    )
-    merged = merged.rename(columns={"value": "persons"})
+    merged = _counts_with_shares(local, ("country",) + SUB_CITY)
+    merged = merged.rename(columns={"value": "persons", "value_share": "share"})
     cols = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag", "note"]
     return merged[cols].sort_values(["definition_id", "place_id", "ref_date"]).reset_index(drop=True)
 

@@ -181,24 +181,27 @@ def get_city(city_id: str, root: Path | None = None) -> City:
     return cities[city_id]
 
 
-def city_codes(system: str, root: Path | None = None) -> dict[str, str]:
-    """Map the codes of one code system (e.g. ``eurostat_urban_audit``) to city ids.
+def codes_of(cities: dict[str, City], system: str) -> dict[str, str]:
+    """Map the codes of one code system to city ids, for the given cities.
 
     Parameters
     ----------
+    cities
+        City id → :class:`City` (the registry, or a subset a test builds).
     system
-        Key under ``codes`` in the cities registry.
+        Key under ``codes`` (e.g. ``eurostat_urban_audit``).
 
     Returns
     -------
     dict
         Code → city id, for every city that declares codes in that system.
     """
-    mapping: dict[str, str] = {}
-    for city in load_cities(root).values():
-        for code in city.codes.get(system, []):
-            mapping[code] = city.city_id
-    return mapping
+    return {code: city.city_id for city in cities.values() for code in city.codes.get(system, [])}
+
+
+def city_codes(system: str, root: Path | None = None) -> dict[str, str]:
+    """Map the codes of one code system (e.g. ``eurostat_urban_audit``) to the registry's city ids."""
+    return codes_of(load_cities(root), system)
 
 
 @functools.cache

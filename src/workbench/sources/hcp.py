@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
+from workbench.registry import City, codes_of
 from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
 
 SOURCE_ID = "hcp_rgph"
@@ -223,9 +223,9 @@ def harmonise_rgph(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
     SourceFormatError
         An unknown province type, commune type or census year.
     """
-    regions = _codes(cities, "hcp_region")
-    provinces = _codes(cities, "hcp_province")
-    communes = _codes(cities, "hcp_commune")
+    regions = codes_of(cities, "hcp_region")
+    provinces = codes_of(cities, "hcp_province")
+    communes = codes_of(cities, "hcp_commune")
     rows = []
     for record in raw.to_dict("records"):
         place = _describe_place(record, regions, provinces, communes)
@@ -234,10 +234,6 @@ def harmonise_rgph(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
             note = "; ".join(n for n in (figure.pop("note"), place.pop("place_note")) if n)
             rows.append({**place, **figure, "note": note})
     return tidy_frame(rows, SOURCE_ID)
-
-
-def _codes(cities: dict[str, City], system: str) -> dict[str, str]:
-    return {code: c.city_id for c in cities.values() for code in c.codes.get(system, [])}
 
 
 def _describe_place(

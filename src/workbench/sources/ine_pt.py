@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
+from workbench.registry import City, codes_of
 from workbench.schemas import KEY_COLUMNS
 from workbench.sources._common import (
     TIDY_DEFAULTS,
@@ -468,7 +468,7 @@ def harmonise_q1_2(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
         A place of :data:`Q12_PLACES` missing, or a city code of ``ine_pt_place`` in
         ``cities.yaml`` that the reader has no place id for.
     """
-    label_to_city = {code: c.city_id for c in cities.values() for code in c.codes.get("ine_pt_place", [])}
+    label_to_city = codes_of(cities, "ine_pt_place")
     unknown = sorted(set(label_to_city) - {label for label, _ in Q12_PLACES})
     if unknown:
         raise SourceFormatError(f"{SOURCE_ID}: no place id in ine_pt.Q12_PLACES for city code(s) {unknown}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
+from workbench.registry import City, codes_of
 from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame, single_file
 
 SOURCE_ID = "insee_rp_lyon"
@@ -247,7 +247,7 @@ def _describe_place(label: str, codes: dict[str, str], path: str) -> dict[str, s
 
 def _insee_codes(cities: dict[str, City]) -> dict[str, str]:
     """Map each ``codes.insee_geography`` label of the registry to its city id."""
-    return {code: c.city_id for c in cities.values() for code in c.codes.get("insee_geography", [])}
+    return codes_of(cities, "insee_geography")
 
 
 def _city_of(label: str, code: str, codes: dict[str, str], path: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
+from workbench.registry import City, codes_of
 from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
 from workbench.sources._madrid import (
     BIRTH_REGIONS,
@@ -568,7 +568,7 @@ def _code(cell: object) -> str:
 
 def _codes(cities: dict[str, City], system: str) -> dict[str, str]:
     """Map the codes of one cities.yaml code system to city ids; no code at all is an error."""
-    codes = {code: city.city_id for city in cities.values() for code in city.codes.get(system, [])}
+    codes = codes_of(cities, system)
     if not codes:
         raise SourceFormatError(f"no city of cities.yaml declares a '{system}' code; the Madrid rows cannot be found")
     return codes

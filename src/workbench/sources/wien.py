@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
+from workbench.registry import City, codes_of
 from workbench.sources._common import expect_cell, read_csv_checked, require_columns, tidy_frame, single_file
 
 SOURCE_ID = "wien_ogd_population_origin"
@@ -167,7 +167,7 @@ def harmonise_population_origin(raw: pd.DataFrame, cities: dict[str, City]) -> p
         Unknown NUTS, district, sex or age code, a sub-district differing from its district,
         or a reference date that does not match the year.
     """
-    nuts_to_city = _codes(cities, "wien_nuts")
+    nuts_to_city = codes_of(cities, "wien_nuts")
     _check_known(raw, "NUTS", nuts_to_city)
     _check_known(raw, "DISTRICT_CODE", DISTRICT_NAMES)
     _check_known(raw, "SEX", SEXES)
@@ -202,10 +202,6 @@ def harmonise_population_origin(raw: pd.DataFrame, cities: dict[str, City]) -> p
         }
     )
     return tidy_frame(rows, SOURCE_ID)
-
-
-def _codes(cities: dict[str, City], system: str) -> dict[str, str]:
-    return {code: c.city_id for c in cities.values() for code in c.codes.get(system, [])}
 
 
 def _check_known(raw: pd.DataFrame, column: str, known: dict) -> None:
