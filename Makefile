@@ -42,7 +42,7 @@ unit: $(STAMP)
 # nbval re-executes a copy of the committed baseline (notebooks write their tables beside them).
 nbval: $(STAMP)
 	rm -rf $(NBVAL_TMP) && cp -r $(NBVAL_DIR) $(NBVAL_TMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NBVAL_TMP)/cities/*/profile.ipynb $(NBVAL_TMP)/compare/compare.ipynb
+	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NBVAL_TMP)/cities/*/profile.ipynb $(NBVAL_TMP)/compare/*/*.ipynb
 	rm -rf $(NBVAL_TMP)
 
 baseline: $(STAMP)

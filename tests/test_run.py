@@ -19,11 +19,15 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "ok"
-    assert [n["name"] for n in manifest["notebooks"]] == ["vienna", "compare"]
+    from workbench.run import comparisons
+
+    assert [n["name"] for n in manifest["notebooks"]] == ["vienna"] + [f"compare-{name}" for name, _, _ in comparisons()]
     assert manifest["inputs"] and manifest["packages"]["pandas"]
     annex = (run_dir / "annex" / "vienna.html").read_text(encoding="utf-8")
     assert "Table 1." in annex and "Source:" in annex and "import " not in annex
-    assert (run_dir / "annex" / "compare.html").is_file()
+    assert (run_dir / "annex" / "compare-overview.html").is_file()
+    assert (run_dir / "annex" / "compare-theme-social-cohesion.html").is_file()
+    assert (run_dir / "cities" / "vienna" / "framework_values.csv").is_file()
     assert (project_copy / "outputs" / "latest").resolve() == run_dir.resolve()
 
 
@@ -35,13 +39,13 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     run_dir = project_copy / "outputs" / "run-b"
     result = run_cli("run", "--cities", "tunis,vienna", "--run-dir", str(run_dir), root=project_copy)
     assert result.returncode == 4
-    assert "1 of 3 notebook(s) failed: tunis" in result.stderr
+    assert "1 of 12 notebook(s) failed: tunis" in result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     status = {n["name"]: (n["status"], n["failed_cell"]) for n in manifest["notebooks"]}
     executed = nbformat.read(str(run_dir / "cities" / "tunis" / "profile.ipynb"), as_version=4)
     failing = next(c.execution_count for c in executed.cells if c.cell_type == "code" and "injected failure" in c.source)
     assert status["tunis"] == ("failed", failing), "the failed cell is named by its In [n] label"
-    assert status["vienna"][0] == "ok" and status["compare"][0] == "ok"
+    assert status["vienna"][0] == "ok" and status["compare-overview"][0] == "ok" and status["compare-origins"][0] == "ok"
     assert "injected failure" in next(n["error"] for n in manifest["notebooks"] if n["name"] == "tunis")
     assert (run_dir / "annex" / "vienna.html").is_file() and not (run_dir / "annex" / "tunis.html").exists()
     assert not (project_copy / "outputs" / "latest").exists(), "a failed run never becomes the latest"

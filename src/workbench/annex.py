@@ -145,9 +145,8 @@ def render_run(run_dir: Path, results: list) -> list[Path]:
     written = []
     for result in results:
         notebook = Path(result.notebook)
-        if result.name == "compare":
-            title = "Annex: cross-city comparison of migrant populations"
-            subtitle = "Mediterranean city network: migrant shares by definition and area, city and country, trends."
+        if result.name.startswith("compare-"):
+            title, subtitle = _comparison_titles(result.name.removeprefix("compare-"))
         else:
             city = get_city(result.name)
             title = f"Annex: City Migration Profile of {city.names.en} — statistical tables and figures"
@@ -158,3 +157,17 @@ def render_run(run_dir: Path, results: list) -> list[Path]:
         tmp.replace(target)
         written.append(target)
     return written
+
+
+def _comparison_titles(name: str) -> tuple[str, str]:
+    network = "Mediterranean city network"
+    if name.startswith("theme-"):
+        theme = name.removeprefix("theme-").replace("-", " ")
+        return f"Annex: cross-city comparison — {theme}", f"{network}: what the public data say on the peer-learning theme '{theme}'."
+    titles = {
+        "overview": ("Annex: cross-city comparison of migrant populations", f"{network}: migrant shares by definition and area, north and south shores, city and country, trends."),
+        "origins": ("Annex: countries of origin across the network", f"{network}: composition of each city's migrant population and the overlap between cities."),
+        "availability": ("Annex: data availability across the network", f"{network}: which indicators of the profile framework the public data cover, city by city."),
+    }
+    return titles.get(name, (f"Annex: cross-city comparison — {name}", network))
+

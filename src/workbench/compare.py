@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.errors import DataError
 from workbench.profile import GEOGRAPHY_LABELS, source_refs
 from workbench.registry import get_city, load_definitions
 
@@ -68,10 +69,10 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns: definition, geography, rank (same definition and geography), city, area,
-        reference date, persons, share (%), source.
+        Columns: definition, geography, rank (same definition and geography), city, shore
+        (north or south of the Mediterranean), area, reference date, persons, share (%), source.
     """
-    columns = ["definition", "geography", "rank (same definition and geography)", "city", "area", "reference date", "persons", "share (%)", "source"]
+    columns = ["definition", "geography", "rank (same definition and geography)", "city", "shore", "area", "reference date", "persons", "share (%)", "source"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
@@ -81,6 +82,7 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
         {
             "definition": latest["definition_id"].map(lambda d: defs[d].label),
             "city": latest["city_id"].map(lambda c: get_city(c).names.en),
+            "shore": latest["city_id"].map(lambda c: get_city(c).shore),
             "area": latest["place_name"],
             "geography": latest["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
             "reference date": latest["ref_date"],
@@ -201,22 +203,47 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def availability(city_ids: list[str]) -> pd.DataFrame:
-    """The framework coverage matrix for the compared cities, with city names as columns.
+def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
+    """The network's data-availability matrix, from the per-city matrices the city runs saved.
+
+    Each city run saves ``availability.csv`` (indicator × year, see
+    :func:`workbench.availability.city_matrix`); here each city becomes one column holding the
+    first and last year covered and the levels found (C city, D districts, N country), or
+    'expert input'. A city without the file is left out and reported by :func:`loading_text`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: theme, indicator, then one column per city (years covered, 'expert input' or '').
+        Columns: theme, indicator, then one column per city (display name).
     """
-    from workbench.catalog import load_tidy
-    from workbench.framework import coverage, load_framework
+    from workbench.availability import EXPERT
 
-    cities = {c: get_city(c) for c in city_ids}
-    table = coverage(load_tidy(), cities, load_framework())
-    table = table.rename(columns={c: city.names.en for c, city in cities.items()})
-    table["theme"] = table["theme"].str.replace("_", " ")
-    return table.drop(columns=["id"])
+    merged = None
+    for city_id in city_ids:
+        path = Path(cities_dir) / city_id / "availability.csv"
+        if not path.is_file():
+            continue
+        matrix = pd.read_csv(path, dtype=str, keep_default_na=False)
+        require = {"theme", "indicator"}
+        if not require <= set(matrix.columns):
+            raise DataError(f"{path}: columns {sorted(require - set(matrix.columns))} are missing")
+        year_columns = [c for c in matrix.columns if c not in require]
+        cells = []
+        for _, row in matrix.iterrows():
+            if row[year_columns[0]] == EXPERT:
+                cells.append(EXPERT)
+                continue
+            covered = [c for c in year_columns if row[c]]
+            if not covered:
+                cells.append("")
+                continue
+            marks = "".join(dict.fromkeys("".join(row[c] for c in covered)))
+            first, last = covered[0], covered[-1]
+            span = first if first == last else f"{first}-{last}".replace("before ", "<")
+            cells.append(f"{span.replace('before ', '<')} ({marks})")
+        column = pd.DataFrame({"theme": matrix["theme"], "indicator": matrix["indicator"], get_city(city_id).names.en: cells})
+        merged = column if merged is None else merged.merge(column, on=["theme", "indicator"], how="outer", sort=False)
+    return merged if merged is not None else pd.DataFrame(columns=["theme", "indicator"])
 
 
 def source_ids(loaded: Loaded) -> list[str]:
@@ -224,3 +251,68 @@ def source_ids(loaded: Loaded) -> list[str]:
     if loaded.series.empty:
         return []
     return source_refs(loaded.series.fillna({"note": ""}))
+
+
+def shore_summary(loaded: Loaded) -> pd.DataFrame:
+    """What migrant figures each city has, grouped by shore of the Mediterranean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: shore, city, definitions, areas, series with a share, latest reference date.
+    """
+    columns = ["shore", "city", "definitions", "areas", "series with a share", "latest reference date"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    rows = []
+    for city_id in loaded.city_ids:
+        s = loaded.series[loaded.series["city_id"] == city_id]
+        if s.empty:
+            continue
+        city = get_city(city_id)
+        with_share = s.dropna(subset=["share"])
+        rows.append(
+            {
+                "shore": city.shore,
+                "city": city.names.en,
+                "definitions": ", ".join(defs[d].label for d in dict.fromkeys(s["definition_id"])),
+                "areas": ", ".join(GEOGRAPHY_LABELS.get(g, g) for g in dict.fromkeys(s["geography_level"])),
+                "series with a share": with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
+                "latest reference date": s["ref_date"].max(),
+            }
+        )
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("shore", kind="stable").reset_index(drop=True)
+
+
+def availability_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per city, how many framework indicators are covered at city, district or country level.
+
+    Parameters
+    ----------
+    matrix
+        :func:`availability`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, city level, districts only, country only, expert input, nothing.
+    """
+    from workbench.availability import EXPERT
+
+    rows = []
+    for city in [c for c in matrix.columns if c not in ("theme", "indicator")]:
+        cells = matrix[city].fillna("")
+        marks = cells.str.extract(r"\(([CDN]+)\)$")[0].fillna("")
+        rows.append(
+            {
+                "city": city,
+                "city level": int(marks.str.contains("C").sum()),
+                "districts only": int((marks.str.contains("D") & ~marks.str.contains("C")).sum()),
+                "country only": int((marks == "N").sum()),
+                "expert input": int((cells == EXPERT).sum()),
+                "nothing": int((cells == "").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["city", "city level", "districts only", "country only", "expert input", "nothing"])

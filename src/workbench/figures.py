@@ -62,6 +62,8 @@ def plot_pyramid(ages: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 5))
     order = sorted(ages["age"].unique(), key=_age_key)
     colours = sns.color_palette(PALETTE)
+    if set(ages["sex"]) == {"total"}:
+        return _age_bars(fig, ax, ages, order, colours)
     for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
         total = rows["persons"].sum()
         by = rows.pivot_table(index="age", columns="sex", values="persons", aggfunc="sum").reindex(order).fillna(0)
@@ -70,7 +72,8 @@ def plot_pyramid(ages: pd.DataFrame) -> plt.Figure:
         ax.barh(y, 100 * by.get("female", 0) / total, color=colours[i], alpha=0.45 if i else 0.8,
                 hatch="//" if i else None, label=f"{group}: women")
     ax.set_yticks(range(len(order)))
-    ax.set_yticklabels([a.replace("Y", "").replace("-MAX", "+") for a in order], fontsize=7)
+    ax.set_yticklabels([_age_label(a) for a in order], fontsize=7)
+    ax.set_ylabel("age (years)")
     ax.set_xlabel("% of the group (men left, women right)")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
     ax.legend(fontsize=7)
@@ -118,9 +121,56 @@ def plot_share_by_definition(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _age_bars(fig, ax, ages: pd.DataFrame, order: list[str], colours) -> plt.Figure:
+    # no sex breakdown published: one bar per group and age band, in % of the group
+    groups = sorted(ages["group"].unique())
+    height = 0.8 / len(groups)
+    for i, group in enumerate(groups):
+        rows = ages[ages["group"] == group].set_index("age")["persons"].reindex(order).fillna(0)
+        ax.barh([k + i * height for k in range(len(order))], 100 * rows / rows.sum(), height=height, color=colours[i], label=group)
+    ax.set_yticks([k + (len(groups) - 1) * height / 2 for k in range(len(order))])
+    ax.set_yticklabels([_age_label(a) for a in order], fontsize=7)
+    ax.set_ylabel("age (years)")
+    ax.set_xlabel("% of the group (no breakdown by sex published)")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _age_label(age: str) -> str:
+    if "_LT" in age:
+        return "under " + age.split("_LT")[1]
+    return age.replace("Y", "").replace("-MAX", "+")
+
+
 def _age_key(age: str) -> float:
-    digits = age.replace("Y", "").replace("_LT", "").split("-")[0]
+    if "_LT" in age:  # 'Y_LT15': under 15
+        return -1.0
+    digits = age.replace("Y", "").split("-")[0]
     try:
         return float(digits)
     except ValueError:
         return 999.0
+
+
+def plot_intervals(table: pd.DataFrame, label: str = "item", value: str = "share (%)") -> plt.Figure:
+    """Shares with their confidence intervals as horizontal error bars, one row per item.
+
+    Parameters
+    ----------
+    table
+        Columns ``label``, ``value``, '95% CI low', '95% CI high' (percent).
+    """
+    rows = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(rows) + 1.2))
+    y = range(len(rows))
+    ax.errorbar(
+        rows[value], list(y),
+        xerr=[rows[value] - rows["95% CI low"], rows["95% CI high"] - rows[value]],
+        fmt="o", color=sns.color_palette(PALETTE)[0], capsize=3,
+    )
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(rows[label], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of respondents (point estimate and 95% interval)")
+    return fig

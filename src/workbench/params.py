@@ -23,6 +23,7 @@ class CityParams(_Params):
     city_id: str = Field(description="city to profile: an id from data/registry/cities.yaml")
     top_n_origins: int = Field(10, ge=3, le=30, description="how many countries of origin to list")
     output_dir: str = Field("", description="folder for the tables the comparison reads ('' = do not save)")
+    language: Literal["en", "fr", "ar"] = Field("en", description="language of the local-knowledge chapters shown (en, fr or ar)")
 
     @field_validator("city_id")
     @classmethod
@@ -48,13 +49,30 @@ class CompareParams(_Params):
         return value
 
 
+class ThemeParams(CompareParams):
+    """Parameters of ``notebooks/compare_theme.ipynb``: the comparison plus the theme shown."""
+
+    theme: Literal[
+        "social_cohesion",
+        "employment_entrepreneurship",
+        "access_rights_services",
+        "reception_refugees",
+        "inter_institutional_coordination",
+        "urban_planning_housing",
+        "education_language",
+    ] = Field("social_cohesion", description="peer-learning theme compared (an id from workbench.run.PEER_LEARNING_THEMES)")
+
+
 NOTEBOOK_PARAMS: dict[str, type[_Params]] = {
     "city_profile": CityParams,
     "compare_cities": CompareParams,
+    "compare_origins": CompareParams,
+    "compare_availability": CompareParams,
+    "compare_theme": ThemeParams,
 }
 
 
-def validate_params(kind: Literal["city_profile", "compare_cities"], values: dict, origin: str = "parameters"):
+def validate_params(kind: str, values: dict, origin: str = "parameters"):
     """Validate a parameter mapping for one notebook template.
 
     Parameters

@@ -505,8 +505,8 @@ def comparison_national(national: pd.DataFrame) -> pd.DataFrame:
     return rows[cols].sort_values(["source_id", "period"]).reset_index(drop=True)
 
 
-def save_city_tables(folder: str, report, local: pd.DataFrame, national: pd.DataFrame) -> list:
-    """Write a city run's exhibits plus the two tables the comparison notebooks read.
+def save_city_tables(folder: str, report, local: pd.DataFrame, national: pd.DataFrame, extra: dict[str, pd.DataFrame] | None = None) -> list:
+    """Write a city run's exhibits plus the tables the comparison notebooks read.
 
     Parameters
     ----------
@@ -516,6 +516,8 @@ def save_city_tables(folder: str, report, local: pd.DataFrame, national: pd.Data
         The notebook's exhibits.
     local, national
         Prepared rows (see :func:`prepare_local`, :func:`prepare_national`).
+    extra
+        More tables for the comparisons, by file stem (e.g. ``origins``, ``framework_values``).
 
     Returns
     -------
@@ -525,7 +527,195 @@ def save_city_tables(folder: str, report, local: pd.DataFrame, national: pd.Data
 
     out = Path(folder)
     written = report.save(out / "exhibits")
-    for name, table in (("series.csv", comparison_series(local)), ("national.csv", comparison_national(national))):
-        table.to_csv(out / name, index=False, lineterminator="\n")
-        written.append(out / name)
+    tables = {"series": comparison_series(local), "national": comparison_national(national), **(extra or {})}
+    for stem, table in tables.items():
+        path = out / f"{stem}.csv"
+        table.to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
     return written
+
+
+def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
+    """Largest countries of origin of the country's international migrant stock (UN DESA 2024 edition).
+
+    Returns
+    -------
+    Section
+        Columns: rank, origin, persons, share of the stock (%); the reference year in a note.
+    """
+    from workbench.origins import origin_name
+
+    columns = ["rank", "origin", "persons", "share of the stock (%)"]
+    rows = national[
+        (national["source_id"] == "undesa_ims_2024") & (national["indicator_id"] == "population")
+        & (national["origin_type"] == "origin_country") & (national["sex"] == "total")
+        & (national["age"] == "total") & (national["category"] == "total")
+    ]
+    total = headline_of(national[national["source_id"] == "undesa_ims_2024"], "population", "un_migrant_stock")
+    if rows.empty or total.empty:
+        return Section(pd.DataFrame(columns=columns))
+    latest = rows["ref_date"].max()
+    rows = rows[rows["ref_date"] == latest]
+    total = total[total["ref_date"] == latest]
+    stock = float(total["value"].iloc[0])
+    top = rows.sort_values("value", ascending=False).head(top_n)
+    table = pd.DataFrame(
+        {
+            "rank": range(1, len(top) + 1),
+            "origin": [origin_name(c) for c in top["origin"]],
+            "persons": top["value"].to_numpy(),
+            "share of the stock (%)": (100 * top["value"] / stock).to_numpy(),
+        }
+    )
+    place = total["place_name"].iloc[0]
+    notes = [f"{place}, {latest}: international migrant stock of {stock:,.0f} persons by country of birth (or of citizenship where birthplace is not recorded), UN DESA 2024 edition."]
+    return Section(table, ["undesa_ims_2024"], notes)
+
+
+def origin_groups(local: pd.DataFrame) -> Section:
+    """Migrants by world region or group of origin, from the city's latest table that has them.
+
+    Returns
+    -------
+    Section
+        Columns: group of origin, persons, share of the group (%); the table's definition, place
+        and date in a note (groups are the publisher's own, not harmonised between cities).
+    """
+    from workbench.origins import origin_name
+
+    columns = ["group of origin", "persons", "share of the group (%)"]
+    rows = local[
+        (local["indicator_id"] == "population") & local["origin_type"].fillna("").str.endswith("_group")
+        & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
+        & ~local["geography_level"].isin(SUB_CITY) & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & (local["source_id"] != "unhcr_demographics")
+    ]
+    if rows.empty:
+        return Section(pd.DataFrame(columns=columns))
+    keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
+    sizes = rows.groupby(keys).size().reset_index(name="n")
+    best = sizes[sizes["n"] > 1].sort_values(["ref_date", "n"], ascending=[False, False])
+    if best.empty:
+        return Section(pd.DataFrame(columns=columns))
+    best = best.iloc[0]
+    chosen = rows[(rows[keys] == best[keys]).all(axis=1)].sort_values("value", ascending=False)
+    total = float(chosen["value"].sum())
+    published = headline_of(local, "population", best["definition_id"])
+    published = published[(published["place_id"] == best["place_id"]) & (published["ref_date"] == best["ref_date"])]
+    # groups are shown only when they cover the whole population (residual groups next to named
+    # countries would give misleading shares)
+    if len(chosen) < 2 or published.empty or abs(total - float(published["value"].iloc[0])) > 0.01 * total:
+        return Section(pd.DataFrame(columns=columns))
+    defs = load_definitions()
+    table = pd.DataFrame(
+        {
+            "group of origin": [origin_name(c) for c in chosen["origin"]],
+            "persons": chosen["value"].to_numpy(),
+            "share of the group (%)": (100 * chosen["value"] / total).to_numpy(),
+        }
+    )
+    notes = [
+        f"{defs[best['definition_id']].label} in {chosen['place_name'].iloc[0]} on {best['ref_date']}; "
+        f"shares of the sum of the published groups ({total:,.0f} persons). Groups are the publisher's own."
+    ]
+    return Section(table, source_refs(chosen), notes)
+
+
+@dataclass(frozen=True)
+class AgeProfile:
+    """Persons by age band (and sex where published) for a migrant group and its reference group."""
+
+    title: str
+    ages: pd.DataFrame  #: columns group, age, sex, persons
+    source_ids: list[str]
+    note: str
+
+
+_AGE_PAIRS = (
+    ("foreign_origin_wien", "austrian_origin_wien"),
+    ("foreign_nationality", "national_citizens"),
+    ("foreign_born", None),
+    ("immigre_insee", None),
+    ("registered_refugee", None),
+)
+
+
+def _age_bounds(age: str) -> tuple[float, float] | None:
+    text = age.removeprefix("Y")
+    if text.startswith("_LT"):
+        return (0.0, float(text[3:]) - 1)
+    if "-" in text:
+        low, high = text.split("-", 1)
+        if low.isdigit():
+            return (float(low), 200.0 if high == "MAX" else float(high))
+    if text.endswith("+") and text[:-1].isdigit():
+        return (float(text[:-1]), 200.0)
+    return None
+
+
+def disjoint_bands(ages: list[str]) -> list[str]:
+    """The narrowest age bands that do not overlap (published tables often add e.g. 15-64 to 15-24)."""
+    bounds = {a: _age_bounds(a) for a in ages}
+    chosen: list[str] = []
+    for age in sorted((a for a in ages if bounds[a]), key=lambda a: bounds[a][1] - bounds[a][0]):
+        low, high = bounds[age]
+        if all(high < bounds[c][0] or low > bounds[c][1] for c in chosen):
+            chosen.append(age)
+    return sorted(chosen, key=lambda a: bounds[a][0])
+
+
+def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile]:
+    """Every age structure the data allow: migrants against natives where both are published.
+
+    For each migrant definition the table used is one source, place and date (the one with most
+    age bands, then the latest), never a mix. A breakdown by origin is summed only when the source
+    publishes no all-origins row. Overlapping bands are dropped in favour of the narrowest.
+
+    Returns
+    -------
+    list of AgeProfile
+        City-level profiles first, then the country's.
+    """
+    defs = load_definitions()
+    out = []
+    for frame, level_note in ((local, ""), (national, " (country level: no city table by age)")):
+        rows = frame[
+            (frame["indicator_id"] == "population") & (frame["age"] != "total") & (frame["category"] == "total")
+            & (frame["flag"].fillna("") != "c") & ~frame["geography_level"].isin(SUB_CITY[2:])
+        ]
+        for group_id, reference_id in _AGE_PAIRS:
+            if group_id == "registered_refugee" and frame is national:
+                continue
+            group = rows[rows["definition_id"] == group_id]
+            in_area = group[~group["geography_level"].isin(SUB_CITY)]
+            # a city published only by district (Stadt Wien) is the sum of its districts
+            by_district = in_area.empty and not group.empty
+            group = group if by_district else in_area
+            if group.empty:
+                continue
+            keys = ["source_id", "ref_date"] if by_district else ["source_id", "place_id", "ref_date"]
+            sizes = group.groupby(keys)["age"].nunique().reset_index(name="n").sort_values(["n", "ref_date"], ascending=False)
+            best = sizes.iloc[0]
+            pool = rows[rows["geography_level"].isin(SUB_CITY)] if by_district else rows[~rows["geography_level"].isin(SUB_CITY)]
+            pick = pool[(pool[keys] == best[keys]).all(axis=1) & pool["definition_id"].isin([group_id, reference_id])]
+            parts = []
+            for definition_id, part in pick.groupby("definition_id", sort=False):
+                part = part[part["origin"] == "total"] if (part["origin"] == "total").any() else part
+                sexes = ["female", "male"] if part["sex"].isin(["female", "male"]).any() else ["total"]
+                parts.append(part[part["sex"].isin(sexes)].assign(group=defs[definition_id].label))
+            chosen = pd.concat(parts)
+            bands = disjoint_bands(list(chosen["age"].unique()))
+            chosen = chosen[chosen["age"].isin(bands)]
+            if chosen["age"].nunique() < 3:
+                continue
+            ages = chosen.groupby(["group", "age", "sex"], as_index=False, sort=False)["value"].sum().rename(columns={"value": "persons"})
+            level = chosen["geography_level"].iloc[0]
+            place = f"sum of {chosen['place_id'].nunique()} {level}s" if by_district else chosen["place_name"].iloc[0]
+            labels = [defs[d].label for d in dict.fromkeys(chosen["definition_id"])]
+            sex = " and sex" if "total" not in set(ages["sex"]) else ""
+            title = f"Age{sex} structure: {' and '.join(labels)}, {place}, {best['ref_date']}"
+            note = f"{GEOGRAPHY_LABELS.get(level, level)}{level_note}; " + (
+                "summed over countries of origin" if (chosen["origin"] != "total").any() else "all origins"
+            ) + "; bars are % of each group."
+            out.append(AgeProfile(title, ages, source_refs(chosen), note))
+    return out

@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import time
+from typing import get_args
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from workbench import paths
 from workbench.errors import ConfigError
-from workbench.params import load_city_params, load_compare_params
+from workbench.params import ThemeParams, load_city_params, load_compare_params
 from workbench.provenance import git_commit, package_versions, sha256_file
 from workbench.registry import get_city, load_cities
 
@@ -23,6 +24,23 @@ log = logging.getLogger(__name__)
 
 CITY_TEMPLATE = "city_profile.ipynb"
 COMPARE_TEMPLATE = "compare_cities.ipynb"
+
+#: Peer-learning themes of the network: one thematic comparison notebook each.
+PEER_LEARNING_THEMES: tuple[str, ...] = get_args(ThemeParams.model_fields["theme"].annotation)
+
+
+def comparisons() -> list[tuple[str, str, dict]]:
+    """The cross-city notebooks run after the cities: (name, template, extra parameters).
+
+    The overview, origins and availability notebooks, then one thematic notebook per
+    peer-learning theme (the same template run with a different ``theme``).
+    """
+    fixed = [
+        ("overview", COMPARE_TEMPLATE, {}),
+        ("origins", "compare_origins.ipynb", {}),
+        ("availability", "compare_availability.ipynb", {}),
+    ]
+    return fixed + [(f"theme-{t.replace('_', '-')}", "compare_theme.ipynb", {"theme": t}) for t in PEER_LEARNING_THEMES]
 
 
 @dataclass(frozen=True)
@@ -78,8 +96,8 @@ def new_run_dir(root: Path | None = None) -> Path:
     return candidate
 
 
-def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True) -> tuple[list[Task], Task | None]:
-    """Build the tasks of a run: validated parameters for every city, then the comparison.
+def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True) -> tuple[list[Task], list[Task]]:
+    """Build the tasks of a run: validated parameters for every city, then the comparisons.
 
     Raises
     ------
@@ -99,18 +117,21 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True) -> tuple
                 workdir=str(workdir),
             )
         )
-    compare = None
+    compare = []
     if with_compare:
         wanted = load_compare_params()["city_ids"]
         chosen = [c for c in wanted if c in city_ids] or list(city_ids)
-        workdir = run_dir / "compare"
-        compare = Task(
-            name="compare",
-            template=COMPARE_TEMPLATE,
-            parameters={"city_ids": chosen, "cities_dir": "../cities", "output_dir": "."},
-            output=str(workdir / "compare.ipynb"),
-            workdir=str(workdir),
-        )
+        for name, template, extra in comparisons():
+            workdir = run_dir / "compare" / name
+            compare.append(
+                Task(
+                    name=f"compare-{name}",
+                    template=template,
+                    parameters={"city_ids": chosen, "cities_dir": "../../cities", "output_dir": ".", **extra},
+                    output=str(workdir / f"{name}.ipynb"),
+                    workdir=str(workdir),
+                )
+            )
     return cities, compare
 
 
@@ -210,7 +231,7 @@ def run_batch(
     tasks, compare = plan(city_ids, run_dir, with_compare)
     run_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    total = len(tasks) + (1 if compare else 0)
+    total = len(tasks) + len(compare)
     summary = RunSummary(run_dir)
     started = datetime.now(timezone.utc)
     context = multiprocessing.get_context("spawn")
@@ -223,16 +244,20 @@ def run_batch(
                 summary.results.append(_result_of(future, task))
                 if progress:
                     progress(summary.results[-1], len(summary.results), total)
-        if compare:
-            result = _result_of(pool.submit(execute, compare, timeout), compare)
-            summary.results.append(result)
-            if progress:
-                progress(result, len(summary.results), total)
+        # comparisons read what the city runs saved: they start when every city has finished
+        pending = {pool.submit(execute, t, timeout): t for t in compare}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: compare.index(pending[f])):
+                task = pending.pop(future)
+                summary.results.append(_result_of(future, task))
+                if progress:
+                    progress(summary.results[-1], len(summary.results), total)
     if with_annex:
         from workbench.annex import render_run
 
         render_run(run_dir, [r for r in summary.results if r.status == "ok"])
-    write_manifest(summary, tasks + ([compare] if compare else []), started)
+    write_manifest(summary, tasks + compare, started)
     if summary.ok and run_dir.resolve().parent == paths.outputs_dir().resolve():
         _point_latest(run_dir)
     return summary

@@ -1,0 +1,347 @@
+"""Tests of the chapters local experts write: registry, reading, safe rendering, status."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+from workbench import paths
+from workbench.chapters import (
+    LANGUAGES,
+    Chapter,
+    chapter_status,
+    chapters_markdown,
+    load_chapter_registry,
+    read_chapters,
+)
+from workbench.errors import ConfigError, DataError, UnknownCityError
+from workbench.registry import load_cities
+
+IDS = ["national_policy", "institutional_framework", "access_to_services", "priorities"]
+PLACEHOLDERS = {
+    "en": "To be completed by the local expert.",
+    "fr": "À compléter par l'expert local.",
+}
+
+
+def _write(folder: Path, city: str, lang: str, name: str, text: str | bytes) -> Path:
+    file = folder / city / lang / name
+    file.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        file.write_bytes(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+    return file
+
+
+def _chapter(text: str | None, language: str = "en") -> Chapter:
+    return Chapter(
+        id="national_policy",
+        city_id="vienna",
+        language=language,
+        title="National migration policy",
+        text=text,
+        path=None,
+        location="data/local/chapters/vienna/en/national_policy.md",
+        questions=("Q one?", "Q two?", "Q three?"),
+    )
+
+
+def _html(chapters: list[Chapter]) -> str:
+    return markdown2html_mistune(chapters_markdown(chapters))
+
+
+# --- registry ----------------------------------------------------------------------------------
+
+
+def test_load_chapter_registry_holds_the_four_chapters_in_profile_order():
+    registry = load_chapter_registry()
+    assert list(registry.ids) == IDS
+    for chapter in registry.chapters:
+        counts = {lang: len(getattr(chapter.questions, lang)) for lang in LANGUAGES}
+        assert len(set(counts.values())) == 1 and 3 <= counts["en"] <= 6, chapter.id
+        for lang in LANGUAGES:
+            assert getattr(chapter.title, lang).strip()
+        # the Arabic texts are written in Arabic script
+        assert re.search(r"[\u0600-\u06FF]", chapter.title.ar)
+        assert all(re.search(r"[\u0600-\u06FF]", q) for q in chapter.questions.ar)
+    assert registry.placeholder.en == PLACEHOLDERS["en"]
+    assert registry.placeholder.fr == PLACEHOLDERS["fr"]
+    assert re.search(r"[\u0600-\u06FF]", registry.placeholder.ar)
+
+
+def _registry_text() -> dict:
+    return yaml.safe_load((paths.registry_dir() / "chapters.yaml").read_text(encoding="utf-8"))
+
+
+def _write_registry(root: Path, raw: dict) -> Path:
+    (root / "chapters.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def test_load_chapter_registry_rejects_unknown_key(tmp_path: Path):
+    raw = _registry_text()
+    raw["chapters"][1]["colour"] = "red"
+    with pytest.raises(ConfigError, match=r"chapters\.yaml: key 'chapters\.1\.colour': unknown key"):
+        load_chapter_registry(_write_registry(tmp_path, raw))
+
+
+def test_load_chapter_registry_rejects_a_missing_language(tmp_path: Path):
+    raw = _registry_text()
+    del raw["chapters"][2]["title"]["ar"]
+    with pytest.raises(ConfigError, match=r"key 'chapters\.2\.title\.ar': missing required key"):
+        load_chapter_registry(_write_registry(tmp_path, raw))
+
+
+def test_load_chapter_registry_rejects_uneven_or_too_few_questions(tmp_path: Path):
+    raw = _registry_text()
+    raw["chapters"][0]["questions"]["fr"].pop()
+    (tmp_path / "uneven").mkdir()
+    with pytest.raises(ConfigError, match="same number of questions"):
+        load_chapter_registry(_write_registry(tmp_path / "uneven", raw))
+    raw = _registry_text()
+    raw["chapters"][3]["questions"] = {lang: ["Why?", "How?"] for lang in LANGUAGES}
+    with pytest.raises(ConfigError, match=r"chapters\.3\.questions\.en"):
+        load_chapter_registry(_write_registry(tmp_path, raw))
+
+
+def test_load_chapter_registry_rejects_a_repeated_id(tmp_path: Path):
+    raw = _registry_text()
+    raw["chapters"][3]["id"] = "national_policy"
+    with pytest.raises(ConfigError, match="national_policy"):
+        load_chapter_registry(_write_registry(tmp_path, raw))
+
+
+def test_readme_mentions_every_chapter_id():
+    readme = (paths.local_dir() / "chapters" / "README.md").read_text(encoding="utf-8")
+    for chapter_id in load_chapter_registry().ids:
+        assert f"`{chapter_id}`" in readme, chapter_id
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_read_chapters_without_files_gives_every_chapter_unwritten(tmp_path: Path):
+    chapters = read_chapters("tanger", "fr", folder=tmp_path)
+    assert [c.id for c in chapters] == IDS
+    assert all(c.text is None and c.path is None and not c.written for c in chapters)
+    assert chapters[0].title == "Politique migratoire nationale"
+    assert chapters[0].location == str(tmp_path / "tanger" / "fr" / "national_policy.md")
+    assert chapters[2].questions[0].startswith("Les migrants, quel que soit leur statut")
+
+
+def test_read_chapters_reads_the_text_and_drops_the_title_line(tmp_path: Path):
+    file = _write(tmp_path, "vienna", "en", "priorities.md", "\ufeff# Our priorities\r\n\r\nHousing first.\r\n\r\n")
+    chapters = read_chapters("vienna", "en", folder=tmp_path)
+    by_id = {c.id: c for c in chapters}
+    assert by_id["priorities"].text == "Housing first."
+    assert by_id["priorities"].path == file and by_id["priorities"].written
+    assert by_id["national_policy"].text is None
+
+
+def test_read_chapters_treats_blank_or_title_only_files_as_not_written(tmp_path: Path):
+    _write(tmp_path, "vienna", "en", "priorities.md", "  \n\t\n")
+    _write(tmp_path, "vienna", "en", "national_policy.md", "# National migration policy\n\n")
+    chapters = read_chapters("vienna", "en", folder=tmp_path)
+    assert not any(c.written for c in chapters)
+    assert {c.id for c in chapters if c.path is not None} == {"priorities", "national_policy"}
+
+
+def test_read_chapters_keeps_a_second_level_heading_on_the_first_line(tmp_path: Path):
+    _write(tmp_path, "vienna", "en", "priorities.md", "## Housing\nText.")
+    assert read_chapters("vienna", "en", folder=tmp_path)[3].text == "## Housing\nText."
+
+
+def test_read_chapters_rejects_a_file_that_is_not_utf8(tmp_path: Path):
+    _write(tmp_path, "lyon", "fr", "priorities.md", "Priorités".encode("latin-1"))
+    with pytest.raises(DataError, match=r"lyon/fr/priorities\.md: not UTF-8 text"):
+        read_chapters("lyon", "fr", folder=tmp_path)
+
+
+def test_read_chapters_rejects_an_unknown_markdown_file(tmp_path: Path):
+    _write(tmp_path, "lyon", "fr", "politique.md", "Texte.")
+    _write(tmp_path, "lyon", "fr", "notes.txt", "ignored")
+    with pytest.raises(DataError, match=r"politique\.md: not a chapter file; rename it to one of: national_policy\.md"):
+        read_chapters("lyon", "fr", folder=tmp_path)
+
+
+def test_read_chapters_unknown_city_or_language(tmp_path: Path):
+    with pytest.raises(UnknownCityError, match="unknown city 'paris'"):
+        read_chapters("paris", "fr", folder=tmp_path)
+    with pytest.raises(ConfigError, match="unknown language 'de'; allowed values: en, fr, ar"):
+        read_chapters("vienna", "de", folder=tmp_path)
+
+
+def test_real_chapters_folder_gives_the_placeholder_for_every_city_and_language():
+    for city_id in load_cities():
+        for lang in LANGUAGES:
+            chapters = read_chapters(city_id, lang)
+            assert [c.id for c in chapters] == IDS
+            assert not any(c.written for c in chapters), (city_id, lang)
+            assert chapters[0].location == f"data/local/chapters/{city_id}/{lang}/national_policy.md"
+            text = chapters_markdown(chapters)
+            assert text.count(f"**{load_chapter_registry().placeholder.model_dump()[lang]}**") == 4
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def test_chapters_markdown_placeholder_lists_questions_and_file():
+    text = chapters_markdown([_chapter(None)])
+    assert text.startswith("### National migration policy\n\n> **To be completed by the local expert.**")
+    assert "> - Q one?\n> - Q two?\n> - Q three?" in text
+    assert "`data/local/chapters/vienna/en/national_policy.md`" in text
+    page = markdown2html_mistune(text)
+    assert "<blockquote>" in page and page.count("<li>") == 3
+
+
+def test_chapters_markdown_placeholder_in_french_and_arabic(tmp_path: Path):
+    fr = chapters_markdown(read_chapters("tunis", "fr", folder=tmp_path), heading_level=2)
+    assert fr.startswith("## Politique migratoire nationale\n\n> **À compléter par l'expert local.**")
+    ar = chapters_markdown(read_chapters("tunis", "ar", folder=tmp_path))
+    assert "### السياسة الوطنية للهجرة" in ar and load_chapter_registry().placeholder.ar in ar
+
+
+def test_chapters_markdown_escapes_script_tags():
+    page = _html([_chapter("Intro <script>alert('x')</script> & <b>bold</b>\n\n<div onclick=\"x()\">d</div>")])
+    assert "<script" not in page and "<b>" not in page and "<div" not in page
+    assert "&lt;script&gt;" in page and "&amp;" in page
+
+
+def test_chapters_markdown_drops_javascript_links_but_keeps_their_text():
+    text = chapters_markdown([_chapter("See [x](javascript:alert(1)) and ![pic](JaVaScRiPt:alert(2)).")])
+    assert "javascript" not in text.lower()
+    page = markdown2html_mistune(text)
+    assert "javascript:" not in page.lower() and "See x and pic." in page
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](&#106;avascript:alert(1))",
+        "[x](java&#x09;script:alert(1))",
+        "[x](java\\script:alert(1))",
+        "[x](\n javascript:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        "[x](vbscript:msgbox(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+        "- [r]:\n  javascript:alert(1)\n\n[r]",
+        "<javascript:alert(1)>",
+        "[![img](javascript:alert(1))](javascript:alert(2))",
+        "&#60;script&#62;alert(1)&#60;/script&#62;",
+        "```\n<script>alert(1)</script>\n```",
+        "```mermaid\n<script>alert(1)</script>\n```",
+        "> <img src=x onerror=alert(1)>",
+        "`<script>alert(1)</script>`",
+    ],
+)
+def test_chapters_markdown_neutralises_disguised_html_and_links(source: str):
+    page = _html([_chapter(source)])
+    assert not re.search(r"<(script|img|iframe)\b", page)
+    assert all(_safe_urls(tag) for tag in re.findall(r"<[A-Za-z][^>]*>", page)), page
+
+
+def test_chapters_markdown_keeps_safe_links_blockquotes_and_entities():
+    source = (
+        "Law ([Gazette, 2019](https://example.org/law_(2019) \"Gazette\")), <https://example.org/a>, "
+        "<office@example.org>, [local](docs/x.md), a &eacute; b.\n\n> Article 1 > Article 2"
+    )
+    page = _html([_chapter(source)])
+    assert '<a href="https://example.org/law_%282019%29" title="Gazette">Gazette, 2019</a>' in page
+    assert '<a href="https://example.org/a">https://example.org/a</a>' in page
+    assert '<a href="mailto:office@example.org">office@example.org</a>' in page
+    assert "docs/x.md" not in page and "local" in page
+    assert "é" in page or "&eacute;" in page
+    assert "<blockquote>\n<p>Article 1 &gt; Article 2</p>" in page
+
+
+def test_chapters_markdown_demotes_headings_below_the_chapter_heading():
+    source = "# Top\ntext\n\n## Sub\n\nSetext\n======\n\n```\n# not a heading\n```\n\n###### deep"
+    text = chapters_markdown([_chapter(source)], heading_level=3)
+    assert "\n#### Top\n" in text and "\n##### Sub\n" in text and "\n#### Setext\n" in text
+    assert "\n# not a heading\n" in text and "\n###### deep" in text
+    levels = [int(h) for h in re.findall(r"<h([1-6])", markdown2html_mistune(text))]
+    assert levels[0] == 3 and all(level > 3 for level in levels[1:])
+
+
+def test_chapters_markdown_rejects_a_bad_heading_level():
+    with pytest.raises(ConfigError, match="heading_level must be an integer from 1 to 6"):
+        chapters_markdown([_chapter(None)], heading_level=7)
+
+
+def test_chapters_markdown_of_nothing_is_empty():
+    assert chapters_markdown([]) == ""
+
+
+_FRAGMENTS = [
+    "<", ">", "&", "#", ";", "[", "]", "(", ")", "!", ":", "\\", "`", "```", "\n", "\n\n", " ", "\t",
+    "> ", "- ", "1. ", "a", "script", "<script>", "</script>", "javascript:", "JAVASCRIPT:",
+    "&#106;", "&#x6A;", "&#60;", "&lt;", "alert(1)", "[x](", "](", "]: ", "![", "<img src=x onerror=", "\"",
+    "'", "https://ok.org", "<https://ok.org>", "=", "$", "mermaid\n", "<!--", "-->", "<![CDATA[",
+]
+_SAFE_TAGS = {
+    "p", "a", "img", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "hr", "br", "del",
+    "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map("".join))
+def test_chapters_markdown_never_lets_html_or_unsafe_urls_through(source: str):
+    page = _html([_chapter(source)])
+    tags = {t.lower() for t in re.findall(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)", page)}
+    assert tags <= _SAFE_TAGS, (source, page)
+    assert "<!--" not in page and "<![CDATA[" not in page
+    assert all(_safe_urls(tag) for tag in re.findall(r"<[A-Za-z][^>]*>", page)), (source, page)
+
+
+def _safe_urls(tag: str) -> bool:
+    urls = [html.unescape(v) for v in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', tag)]
+    return all(v.startswith(("http:", "https:", "mailto:", "#")) for v in urls)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def test_chapter_status_marks_written_chapters(tmp_path: Path):
+    _write(tmp_path, "vienna", "fr", "priorities.md", "Le logement d'abord.")
+    _write(tmp_path, "vienna", "en", "priorities.md", "# Title only\n")
+    status = chapter_status(["vienna", "amman"], folder=tmp_path)
+    assert list(status.columns) == ["city_id", "chapter_id", "language", "status", "file"]
+    assert len(status) == 2 * 4 * 3
+    written = status[status["status"] == "written"]
+    assert written[["city_id", "chapter_id", "language"]].values.tolist() == [["vienna", "priorities", "fr"]]
+    assert set(status["status"]) == {"written", "to be completed"}
+    assert status.iloc[0].tolist()[:3] == ["vienna", "national_policy", "en"]
+
+
+def test_chapter_status_rejects_stray_folders_and_files(tmp_path: Path):
+    (tmp_path / "wien").mkdir()
+    with pytest.raises(DataError, match=r"wien: not a city id; known cities: amman"):
+        chapter_status(["vienna"], folder=tmp_path)
+    (tmp_path / "wien").rmdir()
+    (tmp_path / "vienna" / "de").mkdir(parents=True)
+    with pytest.raises(DataError, match=r"vienna/de: not a language folder; allowed: en, fr, ar"):
+        chapter_status(["vienna"], folder=tmp_path)
+    (tmp_path / "vienna" / "de").rmdir()
+    _write(tmp_path, "vienna", ".", "priorities.md", "Text.")
+    with pytest.raises(DataError, match=r"chapter files go in a language folder"):
+        chapter_status(["vienna"], folder=tmp_path)
+
+
+def test_chapter_status_rejects_an_unknown_language(tmp_path: Path):
+    with pytest.raises(ConfigError, match="unknown language 'es'"):
+        chapter_status(["madrid"], languages=("es",), folder=tmp_path)
+
+
+def test_chapter_status_of_the_real_folder_is_all_to_be_completed():
+    status = chapter_status(list(load_cities()))
+    assert len(status) == 9 * 4 * 3 and set(status["status"]) == {"to be completed"}

@@ -1,0 +1,140 @@
+"""Tests of the deeper profile parts: conflicting figures, availability by year, synopsis, ages, overlap."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench import availability, conflicts, overlap, profile, synopsis
+from workbench.errors import DataError
+from workbench.framework import load_framework
+from workbench.registry import get_city
+from workbench.sources._common import tidy_frame
+
+
+def _row(source="src_a", place="P1", level="municipality", definition="foreign_nationality", value=100.0, ref_date="2022-01-01", **kw):
+    base = {
+        "place_id": place, "place_name": place, "geography_level": level, "country_iso3": "ESP",
+        "city_id": "madrid", "indicator_id": "population", "definition_id": definition,
+        "period": ref_date[:4], "ref_date": ref_date, "value": value, "unit": "persons",
+    }
+    base.update(kw)
+    return tidy_frame([base], source)
+
+
+def _frame(*frames: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True)
+
+
+EMPTY = _row().iloc[0:0]
+
+
+def test_conflicts_show_two_sources_for_the_same_area_and_year():
+    local = _frame(
+        _row("cm_padron_population_series", definition="total_population", value=3_280_782.0),
+        _row("madrid_ayto_nationality_2022", definition="total_population", value=3_339_295.0, ref_date="2022-07-01"),
+    )
+    table = conflicts.conflicting_figures(local, EMPTY).table
+    assert table["value"].tolist() == [3_280_782.0, 3_339_295.0]
+    assert table["difference from first (%)"].iloc[1] == pytest.approx(100 * (3_339_295 - 3_280_782) / 3_280_782)
+    assert set(table["comparable"]) == {"same area"}
+
+
+def test_conflicts_merge_sources_that_agree_and_drop_blocks_without_disagreement():
+    local = _frame(_row("a", value=5.0), _row("b", value=5.0))
+    assert conflicts.conflicting_figures(local, EMPTY).empty
+
+
+def test_conflicts_mark_different_areas_and_treat_31_december_as_next_year():
+    local = _frame(
+        _row("expert_figures", place="comune", value=135_753.0, ref_date="2023-01-01", note="Comune report | as published"),
+        _row("istat_popstrbil1", place="metro", level="metropolitan_city", value=214_860.0, ref_date="2022-12-31"),
+    )
+    table = conflicts.conflicting_figures(local, EMPTY).table
+    assert table["year"].unique().tolist() == ["2023"]
+    assert table["comparable"].tolist() == ["same area", "different area"]
+    assert table["source"].iloc[0] == "expert figure: Comune report"
+
+
+def test_conflicts_compare_two_releases_of_one_census_at_country_level():
+    national = _frame(
+        _row("expert_figures", place="MAR", level="country", value=86_206.0, ref_date="2014-09-01", note="HCP legal population | x"),
+        _row("expert_figures", place="MAR", level="country", value=84_001.0, ref_date="2014-09-01", note="HCP detailed results | x", category="release:detailed_results"),
+    )
+    table = conflicts.conflicting_figures(EMPTY, national).table
+    assert sorted(table["value"]) == [84_001.0, 86_206.0]
+    assert "[release:detailed_results]" in table["source"].iloc[1]
+
+
+def test_city_matrix_marks_levels_by_year_and_expert_items():
+    local = _frame(
+        _row("madrid_ayto_nationality_2022", ref_date="2022-07-01"),
+        _row("madrid_ayto_nationality_2022", place="D1", level="district", ref_date="2022-07-01"),
+    )
+    national = _frame(_row("undesa_ims_2020", place="ESP", level="country", definition="un_migrant_stock", indicator_id="population_share", value=14.6, ref_date="2020-07-01", unit="percent"))
+    matrix = availability.city_matrix(local, national, load_framework(), first_year=2015)
+    by_id = dict(zip(matrix["indicator"], matrix.to_dict("records")))
+    assert by_id["Foreign nationals, % of population"]["2022"] == "CD"
+    assert by_id["Migrants by district (residential concentration)"]["2022"] == "D"
+    assert by_id["International migrants, % of national population (UN DESA)"]["2020"] == "N"
+    assert by_id["Reception places for asylum-seekers in the city"]["before 2015"] == availability.EXPERT
+    assert list(matrix.columns[:3]) == ["theme", "indicator", "before 2015"]
+
+
+def test_disjoint_bands_prefer_narrow_bands():
+    assert profile.disjoint_bands(["Y0-14", "Y15-24", "Y15-64", "Y25-64", "Y65-MAX"]) == ["Y0-14", "Y15-24", "Y25-64", "Y65-MAX"]
+    assert profile.disjoint_bands(["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]) == ["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]
+
+
+def test_age_profiles_compare_migrants_with_natives_from_one_table():
+    rows = []
+    for age, (f, n) in {"Y0-14": (10, 100), "Y15-24": (20, 80), "Y25-64": (60, 300), "Y15-64": (80, 380), "Y65-MAX": (10, 120)}.items():
+        rows.append(_row("ine", place="PRT", level="country", value=float(f), age=age, ref_date="2021-04-19"))
+        rows.append(_row("ine", place="PRT", level="country", definition="national_citizens", value=float(n), age=age, ref_date="2021-04-19"))
+    found = profile.age_profiles(EMPTY, _frame(*rows))
+    assert len(found) == 1
+    ages = found[0].ages
+    assert set(ages["age"]) == {"Y0-14", "Y15-24", "Y25-64", "Y65-MAX"}
+    assert ages.groupby("group")["persons"].sum().to_dict() == {"Foreign nationals": 100.0, "Nationals": 600.0}
+    assert "country level" in found[0].note
+
+
+def test_synopsis_sentences_cite_their_table_and_source():
+    series = profile.Section(
+        pd.DataFrame(
+            {
+                "place": ["Madrid", "Madrid"], "geography": ["municipality", "municipality"],
+                "definition": ["Foreign nationals", "Foreign nationals"], "reference date": ["2015-01-01", "2022-07-01"],
+                "persons": [400_000.0, 552_576.0], "share of population (%)": [12.5, 16.5], "source": ["s", "s"], "flag": ["", ""],
+            }
+        ),
+        ["s"],
+    )
+    sentences = synopsis.migrant_share(series, get_city("madrid"), "4.1, table 'series'")
+    assert "552,576" in sentences[0].text and "16.5 %" in sentences[0].text
+    assert "+4.0 percentage points" in sentences[1].text
+    text = synopsis.as_markdown(sentences)
+    assert text.count("see 4.1, table 'series'; source: s") == 2
+
+
+def test_synopsis_drafts_nothing_from_empty_tables():
+    empty = profile.Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
+    assert synopsis.refugees(empty, "x") == []
+    assert "No figure" in synopsis.as_markdown([])
+
+
+def test_overlap_index_bounds_and_errors():
+    p = pd.Series({"MAR": 40.0, "ROU": 30.0})
+    assert overlap.overlap_index(p, p) == 70.0
+    assert overlap.overlap_index(p, pd.Series({"COL": 50.0})) == 0.0
+    with pytest.raises(DataError):
+        overlap.overlap_index(pd.Series({"MAR": -1.0}), p)
+
+
+def test_load_origins_reports_missing_cities_and_bad_files(tmp_path):
+    (tmp_path / "madrid").mkdir()
+    (tmp_path / "madrid" / "origins.csv").write_text("origin,persons\nMAR,1\n", encoding="utf-8")
+    with pytest.raises(DataError, match="origins.csv"):
+        overlap.load_origins(tmp_path, ["madrid"])
+    rows, missing = overlap.load_origins(tmp_path, ["vienna"])
+    assert rows.empty and missing == ["vienna"]

@@ -1,0 +1,197 @@
+"""Tests of the thematic cross-city tables read from the framework values the city runs saved."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench import catalog, profile, themes
+from workbench.errors import ConfigError, DataError, UnknownCityError
+from workbench.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
+
+ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
+
+BASE = {
+    "city_id": "turin",
+    "item_id": "flw_inflows",
+    "theme": "flows",
+    "item": "Arrivals of foreigners per year",
+    "place": "Torino",
+    "geography_level": "metropolitan_city",
+    "definition_id": "foreign_nationality",
+    "definition": "Foreign nationals",
+    "indicator_id": "inflows",
+    "subgroup": "",
+    "ref_date": "2023-12-31",
+    "value": 1234.4,
+    "unit": "persons",
+    "source_id": "istat_popstrbil1",
+    "flag": "",
+    "note": "",
+}
+
+
+def values(*rows: dict) -> pd.DataFrame:
+    """A framework-values frame: each dict overrides the defaults of BASE."""
+    return pd.DataFrame([{**BASE, **row} for row in rows], columns=list(VALUE_COLUMNS)).astype({"value": float})
+
+
+def expert_rows(city_id: str) -> list[dict]:
+    """The expert-input rows latest_values writes for every city."""
+    return [
+        {"city_id": city_id, "item_id": i.id, "theme": i.theme, "item": i.label, "value": math.nan, "unit": "expert input",
+         "place": "", "geography_level": "", "definition_id": "", "definition": "", "indicator_id": "", "source_id": "", "ref_date": ""}
+        for i in load_framework() if i.measure is None
+    ]
+
+
+def write(folder: Path, frame: pd.DataFrame) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / themes.VALUES_FILE
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def test_load_values_reads_each_city_and_lists_the_missing_ones(tmp_path):
+    write(tmp_path / "turin", values({}, {"item_id": "flw_net_migration", "value": math.nan}))
+    loaded, missing = themes.load_values(tmp_path, ["vienna", "turin"])
+    assert missing == ["vienna"]
+    assert len(loaded) == 2 and loaded["value"].dtype == float
+    assert loaded["value"].isna().tolist() == [False, True]
+    assert loaded["subgroup"].tolist() == ["", ""] and loaded["ref_date"].iloc[0] == "2023-12-31"
+
+
+def test_load_values_names_the_file_and_the_missing_column(tmp_path):
+    path = write(tmp_path / "turin", values({}).drop(columns="definition_id"))
+    with pytest.raises(DataError, match=r"turin/framework_values.csv: column 'definition_id' is missing"):
+        themes.load_values(tmp_path, ["turin"])
+    assert path.exists()
+
+
+def test_load_values_names_the_row_of_a_value_that_is_not_a_number(tmp_path):
+    frame = values({}, {}).astype({"value": object})
+    frame.loc[1, "value"] = "n/a"
+    write(tmp_path / "turin", frame)
+    with pytest.raises(DataError, match=r"row 3, column 'value': 'n/a'"):
+        themes.load_values(tmp_path, ["turin"])
+
+
+def test_load_values_rejects_rows_of_another_city(tmp_path):
+    write(tmp_path / "turin", values({"city_id": "madrid"}))
+    with pytest.raises(DataError, match="rows of 'madrid' in the folder of 'turin'"):
+        themes.load_values(tmp_path, ["turin"])
+
+
+def test_theme_table_gives_every_item_a_row_per_city_in_the_given_order():
+    frame = values({}, {"city_id": "amman", "item_id": "flw_net_migration", "place": "Jordan", "geography_level": "country",
+                        "definition_id": "whole_economy", "indicator_id": "net_migration", "value": -303267.0, "source_id": "worldbank_wdi"})
+    section = themes.theme_table(frame, "flows", ["turin", "amman"])
+    table = section.table
+    assert list(table.columns) == themes.TABLE_COLUMNS
+    assert table[["indicator", "city", "shore"]].values.tolist() == [
+        ["Arrivals of foreigners per year", "Turin", "north"],
+        ["Arrivals of foreigners per year", "Amman", "south"],
+        ["Net migration of the country", "Turin", "north"],
+        ["Net migration of the country", "Amman", "south"],
+    ]
+    assert table["value"].iloc[0] == 1234.0  # rounded as displayed
+    assert table["unit"].tolist()[1:3] == [themes.NO_FIGURE_TEXT, themes.NO_FIGURE_TEXT]
+    assert table["area"].iloc[0] == "metropolitan city: Torino"
+    assert table["area"].iloc[3] == "country: Jordan"
+    assert section.source_ids == ["istat_popstrbil1", "worldbank_wdi"]
+
+
+def test_theme_table_flags_items_whose_definitions_differ_between_cities():
+    frame = values({}, {"city_id": "madrid", "definition_id": "new_residence_permit", "source_id": "x"})
+    section = themes.theme_table(frame, "flows", ["turin", "madrid"])
+    by_item = dict(zip(section.table["indicator"], section.table["comparable"]))
+    assert by_item["Arrivals of foreigners per year"] == "no: definitions differ"
+    assert by_item["Net migration of the country"] == ""  # no city has a figure
+    assert any(n.startswith("Arrivals of foreigners per year — not comparable") and "Foreign nationals (Turin)" in n for n in section.notes)
+    assert any(n.startswith("Foreign nationals: ") for n in section.notes)
+
+
+def test_theme_table_compares_the_sets_of_definitions_of_each_city():
+    both = [{"definition_id": "registered_refugee"}, {"definition_id": "asylum_seeker"}]
+    frame = values(*both, *({**row, "city_id": "madrid"} for row in both))
+    assert "comparable" not in themes.theme_table(frame, "flows", ["turin", "madrid"]).table.columns
+    table = themes.theme_table(frame.iloc[:3], "flows", ["turin", "madrid"]).table
+    assert table["comparable"].iloc[0] == "no: definitions differ"
+
+
+def test_theme_table_flags_items_whose_areas_differ_and_passes_the_same_ones():
+    same = values({}, {"city_id": "madrid", "place": "Madrid"})
+    assert "comparable" not in themes.theme_table(same, "flows", ["turin", "madrid"]).table.columns
+    other = values({}, {"city_id": "madrid", "geography_level": "municipality"})
+    table = themes.theme_table(other, "flows", ["turin", "madrid"]).table
+    assert table["comparable"].iloc[0] == "no: areas differ"
+
+
+def test_theme_table_shows_expert_input_items():
+    frame = values(*expert_rows("vienna"))
+    table = themes.theme_table(frame, "inter_institutional_coordination", ["vienna"]).table
+    assert len(table) == 3
+    assert set(table["unit"]) == {"expert input (no public statistic)"}
+    assert table["value"].isna().all()
+
+
+def test_theme_table_names_the_subgroup_and_leaves_out_cities_without_values():
+    frame = values({"item_id": "flw_inflows", "subgroup": "category reason:work"})
+    section = themes.theme_table(frame, "flows", ["turin", "lisbon"])
+    assert section.table["indicator"].iloc[0] == "Arrivals of foreigners per year (category reason:work)"
+    assert set(section.table["city"]) == {"Turin"}
+    assert any("lisbon" in n for n in section.notes)
+
+
+def test_theme_table_rejects_an_unknown_theme():
+    with pytest.raises(ConfigError, match="unknown theme 'housing'"):
+        themes.theme_table(values({}), "housing", ["turin"])
+
+
+def test_theme_summary_counts_figures_expert_input_and_gaps():
+    frame = values(
+        {},
+        {"item_id": "dem_population", "theme": "demography", "value": 5.0, "source_id": "expert_figures"},
+        *expert_rows("turin"),
+    )
+    summary = themes.theme_summary(frame, ["turin", "lisbon"]).set_index("theme")
+    assert list(summary.columns) == themes.SUMMARY_COLUMNS[1:]
+    assert len(summary) == len(THEMES)  # lisbon has no values: left out
+    flows = summary.loc["flows"]
+    assert (flows["items"], flows["with a figure"], flows["expert input"], flows["no figure"]) == (2, 1, 0, 1)
+    demography = summary.loc["demography"]
+    assert (demography["with a figure"], demography["of which local expert figures only"]) == (1, 1)
+    coordination = summary.loc["inter_institutional_coordination"]
+    assert (coordination["expert input"], coordination["no figure"]) == (3, 0)
+    counted = summary[["with a figure", "expert input", "no figure"]].sum(axis=1)
+    assert (counted == summary["items"]).all()
+
+
+def test_shore_groups_keeps_the_order_of_each_shore():
+    assert themes.shore_groups(["vienna", "tunis", "lisbon", "amman"]) == {"north": ["vienna", "lisbon"], "south": ["tunis", "amman"]}
+    with pytest.raises(UnknownCityError):
+        themes.shore_groups(["atlantis"])
+
+
+def test_every_real_city_round_trips_through_the_saved_values(tmp_path):
+    tidy = catalog.load_tidy()
+    for city_id in ALL_CITIES:
+        data = catalog.load_city(city_id, tidy)
+        frame = latest_values(city_id, profile.prepare_local(data), profile.prepare_national(data))
+        write(tmp_path / city_id, frame)
+    loaded, missing = themes.load_values(tmp_path, ALL_CITIES)
+    assert missing == []
+    assert set(loaded["city_id"]) == set(ALL_CITIES)
+    for theme in THEMES:
+        section = themes.theme_table(loaded, theme, ALL_CITIES)
+        n_items = sum(1 for i in load_framework() if i.theme == theme)
+        assert len(section.table) >= n_items * len(ALL_CITIES), theme
+        assert set(section.table["city"]) >= {"Vienna", "Tunis"}
+    # a few figures the data are known to hold
+    value = loaded.set_index(["city_id", "item_id", "definition_id"])["value"]
+    assert value[("madrid", "dem_foreign_nationals_share", "foreign_nationality")] == pytest.approx(16.5, abs=0.1)
+    assert (loaded.query("city_id == 'vienna' and item_id == 'dem_districts'")["value"] == 23).all()
+    assert loaded.query("item_id == 'ref_palestine_refugees'")["city_id"].tolist() == ["amman", "beirut"]
