@@ -7,9 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pycountry
 import pytest
-import yaml
 
-from workbench import paths
 from workbench.errors import SourceFormatError
 from workbench.schemas import TIDY_COLUMNS, validate_tidy
 from workbench.sources import aima_pt

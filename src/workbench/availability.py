@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.framework import Item, _item_mask
-from workbench.profile import SUB_CITY
+from workbench.framework import Item, item_mask
+from workbench.profile import SUB_CITY, published
 
 #: Cell marks and what they mean (shown under the table).
 MARKS = {
@@ -40,7 +40,7 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         :data:`EXPERT` in the first column for items no public statistic covers.
     """
     frame = pd.concat([local, national], ignore_index=True)
-    frame = frame[~frame["flag"].fillna("").str.contains("c")]
+    frame = published(frame)
     years = frame["period"].str[:4].astype(int)
     last_year = int(years.max()) if len(years) else first_year
     year_columns = [str(y) for y in range(first_year, last_year + 1)]
@@ -53,7 +53,7 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
             row[early] = EXPERT
             rows.append(row)
             continue
-        found = frame[_item_mask(frame, item.measure)]
+        found = frame[item_mask(frame, item.measure)]
         if item.measure.level == "country":
             found = found[found["geography_level"] == "country"]
         elif item.measure.level == "district":

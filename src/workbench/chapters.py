@@ -11,12 +11,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench import paths
 from workbench.errors import ConfigError, DataError
-from workbench.registry import LANGUAGES, describe_validation_error, get_city, load_cities
+from workbench.registry import LANGUAGES, describe_validation_error, get_city, load_cities, read_yaml
 
 __all__ = [
     "LANGUAGES",
@@ -143,14 +142,7 @@ def load_chapter_registry(root: Path | None = None) -> ChapterRegistry:
         fewer than 3 or more than 6 questions, or repeats a chapter id.
     """
     path = (root or paths.registry_dir()) / "chapters.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{path}: expected a mapping with keys placeholder, questions_label, file_hint, chapters"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import DataError
-from workbench.profile import GEOGRAPHY_LABELS, source_refs
+from workbench.profile import geography_label, source_refs
 from workbench.registry import get_city, load_definitions
 
 
@@ -84,7 +84,7 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
             "city": latest["city_id"].map(lambda c: get_city(c).names.en),
             "shore": latest["city_id"].map(lambda c: get_city(c).shore),
             "area": latest["place_name"],
-            "geography": latest["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "geography": latest["geography_level"].map(geography_label),
             "reference date": latest["ref_date"],
             "persons": latest["persons"],
             "share (%)": latest["share"],
@@ -277,7 +277,7 @@ def shore_summary(loaded: Loaded) -> pd.DataFrame:
                 "shore": city.shore,
                 "city": city.names.en,
                 "definitions": ", ".join(defs[d].label for d in dict.fromkeys(s["definition_id"])),
-                "areas": ", ".join(GEOGRAPHY_LABELS.get(g, g) for g in dict.fromkeys(s["geography_level"])),
+                "areas": ", ".join(geography_label(g) for g in dict.fromkeys(s["geography_level"])),
                 "series with a share": with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
                 "latest reference date": s["ref_date"].max(),
             }

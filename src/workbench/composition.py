@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench import indicators as ind
 from workbench.errors import DataError
-from workbench.profile import GEOGRAPHY_LABELS, SUB_CITY, Section
+from workbench.profile import SUB_CITY, Section, geography_label, published
 from workbench.registry import load_definitions
 
 #: Sub-city levels whose areas partition the city, with the label shown in tables.
@@ -138,10 +138,8 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     DataError
         If a source's cells mix totals and breakdowns (they could not be summed safely).
     """
-    rows = local[
-        local["geography_level"].isin(AREA_LEVELS) & (local["indicator_id"] == "population")
-        & (local["unit"] == "persons") & ~local["flag"].fillna("").str.contains("c")
-    ]
+    rows = published(local)
+    rows = rows[rows["geography_level"].isin(AREA_LEVELS) & (rows["indicator_id"] == "population") & (rows["unit"] == "persons")]
     parts = []
     for source_id, src in rows.groupby("source_id", sort=True):
         for group_id, reference_id in ind.COMPLEMENTS:
@@ -153,7 +151,7 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
             keys = ["geography_level", "place_id", "ref_date"]
             merged = group.merge(reference.drop(columns="place_name"), on=keys, suffixes=("", "_ref"))
             merged = merged.merge(total.drop(columns="place_name"), on=keys, how="left", suffixes=("", "_tot"))
-            published = merged["value_tot"].notna()
+            has_total = merged["value_tot"].notna()
             parts.append(
                 pd.DataFrame(
                     {
@@ -166,9 +164,9 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
                         "reference_definition_id": reference_id,
                         "migrants": merged["value"],
                         "reference": merged["value_ref"],
-                        "total": merged["value_tot"].where(published, merged["value"] + merged["value_ref"]),
+                        "total": merged["value_tot"].where(has_total, merged["value"] + merged["value_ref"]),
                         "note": "migrants: " + merged["how"] + "; reference: " + merged["how_ref"] + "; total: "
-                        + published.map({True: "published", False: "migrants + reference"}),
+                        + has_total.map({True: "published", False: "migrants + reference"}),
                     }
                 )
             )
@@ -702,7 +700,7 @@ def diversity_table(local: pd.DataFrame, national: pd.DataFrame) -> Section:
             {
                 "scope": scope,
                 "area": first["place_name"],
-                "geography": GEOGRAPHY_LABELS.get(first["geography_level"], first["geography_level"]),
+                "geography": geography_label(first["geography_level"]),
                 "definition": defs[first["definition_id"]].label,
                 "origin type": first["origin_type"].replace("_", " "),
                 "reference date": first["ref_date"],
@@ -732,7 +730,7 @@ def _table_note(table: pd.DataFrame, scope: str) -> str:
     first = table.iloc[0]
     return (
         f"{scope}: {defs[first['definition_id']].label} in {first['place_name']} "
-        f"({GEOGRAPHY_LABELS.get(first['geography_level'], first['geography_level'])}) on {first['ref_date']}, by "
+        f"({geography_label(first['geography_level'])}) on {first['ref_date']}, by "
         f"{first['origin_type'].replace('_', ' ')}, {first['source_id']}; shares of {first['base_persons']:,.0f} "
         f"persons ({first['share_base']})."
     )

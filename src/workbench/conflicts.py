@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench import indicators as ind
-from workbench.profile import GEOGRAPHY_LABELS, SUB_CITY, Section, headline_of
+from workbench.profile import SUB_CITY, Section, geography_label, headline_of, published
 from workbench.registry import load_definitions
 
 COLUMNS = ["population", "year", "source", "area", "reference date", "value", "difference from first (%)", "comparable"]
@@ -40,9 +40,6 @@ def _stock_year(ref_date: pd.Series) -> pd.Series:
 
 
 def _candidates(local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
-    def published(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[~frame["flag"].fillna("").str.contains("c")]
-
     city = headline_of(published(local), "population")
     city = city[
         (city["definition_id"].isin(ind.MIGRANT_DEFINITIONS) | (city["definition_id"] == "total_population"))
@@ -120,7 +117,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         for merged in areas:
             base = float(merged["value"].iloc[0])
             for _, row in merged.iterrows():
-                level = GEOGRAPHY_LABELS.get(row["level"], row["level"])
+                level = geography_label(row["level"])
                 used_keys.extend(row["source"].split("; "))
                 out.append(
                     {

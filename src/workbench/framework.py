@@ -27,6 +27,10 @@ THEMES: tuple[str, ...] = (
     "education_language",
 )
 
+#: The themes of the network's peer-learning meetings (all but demography and flows): one
+#: thematic comparison notebook each.
+PEER_LEARNING_THEMES: tuple[str, ...] = tuple(t for t in THEMES if t not in ("demography", "flows"))
+
 #: Geography levels below the city, counted only by items whose level is 'district'.
 _SUB_CITY = ("district", "neighbourhood", "camp", "location")
 
@@ -112,7 +116,7 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
     rows = []
     for item in items:
         row = {"id": item.id, "theme": item.theme, "indicator": item.label}
-        base = _item_mask(tidy, item.measure) if item.measure else None
+        base = item_mask(tidy, item.measure) if item.measure else None
         for city_id, (local, national) in places.items():
             row[city_id] = "expert input" if base is None else _cell(
                 years, base, item.measure.level, local, national, sub_city.to_numpy(), is_country.to_numpy()
@@ -121,7 +125,8 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
     return pd.DataFrame(rows)
 
 
-def _item_mask(tidy: pd.DataFrame, m: Measure):
+def item_mask(tidy: pd.DataFrame, m: Measure):
+    """Boolean mask (numpy) of the rows matching an item's measure: indicator, definition and breakdown."""
     mask = tidy["indicator_id"].isin(m.indicator) & tidy["definition_id"].isin(m.definitions) & _breakdown(tidy, m)
     return mask.to_numpy()
 
@@ -273,12 +278,12 @@ def _level_frames(local: pd.DataFrame, national: pd.DataFrame):
 
 def _item_figures(item: Item, areas: pd.DataFrame, sub_city: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     m = item.measure
-    found = areas[_item_mask(areas, m)]
+    found = areas[item_mask(areas, m)]
     if not found.empty:
         if m.breakdown:
             return _category_counts(found, m.breakdown, _KEY, found["place_name"])
         return _headline_rows(found, item, shares)
-    found = sub_city[_item_mask(sub_city, m)]
+    found = sub_city[item_mask(sub_city, m)]
     if found.empty:
         return pd.DataFrame()
     return _area_counts(found, m.breakdown)

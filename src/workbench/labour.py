@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from workbench.errors import DataError
-from workbench.profile import GEOGRAPHY_LABELS, Section, source_refs
+from workbench.profile import Section, geography_label, source_refs
 from workbench.registry import load_definitions
 
 #: The rates computed from counts, one line each.
@@ -209,7 +209,7 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     table = pd.DataFrame(
         {
             "place": merged["place_name"],
-            "geography": merged["geography_level"].map(_geography),
+            "geography": merged["geography_level"].map(geography_label),
             "reference date": merged["ref_date"],
             "sex": merged["sex"].map(_SEX),
             "age band": merged["age band"],
@@ -263,7 +263,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
         pd.DataFrame(
             {
                 "place": published["place_name"],
-                "geography": published["geography_level"].map(_geography),
+                "geography": published["geography_level"].map(geography_label),
                 "period": published["period"],
                 "reference date": published["ref_date"],
                 "group": published["definition_id"].map(lambda d: defs[d].label),
@@ -284,7 +284,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
             pd.DataFrame(
                 {
                     "place": computed["place_name"],
-                    "geography": computed["geography_level"].map(_geography),
+                    "geography": computed["geography_level"].map(geography_label),
                     "period": computed["period"],
                     "reference date": computed["ref_date"],
                     "group": computed["definition_id"].map(lambda d: defs[d].label),
@@ -381,7 +381,7 @@ def education(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                 out.append(
                     {
                         "place": first["place_name"],
-                        "geography": _geography(first["geography_level"]),
+                        "geography": geography_label(first["geography_level"]),
                         "reference date": ref_date,
                         "age band": _age_band(age),
                         "level": _education_label(level, first["note"]),
@@ -453,7 +453,7 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
                 out.append(
                     {
                         "place": group["place_name"].iloc[0],
-                        "geography": _geography(group["geography_level"].iloc[0]),
+                        "geography": geography_label(group["geography_level"].iloc[0]),
                         "reference date": ref_date,
                         "category": cat.split(":", 1)[1].replace("_", " "),
                         "migrants (%)": mig_share[cat],
@@ -544,9 +544,6 @@ def _age_band(age: str) -> str:
     low, high = match.groups()
     return f"{low} and over" if high == "MAX" else f"{low}-{high}"
 
-
-def _geography(level: str) -> str:
-    return GEOGRAPHY_LABELS.get(level, level)
 
 
 def _sex_order(column: pd.Series) -> pd.Series:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench.errors import DataError
 from workbench.origins import origin_name
-from workbench.profile import GEOGRAPHY_LABELS
+from workbench.profile import geography_label
 from workbench.registry import get_city, load_definitions
 
 #: One-line definition shown beside the overlap table.
@@ -82,7 +82,7 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
                     "city": city.names.en,
                     "shore": city.shore,
                     "definition": defs[row["definition_id"]].label,
-                    "area": f"{row['place_name']} ({GEOGRAPHY_LABELS.get(row['geography_level'], row['geography_level'])})",
+                    "area": f"{row['place_name']} ({geography_label(row['geography_level'])})",
                     "reference date": row["ref_date"],
                     "rank": rank,
                     "origin": origin_name(row["origin"]),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench import paths
 from workbench.errors import ConfigError
+from workbench.framework import PEER_LEARNING_THEMES
 from workbench.registry import describe_validation_error, get_city, load_cities
 
 
@@ -52,15 +53,9 @@ class CompareParams(_Params):
 class ThemeParams(CompareParams):
     """Parameters of ``notebooks/compare_theme.ipynb``: the comparison plus the theme shown."""
 
-    theme: Literal[
-        "social_cohesion",
-        "employment_entrepreneurship",
-        "access_rights_services",
-        "reception_refugees",
-        "inter_institutional_coordination",
-        "urban_planning_housing",
-        "education_language",
-    ] = Field("social_cohesion", description="peer-learning theme compared (an id from workbench.run.PEER_LEARNING_THEMES)")
+    theme: Literal[PEER_LEARNING_THEMES] = Field(  # type: ignore[valid-type]
+        "social_cohesion", description="peer-learning theme compared (an id from workbench.run.PEER_LEARNING_THEMES)"
+    )
 
 
 NOTEBOOK_PARAMS: dict[str, type[_Params]] = {

@@ -30,6 +30,16 @@ GEOGRAPHY_LABELS = {
 SUB_CITY = ("district", "neighbourhood", "camp", "location")
 
 
+def geography_label(level: str) -> str:
+    """How a geography level is named to readers (e.g. 'nuts2' → 'NUTS 2 region')."""
+    return GEOGRAPHY_LABELS.get(level, level)
+
+
+def published(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the sources published them: those the workbench computed (flag 'c') left out."""
+    return frame[~frame["flag"].fillna("").str.contains("c")]
+
+
 @dataclass(frozen=True)
 class Section:
     """A table for one part of the profile with what its caption and source line need."""
@@ -108,7 +118,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
     table = pd.DataFrame(
         {
             "place": merged["place_name"],
-            "geography": merged["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "geography": merged["geography_level"].map(geography_label),
             "definition": merged["definition_id"].map(lambda d: defs[d].label),
             "reference date": merged["ref_date"],
             "persons": merged["value"],
@@ -439,7 +449,7 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
             "source": grouped["source_id"],
             "definition": grouped["definition_id"].map(lambda d: defs[d].label),
             "place": grouped["place_name"],
-            "geography": grouped["geography_level"].map(lambda g: GEOGRAPHY_LABELS.get(g, g)),
+            "geography": grouped["geography_level"].map(geography_label),
             "reference dates": [a if a == b else f"{a} to {b}" for a, b in zip(grouped["first"], grouped["last"])],
             "observations": grouped["n"],
         }
@@ -714,7 +724,7 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
             labels = [defs[d].label for d in dict.fromkeys(chosen["definition_id"])]
             sex = " and sex" if "total" not in set(ages["sex"]) else ""
             title = f"Age{sex} structure: {' and '.join(labels)}, {place}, {best['ref_date']}"
-            note = f"{GEOGRAPHY_LABELS.get(level, level)}{level_note}; " + (
+            note = f"{geography_label(level)}{level_note}; " + (
                 "summed over countries of origin" if (chosen["origin"] != "total").any() else "all origins"
             ) + "; bars are % of each group."
             out.append(AgeProfile(title, ages, source_refs(chosen), note))

@@ -87,7 +87,8 @@ class Indicator(_Strict):
     description: str
 
 
-def _read_yaml(path: Path) -> object:
+def read_yaml(path: Path) -> object:
+    """Parse a UTF-8 YAML file; a missing, non-UTF-8 or malformed file is a ConfigError naming it."""
     try:
         with path.open(encoding="utf-8") as handle:
             return yaml.safe_load(handle)
@@ -149,7 +150,7 @@ def load_cities(root: Path | None = None) -> dict[str, City]:
         If the file is missing, malformed or repeats a city id.
     """
     path = (root or paths.registry_dir()) / "cities.yaml"
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("cities"), list):
         raise ConfigError(f"{path}: expected a top-level key 'cities' holding a list")
     cities: dict[str, City] = {}
@@ -221,7 +222,7 @@ def load_sources(root: Path | None = None) -> dict[str, Source]:
     folder = (root or paths.registry_dir()) / "sources"
     sources: dict[str, Source] = {}
     for path in sorted(folder.glob("*.yaml")):
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         try:
             source = Source.model_validate(raw)
         except ValidationError as exc:
@@ -247,7 +248,7 @@ def load_indicators(root: Path | None = None) -> dict[str, Indicator]:
 
 
 def _load_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get(key), dict):
         raise ConfigError(f"{path}: expected a top-level key '{key}' holding a mapping")
     out = {}

@@ -8,7 +8,6 @@ import logging
 import multiprocessing
 import os
 import time
-from typing import get_args
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +15,8 @@ from pathlib import Path
 
 from workbench import paths
 from workbench.errors import ConfigError
-from workbench.params import ThemeParams, load_city_params, load_compare_params
+from workbench.framework import PEER_LEARNING_THEMES
+from workbench.params import load_city_params, load_compare_params
 from workbench.provenance import git_commit, package_versions, sha256_file
 from workbench.registry import get_city, load_cities
 
@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 
 CITY_TEMPLATE = "city_profile.ipynb"
 COMPARE_TEMPLATE = "compare_cities.ipynb"
-
-#: Peer-learning themes of the network: one thematic comparison notebook each.
-PEER_LEARNING_THEMES: tuple[str, ...] = get_args(ThemeParams.model_fields["theme"].annotation)
 
 
 def comparisons() -> list[tuple[str, str, dict]]:

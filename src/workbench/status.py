@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from workbench.profile import GEOGRAPHY_LABELS, Section, source_refs
+from workbench.profile import Section, geography_label, source_refs
 from workbench.registry import load_definitions
 
 #: Holders of a valid permit on a date, by type of permit (category 'permit:*').
@@ -188,7 +188,7 @@ def _by_category(rows: pd.DataFrame, label_column: str, value_column: str, share
             women = group[(group["category"] == category) & (group["sex"] == "female")]["value"]
             record = {
                 "place": row["place_name"],
-                "geography": _geography(row["geography_level"]),
+                "geography": geography_label(row["geography_level"]),
                 "reference date": ref_date,
                 label_column: _label(row["note"], category, total_label="all reasons" if label_column == "reason" else "all permits"),
                 value_column: float(row["value"]),
@@ -234,9 +234,6 @@ def _title_row(period, ref_date, title, holders, share, women, total, flag, sour
         "source": source,
     }
 
-
-def _geography(level: str) -> str:
-    return GEOGRAPHY_LABELS.get(level, level)
 
 
 def _geo_order(column: pd.Series) -> pd.Series:

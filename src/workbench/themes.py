@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.errors import ConfigError, DataError
 from workbench.framework import THEMES, VALUE_COLUMNS, Item, load_framework
-from workbench.profile import GEOGRAPHY_LABELS, Section, source_refs
+from workbench.profile import Section, geography_label, source_refs
 from workbench.registry import get_city, load_definitions, load_indicators
 from workbench.tables import format_number
 
@@ -179,7 +179,7 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
         label += f" — {load_indicators()[row['indicator_id']].label}"
     if row["subgroup"]:
         label += f" ({row['subgroup']})"
-    level = GEOGRAPHY_LABELS.get(row["geography_level"], row["geography_level"])
+    level = geography_label(row["geography_level"])
     # areas inside the city are summarised ('23 districts'): the place already says the level
     area = row["place"] if row["unit"] == "areas" or row["place"][:1].isdigit() else f"{level}: {row['place']}"
     return {
@@ -200,7 +200,7 @@ def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dic
     column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level"}.get(verdict, "unit")
     parts = []
     for key, group in figures.groupby(column, sort=False):
-        label = defs[key].label if column == "definition_id" and key in defs else GEOGRAPHY_LABELS.get(key, key)
+        label = defs[key].label if column == "definition_id" and key in defs else geography_label(key)
         parts.append(f"{label} ({', '.join(names[c] for c in dict.fromkeys(group['city_id']))})")
     return f"{item.label} — not comparable across cities ({verdict[4:]}): {'; '.join(parts)}."
 

@@ -13,7 +13,7 @@ import pycountry
 import rdata
 from rdata.conversion import DEFAULT_CLASS_MAP
 
-from workbench.errors import ConfigError, SourceFormatError, where
+from workbench.errors import SourceFormatError, where
 from workbench.registry import City
 from workbench.sources._common import read_csv_checked, require_columns, tidy_frame, single_file
 
