@@ -233,23 +233,12 @@ def run_batch(
     started = datetime.now(timezone.utc)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: dict[Future, Task] = {pool.submit(execute, t, timeout): t for t in tasks}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = pending.pop(future)
-                summary.results.append(_result_of(future, task))
-                if progress:
-                    progress(summary.results[-1], len(summary.results), total)
+        _execute_all(pool, tasks, timeout, summary, progress, total)
         # comparisons read what the city runs saved: they start when every city has finished
-        pending = {pool.submit(execute, t, timeout): t for t in compare}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: compare.index(pending[f])):
-                task = pending.pop(future)
-                summary.results.append(_result_of(future, task))
-                if progress:
-                    progress(summary.results[-1], len(summary.results), total)
+        _execute_all(pool, compare, timeout, summary, progress, total)
+    # progress follows completion; the summary and manifest follow the plan, so they read the same on every run
+    order = [t.name for t in tasks + compare]
+    summary.results.sort(key=lambda r: order.index(r.name))
     if with_annex:
         from workbench.annex import render_run
 
@@ -258,6 +247,17 @@ def run_batch(
     if summary.ok and run_dir.resolve().parent == paths.outputs_dir().resolve():
         _point_latest(run_dir)
     return summary
+
+
+def _execute_all(pool: ProcessPoolExecutor, tasks: list[Task], timeout: int, summary: RunSummary, progress, total: int) -> None:
+    # run tasks in the pool, recording each result (and reporting progress) as it completes
+    pending: dict[Future, Task] = {pool.submit(execute, t, timeout): t for t in tasks}
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            summary.results.append(_result_of(future, pending.pop(future)))
+            if progress:
+                progress(summary.results[-1], len(summary.results), total)
 
 
 def _result_of(future: Future, task: Task) -> TaskResult:
