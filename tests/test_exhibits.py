@@ -53,3 +53,8 @@ def test_format_number_and_table():
     assert format_number(float("nan")) == ""
     out = format_table(pd.DataFrame({"value": [5.0, 12.25], "unit": ["persons", "percent"]}))
     assert out["value"].tolist() == ["5", "12.2"]
+
+
+def test_indices_between_zero_and_one_keep_their_decimals():
+    out = format_table(pd.DataFrame({"dissimilarity D": [0.156072], "Simpson diversity": [0.878954], "effective number of origins": [8.26]}))
+    assert out.iloc[0].tolist() == ["0.156", "0.879", "8.3"]

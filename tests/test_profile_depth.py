@@ -123,6 +123,50 @@ def test_synopsis_drafts_nothing_from_empty_tables():
     assert "No figure" in synopsis.as_markdown([])
 
 
+def test_synopsis_residential_diversity_and_labour_sentences():
+    segregation = profile.Section(
+        pd.DataFrame(
+            {
+                "source": ["w", "w"], "area level": ["district", "district"], "reference date": ["2002-01-01", "2022-01-01"],
+                "areas": [23, 23], "group": ["Foreign origin", "Foreign origin"], "reference group": ["Austrian origin"] * 2,
+                "migrants": [1.0, 2.0], "dissimilarity D": [0.156, 0.125],
+                "migrants in the 5 highest-share areas (%)": [32.1, 32.9],
+            }
+        )
+    )
+    (sentence,) = synopsis.residential(segregation, "4.4")
+    assert "0.12 on 2022-01-01" in sentence.text and "against 0.16 on 2002-01-01" in sentence.text
+    assert "(23 areas" in sentence.text and sentence.sources == ["w"]
+    diversity = profile.Section(
+        pd.DataFrame(
+            {
+                "scope": ["city", "country"], "area": ["Lyon", "France"], "definition": ["Foreign nationals", "Migrant stock"],
+                "reference date": ["2015-01-01", "2024-07-01"], "source": ["insee", "undesa"], "origins published": [11, 54],
+                "Simpson diversity": [0.88, 0.94], "effective number of origins": [8.26, 16.39],
+            }
+        )
+    )
+    (sentence,) = synopsis.diversity(diversity, "4.2")
+    assert "8.3 equally large origins" in sentence.text and "16.4 for France" in sentence.text
+    assert "a different definition, indicative only" in sentence.text and sentence.sources == ["insee", "undesa"]
+    gaps = profile.Section(
+        pd.DataFrame(
+            {
+                "place": ["Lyon"] * 3, "geography": ["urban unit"] * 3, "reference date": ["2020-01-01"] * 3,
+                "sex": ["total", "total", "women"], "age band": ["15 and over"] * 3,
+                "rate": ["employment rate", "unemployment rate", "employment rate"],
+                "migrants (%)": [42.8, 23.9, 35.7], "natives (%)": [53.7, 10.7, 49.9], "gap (pp)": [-10.9, 13.2, -14.2],
+                "migrant definition": ["Foreign nationals"] * 3, "native definition": ["Nationals"] * 3, "source": ["insee"] * 3,
+            }
+        )
+    )
+    (sentence,) = synopsis.labour_gaps(gaps, "5")
+    assert "employment rate of 42.8 % against 53.7 % (-10.9 points)" in sentence.text
+    assert "unemployment rate of 23.9 % against 10.7 % (+13.2 points)" in sentence.text
+    assert "35.7" not in sentence.text  # women's rates are in the table, not the synopsis
+    assert synopsis.labour_gaps(profile.Section(gaps.table.iloc[0:0]), "5") == []
+
+
 def test_overlap_index_bounds_and_errors():
     p = pd.Series({"MAR": 40.0, "ROU": 30.0})
     assert overlap.overlap_index(p, p) == 70.0

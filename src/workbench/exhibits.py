@@ -37,6 +37,7 @@ class Exhibit:
     table: pd.DataFrame | None = None
     png: bytes | None = None
     slug: str = ""
+    source_ids: list[str] = field(default_factory=list)  #: registry ids behind ``sources``
 
     @property
     def label(self) -> str:
@@ -44,15 +45,21 @@ class Exhibit:
         return f"{self.kind.capitalize()} {self.number}"
 
     def metadata(self) -> dict:
-        """What the annex needs besides the rendered content."""
+        """What the annex needs to rebuild the exhibit: caption, sources, notes and the table's values.
+
+        The table travels unformatted (``{"columns": [...], "data": [[...], ...]}``, missing
+        values as ``null``) so an annex can apply disclosure control and its own number format.
+        """
         return {
             "kind": self.kind,
             "number": self.number,
             "label": self.label,
             "caption": self.caption,
             "sources": self.sources,
+            "source_ids": self.source_ids,
             "notes": self.notes,
             "slug": self.slug,
+            "table": table_json(self.table) if self.table is not None else None,
         }
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -149,6 +156,7 @@ class Report:
         all_notes = list(notes or [])
         if table is not None and "flag" in table.columns:
             all_notes.extend(flag_notes(table["flag"]))
+        all_notes = list(dict.fromkeys(all_notes))  # a definition passed twice is printed once
         exhibit = Exhibit(
             kind=kind,
             number=number,
@@ -158,6 +166,7 @@ class Report:
             table=table,
             png=png,
             slug=f"{kind}-{number}-{_slug(caption)}"[:80],
+            source_ids=list(dict.fromkeys(source_ids or [])),
         )
         self.exhibits.append(exhibit)
         return exhibit
@@ -182,6 +191,25 @@ class Report:
         index.write_text(json.dumps([e.metadata() for e in self.exhibits], indent=1, ensure_ascii=False), encoding="utf-8")
         written.append(index)
         return written
+
+
+def table_json(frame: pd.DataFrame) -> dict:
+    """A table as JSON-ready columns and rows (numbers as numbers, missing values as None)."""
+    data = [
+        [None if (not isinstance(v, str) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v) for v in row]
+        for row in frame.astype(object).itertuples(index=False, name=None)
+    ]
+    return {"columns": [str(c) for c in frame.columns], "data": data}
+
+
+def table_from_json(payload: dict) -> pd.DataFrame:
+    """The inverse of :func:`table_json` (numeric columns come back as floats or ints)."""
+    frame = pd.DataFrame(payload["data"], columns=payload["columns"])
+    for column in frame.columns:
+        converted = pd.to_numeric(frame[column], errors="coerce")
+        if frame[column].notna().sum() and converted.notna().sum() == frame[column].notna().sum() and not frame[column].map(lambda v: isinstance(v, (str, bool))).any():
+            frame[column] = converted
+    return frame
 
 
 def source_lines(source_ids: list[str]) -> list[str]:

@@ -65,18 +65,20 @@ def plot_pyramid(ages: pd.DataFrame) -> plt.Figure:
     if set(ages["sex"]) == {"total"}:
         return _age_bars(fig, ax, ages, order, colours)
     for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
+        # the first group filled, the others as outlines on top, so no colours mix
+        style = {"color": colours[0], "alpha": 0.55} if i == 0 else {"fill": False, "edgecolor": colours[i], "linewidth": 1.4}
         total = rows["persons"].sum()
         by = rows.pivot_table(index="age", columns="sex", values="persons", aggfunc="sum").reindex(order).fillna(0)
         y = range(len(order))
-        ax.barh(y, -100 * by.get("male", 0) / total, color=colours[i], alpha=0.45 if i else 0.8, label=f"{group}: men")
-        ax.barh(y, 100 * by.get("female", 0) / total, color=colours[i], alpha=0.45 if i else 0.8,
-                hatch="//" if i else None, label=f"{group}: women")
+        ax.barh(y, -100 * by.get("male", 0) / total, label=group, **style)
+        ax.barh(y, 100 * by.get("female", 0) / total, **style)
+    ax.axvline(0, color="#444", linewidth=0.8)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels([_age_label(a) for a in order], fontsize=7)
     ax.set_ylabel("age (years)")
     ax.set_xlabel("% of the group (men left, women right)")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     return fig
 
 
@@ -88,13 +90,20 @@ def plot_lines(table: pd.DataFrame, x: str, y: str, hue: str, ylabel: str) -> pl
         ax.plot(rows[x].astype(str), rows[y], marker="o", markersize=3, label=str(label))
     ax.set_ylabel(ylabel)
     ax.set_xlabel(x)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(_value_formatter(table[y]))
     ticks = sorted(table[x].astype(str).unique())
     step = max(1, len(ticks) // 12)
     ax.set_xticks(ticks[::step])
     ax.tick_params(axis="x", rotation=45, labelsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
+
+
+def _value_formatter(values: pd.Series) -> matplotlib.ticker.Formatter:
+    # enough decimals for the spread of the values: counts as integers, an index of 0.12-0.16 as 0.125
+    span = float(values.max() - values.min()) if len(values.dropna()) else 0.0
+    decimals = 0 if span >= 10 else 1 if span >= 1 else 2 if span >= 0.1 else 3
+    return matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.{decimals}f}")
 
 
 def plot_share_by_definition(table: pd.DataFrame) -> plt.Figure:

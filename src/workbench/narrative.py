@@ -21,7 +21,7 @@ def city_heading(city: City) -> str:
 def missing_text(what: str, city: City) -> str:
     """The sentence shown where the public sources give nothing for a part of the profile."""
     return (
-        f"*No {what} for {city.names.en} in the public sources held by the workbench.* "
+        f"*The public sources held by the workbench do not give {what} for {city.names.en}.* "
         "A local expert can add published figures with their citation "
         f"(`data/local/figures/{city.city_id}.csv`, see docs/enter-a-published-figure.md)."
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.composition import TOP_AREAS
 from workbench.profile import Section
 from workbench.registry import City
 from workbench.tables import format_number
@@ -159,6 +160,85 @@ def national(context: Section, city: City, where: str) -> list[Sentence]:
     return out
 
 
+def residential(segregation: Section, where: str) -> list[Sentence]:
+    """The latest dissimilarity index per source and kind of area, with its change since the first date."""
+    table = segregation.table
+    if table.empty:
+        return []
+    out = []
+    for (source_id, level), rows in table.groupby(["source", "area level"], sort=False):
+        rows = rows.sort_values("reference date")
+        last, first = rows.iloc[-1], rows.iloc[0]
+        top = f"migrants in the {TOP_AREAS} highest-share areas (%)"
+        text = (
+            f"At {level} level ({int(last['areas'])} areas of the city), the dissimilarity index of {last['group']} "
+            f"against {last['reference group']} was {last['dissimilarity D']:.2f} on {_date(last['reference date'])} "
+            f"(0 = spread alike, 1 = fully separated)"
+        )
+        if first["reference date"] != last["reference date"]:
+            text += f", against {first['dissimilarity D']:.2f} on {_date(first['reference date'])}"
+        text += f"; {_pct(last[top])} % of them lived in the {TOP_AREAS} areas where their share was highest."
+        out.append(Sentence(text, where, [source_id]))
+    return out
+
+
+def diversity(section: Section, where: str) -> list[Sentence]:
+    """The effective number of origins of the city's migrants, and of the country's when published."""
+    table = section.table
+    if table.empty:
+        return []
+    cities = table[table["scope"] == "city"]
+    if cities.empty:
+        return []
+    city = cities.iloc[0]
+    text = (
+        f"{city['definition']} in {city['area']} came from {int(city['origins published'])} published origins "
+        f"on {_date(city['reference date'])}; they were as diverse as {city['effective number of origins']:.1f} "
+        f"equally large origins (Simpson diversity {city['Simpson diversity']:.2f})"
+    )
+    sources = [city["source"]]
+    country = table[table["scope"] == "country"]
+    if len(country):
+        row = country.iloc[0]
+        text += f", against {row['effective number of origins']:.1f} for {row['area']}"
+        if row["definition"] != city["definition"]:
+            text += f" ({row['definition']}, {_date(row['reference date'])}: a different definition, indicative only)"
+        elif row["origins published"] != city["origins published"]:
+            text += f" (a table listing {int(row['origins published'])} origins: indicative only)"
+        sources.append(row["source"])
+    return [Sentence(text + ".", where, list(dict.fromkeys(sources)))]
+
+
+def labour_gaps(gaps: Section, where: str) -> list[Sentence]:
+    """The employment and unemployment gaps between migrants and natives, latest date, both sexes."""
+    table = gaps.table
+    if table.empty:
+        return []
+    total = table[table["sex"] == "total"]
+    if total.empty:
+        return []
+    latest = total[total["reference date"] == total["reference date"].max()]
+    out = []
+    for (place, geography, age, source_id), rows in latest.groupby(["place", "geography", "age band", "source"], sort=False):
+        parts = [
+            f"{row['rate']} of {_pct(row['migrants (%)'])} % against {_pct(row['natives (%)'])} % ({row['gap (pp)']:+.1f} points)"
+            for _, row in rows.iterrows()
+            if row["rate"] in ("employment rate", "unemployment rate")
+        ]
+        if not parts:
+            continue
+        row = rows.iloc[0]
+        out.append(
+            Sentence(
+                f"In {place} ({geography}) on {_date(row['reference date'])}, {row['migrant definition']} aged {age} had an "
+                f"{' and an '.join(parts)} for {row['native definition'].lower()} (point estimates).",
+                where,
+                [source_id],
+            )
+        )
+    return out
+
+
 def disagreements(conflicts: Section, where: str) -> list[Sentence]:
     """How far published figures for the same population and year differ between sources."""
     table = conflicts.table
@@ -171,13 +251,6 @@ def disagreements(conflicts: Section, where: str) -> list[Sentence]:
         text += f"; for the same area they differ by up to {_pct(spread)} %"
     text += ": both figures are shown with their sources."
     return [Sentence(text, where, list(conflicts.source_ids))]
-
-
-def gaps(missing: list[str], city: City) -> list[Sentence]:
-    """What the public sources do not give for the city."""
-    if not missing:
-        return []
-    return [Sentence(f"The public sources give no {', no '.join(missing)} for {city.names.en}.", "7. Data note", [])]
 
 
 def as_markdown(sentences: list[Sentence]) -> str:
