@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench import compare
+from workbench.i18n import Msg, render
 
 COLUMNS = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag", "note"]
 
@@ -35,7 +36,10 @@ def _loaded(tmp_path: Path) -> compare.Loaded:
 def test_load_city_tables_reports_cities_without_tables(tmp_path: Path):
     loaded = _loaded(tmp_path)
     assert loaded.missing == ["tunis"]
-    assert "Missing (their run failed or saved nothing): tunis" in compare.loading_text(loaded)
+    text = compare.loading_text(loaded)
+    assert text == "Cities compared: Madrid, Lyon. **Missing (their run failed or saved nothing): tunis.**"
+    # city names travel in every language (the registry's names), not only in English
+    assert text.to_json()["params"]["cities"]["join"][1]["names"]["fr"] == "Lyon"
 
 
 def test_latest_shares_rank_only_same_definition_and_geography(tmp_path: Path):
@@ -51,6 +55,22 @@ def test_city_vs_national_flags_different_definitions(tmp_path: Path):
     row = versus[(versus["city"] == "Madrid") & (versus["city definition"] == "Foreign-born")].iloc[0]
     assert round(row["location quotient"], 3) == round(23.6 / 14.6, 3)
     assert set(versus["same definition"]) == {"no"}
+    assert all(isinstance(v, Msg) for v in versus["national definition"])
+    assert versus["national definition"].iloc[0] == "International migrant stock (UN DESA), 2020 edition"
+
+
+def test_text_cells_are_messages(tmp_path: Path):
+    loaded = _loaded(tmp_path)
+    latest = compare.latest_shares(loaded)
+    assert all(isinstance(v, Msg) and v in ("north", "south") for v in latest["shore"])
+    coverage = compare.coverage(loaded)
+    madrid = coverage[(coverage["city"] == "Madrid") & (coverage["definition"] == "Foreign-born")].iloc[0]
+    assert madrid["reference dates"] == "2015-01-01 to 2023-01-01" and isinstance(madrid["reference dates"], Msg)
+    shores = compare.shore_summary(loaded)
+    assert shores["definitions"].iloc[0] == "Foreign-born, Foreign nationals"
+    assert render(shores["definitions"].iloc[0], "en") == "Foreign-born, Foreign nationals"
+    notes = compare.definition_notes(latest)
+    assert notes and all(isinstance(n, Msg) and n.msgid == "{definition}: {description}" for n in notes)
 
 
 def test_trends_keep_series_apart(tmp_path: Path):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from workbench import catalog, composition, profile
 from workbench import indicators as ind
 from workbench.errors import DataError
+from workbench.i18n import Label, Msg
 from workbench.schemas import TIDY_COLUMNS
 
 
@@ -350,3 +351,41 @@ def test_real_vienna_district_sums_match_city_total():
     assert check.loc[check["ref_date"] == "2022-01-01", "sum_of_areas"].tolist() == [1_109_193.0, 822_400.0]
     assert len(composition.segregation_trend(counts)) == 21
     assert composition.origin_table(local).empty
+
+
+# translatable texts ------------------------------------------------------------------------------
+
+
+def test_area_notes_are_messages_and_count_notes_drop_cell_counts():
+    rows = []
+    for place, foreign in (("A1", (3.0, 5.0)), ("A2", (7.0, 1.0))):
+        for age, value in zip(("Y0-14", "Y15-MAX"), foreign):
+            rows.append(_row(source_id="wien_ogd_population_origin", place_id=place, place_name=place, age=age, value=value))
+        rows.append(_row(source_id="wien_ogd_population_origin", place_id=place, place_name=place,
+                         definition_id="national_citizens", value=10.0))
+    counts = composition.district_counts(_frame(rows))
+    assert isinstance(counts["note"].iloc[0], Msg)
+    assert counts["note"].iloc[0] == "migrants: sum of 2 published cells; reference: published; total: migrants + reference"
+    section = composition.segregation_table(counts)
+    assert all(isinstance(note, Msg) for note in section.notes)
+    assert section.notes[-1] == (
+        "wien_ogd_population_origin: Foreign nationals against Nationals "
+        "(migrants: sum of published cells; reference: published; total: migrants + reference)."
+    )
+    assert isinstance(section.table["area level"].iloc[0], Msg)
+    notes = composition.district_table(counts, "district").notes
+    assert all(isinstance(note, Msg) for note in notes)
+    assert notes[0] == "Foreign nationals in 2 district areas on 1 July 2022; all areas together: 44.44 % of the population."
+
+
+def test_origin_notes_and_definitions_cell_are_messages():
+    local = _frame(_origins({"MAR": 50, "COL": 30, "OTHER": 20}, 100))
+    national = _frame(_national_rows("undesa_ims_2024", "un_migrant_stock", "origin_country", "2024-07-01", {"MAR": 20}, 100))
+    section = composition.origin_concentration(local, national)
+    cell = section.table["definitions"].iloc[0]
+    assert cell.msgid == "{city} (city) vs {country} (country)" and cell.params["city"] == Label("Foreign nationals")
+    assert all(isinstance(note, Msg) for note in section.notes)
+    different = next(note for note in section.notes if note.startswith("Different definitions"))
+    assert "on 1 July 2022" in different and "on 1 July 2024" in different
+    assert all(isinstance(note, Msg) for note in composition.diversity_table(local, national).notes)
+    assert composition.diversity_table(local, _frame([])).notes[-1] == "No country origin table to compare with."

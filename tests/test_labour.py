@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench import catalog, profile
 from workbench.errors import DataError
+from workbench.i18n import Joined, Label, Msg, from_json
 from workbench.ingest import read_tidy, tidy_path
 from workbench.labour import (
     RATE_DEFINITIONS,
@@ -87,6 +88,8 @@ def test_activity_rates_empty_without_activity_counts():
     assert activity_rates(_frame([_row("foreign_nationality", 10.0)])).empty
 
 
+# building frames is slow on a busy machine: no per-example deadline
+@settings(deadline=None)
 @given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(1, 10_000))
 def test_activity_rates_stay_within_0_and_100(employed, unemployed, others):
     rates = activity_rates(_frame(_insee("foreign_nationality", employed, unemployed, employed + unemployed + others)))
@@ -210,3 +213,38 @@ def test_labour_gaps_on_real_data_for_lyon_and_portugal():
     # foreigners aged 15 and over: 542,165 residents minus 65,363 under 15
     assert gaps.loc["employment rate", "migrants (%)"] == pytest.approx(100 * 264271 / (542165 - 65363))
     assert education(local, national).table["migrants (%)"].sum() == pytest.approx(100.0)
+
+
+# translatable texts ------------------------------------------------------------------------------
+
+
+def test_labour_gaps_notes_and_composed_cells_are_messages():
+    rows = _insee("foreign_nationality", 40, 10, 100) + _insee("national_citizens", 55, 5, 100)
+    section = labour_gaps(_frame(rows), _frame([]))
+    assert all(isinstance(note, Msg) for note in section.notes)
+    assert section.notes[0] == "activity rate: " + RATE_DEFINITIONS["activity rate"] + "."
+    assert section.notes[0].params["rate"] == Label("activity rate")
+    band = section.table["age band"].iloc[0]
+    assert isinstance(band, Msg) and band == "15 and over" and band.msgid == "{age} and over"
+    assert isinstance(section.table["uncertainty"].iloc[0], Msg)
+    # a message survives its JSON form (kept in notebook outputs for the annex)
+    assert from_json(band.to_json()) == band
+
+
+def test_education_level_with_publisher_wording_is_a_message():
+    rows = _education_rows("foreign_nationality", {"none": 10, "basic": 50, "basic-1st-cycle": 20, "basic-2nd-cycle": 30, "higher": 40})
+    rows += _education_rows("national_citizens", {"none": 5, "basic": 45, "basic-1st-cycle": 15, "basic-2nd-cycle": 30, "higher": 50})
+    section = education(_frame([]), _frame(rows))
+    level = section.table["level"].iloc[0]
+    assert level.msgid == "{level} – {detail}" and level.params == {"level": Label("none"), "detail": Label("no level completed")}
+    left_out = next(note for note in section.notes if note.startswith("Left out"))
+    assert isinstance(left_out.params["levels"], Joined)
+
+
+def test_occupations_notes_are_messages_with_dates_in_words():
+    base = dict(period="2015", ref_date="2015-01-01")
+    rows = _csp("foreign_nationality", {"employees": 10}, origin="DZA", origin_type="citizenship", **base)
+    rows += _csp("national_citizens", {"employees": 85}, origin="FR_BY_BIRTH", origin_type="citizenship_group", **base)
+    section = occupations(_frame(rows + _csp("total_population", {"employees": 200}, **base)))
+    assert all(isinstance(note, Msg) for note in section.notes)
+    assert section.notes[0] == "Not shown (nationality groups do not add up to the total population): Urban unit (1 January 2015)."

@@ -8,6 +8,7 @@ import pytest
 from workbench import availability, conflicts, overlap, profile, synopsis
 from workbench.errors import DataError
 from workbench.framework import load_framework
+from workbench.i18n import Msg
 from workbench.registry import get_city
 from workbench.sources._common import tidy_frame
 
@@ -54,6 +55,9 @@ def test_conflicts_mark_different_areas_and_treat_31_december_as_next_year():
     assert table["year"].unique().tolist() == ["2023"]
     assert table["comparable"].tolist() == ["same area", "different area"]
     assert table["source"].iloc[0] == "expert figure: Comune report"
+    assert table["source"].iloc[0].msgid == "expert figure: {citation}"
+    assert table["area"].tolist() == ["comune (municipality)", "metro (metropolitan city)"]
+    assert table["area"].iloc[1].msgid == "{place} ({geography})"
 
 
 def test_conflicts_compare_two_releases_of_one_census_at_country_level():
@@ -79,6 +83,7 @@ def test_city_matrix_marks_levels_by_year_and_expert_items():
     assert by_id["International migrants, % of national population (UN DESA)"]["2020"] == "N"
     assert by_id["Reception places for asylum-seekers in the city"]["before 2015"] == availability.EXPERT
     assert list(matrix.columns[:3]) == ["theme", "indicator", "before 2015"]
+    assert all(isinstance(note, Msg) for note in availability.legend())
 
 
 def test_disjoint_bands_prefer_narrow_bands():
@@ -97,6 +102,8 @@ def test_age_profiles_compare_migrants_with_natives_from_one_table():
     assert set(ages["age"]) == {"Y0-14", "Y15-24", "Y25-64", "Y65-MAX"}
     assert ages.groupby("group")["persons"].sum().to_dict() == {"Foreign nationals": 100.0, "Nationals": 600.0}
     assert "country level" in found[0].note
+    assert found[0].title == "Age structure: Foreign nationals and Nationals, PRT, 19 April 2021"
+    assert isinstance(found[0].title, Msg) and isinstance(found[0].note, Msg)
 
 
 def test_synopsis_sentences_cite_their_table_and_source():
@@ -135,7 +142,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
         )
     )
     (sentence,) = synopsis.residential(segregation, "4.4")
-    assert "0.12 on 2022-01-01" in sentence.text and "against 0.16 on 2002-01-01" in sentence.text
+    assert "0.125 on 1 January 2022" in sentence.text and "against 0.156 on 1 January 2002" in sentence.text
     assert "(23 areas" in sentence.text and sentence.sources == ["w"]
     diversity = profile.Section(
         pd.DataFrame(
@@ -163,6 +170,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
     (sentence,) = synopsis.labour_gaps(gaps, "5")
     assert "employment rate of 42.8 % against 53.7 % (-10.9 points)" in sentence.text
     assert "unemployment rate of 23.9 % against 10.7 % (+13.2 points)" in sentence.text
+    assert sentence.text.render("en") == sentence.text
     assert "35.7" not in sentence.text  # women's rates are in the table, not the synopsis
     assert synopsis.labour_gaps(profile.Section(gaps.table.iloc[0:0]), "5") == []
 

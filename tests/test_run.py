@@ -23,10 +23,13 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
 
     assert [n["name"] for n in manifest["notebooks"]] == ["vienna"] + [f"compare-{name}" for name, _, _ in comparisons()]
     assert manifest["inputs"] and manifest["packages"]["pandas"]
-    annex = (run_dir / "annex" / "vienna.html").read_text(encoding="utf-8")
-    assert "Table 1." in annex and "Source:" in annex and "import " not in annex
-    assert (run_dir / "annex" / "compare-overview.html").is_file()
-    assert (run_dir / "annex" / "compare-theme-social-cohesion.html").is_file()
+    annex = (run_dir / "annex" / "en" / "vienna.html").read_text(encoding="utf-8")
+    assert "Table A.1." in annex and "Source:" in annex and "import " not in annex
+    network = (run_dir / "annex" / "en" / "network.html").read_text(encoding="utf-8")
+    assert "Migrant populations compared" in network and "Peer-learning theme: Social cohesion" in network
+    for fmt in ("docx", "pdf"):
+        assert (run_dir / "annex" / "en" / f"vienna.{fmt}").stat().st_size > 10_000
+        assert (run_dir / "annex" / "en" / f"network.{fmt}").is_file()
     assert (run_dir / "cities" / "vienna" / "framework_values.csv").is_file()
     assert (project_copy / "outputs" / "latest").resolve() == run_dir.resolve()
 
@@ -37,7 +40,7 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     nb.cells.insert(4, nbformat.v4.new_code_cell('assert city_id != "tunis", "injected failure"'))
     nbformat.write(nb, str(template))
     run_dir = project_copy / "outputs" / "run-b"
-    result = run_cli("run", "--cities", "tunis,vienna", "--run-dir", str(run_dir), root=project_copy)
+    result = run_cli("run", "--cities", "tunis,vienna", "--run-dir", str(run_dir), "--format", "html", root=project_copy)
     assert result.returncode == 4
     assert "1 of 12 notebook(s) failed: tunis" in result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -47,5 +50,5 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     assert status["tunis"] == ("failed", failing), "the failed cell is named by its In [n] label"
     assert status["vienna"][0] == "ok" and status["compare-overview"][0] == "ok" and status["compare-origins"][0] == "ok"
     assert "injected failure" in next(n["error"] for n in manifest["notebooks"] if n["name"] == "tunis")
-    assert (run_dir / "annex" / "vienna.html").is_file() and not (run_dir / "annex" / "tunis.html").exists()
+    assert (run_dir / "annex" / "en" / "vienna.html").is_file() and not (run_dir / "annex" / "en" / "tunis.html").exists()
     assert not (project_copy / "outputs" / "latest").exists(), "a failed run never becomes the latest"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench import catalog, profile
+from workbench.i18n import Msg, from_json
 from workbench.ingest import read_tidy, tidy_path
 from workbench.schemas import TIDY_COLUMNS
 from workbench.status import new_permits, permit_series, permits_by_type, residence_titles
@@ -112,6 +113,10 @@ def test_residence_titles_sum_citizenships_when_no_total_is_published():
     assert "Flag b (break in series; 2005): the kinds of title counted change." in section.notes
     assert "Flag d (definition differs; 2024): stock includes pending cases." in section.notes
     assert any(note.startswith("Flag c:") for note in section.notes)
+    # notes are messages an annex can render again (the source's own explanation is a parameter)
+    assert all(isinstance(note, Msg) for note in section.notes)
+    flag_b = next(n for n in section.notes if n.startswith("Flag b"))
+    assert flag_b.msgid == "Flag {flag} ({meaning}; {years}): {note}." and from_json(flag_b.to_json()).render("en") == flag_b
 
 
 def test_functions_return_empty_sections_without_data():

@@ -12,6 +12,7 @@ from statsmodels.stats.proportion import proportion_confint
 from workbench import catalog, profile
 from workbench.ingest import read_tidy, tidy_path
 from workbench.errors import ConfigError, DataError
+from workbench.i18n import Joined, Label, Msg
 from workbench.schemas import TIDY_COLUMNS
 from workbench.survey import DEFAULT_ITEMS, QOL_ITEMS, qol_born_abroad, qol_items, wilson_interval
 
@@ -141,3 +142,14 @@ def test_qol_items_on_real_data_for_vienna():
     assert table["respondents (n)"] == 865
     assert table["share (%)"] == pytest.approx(66.1, abs=0.05)
     assert qol_born_abroad(local).table.iloc[0]["own country answer"] == "Austria"
+
+
+def test_qol_texts_are_messages_and_answer_labels_stay_labels():
+    section = qol_items(_survey(), items=("q3_4", "q2_6"))
+    assert all(isinstance(note, Msg) for note in section.notes)
+    assert all(isinstance(item, Msg) for item in section.table["item"])
+    answers = section.table["answer counted"].iloc[1]
+    assert isinstance(answers, Joined) and answers.parts == [Label("label 3"), Label("label 4")] and answers.sep == " + "
+    rows = pd.DataFrame([_answer("d5", "8", "Austria", 90.0), _answer("d5", "64", "Germany", 10.0)])
+    note = qol_born_abroad(rows).notes[0]
+    assert isinstance(note, Msg) and note.params == {"country": "Austria"}

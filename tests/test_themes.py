@@ -11,6 +11,7 @@ import pytest
 from workbench import catalog, profile, themes
 from workbench.errors import ConfigError, DataError, UnknownCityError
 from workbench.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
+from workbench.i18n import Msg
 
 ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
 
@@ -101,6 +102,7 @@ def test_theme_table_gives_every_item_a_row_per_city_in_the_given_order():
     assert table["unit"].tolist()[1:3] == [themes.NO_FIGURE_TEXT, themes.NO_FIGURE_TEXT]
     assert table["area"].iloc[0] == "metropolitan city: Torino"
     assert table["area"].iloc[3] == "country: Jordan"
+    assert table["area"].iloc[0].msgid == "{geography}: {place}" and table["shore"].iloc[0].msgid == "north"
     assert section.source_ids == ["istat_popstrbil1", "worldbank_wdi"]
 
 
@@ -112,6 +114,8 @@ def test_theme_table_flags_items_whose_definitions_differ_between_cities():
     assert by_item["Net migration of the country"] == ""  # no city has a figure
     assert any(n.startswith("Arrivals of foreigners per year — not comparable") and "Foreign nationals (Turin)" in n for n in section.notes)
     assert any(n.startswith("Foreign nationals: ") for n in section.notes)
+    assert all(isinstance(n, Msg) for n in section.notes)
+    assert isinstance(by_item["Arrivals of foreigners per year"], Msg)
 
 
 def test_theme_table_compares_the_sets_of_definitions_of_each_city():
@@ -144,6 +148,19 @@ def test_theme_table_names_the_subgroup_and_leaves_out_cities_without_values():
     assert section.table["indicator"].iloc[0] == "Arrivals of foreigners per year (category reason:work)"
     assert set(section.table["city"]) == {"Turin"}
     assert any("lisbon" in n for n in section.notes)
+
+
+def test_theme_table_cells_made_of_text_are_messages():
+    frame = values(
+        {"place": "23 districts", "geography_level": "district", "unit": "areas", "value": 23.0},
+        {"city_id": "vienna", "place": "Wien (sum of districts)", "geography_level": "city"},
+    )
+    table = themes.theme_table(frame, "flows", ["turin", "vienna"]).table
+    areas = table["area"].tolist()[:2]
+    assert areas == ["23 districts", "city: Wien (sum of districts)"]
+    assert areas[0].msgid == "{count} districts" and areas[0].params == {"count": 23}
+    assert areas[1].params["place"].msgid == "{city} (sum of districts)"
+    assert isinstance(table["unit"].iloc[2], Msg)  # no figure in the public data
 
 
 def test_theme_table_rejects_an_unknown_theme():

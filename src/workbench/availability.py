@@ -9,15 +9,17 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.framework import Item, item_mask
+from workbench.i18n import Msg, T
 from workbench.profile import SUB_CITY, published
 
 #: Cell marks and what they mean (shown under the table).
 MARKS = {
-    "C": "the city's own area (municipality, greater city, governorate ... as in the city's geography)",
-    "D": "by district or neighbourhood of the city",
-    "N": "country level only",
+    "C": T("the city's own area (municipality, greater city, governorate ... as in the city's geography)"),
+    "D": T("by district or neighbourhood of the city"),
+    "N": T("country level only"),
 }
-EXPERT = "expert input"
+#: The cell of an item no public statistic covers (equal to the plain text once saved and read back).
+EXPERT = T("expert input")
 
 
 def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], first_year: int = 2010) -> pd.DataFrame:
@@ -73,9 +75,9 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
     return table
 
 
-def legend() -> list[str]:
+def legend() -> list[Msg]:
     """Notes explaining the cell marks."""
-    return [f"{mark}: {meaning}." for mark, meaning in MARKS.items()] + [
-        f"'{EXPERT}': no public statistic exists; the local expert reports it (chapter 6).",
-        "An empty cell: no source held by the workbench covers the indicator that year.",
+    return [T("{mark}: {meaning}.", mark=mark, meaning=meaning) for mark, meaning in MARKS.items()] + [
+        T("'{expert}': no public statistic exists; the local expert reports it (chapter 6).", expert=EXPERT),
+        T("An empty cell: no source held by the workbench covers the indicator that year."),
     ]

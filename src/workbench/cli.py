@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Reproducible City Migration Profiles: official statistics -> tidy data -> "
-        "papermill notebooks per city -> cross-city comparison -> HTML annexes.",
+        "papermill notebooks per city -> cross-city comparison -> annexes (HTML, Word, PDF).",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute the city profiles and the comparison, render annexes",
                          description="Execute notebooks/city_profile.ipynb once per city with params/<city>.yaml "
-                         "(in parallel), then notebooks/compare_cities.ipynb, then render HTML annexes. "
+                         "(in parallel), then the comparison notebooks, then render the annexes (HTML, Word, PDF). "
                          "Results go to outputs/<run id>/; outputs/latest points at the last fully successful run.",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
     run.add_argument("--run-dir", type=Path, help="write into this new folder instead of outputs/<run id>")
     run.add_argument("--no-compare", action="store_true", help="skip the cross-city comparison")
-    run.add_argument("--no-annex", action="store_true", help="skip rendering the HTML annexes")
+    run.add_argument("--no-annex", action="store_true", help="skip rendering the annexes")
+    _annex_options(run)
 
     ingest = sub.add_parser("ingest", help="rebuild data/tidy from a folder of official source files",
                             description="Read the official files listed in data/registry/sources/*.yaml from "
@@ -52,12 +53,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("validate", help="check registries, tidy tables, expert figures, parameters and notebooks")
 
-    annex = sub.add_parser("annex", help="render HTML annexes from an executed run (no re-execution)")
+    annex = sub.add_parser("annex", help="render the annexes of an executed run (no re-execution)",
+                           description="Render the policy-document annexes of a run from its executed notebooks, "
+                           "without running them again: one per city (annex A) and the network synthesis "
+                           "(annex B), into <run>/annex/<language>/<name>.<format>.",
+                           epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
+    _annex_options(annex)
 
     sub.add_parser("cities", help="list the cities of the network and their geographies")
     sub.add_parser("sources", help="print the sources registry as Markdown (docs/sources.md)")
     return parser
+
+
+def _annex_options(parser: argparse.ArgumentParser) -> None:
+    from workbench.annex import FORMATS, LANGUAGES
+    from workbench.disclosure import DEFAULT_THRESHOLD
+
+    parser.add_argument("--format", dest="formats", metavar="FMT", type=_choices(FORMATS),
+                        help=f"comma-separated formats to write (default: all of {','.join(FORMATS)})")
+    parser.add_argument("--lang", dest="languages", metavar="LANG", type=_choices(LANGUAGES),
+                        help=f"comma-separated annex languages (default: all of {','.join(LANGUAGES)})")
+    parser.add_argument("--suppress-below", type=_threshold, default=DEFAULT_THRESHOLD, metavar="N",
+                        help=f"suppress counts of 1 to N-1 persons and the shares computed from them "
+                        f"(default {DEFAULT_THRESHOLD}; 0 turns disclosure control off)")
+
+
+def _choices(allowed: tuple[str, ...]):
+    def parse(text: str) -> tuple[str, ...]:
+        chosen = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+        wrong = [c for c in chosen if c not in allowed]
+        if wrong or not chosen:
+            raise argparse.ArgumentTypeError(f"{', '.join(wrong) or 'nothing'} not allowed; choose from {', '.join(allowed)}")
+        return chosen
+    return parse
+
+
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _annex_kwargs(args) -> dict:
+    from workbench.annex import FORMATS, LANGUAGES
+
+    return {"formats": args.formats or FORMATS, "languages": args.languages or LANGUAGES, "threshold": args.suppress_below}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,10 +161,14 @@ def _run(args) -> int:
         def report(result, done, total):
             mark = "ok" if result.status == "ok" else "FAILED"
             bar.console.print(f"  {result.name:<10} {mark:<6} {result.seconds:6.1f} s")
-            bar.update(task, completed=done)
+            bar.update(task, completed=done, total=total, description=f"running {total} notebooks")
+
+        def written(path):
+            bar.console.print(f"  annex  {path.relative_to(path.parents[2])}")
 
         summary = run_batch(cities, jobs=args.jobs, run_dir=args.run_dir, timeout=args.timeout,
-                            with_compare=not args.no_compare, with_annex=not args.no_annex, progress=report)
+                            with_compare=not args.no_compare, with_annex=not args.no_annex, progress=report,
+                            annex_options={**_annex_kwargs(args), "progress": written})
     table = Table(title=f"Run {summary.run_dir.name}")
     for column in ("notebook", "status", "seconds", "error"):
         table.add_column(column)
@@ -129,7 +178,7 @@ def _run(args) -> int:
     console.print(table)
     console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}")
     if not args.no_annex:
-        console.print(f"HTML annexes: {summary.run_dir / 'annex'}")
+        console.print(f"Annexes: {summary.run_dir / 'annex'}/<language>/<city or network>.<html|docx|pdf>")
     console.print(f"Manifest: {summary.run_dir / 'manifest.json'}")
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed)
@@ -176,11 +225,18 @@ def _annex(args) -> int:
     manifest = run_dir / "manifest.json"
     if not manifest.is_file():
         raise DataError(f"{manifest}: no manifest; is {run_dir} a run folder made by `workbench run`?")
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    results = [TaskResult(n["name"], n["status"], n["seconds"], str(run_dir / n["notebook"]))
-               for n in data["notebooks"] if n["status"] == "ok"]
-    for path in render_run(run_dir, results):
-        _console().print(str(path))
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        results = [TaskResult(n["name"], n["status"], n["seconds"], str(run_dir / n["notebook"]))
+                   for n in data["notebooks"] if n["status"] == "ok"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{manifest}: not a workbench run manifest ({exc})") from None
+    if not results:
+        raise DataError(f"{manifest}: no notebook of this run succeeded; nothing to render")
+    console = _console()
+    written = render_run(run_dir, results, **_annex_kwargs(args),
+                         progress=lambda path: console.print(str(path), markup=False))
+    console.print(f"{len(written)} annex files in {run_dir / 'annex'}")
     return 0
 
 

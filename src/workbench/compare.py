@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import DataError
-from workbench.profile import geography_label, source_refs
+from workbench.i18n import Label, Msg, T, join
+from workbench.profile import date_range, definition_note, geography_label, place_text, source_refs
 from workbench.registry import get_city, load_definitions
 
 
@@ -54,13 +55,28 @@ def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
     )
 
 
-def loading_text(loaded: Loaded) -> str:
+def loading_text(loaded: Loaded) -> Msg:
     """One Markdown line saying which cities are compared and which are missing."""
-    found = [c for c in loaded.city_ids if c not in loaded.missing]
-    text = f"Cities compared: {', '.join(get_city(c).names.en for c in found)}."
+    found = join([get_city(c).names for c in loaded.city_ids if c not in loaded.missing], ", ")
     if loaded.missing:
-        text += f" **Missing (their run failed or saved nothing): {', '.join(loaded.missing)}.**"
-    return text
+        return T("Cities compared: {cities}. **Missing (their run failed or saved nothing): {missing}.**",
+                 cities=found, missing=", ".join(loaded.missing))
+    return T("Cities compared: {cities}.", cities=found)
+
+
+def shore_text(shore: str) -> Msg:
+    """A city's shore of the Mediterranean ('north' or 'south') as a table cell an annex translates.
+
+    Raises
+    ------
+    DataError
+        If ``shore`` is neither 'north' nor 'south'.
+    """
+    if shore == "north":
+        return T("north")
+    if shore == "south":
+        return T("south")
+    raise DataError(f"shore {shore!r} is neither 'north' nor 'south' (data/registry/cities.yaml)")
 
 
 def latest_shares(loaded: Loaded) -> pd.DataFrame:
@@ -82,8 +98,8 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
         {
             "definition": latest["definition_id"].map(lambda d: defs[d].label),
             "city": latest["city_id"].map(lambda c: get_city(c).names.en),
-            "shore": latest["city_id"].map(lambda c: get_city(c).shore),
-            "area": latest["place_name"],
+            "shore": latest["city_id"].map(lambda c: shore_text(get_city(c).shore)),
+            "area": latest["place_name"].map(place_text),
             "geography": latest["geography_level"].map(geography_label),
             "reference date": latest["ref_date"],
             "persons": latest["persons"],
@@ -96,10 +112,10 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
     return table[columns].reset_index(drop=True)
 
 
-def definition_notes(table: pd.DataFrame) -> list[str]:
+def definition_notes(table: pd.DataFrame) -> list[Msg]:
     """One note per definition present in a comparison table."""
-    defs = {d.label: d for d in load_definitions().values()}
-    return [f"{label}: {defs[label].description}" for label in dict.fromkeys(table.get("definition", [])) if label in defs]
+    ids = {d.label: definition_id for definition_id, d in load_definitions().items()}
+    return [definition_note(ids[label]) for label in dict.fromkeys(table.get("definition", [])) if label in ids]
 
 
 def city_vs_national(loaded: Loaded) -> pd.DataFrame:
@@ -121,7 +137,7 @@ def city_vs_national(loaded: Loaded) -> pd.DataFrame:
     ]
     nat = nat.sort_values("period").groupby("city_id").tail(1)
     by_city = {get_city(c).names.en: v for c, v in zip(nat["city_id"], nat["value"])}
-    un_label = load_definitions()["un_migrant_stock"].label
+    national_definition = T("{definition}, 2020 edition", definition=Label(load_definitions()["un_migrant_stock"].label))
     rows = []
     for _, row in latest.iterrows():
         national_share = by_city.get(row["city"])
@@ -132,10 +148,10 @@ def city_vs_national(loaded: Loaded) -> pd.DataFrame:
                 "area": row["area"],
                 "reference date": row["reference date"],
                 "city share (%)": row["share (%)"],
-                "national definition": f"{un_label}, 2020 edition",
+                "national definition": national_definition,
                 "national share (%)": national_share,
                 "location quotient": row["share (%)"] / national_share if national_share else None,
-                "same definition": "no",
+                "same definition": T("no"),
             }
         )
     return pd.DataFrame(rows, columns=columns)
@@ -165,7 +181,7 @@ def trends(loaded: Loaded) -> pd.DataFrame:
             {
                 "city": get_city(city_id).names.en,
                 "definition": defs[definition_id].label,
-                "area": first["place_name"],
+                "area": place_text(first["place_name"]),
                 "first date": first["ref_date"],
                 "first share (%)": first["share"],
                 "last date": last["ref_date"],
@@ -195,8 +211,8 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
             {
                 "city": get_city(city_id).names.en,
                 "definition": defs[definition_id].label,
-                "areas": ", ".join(sorted(group["place_name"].unique())),
-                "reference dates": dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}",
+                "areas": join([place_text(name) for name in sorted(group["place_name"].unique())], ", "),
+                "reference dates": date_range(dates[0], dates[-1]),
                 "observations": len(group),
             }
         )
@@ -239,7 +255,7 @@ def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
                 continue
             marks = "".join(dict.fromkeys("".join(row[c] for c in covered)))
             first, last = covered[0], covered[-1]
-            span = first if first == last else f"{first}-{last}".replace("before ", "<")
+            span = first if first == last else f"{first}-{last}"
             cells.append(f"{span.replace('before ', '<')} ({marks})")
         column = pd.DataFrame({"theme": matrix["theme"], "indicator": matrix["indicator"], get_city(city_id).names.en: cells})
         merged = column if merged is None else merged.merge(column, on=["theme", "indicator"], how="outer", sort=False)
@@ -274,10 +290,10 @@ def shore_summary(loaded: Loaded) -> pd.DataFrame:
         with_share = s.dropna(subset=["share"])
         rows.append(
             {
-                "shore": city.shore,
+                "shore": shore_text(city.shore),
                 "city": city.names.en,
-                "definitions": ", ".join(defs[d].label for d in dict.fromkeys(s["definition_id"])),
-                "areas": ", ".join(geography_label(g) for g in dict.fromkeys(s["geography_level"])),
+                "definitions": join([Label(defs[d].label) for d in dict.fromkeys(s["definition_id"])], ", "),
+                "areas": join([Label(geography_label(g)) for g in dict.fromkeys(s["geography_level"])], ", "),
                 "series with a share": with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
                 "latest reference date": s["ref_date"].max(),
             }

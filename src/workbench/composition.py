@@ -15,40 +15,42 @@ import pandas as pd
 
 from workbench import indicators as ind
 from workbench.errors import DataError
+from workbench.i18n import Date, Label, Msg, Num, T, join
 from workbench.profile import SUB_CITY, Section, geography_label, published
 from workbench.registry import load_definitions
 
 #: Sub-city levels whose areas partition the city, with the label shown in tables.
-AREA_LEVELS: dict[str, str] = {"district": "district", "neighbourhood": "barrio (neighbourhood)"}
+AREA_LEVELS: dict[str, Msg] = {"district": T("district"), "neighbourhood": T("barrio (neighbourhood)")}
 
 #: Number of areas in the "share of migrants in the areas with the highest migrant share" measure.
 TOP_AREAS = 5
 
-DISSIMILARITY_DEFINITION = (
+DISSIMILARITY_DEFINITION = T(
     "Dissimilarity index D = ½ Σ |mᵢ/M − nᵢ/N| over areas (m migrants, n reference group): the share "
     "of migrants (or of the reference group) who would have to move for both to be spread alike; "
     "0 = even, 1 = fully separated."
 )
-TOP_AREAS_DEFINITION = (
-    f"Share of migrants in the {TOP_AREAS} areas with the highest migrant share: the part of the group "
-    "living in the areas where it forms the largest share of the population."
+TOP_AREAS_DEFINITION = T(
+    "Share of migrants in the {top} areas with the highest migrant share: the part of the group "
+    "living in the areas where it forms the largest share of the population.",
+    top=TOP_AREAS,
 )
-AREA_SHARE_DEFINITION = "Migrant share of an area = migrants ÷ total population of the area, in %."
-LOCATION_QUOTIENT_DEFINITION = (
+AREA_SHARE_DEFINITION = T("Migrant share of an area = migrants ÷ total population of the area, in %.")
+LOCATION_QUOTIENT_DEFINITION = T(
     "Location quotient LQ = the area's migrant share ÷ the migrant share of all areas together "
     "(Σ migrants ÷ Σ population): 1 = as in the city as a whole, 2 = twice as high, 0.5 = half."
 )
-SIMPSON_DEFINITION = (
+SIMPSON_DEFINITION = T(
     "Simpson diversity = 1 − Σ pᵢ² over origins (pᵢ = an origin's share of the group): the chance that "
     "two persons of the group drawn at random have different origins. Residual groups ('other "
     "countries') and any part of the group the table does not itemise count as one origin each, "
     "which understates diversity; tables listing different numbers of origins are not comparable."
 )
-EFFECTIVE_ORIGINS_DEFINITION = (
+EFFECTIVE_ORIGINS_DEFINITION = T(
     "Effective number of origins = 1 / Σ pᵢ²: how many equally large origins would give the same "
     "diversity; understated, like Simpson's index, because residual groups count as one origin each."
 )
-ORIGIN_QUOTIENT_DEFINITION = (
+ORIGIN_QUOTIENT_DEFINITION = T(
     "Origin location quotient = the origin's share among the city's group ÷ its share among the "
     "country's group: above 1 = more frequent in the city than in the country, below 1 = less."
 )
@@ -130,7 +132,8 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns: source_id, geography_level, place_id, place_name, ref_date, definition_id (the
         group), reference_definition_id, migrants, reference, total (the published total
-        population where there is one, else migrants + reference), note (how each was obtained).
+        population where there is one, else migrants + reference), note (how each was obtained,
+        a :class:`~workbench.i18n.Msg`).
         Empty (same columns) when the city has no such areas.
 
     Raises
@@ -165,8 +168,10 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
                         "migrants": merged["value"],
                         "reference": merged["value_ref"],
                         "total": merged["value_tot"].where(has_total, merged["value"] + merged["value_ref"]),
-                        "note": "migrants: " + merged["how"] + "; reference: " + merged["how_ref"] + "; total: "
-                        + has_total.map({True: "published", False: "migrants + reference"}),
+                        "note": [
+                            _how_note(_how(cells), _how(cells_ref), T("published") if tot else T("migrants + reference"))
+                            for cells, cells_ref, tot in zip(merged["cells"], merged["cells_ref"], has_total)
+                        ],
                     }
                 )
             )
@@ -177,18 +182,27 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     return out.assign(_o=order).sort_values(["source_id", "_o", "ref_date", "place_id"]).drop(columns="_o").reset_index(drop=True)
 
 
+def _how(cells: int) -> Msg:
+    # how one area's count was obtained: its published row (0 cells summed) or a sum of cells
+    return T("published") if cells == 0 else T("sum of {count} published cells", count=int(cells))
+
+
+def _how_note(migrants: Msg, reference: Msg, total: Msg) -> Msg:
+    return T("migrants: {migrants}; reference: {reference}; total: {total}", migrants=migrants, reference=reference, total=total)
+
+
 def _area_values(rows: pd.DataFrame) -> pd.DataFrame:
-    # one value per area and date: the published headline row, else the sum of the finest cells of
-    # a source whose breakdowns are exhaustive
+    # one value per area and date: the published headline row (cells = 0), else the sum of the
+    # finest cells of a source whose breakdowns are exhaustive (cells = how many)
     keys = ["geography_level", "place_id", "ref_date"]
-    columns = keys + ["place_name", "value", "how"]
+    columns = keys + ["place_name", "value", "cells"]
     heads = ind.headline(rows)
     if heads.duplicated(keys).any():
         dup = heads[heads.duplicated(keys, keep=False)].iloc[0]
         raise DataError(
             f"{dup['source_id']}: two headline rows for {dup['definition_id']} in {dup['place_id']} on {dup['ref_date']}"
         )
-    found = heads.assign(how="published")[columns]
+    found = heads.assign(cells=0)[columns]
     rest = rows[rows["source_id"].isin(ind.EXHAUSTIVE_SOURCES)]
     rest = rest.merge(found[keys], on=keys, how="left", indicator=True)
     rest = rest[(rest["_merge"] == "left_only")]
@@ -204,8 +218,7 @@ def _area_values(rows: pd.DataFrame) -> pd.DataFrame:
             f"'total' and breakdown values in column {column!r}; cannot sum them without double counting"
         )
     grouped = rest.groupby(keys, sort=False)
-    summed = grouped.agg(place_name=("place_name", "first"), value=("value", "sum"), n=("value", "size")).reset_index()
-    summed["how"] = "sum of " + summed["n"].astype(str) + " published cells"
+    summed = grouped.agg(place_name=("place_name", "first"), value=("value", "sum"), cells=("value", "size")).reset_index()
     return pd.concat([found, summed[columns]], ignore_index=True)
 
 
@@ -379,8 +392,12 @@ def district_table(
     defs = load_definitions()
     first = rows.iloc[0]
     notes = [
-        f"{defs[first['definition_id']].label} in {len(rows)} {AREA_LEVELS[level]} areas on {date}; "
-        f"all areas together: {city_share:.2f} % of the population.",
+        T(
+            "{definition} in {count} {level} areas on {date}; all areas together: {share} % of the population.",
+            definition=Label(defs[first["definition_id"]].label), count=len(rows), level=AREA_LEVELS[level], date=Date(date),
+            # a share shown with two decimals here: the unit "quotient" has that format
+            share=Num(float(city_share), "quotient"),
+        ),
         AREA_SHARE_DEFINITION,
         LOCATION_QUOTIENT_DEFINITION,
         *_count_notes(rows),
@@ -407,17 +424,30 @@ def _d_of(areas: pd.DataFrame) -> float:
     return dissimilarity_index(areas.set_index("place_id")["migrants"], areas.set_index("place_id")["reference"])
 
 
-def _count_notes(counts: pd.DataFrame) -> list[str]:
+def _count_notes(counts: pd.DataFrame) -> list[Msg]:
     defs = load_definitions()
     notes = []
     for (source_id, group_id, reference_id), rows in counts.groupby(
         ["source_id", "definition_id", "reference_definition_id"], sort=True
     ):
-        how = "; ".join(sorted(set(rows["note"].str.replace(r"\d+ published cells", "published cells", regex=True))))
+        hows = {str(h): h for h in map(_without_cell_counts, rows["note"])}
         notes.append(
-            f"{source_id}: {defs[group_id].label} against {defs[reference_id].label} ({how})."
+            T(
+                "{source}: {group} against {reference} ({how}).", source=source_id, group=Label(defs[group_id].label),
+                reference=Label(defs[reference_id].label), how=join([hows[k] for k in sorted(hows)], "; "),
+            )
         )
     return notes
+
+
+def _without_cell_counts(note: Msg) -> Msg:
+    # the note of district_counts() with 'sum of N published cells' as 'sum of published cells'
+    # (the numbers differ between areas; a note on the whole map states only how counts were made)
+    parts = {
+        key: T("sum of published cells") if getattr(part, "msgid", "") == "sum of {count} published cells" else part
+        for key, part in note.params.items()
+    }
+    return _how_note(**parts)
 
 
 def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
@@ -487,8 +517,8 @@ def _table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
         base = float(total_row["value"])
         computed = "c" in str(total_row["flag"])
         share_base = (
-            "group total computed by the workbench from this table (flag c)" if computed
-            else "published group total"
+            T("group total computed by the workbench from this table (flag c)") if computed
+            else T("published group total")
         )
         if listed > base * (1 + 1e-9) + 0.5:
             raise DataError(
@@ -497,7 +527,7 @@ def _table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
             )
     else:
         base = listed
-        share_base = "sum of the listed rows (no group total published)"
+        share_base = T("sum of the listed rows (no group total published)")
     if base <= 0:
         raise DataError(f"{key['source_id']}: the origin table of {key['place_id']} on {key['ref_date']} has 0 persons")
     from workbench.origins import origin_name
@@ -659,10 +689,10 @@ def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int
         },
         columns=columns,
     )
-    notes = [ORIGIN_QUOTIENT_DEFINITION, _table_note(city, "City"), *_country_notes(city, country, national)]
+    notes = [ORIGIN_QUOTIENT_DEFINITION, _table_note(city, "city"), *_country_notes(city, country, national)]
     missing = top.loc[country_share.isna(), "origin_name"].tolist()
     if len(country) and missing:
-        notes.append(f"Not listed separately in the country's table (no share or quotient): {', '.join(missing)}.")
+        notes.append(T("Not listed separately in the country's table (no share or quotient): {origins}.", origins=join(missing, ", ")))
     refs = list(dict.fromkeys(list(city["source_id"].unique()) + list(country["source_id"].unique())))
     return Section(table, refs, notes)
 
@@ -717,29 +747,46 @@ def diversity_table(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     return Section(pd.DataFrame(rows, columns=columns), refs, notes)
 
 
-def _definitions_label(city: pd.DataFrame, country: pd.DataFrame) -> str:
+def _definitions_label(city: pd.DataFrame, country: pd.DataFrame) -> Msg:
     defs = load_definitions()
-    city_label = defs[city["definition_id"].iloc[0]].label
+    city_label = Label(defs[city["definition_id"].iloc[0]].label)
     if country.empty:
-        return f"{city_label} (city); no country table"
-    return f"{city_label} (city) vs {defs[country['definition_id'].iloc[0]].label} (country)"
+        return T("{city} (city); no country table", city=city_label)
+    return T("{city} (city) vs {country} (country)", city=city_label, country=Label(defs[country["definition_id"].iloc[0]].label))
 
 
-def _table_note(table: pd.DataFrame, scope: str) -> str:
+def _table_note(table: pd.DataFrame, scope: str) -> Msg:
+    # scope: 'city' or 'country' (one complete sentence each, for translators)
     defs = load_definitions()
     first = table.iloc[0]
-    return (
-        f"{scope}: {defs[first['definition_id']].label} in {first['place_name']} "
-        f"({geography_label(first['geography_level'])}) on {first['ref_date']}, by "
-        f"{first['origin_type'].replace('_', ' ')}, {first['source_id']}; shares of {first['base_persons']:,.0f} "
-        f"persons ({first['share_base']})."
+    share_base = first["share_base"]
+    values = {
+        "definition": Label(defs[first["definition_id"]].label),
+        "place": first["place_name"],
+        "geography": Label(geography_label(first["geography_level"])),
+        "date": Date(first["ref_date"]),
+        "origin_type": Label(first["origin_type"].replace("_", " ")),
+        "source": first["source_id"],
+        "total": Num(float(first["base_persons"])),
+        "base": share_base if isinstance(share_base, Msg) else Label(str(share_base)),
+    }
+    if scope == "city":
+        return T(
+            "City: {definition} in {place} ({geography}) on {date}, by {origin_type}, {source}; "
+            "shares of {total} persons ({base}).",
+            **values,
+        )
+    return T(
+        "Country: {definition} in {place} ({geography}) on {date}, by {origin_type}, {source}; "
+        "shares of {total} persons ({base}).",
+        **values,
     )
 
 
-def _country_notes(city: pd.DataFrame, country: pd.DataFrame, national: pd.DataFrame) -> list[str]:
+def _country_notes(city: pd.DataFrame, country: pd.DataFrame, national: pd.DataFrame) -> list[Msg]:
     if country.empty:
-        return ["No country origin table to compare with."]
-    notes = [_table_note(country, "Country")]
+        return [T("No country origin table to compare with.")]
+    notes = [_table_note(country, "country")]
     c, n = city.iloc[0], country.iloc[0]
     if (c["definition_id"], c["origin_type"], c["ref_date"]) != (n["definition_id"], n["origin_type"], n["ref_date"]):
         defs = load_definitions()
@@ -748,11 +795,22 @@ def _country_notes(city: pd.DataFrame, country: pd.DataFrame, national: pd.DataF
             & (national["definition_id"] == n["definition_id"]) & (national["ref_date"] == n["ref_date"])
             & (national["indicator_id"] == "population")
         ])
-        how = f" ({total['note'].iloc[0]})" if len(total) and str(total["note"].iloc[0]) else ""
-        notes.append(
-            f"Different definitions: the city counts {defs[c['definition_id']].label.lower()} on {c['ref_date']}, "
-            f"the country {defs[n['definition_id']].label}{how} on {n['ref_date']}; "
-            "the comparison of shares is indicative only."
-        )
+        values = {
+            "city_definition": Label(defs[c["definition_id"]].label), "city_date": Date(c["ref_date"]),
+            "country_definition": Label(defs[n["definition_id"]].label), "country_date": Date(n["ref_date"]),
+        }
+        if len(total) and str(total["note"].iloc[0]):
+            # the source's own note on its total, shown as published
+            notes.append(T(
+                "Different definitions: the city counts {city_definition} on {city_date}, the country {country_definition} "
+                "({how}) on {country_date}; the comparison of shares is indicative only.",
+                **values, how=str(total["note"].iloc[0]),
+            ))
+        else:
+            notes.append(T(
+                "Different definitions: the city counts {city_definition} on {city_date}, the country {country_definition} "
+                "on {country_date}; the comparison of shares is indicative only.",
+                **values,
+            ))
     return notes
 

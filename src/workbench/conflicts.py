@@ -12,25 +12,39 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench import indicators as ind
+from workbench.i18n import Label, Msg, T, join
 from workbench.profile import SUB_CITY, Section, geography_label, headline_of, published
 from workbench.registry import load_definitions
 
 COLUMNS = ["population", "year", "source", "area", "reference date", "value", "difference from first (%)", "comparable"]
 
 #: One line saying what the table is, shown beside it.
-DEFINITION = (
+DEFINITION = T(
     "Published figures for the same population (same indicator and definition) and year from different "
     "sources or releases; the difference is relative to the first figure for the same kind of area."
 )
+
+#: Whether a row counts the same kind of area as the first row of its block.
+SAME_AREA = T("same area")
+DIFFERENT_AREA = T("different area")
+
+# joins the source keys of one merged figure inside the computation (never shown)
+_SEP = "\x1f"
 
 
 def _source_key(rows: pd.DataFrame) -> pd.Series:
     # expert figures are one source id for many publications: their citation (and release, kept in
     # the category column) tells them apart
+    citation = _citation(rows)
+    expert = rows["source_id"] == "expert_figures"
+    return rows["source_id"].where(~expert, "expert figure: " + citation)
+
+
+def _citation(rows: pd.DataFrame) -> pd.Series:
+    # an expert figure's citation (first part of its note) with its release, e.g. 'HCP report [release:x]'
     citation = rows["note"].fillna("").str.split(" | ", regex=False).str[0].str.split("; reported via").str[0]
     release = rows["category"].where(rows["category"] != "total", "")
-    expert = rows["source_id"] == "expert_figures"
-    return rows["source_id"].where(~expert, "expert figure: " + citation + release.map(lambda r: f" [{r}]" if r else ""))
+    return citation + release.map(lambda r: f" [{r}]" if r else "")
 
 
 def _stock_year(ref_date: pd.Series) -> pd.Series:
@@ -56,7 +70,7 @@ def _candidates(local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
         & expert["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
     ]
     rows = pd.concat([city, country, expert], ignore_index=True).drop_duplicates()
-    return rows.assign(year=_stock_year(rows["ref_date"]), source_key=_source_key(rows))
+    return rows.assign(year=_stock_year(rows["ref_date"]), source_key=_source_key(rows), citation=_citation(rows))
 
 
 def _area_rows(area: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +79,7 @@ def _area_rows(area: pd.DataFrame) -> pd.DataFrame:
         area.sort_values("ref_date")
         .groupby("value", sort=False)
         .agg(
-            source=("source_key", lambda s: "; ".join(dict.fromkeys(s))),
+            source=("source_key", lambda s: _SEP.join(dict.fromkeys(s))),
             ref_date=("ref_date", lambda s: " = ".join(dict.fromkeys(s))),
             place_name=("place_name", "first"),
             level=("geography_level", "first"),
@@ -111,35 +125,49 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         latest[definition_id] = (year, sorted(shown, key=lambda m: _order(m["level"].iloc[0])))
     if not latest:
         return empty
+    citations = dict(zip(rows["source_key"], rows["citation"]))
     out, used_keys = [], []
     for definition_id, (year, areas) in sorted(latest.items()):
         first_level = areas[0]["level"].iloc[0]
         for merged in areas:
             base = float(merged["value"].iloc[0])
             for _, row in merged.iterrows():
-                level = geography_label(row["level"])
-                used_keys.extend(row["source"].split("; "))
+                keys = row["source"].split(_SEP)
+                used_keys.extend(keys)
                 out.append(
                     {
                         "population": defs[definition_id].label,
                         "year": year,
-                        "source": row["source"],
-                        "area": f"{row['place_name']} ({level})",
+                        "source": _source_cell(keys, citations),
+                        "area": T("{place} ({geography})", place=row["place_name"], geography=Label(geography_label(row["level"]))),
                         "reference date": row["ref_date"],
                         "value": row["value"],
                         "difference from first (%)": 100 * (row["value"] - base) / base if base else float("nan"),
-                        "comparable": "same area" if row["level"] == first_level else "different area",
+                        "comparable": SAME_AREA if row["level"] == first_level else DIFFERENT_AREA,
                     }
                 )
     table = pd.DataFrame(out, columns=COLUMNS)
-    refs = [k.replace("expert figure: ", "Local expert figure: ") for k in dict.fromkeys(used_keys)]
+    refs = [
+        T("Local expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else k
+        for k in dict.fromkeys(used_keys)
+    ]
     notes = [
         DEFINITION,
-        "Differences between sources for the same area come from the registers, revisions and reference "
-        "dates behind each figure; neither figure is corrected here. Rows marked 'different area' count "
-        "another territory: they are not estimates of the same population.",
+        T(
+            "Differences between sources for the same area come from the registers, revisions and reference "
+            "dates behind each figure; neither figure is corrected here. Rows marked 'different area' count "
+            "another territory: they are not estimates of the same population."
+        ),
     ]
     return Section(table, refs, notes)
+
+
+def _source_cell(keys: list[str], citations: dict[str, str]) -> str | Msg:
+    # source ids as they are; an expert figure as its citation; several sources giving the same value joined
+    parts = [T("expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else k for k in keys]
+    if len(parts) == 1:
+        return parts[0]
+    return join(parts, "; ")
 
 
 _LEVEL_ORDER = ["municipality", "city", "urban_unit", "metropolitan_city", "greater_city", "prefecture", "governorate", "region", "nuts2", "country"]

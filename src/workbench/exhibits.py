@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.i18n import Label, Msg, T, to_json
 from workbench.registry import load_sources
 from workbench.schemas import FLAGS
 from workbench.tables import format_table
@@ -36,6 +37,7 @@ class Exhibit:
     notes: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
     png: bytes | None = None
+    plot: dict | None = None  #: how to draw the figure again in another language (see Report.plot)
     slug: str = ""
     source_ids: list[str] = field(default_factory=list)  #: registry ids behind ``sources``
 
@@ -48,17 +50,23 @@ class Exhibit:
         """What the annex needs to rebuild the exhibit: caption, sources, notes and the table's values.
 
         The table travels unformatted (``{"columns": [...], "data": [[...], ...]}``, missing
-        values as ``null``) so an annex can apply disclosure control and its own number format.
+        values as ``null``) so an annex can apply disclosure control and its own number format;
+        captions, notes and cells made with :func:`workbench.i18n.T` also travel as messages
+        (``caption_i18n``, ``notes_i18n``) so the annex can render them in another language.
         """
         return {
             "kind": self.kind,
             "number": self.number,
             "label": self.label,
             "caption": self.caption,
+            "caption_i18n": to_json(self.caption),
             "sources": self.sources,
             "source_ids": self.source_ids,
+            "sources_i18n": [to_json(s) for s in self.sources],
             "notes": self.notes,
+            "notes_i18n": [to_json(n) for n in self.notes],
             "slug": self.slug,
+            "plot": self.plot,
             "table": table_json(self.table) if self.table is not None else None,
         }
 
@@ -140,13 +148,41 @@ class Report:
         notes: list[str] | None = None,
         sources: list[str] | None = None,
     ) -> None:
-        """Register a numbered figure exhibit from a matplotlib figure (closed after) and show it."""
-        import matplotlib.pyplot as plt
+        """Register a numbered figure exhibit from a matplotlib figure (closed after) and show it.
 
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
-        exhibit = self._add("figure", caption, source_ids, notes, sources, png=buffer.getvalue())
+        Annexes in other languages show this image as it is: prefer :meth:`plot`, which they can
+        draw again with translated labels.
+        """
+        exhibit = self._add("figure", caption, source_ids, notes, sources, png=png_bytes(fig))
+        _show_image(exhibit)
+        _show(exhibit)
+
+    def plot(
+        self,
+        name: str,
+        data: pd.DataFrame,
+        caption: str,
+        source_ids: list[str] | None = None,
+        notes: list[str] | None = None,
+        sources: list[str] | None = None,
+        **options,
+    ) -> None:
+        """Register a figure drawn by ``workbench.figures.PLOTS[name](data, **options)`` and show it.
+
+        The data and options travel with the exhibit, so an annex draws the chart again in its
+        own language (axis titles, legends and number formats).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a chart of :data:`workbench.figures.PLOTS`.
+        """
+        from workbench.figures import PLOTS
+
+        fig = PLOTS[name](data, **options)
+        spec = {"name": name, "data": table_json(data.reset_index(drop=True)), "options": {k: _cell_json(v) for k, v in options.items()}}
+        exhibit = self._add("figure", caption, source_ids, notes, sources, png=png_bytes(fig))
+        exhibit.plot = spec
         _show_image(exhibit)
         _show(exhibit)
 
@@ -193,13 +229,41 @@ class Report:
         return written
 
 
+def png_bytes(fig) -> bytes:
+    """A matplotlib figure as PNG (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def redraw(spec: dict, lang: str) -> bytes:
+    """Draw a chart registered with :meth:`Report.plot` again, in ``lang``; PNG bytes."""
+    from workbench.figures import PLOTS
+    from workbench.i18n import from_json, render
+
+    options = {k: from_json(v) if isinstance(v, dict) else v for k, v in spec.get("options", {}).items()}
+    # cells that are messages (e.g. 'Wien (sum of districts)') are drawn as text in the language
+    data = table_from_json(spec["data"]).map(lambda v: render(from_json(v), lang) if isinstance(v, dict) else v)
+    return png_bytes(PLOTS[spec["name"]](data, lang=lang, **options))
+
+
 def table_json(frame: pd.DataFrame) -> dict:
     """A table as JSON-ready columns and rows (numbers as numbers, missing values as None)."""
-    data = [
-        [None if (not isinstance(v, str) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v) for v in row]
-        for row in frame.astype(object).itertuples(index=False, name=None)
-    ]
+    data = [[_cell_json(v) for v in row] for row in frame.astype(object).itertuples(index=False, name=None)]
     return {"columns": [str(c) for c in frame.columns], "data": data}
+
+
+def _cell_json(value):
+    if isinstance(value, Msg):
+        return value.to_json()
+    if isinstance(value, str):
+        return value
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def table_from_json(payload: dict) -> pd.DataFrame:
@@ -207,7 +271,7 @@ def table_from_json(payload: dict) -> pd.DataFrame:
     frame = pd.DataFrame(payload["data"], columns=payload["columns"])
     for column in frame.columns:
         converted = pd.to_numeric(frame[column], errors="coerce")
-        if frame[column].notna().sum() and converted.notna().sum() == frame[column].notna().sum() and not frame[column].map(lambda v: isinstance(v, (str, bool))).any():
+        if frame[column].notna().sum() and converted.notna().sum() == frame[column].notna().sum() and not frame[column].map(lambda v: isinstance(v, (str, bool, dict))).any():
             frame[column] = converted
     return frame
 
@@ -226,14 +290,15 @@ def source_lines(source_ids: list[str]) -> list[str]:
         elif source.reader is None:
             continue
         else:
-            lines.append(f"{source.publisher}, {source.title} ({source.table_id}); licence {source.licence}")
+            lines.append(T("{publisher}, {title} ({table_id}); licence {licence}", publisher=source.publisher,
+                           title=source.title, table_id=source.table_id, licence=source.licence))
     return lines
 
 
 def flag_notes(flags: pd.Series) -> list[str]:
     """Explain every flag letter that occurs in a column of flags."""
     letters = sorted({letter for value in flags.dropna().astype(str) for letter in value})
-    return [f"flag '{letter}': {FLAGS[letter]}" for letter in letters if letter in FLAGS]
+    return [T("flag '{letter}': {meaning}", letter=letter, meaning=Label(FLAGS[letter])) for letter in letters if letter in FLAGS]
 
 
 def _show(exhibit: Exhibit) -> None:

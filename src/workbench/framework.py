@@ -27,6 +27,19 @@ THEMES: tuple[str, ...] = (
     "education_language",
 )
 
+#: How a theme is named in captions and annexes.
+THEME_LABELS: dict[str, str] = {
+    "demography": "Demography",
+    "flows": "Migration flows",
+    "social_cohesion": "Social cohesion",
+    "employment_entrepreneurship": "Employment and entrepreneurship",
+    "access_rights_services": "Access to rights and services",
+    "reception_refugees": "Reception of refugees",
+    "inter_institutional_coordination": "Inter-institutional coordination",
+    "urban_planning_housing": "Urban planning and housing",
+    "education_language": "Education and language",
+}
+
 #: The themes of the network's peer-learning meetings (all but demography and flows): one
 #: thematic comparison notebook each.
 PEER_LEARNING_THEMES: tuple[str, ...] = tuple(t for t in THEMES if t not in ("demography", "flows"))

@@ -13,18 +13,19 @@ import re
 import pandas as pd
 
 from workbench.errors import DataError
+from workbench.i18n import Date, Label, Msg, T, join
 from workbench.profile import Section, geography_label, source_refs
 from workbench.registry import load_definitions
 
 #: The rates computed from counts, one line each.
-RATE_DEFINITIONS: dict[str, str] = {
-    "activity rate": "labour force (employed + unemployed) as % of the population of the age band",
-    "employment rate": "employed persons as % of the population of the age band",
-    "unemployment rate": "unemployed persons as % of the labour force (employed + unemployed) of the age band",
+RATE_DEFINITIONS: dict[str, Msg] = {
+    "activity rate": T("labour force (employed + unemployed) as % of the population of the age band"),
+    "employment rate": T("employed persons as % of the population of the age band"),
+    "unemployment rate": T("unemployed persons as % of the labour force (employed + unemployed) of the age band"),
 }
 
 #: The age band of the census rates, and why it matters.
-AGE_BAND_NOTE = (
+AGE_BAND_NOTE = T(
     "Census rates cover persons aged 15 and over (not 15-64): retired people are in the "
     "denominator, so a group with more older people (usually the natives) has lower activity and "
     "employment rates for that reason alone."
@@ -37,13 +38,13 @@ COMPARISONS: dict[str, str] = {
 }
 
 #: What is known of each source's sampling error.
-UNCERTAINTY: dict[str, str] = {
-    "insee_rp_lyon": "point estimate; sample size not published (INSEE census from rotating annual samples)",
-    "ine_pt_censos2021_foreign": "census count: no sampling interval published (point estimate)",
-    "istat_lfs_employment_foreign": "sample survey estimate; no interval in the published table",
-    "istat_lfs_unemployment_foreign": "sample survey estimate; no interval in the published table",
+UNCERTAINTY: dict[str, Msg] = {
+    "insee_rp_lyon": T("point estimate; sample size not published (INSEE census from rotating annual samples)"),
+    "ine_pt_censos2021_foreign": T("census count: no sampling interval published (point estimate)"),
+    "istat_lfs_employment_foreign": T("sample survey estimate; no interval in the published table"),
+    "istat_lfs_unemployment_foreign": T("sample survey estimate; no interval in the published table"),
 }
-_UNKNOWN_UNCERTAINTY = "not stated by the source (point estimate)"
+_UNKNOWN_UNCERTAINTY = T("not stated by the source (point estimate)")
 
 #: Published rate indicators shown by :func:`published_rates`.
 PUBLISHED_RATES: dict[str, str] = {"employment_rate": "employment rate", "unemployment_rate": "unemployment rate"}
@@ -163,7 +164,7 @@ def _from_status_indicators(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **{k: wide[k] for k in _KEYS},
-            "age band": "15 and over",
+            "age band": T("{age} and over", age=15),
             "employed": wide["employed|total"],
             "unemployed": wide["unemployed|total"],
             "population": population,
@@ -223,10 +224,10 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
             "source": merged["source_id"],
         }
     ).reset_index(drop=True)
-    notes = [f"{name}: {text}." for name, text in RATE_DEFINITIONS.items()]
-    notes += [AGE_BAND_NOTE, "Gap = migrants − natives, in percentage points, within one source, place and date."]
+    notes = [T("{rate}: {definition}.", rate=Label(name), definition=text) for name, text in RATE_DEFINITIONS.items()]
+    notes += [AGE_BAND_NOTE, T("Gap = migrants − natives, in percentage points, within one source, place and date.")]
     if (merged["source_id"] == "ine_pt_censos2021_foreign").any():
-        notes.append("Portugal, census 2021: stateless persons are counted apart and belong to neither group.")
+        notes.append(T("Portugal, census 2021: stateless persons are counted apart and belong to neither group."))
     return Section(table[columns], list(dict.fromkeys(merged["source_id"])), notes)
 
 
@@ -272,7 +273,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                 "education": [_education_label(c, n) for c, n in zip(published["category"], published["note"])],
                 "rate": published["indicator_id"].map(PUBLISHED_RATES),
                 "value (%)": published["value"],
-                "how": "published rate",
+                "how": T("published rate"),
                 "uncertainty": published["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                 "source": published["source_id"],
             }
@@ -290,10 +291,10 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                     "group": computed["definition_id"].map(lambda d: defs[d].label),
                     "sex": computed["sex"].map(_SEX),
                     "age band": computed["age band"],
-                    "education": "all levels",
+                    "education": T("all levels"),
                     "rate": computed["rate"],
                     "value (%)": computed["value"],
-                    "how": "computed from census counts",
+                    "how": T("computed from census counts"),
                     "uncertainty": computed["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                     "source": computed["source_id"],
                 }
@@ -304,14 +305,16 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
         return Section(pd.DataFrame(columns=columns))
     table = table.sort_values(["source", "place", "rate", "age band", "sex", "education", "period"], kind="stable").reset_index(drop=True)
     notes = [
-        "No native comparison group is in the data for these rows: they describe the migrant group "
-        "alone and must not be read as gaps.",
+        T(
+            "No native comparison group is in the data for these rows: they describe the migrant group "
+            "alone and must not be read as gaps."
+        ),
     ]
     if published["source_id"].str.startswith("istat_lfs").any():
-        notes.append(
+        notes.append(T(
             "ISTAT labour force survey: foreign citizens, annual averages, Italy as a whole (the Nord-ovest "
             "rows of the same tables are not attached to the city; nothing is published for Piemonte or Torino)."
-        )
+        ))
     if len(computed):
         notes.append(AGE_BAND_NOTE)
     return Section(table[columns], list(dict.fromkeys(table["source"])), notes)
@@ -396,11 +399,14 @@ def education(local: pd.DataFrame, national: pd.DataFrame) -> Section:
             used.append(pd.concat([mig, nat]))
     if not out:
         return Section(pd.DataFrame(columns=columns))
-    notes = ["Shares of the population of the age band of each group; gap = migrants − natives, in percentage points."]
+    notes = [T("Shares of the population of the age band of each group; gap = migrants − natives, in percentage points.")]
     if dropped:
-        notes.append(f"Left out because they sum finer levels shown: {', '.join(sorted(_level_code(d) for d in dropped))}.")
+        levels = [Label(code) for code in sorted(_level_code(d) for d in dropped)]
+        notes.append(T("Left out because they sum finer levels shown: {levels}.", levels=join(levels, ", ")))
     if any((u["source_id"] == "ine_pt_censos2021_foreign").any() for u in used):
-        notes.append("Portugal, census 2021: Portuguese education levels (ensino básico 1st-3rd cycles etc.); ISCED equivalents as given by INE.")
+        notes.append(T(
+            "Portugal, census 2021: Portuguese education levels (ensino básico 1st-3rd cycles etc.); ISCED equivalents as given by INE."
+        ))
     return Section(pd.DataFrame(out, columns=columns), source_refs(pd.concat(used)), notes)
 
 
@@ -434,7 +440,7 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
     if rows.empty:
         return Section(pd.DataFrame(columns=columns))
     defs = load_definitions()
-    basis = "all persons counted (all ages)" if with_inactive else "persons in an occupational category (CSP 1-6)"
+    basis = T("all persons counted (all ages)") if with_inactive else T("persons in an occupational category (CSP 1-6)")
     out, used, skipped = [], [], []
     for (source, _, ref_date), group in rows.groupby(["source_id", "place_id", "ref_date"], sort=True):
         for migrant, native in COMPARISONS.items():
@@ -444,7 +450,7 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
                 continue
             flag = "c" if (mig_flag or nat_flag) else ""
             if flag and not _adds_up(mig, nat, group[(group["definition_id"] == "total_population") & (group["origin"] == "total")]):
-                skipped.append(f"{group['place_name'].iloc[0]} {ref_date}")
+                skipped.append(T("{place} ({date})", place=group["place_name"].iloc[0], date=Date(ref_date)))
                 continue
             cats = [c for c in mig.index if c in nat.index and (with_inactive or c not in _CSP_WITHOUT_OCCUPATION)]
             mig_share = 100 * mig[cats] / mig[cats].sum()
@@ -467,17 +473,19 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
                     }
                 )
             used.append(group)
-    skipped_note = f"Not shown (nationality groups do not add up to the total population): {', '.join(skipped)}."
+    skipped_note = T("Not shown (nationality groups do not add up to the total population): {places}.", places=join(skipped, ", "))
     if not out:
         return Section(pd.DataFrame(columns=columns), notes=[skipped_note] if skipped else [])
     notes = [
-        "INSEE socio-professional category (PCS) of the person: current or last occupation; "
-        "gap = foreign − French nationals, in percentage points.",
+        T(
+            "INSEE socio-professional category (PCS) of the person: current or last occupation; "
+            "gap = foreign − French nationals, in percentage points."
+        ),
     ]
     if len({r["place"] for r in out}) > 1:
-        notes.append("Dates refer to different places (e.g. urban units of 2010 and 2020 boundaries): compare them with care.")
+        notes.append(T("Dates refer to different places (e.g. urban units of 2010 and 2020 boundaries): compare them with care."))
     if any(r["flag"] == "c" for r in out):
-        notes.append("Flag c: group total summed over its published nationality groups (no total published).")
+        notes.append(T("Flag c: group total summed over its published nationality groups (no total published)."))
     if skipped:
         notes.append(skipped_note)
     return Section(pd.DataFrame(out, columns=columns), source_refs(pd.concat(used)), notes)
@@ -517,7 +525,7 @@ def _value(group: pd.DataFrame, category: str) -> float | None:
 def _education_label(category: str, note: str) -> str:
     # the publisher's wording of the level: after 'education:' (ISTAT) or in the last ';' part (INE)
     if category == "total":
-        return "all levels"
+        return T("all levels")
     text = str(note)
     match = re.search(r"education:\s*(.+)$", text)
     if match:
@@ -526,7 +534,7 @@ def _education_label(category: str, note: str) -> str:
     detail = text.rsplit(";", 1)[-1].strip() if ";" in text else ""
     if not detail or detail.startswith(("Quadro", "stateless")):
         return code
-    return f"{code} – {detail}"
+    return T("{level} – {detail}", level=Label(code), detail=Label(detail))
 
 
 def _level_rank(category: str) -> tuple[int, str]:
@@ -538,11 +546,12 @@ def _level_code(category: str) -> str:
 
 
 def _age_band(age: str) -> str:
+    # 'Y15-MAX' → '15 and over', 'Y15-64' → '15-64'; other codes as published
     match = re.fullmatch(r"Y(\d+)-(\d+|MAX)", age)
     if not match:
         return age
     low, high = match.groups()
-    return f"{low} and over" if high == "MAX" else f"{low}-{high}"
+    return T("{age} and over", age=low) if high == "MAX" else T("{low}-{high}", low=low, high=high)
 
 
 

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.compare import shore_text
 from workbench.errors import DataError
+from workbench.i18n import Label, T
 from workbench.origins import origin_name
-from workbench.profile import geography_label
+from workbench.profile import geography_label, place_text
 from workbench.registry import get_city, load_definitions
 
 #: One-line definition shown beside the overlap table.
-OVERLAP_DEFINITION = (
+OVERLAP_DEFINITION = T(
     "Overlap = Σ min(pᵢ, qᵢ) over countries of origin, where pᵢ and qᵢ are the shares (%) of country i in "
     "each city's migrant population: 100 = identical mixes, 0 = no country in common. Residual groups "
     "('other countries') are left out, so the overlap is a lower bound."
@@ -80,9 +82,9 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
             out.append(
                 {
                     "city": city.names.en,
-                    "shore": city.shore,
+                    "shore": shore_text(city.shore),
                     "definition": defs[row["definition_id"]].label,
-                    "area": f"{row['place_name']} ({geography_label(row['geography_level'])})",
+                    "area": T("{place} ({geography})", place=place_text(row["place_name"]), geography=Label(geography_label(row["geography_level"]))),
                     "reference date": row["ref_date"],
                     "rank": rank,
                     "origin": origin_name(row["origin"]),
@@ -127,14 +129,15 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for i, a in enumerate(cities):
         for b in cities[i + 1:]:
-            same = definition[a] == definition[b]
+            first, second = Label(defs[definition[a]].label), Label(defs[definition[b]].label)
             out.append(
                 {
                     "city A": get_city(a).names.en,
                     "city B": get_city(b).names.en,
                     "overlap (%)": overlap_index(shares[a], shares[b]),
                     "countries in common": len(set(shares[a].index) & set(shares[b].index)),
-                    "definitions": "same: " + defs[definition[a]].label if same else f"differ: {defs[definition[a]].label} / {defs[definition[b]].label}",
+                    "definitions": T("same: {definition}", definition=first) if definition[a] == definition[b]
+                    else T("differ: {first} / {second}", first=first, second=second),
                 }
             )
     return pd.DataFrame(out, columns=columns).sort_values("overlap (%)", ascending=False).reset_index(drop=True)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from workbench import indicators as ind
 from workbench.catalog import CityData
+from workbench.i18n import Date, Label, Msg, Num, T, join
 from workbench.registry import load_definitions
 
 GEOGRAPHY_LABELS = {
@@ -33,6 +34,39 @@ SUB_CITY = ("district", "neighbourhood", "camp", "location")
 def geography_label(level: str) -> str:
     """How a geography level is named to readers (e.g. 'nuts2' → 'NUTS 2 region')."""
     return GEOGRAPHY_LABELS.get(level, level)
+
+
+def definition_note(definition_id: str) -> Msg:
+    """'Label: description' of a registry definition, as a note a reader can have translated."""
+    definition = load_definitions()[definition_id]
+    return T("{definition}: {description}", definition=Label(definition.label), description=Label(definition.description))
+
+
+def areas_text(count: int, level: str) -> Msg:
+    """How many areas of a level a figure covers: '23 districts', '1 camp' ('4 areas (zone)' otherwise)."""
+    one = count == 1
+    if level == "district":
+        return T("{count} district", count=count) if one else T("{count} districts", count=count)
+    if level == "neighbourhood":
+        return T("{count} neighbourhood", count=count) if one else T("{count} neighbourhoods", count=count)
+    if level == "camp":
+        return T("{count} camp", count=count) if one else T("{count} camps", count=count)
+    if level == "location":
+        return T("{count} location", count=count) if one else T("{count} locations", count=count)
+    return T("{count} areas ({level})", count=count, level=Label(level))
+
+
+def place_text(name: str) -> str | Msg:
+    """A place name read back from a saved table, with the workbench's 'X (sum of districts)' made a message again."""
+    suffix = " (sum of districts)"
+    if isinstance(name, str) and not isinstance(name, Msg) and name.endswith(suffix) and len(name) > len(suffix):
+        return T("{city} (sum of districts)", city=name[: -len(suffix)])
+    return name
+
+
+def date_range(first: str, last: str) -> str | Msg:
+    """A table cell for a span of ISO dates: the date itself, or 'first to last'."""
+    return first if first == last else T("{first} to {last}", first=first, last=last)
 
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +97,7 @@ def source_refs(rows: pd.DataFrame) -> list[str]:
     refs = []
     for source_id, note in zip(rows["source_id"], rows["note"]):
         if source_id == "expert_figures":
-            refs.append("Local expert figure: " + str(note).split(" | ")[0])
+            refs.append(T("Local expert figure: {citation}", citation=str(note).split(" | ")[0]))
         else:
             refs.append(source_id)
     return list(dict.fromkeys(refs))
@@ -78,7 +112,7 @@ def prepare_local(data: CityData) -> pd.DataFrame:
     city = data.city
     local = ind.compute_missing_totals(data.local)
     local = ind.compute_complement_totals(local)
-    local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", f"{city.names.local or city.names.en} (sum of districts)")
+    local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", T("{city} (sum of districts)", city=city.names.local or city.names.en))
     local = pd.concat([local, ind.compute_shares(local)], ignore_index=True)
     unhcr = ind.sum_over_origins(local[local["source_id"] == "unhcr_demographics"])
     return pd.concat([local, unhcr], ignore_index=True).astype({"value": float})
@@ -127,9 +161,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
             "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
         }
     ).reset_index(drop=True)
-    notes = [
-        f"{defs[d].label}: {defs[d].description}" for d in dict.fromkeys(merged["definition_id"])
-    ]
+    notes = [definition_note(d) for d in dict.fromkeys(merged["definition_id"])]
     return Section(table, source_refs(merged), notes)
 
 
@@ -235,13 +267,29 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
             "share of the group (%)": (100 * top["value"] / total).to_numpy(),
         }
     )
-    place = table_rows["place_name"].iloc[0]
-    notes = [
-        f"{defs[best['definition_id']].label} in {place} on {best['ref_date']}, by "
-        f"{best['origin_type'].replace('_', ' ')}; shares of {total:,.0f} persons"
-        + ("" if len(total_row) else " (sum of the published origins)")
-    ]
-    return Section(table, source_refs(table_rows), notes)
+    values = {
+        "definition": Label(defs[best["definition_id"]].label),
+        "place": table_rows["place_name"].iloc[0],
+        "date": Date(best["ref_date"]),
+        "origin_type": _origin_type_text(best["origin_type"]),
+        "total": Num(total),
+    }
+    if len(total_row):
+        note = T("{definition} in {place} on {date}, by {origin_type}; shares of {total} persons", **values)
+    else:
+        note = T("{definition} in {place} on {date}, by {origin_type}; shares of {total} persons (sum of the published origins)", **values)
+    return Section(table, source_refs(table_rows), [note])
+
+
+def _origin_type_text(origin_type: str) -> Msg | Label:
+    # the kind of origin a table is broken down by, as running text
+    if origin_type == "citizenship":
+        return T("citizenship")
+    if origin_type == "birth_country":
+        return T("birth country")
+    if origin_type == "origin_country":
+        return T("origin country")
+    return Label(origin_type.replace("_", " "))
 
 
 def sex_age(local: pd.DataFrame) -> Section:
@@ -330,8 +378,8 @@ def refugees_local(local: pd.DataFrame) -> Section:
     ).sort_values(["place", "year"]).reset_index(drop=True)
     labels = rows.groupby("place_id")["place_name"].unique()
     notes = [
-        "UNHCR registered persons at end of year, summed over countries of origin (flag c).",
-        *[f"{latest_name[p]}: published as {', '.join(sorted(v))}" for p, v in labels.items() if len(v) > 1],
+        T("UNHCR registered persons at end of year, summed over countries of origin (flag c)."),
+        *[T("{place}: published as {names}", place=latest_name[p], names=", ".join(sorted(v))) for p, v in labels.items() if len(v) > 1],
     ]
     return Section(table, ["unhcr_demographics"], notes)
 
@@ -361,14 +409,14 @@ def refugee_age_sex(local: pd.DataFrame) -> Section:
     by = by.reindex(order)
     table = pd.DataFrame(
         {
-            "age": [a.replace("Y", "").replace("-MAX", "+").replace("UNK", "unknown") for a in by.index],
+            "age": [T("unknown") if a == "UNK" else a.replace("Y", "").replace("-MAX", "+") for a in by.index],
             "women": by["female"].to_numpy(),
             "men": by["male"].to_numpy(),
             "women (%)": (100 * by["female"] / (by["female"] + by["male"])).to_numpy(),
         }
     )
     name = rows["place_name"].iloc[0]
-    notes = [f"{name}, end of {latest}; summed over countries of origin and settlement types (flag c)."]
+    notes = [T("{place}, end of {year}; summed over countries of origin and settlement types (flag c).", place=name, year=latest)]
     return Section(table, ["unhcr_demographics"], notes)
 
 
@@ -438,7 +486,8 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
     frame = frame.copy()
     small = frame["geography_level"].isin(SUB_CITY)
     counts = frame[small].groupby("geography_level")["place_id"].nunique()
-    frame.loc[small, "place_name"] = frame.loc[small, "geography_level"].map(lambda g: f"{counts[g]} areas ({g})")
+    frame["place_name"] = frame["place_name"].astype(object)
+    frame.loc[small, "place_name"] = frame.loc[small, "geography_level"].map(lambda g: T("{count} areas ({level})", count=int(counts[g]), level=Label(g)))
     grouped = (
         frame.groupby(["source_id", "definition_id", "place_name", "geography_level"])
         .agg(first=("ref_date", "min"), last=("ref_date", "max"), n=("value", "size"))
@@ -450,12 +499,13 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
             "definition": grouped["definition_id"].map(lambda d: defs[d].label),
             "place": grouped["place_name"],
             "geography": grouped["geography_level"].map(geography_label),
-            "reference dates": [a if a == b else f"{a} to {b}" for a, b in zip(grouped["first"], grouped["last"])],
+            "reference dates": [date_range(a, b) for a, b in zip(grouped["first"], grouped["last"])],
             "observations": grouped["n"],
         }
     )
     missing = [part for part, found in expected.items() if not found]
-    notes = [f"Not available in the public sources for this city: {', '.join(missing)}."] if missing else []
+    parts = [part if isinstance(part, Msg) else Label(str(part)) for part in missing]
+    notes = [T("Not available in the public sources for this city: {parts}.", parts=join(parts, ", "))] if missing else []
     return Section(table, source_refs(frame), notes)
 
 
@@ -577,8 +627,13 @@ def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
             "share of the stock (%)": (100 * top["value"] / stock).to_numpy(),
         }
     )
-    place = total["place_name"].iloc[0]
-    notes = [f"{place}, {latest}: international migrant stock of {stock:,.0f} persons by country of birth (or of citizenship where birthplace is not recorded), UN DESA 2024 edition."]
+    notes = [
+        T(
+            "{place}, {date}: international migrant stock of {stock} persons by country of birth (or of citizenship where "
+            "birthplace is not recorded), UN DESA 2024 edition.",
+            place=total["place_name"].iloc[0], date=Date(latest), stock=Num(stock),
+        )
+    ]
     return Section(table, ["undesa_ims_2024"], notes)
 
 
@@ -625,8 +680,12 @@ def origin_groups(local: pd.DataFrame) -> Section:
         }
     )
     notes = [
-        f"{defs[best['definition_id']].label} in {chosen['place_name'].iloc[0]} on {best['ref_date']}; "
-        f"shares of the sum of the published groups ({total:,.0f} persons). Groups are the publisher's own."
+        T(
+            "{definition} in {place} on {date}; shares of the sum of the published groups ({total} persons). Groups are "
+            "the publisher's own.",
+            definition=Label(defs[best["definition_id"]].label), place=chosen["place_name"].iloc[0],
+            date=Date(best["ref_date"]), total=Num(total),
+        )
     ]
     return Section(table, source_refs(chosen), notes)
 
@@ -635,10 +694,10 @@ def origin_groups(local: pd.DataFrame) -> Section:
 class AgeProfile:
     """Persons by age band (and sex where published) for a migrant group and its reference group."""
 
-    title: str
+    title: Msg
     ages: pd.DataFrame  #: columns group, age, sex, persons
     source_ids: list[str]
-    note: str
+    note: Msg
 
 
 _AGE_PAIRS = (
@@ -688,7 +747,7 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
     """
     defs = load_definitions()
     out = []
-    for frame, level_note in ((local, ""), (national, " (country level: no city table by age)")):
+    for frame, country_level in ((local, False), (national, True)):
         rows = frame[
             (frame["indicator_id"] == "population") & (frame["age"] != "total") & (frame["category"] == "total")
             & (frame["flag"].fillna("") != "c") & ~frame["geography_level"].isin(SUB_CITY[2:])
@@ -720,12 +779,31 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
                 continue
             ages = chosen.groupby(["group", "age", "sex"], as_index=False, sort=False)["value"].sum().rename(columns={"value": "persons"})
             level = chosen["geography_level"].iloc[0]
-            place = f"sum of {chosen['place_id'].nunique()} {level}s" if by_district else chosen["place_name"].iloc[0]
-            labels = [defs[d].label for d in dict.fromkeys(chosen["definition_id"])]
-            sex = " and sex" if "total" not in set(ages["sex"]) else ""
-            title = f"Age{sex} structure: {' and '.join(labels)}, {place}, {best['ref_date']}"
-            note = f"{geography_label(level)}{level_note}; " + (
-                "summed over countries of origin" if (chosen["origin"] != "total").any() else "all origins"
-            ) + "; bars are % of each group."
+            place = T("sum of {areas}", areas=areas_text(chosen["place_id"].nunique(), level)) if by_district else chosen["place_name"].iloc[0]
+            labels = [Label(defs[d].label) for d in dict.fromkeys(chosen["definition_id"])]
+            title = _age_title(labels, "total" not in set(ages["sex"]), place, Date(best["ref_date"]))
+            note = _age_note(Label(geography_label(level)), country_level, (chosen["origin"] != "total").any())
             out.append(AgeProfile(title, ages, source_refs(chosen), note))
     return out
+
+
+def _age_title(labels: list[Label], by_sex: bool, place: str | Msg, date: Date) -> Msg:
+    # one message per shape of the caption: by sex or not, one group or a group and its reference
+    if len(labels) == 1:
+        if by_sex:
+            return T("Age and sex structure: {group}, {place}, {date}", group=labels[0], place=place, date=date)
+        return T("Age structure: {group}, {place}, {date}", group=labels[0], place=place, date=date)
+    if by_sex:
+        return T("Age and sex structure: {group} and {reference}, {place}, {date}", group=labels[0], reference=labels[1], place=place, date=date)
+    return T("Age structure: {group} and {reference}, {place}, {date}", group=labels[0], reference=labels[1], place=place, date=date)
+
+
+def _age_note(geography: Label, country_level: bool, by_origin: bool) -> Msg:
+    # where the table is from and whether origins were summed
+    if country_level and by_origin:
+        return T("{geography} (country level: no city table by age); summed over countries of origin; bars are % of each group.", geography=geography)
+    if country_level:
+        return T("{geography} (country level: no city table by age); all origins; bars are % of each group.", geography=geography)
+    if by_origin:
+        return T("{geography}; summed over countries of origin; bars are % of each group.", geography=geography)
+    return T("{geography}; all origins; bars are % of each group.", geography=geography)

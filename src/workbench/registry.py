@@ -182,6 +182,22 @@ def get_city(city_id: str, root: Path | None = None) -> City:
     return cities[city_id]
 
 
+def place_name(text: str, lang: str) -> str:
+    """A network city or country name in ``lang`` (a trailing ``*`` mark kept).
+
+    ``text`` is the English name; names the registry does not hold (districts, publishers' own
+    area names such as 'Ciudad de Madrid') are returned unchanged: they name the published
+    geography.
+    """
+    base, mark = (text[:-1], "*") if text.endswith("*") else (text, "")
+    names = {}
+    for city in load_cities().values():
+        names[city.names.en] = city.names
+        names[city.country_names.en] = city.country_names
+    found = names.get(base)
+    return getattr(found, lang) + mark if found else text
+
+
 def codes_of(cities: dict[str, City], system: str) -> dict[str, str]:
     """Map the codes of one code system to city ids, for the given cities.
 

@@ -195,8 +195,9 @@ def run_batch(
     with_compare: bool = True,
     with_annex: bool = True,
     progress=None,
+    annex_options: dict | None = None,
 ) -> RunSummary:
-    """Run city profiles in parallel, then the comparison, then render the HTML annexes.
+    """Run city profiles in parallel, then the comparisons, then render the annexes.
 
     Parameters
     ----------
@@ -212,6 +213,9 @@ def run_batch(
         Whether to run the comparison and render annexes.
     progress
         Callable ``progress(result, done, total)`` called as each notebook finishes.
+    annex_options
+        Keyword arguments for :func:`workbench.annex.render_run` (formats, languages, threshold,
+        progress); all formats and languages when ``None``.
 
     Returns
     -------
@@ -239,11 +243,12 @@ def run_batch(
     # progress follows completion; the summary and manifest follow the plan, so they read the same on every run
     order = [t.name for t in tasks + compare]
     summary.results.sort(key=lambda r: order.index(r.name))
+    # the manifest first: the annexes' provenance footer and sources section read it
+    write_manifest(summary, tasks + compare, started)
     if with_annex:
         from workbench.annex import render_run
 
-        render_run(run_dir, [r for r in summary.results if r.status == "ok"])
-    write_manifest(summary, tasks + compare, started)
+        render_run(run_dir, [r for r in summary.results if r.status == "ok"], **(annex_options or {}))
     if summary.ok and run_dir.resolve().parent == paths.outputs_dir().resolve():
         _point_latest(run_dir)
     return summary

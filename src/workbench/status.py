@@ -10,8 +10,10 @@ import re
 
 import pandas as pd
 
+from workbench.i18n import Label, Msg, T
 from workbench.profile import Section, geography_label, source_refs
 from workbench.registry import load_definitions
+from workbench.schemas import FLAGS
 
 #: Holders of a valid permit on a date, by type of permit (category 'permit:*').
 PERMIT_DEFINITION = "residence_permit_holder"
@@ -23,6 +25,10 @@ TITLE_DEFINITION = "residence_title_holder"
 _PERMIT_COLUMNS = ["place", "geography", "reference date", "permit type", "holders", "share of all permits (%)", "women (%)", "source"]
 _NEW_COLUMNS = ["place", "geography", "year", "reference date", "reason", "new permits", "share of all new permits (%)", "women (%)", "source"]
 _TITLE_COLUMNS = ["year", "reference date", "title", "holders", "share of all titles (%)", "women (%)", "flag", "source"]
+
+#: Labels of the rows counting every permit (every reason) of a place and date.
+ALL_PERMITS = T("all permits")
+ALL_REASONS = T("all reasons")
 
 
 def permits_by_type(local: pd.DataFrame, national: pd.DataFrame) -> Section:
@@ -45,9 +51,9 @@ def permits_by_type(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         return Section(pd.DataFrame(columns=_PERMIT_COLUMNS))
     table = _by_category(rows, "permit type", "holders", "share of all permits (%)")
     table = table.sort_values(["geography", "place", "reference date"], key=_geo_order, kind="stable")
-    notes = ["Non-EU citizens holding a valid residence permit (EU citizens need none); type labels are the source's wording."]
+    notes = [T("Non-EU citizens holding a valid residence permit (EU citizens need none); type labels are the source's wording.")]
     if (rows["geography_level"] == "metropolitan_city").any():
-        notes.append("A metropolitan city (città metropolitana) is the former province, not the municipality.")
+        notes.append(T("A metropolitan city (città metropolitana) is the former province, not the municipality."))
     return Section(table[_PERMIT_COLUMNS].reset_index(drop=True), source_refs(rows), notes)
 
 
@@ -95,11 +101,11 @@ def new_permits(local: pd.DataFrame) -> Section:
     if rows.empty:
         return Section(pd.DataFrame(columns=_NEW_COLUMNS))
     table = _by_category(rows, "reason", "new permits", "share of all new permits (%)", period_column="year")
-    table = table.sort_values(["place", "year", "reason"], key=lambda c: c.map(lambda v: (v != "all reasons", v)) if c.name == "reason" else c, kind="stable")
-    notes = ["Permits issued to non-EU citizens during the calendar year (inflows)."]
+    table = table.sort_values(["place", "year", "reason"], key=lambda c: c.map(lambda v: (v != ALL_REASONS, v)) if c.name == "reason" else c, kind="stable")
+    notes = [T("Permits issued to non-EU citizens during the calendar year (inflows).")]
     sources = list(dict.fromkeys(rows["source_id"]))
     if len(sources) > 1:
-        notes.append(f"Totals and reasons come from different ISTAT tables ({', '.join(sources)}) of the same permit records.")
+        notes.append(T("Totals and reasons come from different ISTAT tables ({tables}) of the same permit records.", tables=", ".join(sources)))
     return Section(table[_NEW_COLUMNS].reset_index(drop=True), source_refs(rows), notes)
 
 
@@ -150,20 +156,23 @@ def residence_titles(national: pd.DataFrame) -> Section:
                 _title_row(period, ref_date, _label(kind["note"], kind["category"]), kind["value"], 100 * kind["value"] / total, None, None, kind["flag"], source)
             )
     table = pd.DataFrame(out, columns=_TITLE_COLUMNS)
-    notes = [f"Stock on 31 December (administrative records); {rows['place_name'].iloc[0]} as a whole, no city figures."]
+    notes = [T("Stock on 31 December (administrative records); {place} as a whole, no city figures.", place=rows["place_name"].iloc[0])]
     notes += _flag_notes(rows)
     if "c" in "".join(table["flag"]):
-        notes.append("Flag c: total and women's share summed over the published citizenships (no total row published).")
+        notes.append(T("Flag c: total and women's share summed over the published citizenships (no total row published)."))
     return Section(table, source_refs(rows), notes)
 
 
-def _flag_notes(rows: pd.DataFrame) -> list[str]:
-    # the source's own explanation (tidy note) of each break (b) or definition change (d)
+def _flag_notes(rows: pd.DataFrame) -> list[Msg]:
+    # the source's own explanation (tidy note, shown as published) of each break (b) or definition change (d)
     notes = []
-    for letter, meaning in (("b", "break in series"), ("d", "definition differs")):
+    for letter in ("b", "d"):
         flagged = rows[rows["flag"].str.contains(letter) & (rows["note"] != "")]
         for note, group in flagged.groupby("note", sort=False):
-            notes.append(f"Flag {letter} ({meaning}; {', '.join(sorted(group['period'].unique()))}): {note}.")
+            notes.append(
+                T("Flag {flag} ({meaning}; {years}): {note}.", flag=letter, meaning=Label(FLAGS[letter]),
+                  years=", ".join(sorted(group["period"].unique())), note=note)
+            )
     return notes
 
 
@@ -190,7 +199,7 @@ def _by_category(rows: pd.DataFrame, label_column: str, value_column: str, share
                 "place": row["place_name"],
                 "geography": geography_label(row["geography_level"]),
                 "reference date": ref_date,
-                label_column: _label(row["note"], category, total_label="all reasons" if label_column == "reason" else "all permits"),
+                label_column: _label(row["note"], category, total_label=ALL_REASONS if label_column == "reason" else ALL_PERMITS),
                 value_column: float(row["value"]),
                 share_column: 100 * row["value"] / all_value if all_value else None,
                 "women (%)": 100 * float(women.iloc[0]) / row["value"] if len(women) and row["value"] else None,
@@ -202,7 +211,7 @@ def _by_category(rows: pd.DataFrame, label_column: str, value_column: str, share
     return pd.DataFrame(out)
 
 
-def _label(note: str, category: str, total_label: str = "all") -> str:
+def _label(note: str, category: str, total_label: Msg = ALL_PERMITS) -> str:
     # the source's wording: after 'reason:' or the last ':' of the note, else the category code
     if category == "total":
         return total_label

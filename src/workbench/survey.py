@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ConfigError, DataError
+from workbench.i18n import Label, Msg, T, join
 from workbench.origins import origin_name
 from workbench.profile import Section, source_refs
 
@@ -18,32 +19,32 @@ QOL_SOURCE = "ec_qol_cities_2023"
 
 #: Survey items relevant to migrants and the services they use: (question code, label, answers
 #: counted). Labels paraphrase the question text of the tidy notes; answers are the survey's codes.
-QOL_ITEMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("q3_4", "The city is a good place to live for immigrants from other countries", ("1",)),
-    ("q3_2", "The city is a good place to live for racial and ethnic minorities", ("1",)),
-    ("q3_1", "The city is a good place to live for people in general (reference)", ("1",)),
-    ("q2_6", "Most people in the city can be trusted (agree)", ("3", "4")),
-    ("q2_7", "Most people in the neighbourhood can be trusted (agree)", ("3", "4")),
-    ("q2_5", "It is easy to find good housing at a reasonable price (agree)", ("3", "4")),
-    ("q2_2", "It is easy to find a good job in the city (agree)", ("3", "4")),
-    ("q1a_2", "Satisfied with health care services, doctors and hospitals", ("3", "4")),
-    ("q1a_7", "Satisfied with schools and other educational facilities", ("3", "4")),
-    ("q13_2", "Local administration procedures are straightforward and easy to understand (agree)", ("3", "4")),
-    ("q13_4", "Information and services of the local administration can be easily accessed online (agree)", ("3", "4")),
+QOL_ITEMS: tuple[tuple[str, Msg, tuple[str, ...]], ...] = (
+    ("q3_4", T("The city is a good place to live for immigrants from other countries"), ("1",)),
+    ("q3_2", T("The city is a good place to live for racial and ethnic minorities"), ("1",)),
+    ("q3_1", T("The city is a good place to live for people in general (reference)"), ("1",)),
+    ("q2_6", T("Most people in the city can be trusted (agree)"), ("3", "4")),
+    ("q2_7", T("Most people in the neighbourhood can be trusted (agree)"), ("3", "4")),
+    ("q2_5", T("It is easy to find good housing at a reasonable price (agree)"), ("3", "4")),
+    ("q2_2", T("It is easy to find a good job in the city (agree)"), ("3", "4")),
+    ("q1a_2", T("Satisfied with health care services, doctors and hospitals"), ("3", "4")),
+    ("q1a_7", T("Satisfied with schools and other educational facilities"), ("3", "4")),
+    ("q13_2", T("Local administration procedures are straightforward and easy to understand (agree)"), ("3", "4")),
+    ("q13_4", T("Information and services of the local administration can be easily accessed online (agree)"), ("3", "4")),
 )
 
 #: Codes of :data:`QOL_ITEMS`, in display order.
 DEFAULT_ITEMS: tuple[str, ...] = tuple(code for code, _, _ in QOL_ITEMS)
 
 #: What the intervals do and do not account for.
-INTERVAL_NOTE = (
+INTERVAL_NOTE = T(
     "95% intervals are Wilson score intervals computed from the weighted share and the unweighted "
     "number of respondents in the city; they ignore the design effect of the survey weighting, so "
     "the true uncertainty is somewhat larger."
 )
 
 #: What the shares are shares of.
-SHARE_NOTE = (
+SHARE_NOTE = T(
     "Shares are weighted % of all respondents aged 15 and over in the city, 'don't know / no "
     "answer' included in the denominator; perceptions of residents, not counts of migrants."
 )
@@ -137,7 +138,8 @@ def qol_items(local: pd.DataFrame, items: Sequence[str] = DEFAULT_ITEMS) -> Sect
         out.append(
             {
                 "item": label,
-                "answer counted": " + ".join(_answer_label(note) for note in chosen["note"]),
+                # the survey's answer labels, as the tidy notes give them
+                "answer counted": join([Label(_answer_label(note)) for note in chosen["note"]], " + "),
                 "share (%)": float(chosen["value"].sum()),
                 "respondents (n)": n,
                 "reference date": chosen["ref_date"].iloc[0],
@@ -147,7 +149,8 @@ def qol_items(local: pd.DataFrame, items: Sequence[str] = DEFAULT_ITEMS) -> Sect
     table = pd.DataFrame(out)
     table["95% CI low"], table["95% CI high"] = wilson_interval(table["share (%)"], table["respondents (n)"])
     place = rows["place_name"].iloc[0]
-    notes = [f"Survey respondents in {place} ({rows['place_id'].iloc[0]}).", SHARE_NOTE, INTERVAL_NOTE]
+    respondents = T("Survey respondents in {place} ({place_id}).", place=place, place_id=rows["place_id"].iloc[0])
+    notes = [respondents, SHARE_NOTE, INTERVAL_NOTE]
     return Section(table[_COLUMNS], source_refs(pd.concat(used)), notes)
 
 
@@ -205,9 +208,12 @@ def qol_born_abroad(local: pd.DataFrame) -> Section:
         columns=columns,
     )
     notes = [
-        "Question D5 'In which country were you born?': respondents (aged 15 and over) born in any "
-        f"country other than {country}. A sample composition, not a count of the foreign-born; "
-        "respondents who declined the health and birth-country questions are in 'no answer'.",
+        T(
+            "Question D5 'In which country were you born?': respondents (aged 15 and over) born in any "
+            "country other than {country}. A sample composition, not a count of the foreign-born; "
+            "respondents who declined the health and birth-country questions are in 'no answer'.",
+            country=country,
+        ),
         INTERVAL_NOTE,
     ]
     return Section(table, [QOL_SOURCE], notes)

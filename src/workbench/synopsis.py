@@ -14,31 +14,32 @@ import pandas as pd
 from workbench.composition import TOP_AREAS
 from workbench.profile import Section
 from workbench.registry import City
-from workbench.tables import format_number
+from workbench.i18n import Date, Label, Msg, Num, T, join
 
 
 @dataclass(frozen=True)
 class Sentence:
     """One drafted sentence and the table it comes from."""
 
-    text: str
-    table: str  #: where the number is shown: section and caption of the table
+    text: Msg
+    table: Msg  #: where the number is shown: section and caption of the table
     sources: list[str] = field(default_factory=list)
 
 
-def _pct(value: float) -> str:
-    return format_number(value, "percent")
+def _pct(value: float) -> Num:
+    return Num(float(value), "percent")
 
 
-def _n(value: float) -> str:
-    return format_number(value, "persons")
+def _n(value: float) -> Num:
+    return Num(float(value), "persons")
 
 
-def _date(ref_date: str) -> str:
-    return str(ref_date)
+def _label(value) -> Label | Msg:
+    # a cell that is already a message (e.g. "15 and over") keeps its own translation
+    return value if isinstance(value, Msg) else Label(str(value))
 
 
-def migrant_share(series: Section, city: City, where: str) -> list[Sentence]:
+def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
     """The latest migrant share in the city's own area, and its change since the first date.
 
     Parameters
@@ -58,69 +59,85 @@ def migrant_share(series: Section, city: City, where: str) -> list[Sentence]:
     pool = preferred if len(preferred) else table
     last = pool.sort_values("reference date").iloc[-1]
     same = table[(table["place"] == last["place"]) & (table["definition"] == last["definition"]) & (table["source"] == last["source"])]
-    text = (
-        f"{last['definition']} numbered {_n(last['persons'])} in {last['place']} ({last['geography']}) "
-        f"on {_date(last['reference date'])}: {_pct(last['share of population (%)'])} % of the population."
+    text = T(
+        "{definition} numbered {persons} in {place} ({geography}) on {date}: {share} % of the population.",
+        definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
+        geography=_label(last["geography"]), date=Date(last["reference date"]), share=_pct(last["share of population (%)"]),
     )
     out = [Sentence(text, where, [last["source"]])]
     first = same.sort_values("reference date").iloc[0]
     if first["reference date"] != last["reference date"]:
         change = last["share of population (%)"] - first["share of population (%)"]
-        out.append(
-            Sentence(
-                f"On {_date(first['reference date'])} the same series stood at {_pct(first['share of population (%)'])} %: "
-                f"a change of {change:+.1f} percentage points.",
-                where,
-                [last["source"]],
-            )
-        )
+        out.append(Sentence(
+            T("On {date} the same series stood at {share} %: a change of {change} percentage points.",
+              date=Date(first["reference date"]), share=_pct(first["share of population (%)"]), change=_signed(change)),
+            where, [last["source"]],
+        ))
     return out
 
 
-def other_definitions(series: Section, city: City, where: str) -> list[Sentence]:
+def _signed(value: float) -> Msg:
+    # a change with its sign, formatted for the reader's locale
+    return T("+{value}", value=_pct(value)) if value >= 0 else T("-{value}", value=_pct(-value))
+
+
+def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]:
     """One sentence listing the latest count under every other definition or area."""
     table = series.table
     if table["definition"].nunique() < 2 and table["place"].nunique() < 2:
         return []
     latest = table.sort_values("reference date").groupby(["definition", "place"], sort=False).tail(1)
-    parts = [
-        f"{row['definition'].lower()} in {row['place']} ({row['geography']}, {_date(row['reference date'])}): {_n(row['persons'])}"
-        + (f" ({_pct(row['share of population (%)'])} %)" if pd.notna(row["share of population (%)"]) else "")
-        for _, row in latest.iterrows()
-    ]
-    text = "Each definition and area counts a different population: " + "; ".join(parts) + "."
+    parts = []
+    for _, row in latest.iterrows():
+        common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
+                  "date": Date(row["reference date"]), "persons": _n(row["persons"])}
+        if pd.notna(row["share of population (%)"]):
+            parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
+                           share=_pct(row["share of population (%)"])))
+        else:
+            parts.append(T("{definition} in {place} ({geography}, {date}): {persons}", **common))
+    text = T("Each definition and area counts a different population: {counts}.", counts=join(parts, "; "))
     return [Sentence(text, where, list(dict.fromkeys(latest["source"])))]
 
 
-def growth(trends: pd.DataFrame, where: str) -> list[Sentence]:
+def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
     """The average annual growth of the longest series, with its confidence interval."""
     if trends.empty:
         return []
     row = trends.sort_values(["dates", "to"]).iloc[-1]
     low, high = row["95% CI low"], row["95% CI high"]
-    verdict = "" if low <= 0 <= high else (" (the interval excludes zero)")
-    text = (
-        f"{row['definition']} in {row['place']} changed by {row['growth (% per year)']:+.1f} % a year on average "
-        f"from {row['from']} to {row['to']} (95 % confidence interval {low:+.1f} to {high:+.1f}){verdict}."
-    )
+    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row["growth (% per year)"]),
+              "start": Date(row["from"]), "end": Date(row["to"]), "low": _signed(low), "high": _signed(high)}
+    if low <= 0 <= high:
+        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
+                 "(95 % confidence interval {low} to {high}).", **values)
+    else:
+        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
+                 "(95 % confidence interval {low} to {high}; the interval excludes zero).", **values)
+    sentences = [Sentence(text, where, [])]
     if row.get("break in series"):
-        text += " A break in series lies within the period."
-    return [Sentence(text, where, [])]
+        sentences.append(Sentence(T("A break in series lies within the period."), where, []))
+    return sentences
 
 
-def top_origins(origins: Section, where: str) -> list[Sentence]:
+def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     """The three largest countries of origin with their shares."""
     if origins.empty:
         return []
     top = origins.table.head(3)
-    parts = [f"{row['origin']} ({_pct(row['share of the group (%)'])} %)" for _, row in top.iterrows()]
-    context = origins.notes[0].split(";")[0] if origins.notes else ""
-    text = f"The largest countries of origin were {', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else f"The largest country of origin was {parts[0]}"
-    text += f" ({context})." if context else "."
+    parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row["share of the group (%)"])) for _, row in top.iterrows()]
+    context = origins.notes[0] if origins.notes else ""
+    if len(parts) > 1:
+        text = T("The largest countries of origin were {first} and {last} ({context}).", first=join(parts[:-1], ", "),
+                 last=parts[-1], context=context) if context else \
+            T("The largest countries of origin were {first} and {last}.", first=join(parts[:-1], ", "), last=parts[-1])
+    else:
+        text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
+            T("The largest country of origin was {first}.", first=parts[0])
     return [Sentence(text, where, list(origins.source_ids))]
 
 
-def refugees(section: Section, where: str) -> list[Sentence]:
+def refugees(section: Section, where: Msg) -> list[Sentence]:
     """Refugees and asylum-seekers registered with UNHCR in the city's area, latest year."""
     if section.empty:
         return []
@@ -128,14 +145,16 @@ def refugees(section: Section, where: str) -> list[Sentence]:
     year = table["year"].max()
     rows = table[table["year"] == year]
     main = rows.sort_values("refugees", na_position="first").iloc[-1]
-    text = f"At the end of {year}, UNHCR counted {_n(main['refugees'])} registered refugees"
     if pd.notna(main.get("asylum-seekers")):
-        text += f" and {_n(main['asylum-seekers'])} asylum-seekers"
-    text += f" in {main['place']}."
+        text = T("At the end of {year}, UNHCR counted {refugees} registered refugees and {asylum} asylum-seekers in {place}.",
+                 year=int(year), refugees=_n(main["refugees"]), asylum=_n(main["asylum-seekers"]), place=main["place"])
+    else:
+        text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
+                 year=int(year), refugees=_n(main["refugees"]), place=main["place"])
     return [Sentence(text, where, list(section.source_ids))]
 
 
-def national(context: Section, city: City, where: str) -> list[Sentence]:
+def national(context: Section, city: City, where: Msg) -> list[Sentence]:
     """The country's migrant share (UN DESA 2020 edition) and latest stock (2024 edition)."""
     if context.empty:
         return []
@@ -145,44 +164,49 @@ def national(context: Section, city: City, where: str) -> list[Sentence]:
     stock = table[(table["indicator"] == "International migrant stock") & (table["source"] == "undesa_ims_2024")]
     if len(share):
         last = share.sort_values("year").iloc[-1]
-        out.append(
-            Sentence(
-                f"In {city.country_names.en}, international migrants (foreign-born, or foreign nationals where "
-                f"birthplace is not recorded) were {_pct(last['value'])} % of the population in {last['year']} "
-                "(UN DESA, 2020 edition).",
-                where,
-                ["undesa_ims_2020"],
-            )
-        )
+        out.append(Sentence(
+            T("In {country}, international migrants (foreign-born, or foreign nationals where birthplace is not recorded) "
+              "were {share} % of the population in {year} (UN DESA, 2020 edition).",
+              country=city.country_names, share=_pct(last["value"]), year=int(last["year"])),
+            where, ["undesa_ims_2020"],
+        ))
     if len(stock):
         last = stock.sort_values("year").iloc[-1]
-        out.append(Sentence(f"UN DESA's 2024 edition counts {_n(last['value'])} international migrants in {city.country_names.en} in {last['year']}.", where, ["undesa_ims_2024"]))
+        out.append(Sentence(
+            T("UN DESA's 2024 edition counts {stock} international migrants in {country} in {year}.",
+              stock=_n(last["value"]), country=city.country_names, year=int(last["year"])),
+            where, ["undesa_ims_2024"],
+        ))
     return out
 
 
-def residential(segregation: Section, where: str) -> list[Sentence]:
+def residential(segregation: Section, where: Msg) -> list[Sentence]:
     """The latest dissimilarity index per source and kind of area, with its change since the first date."""
     table = segregation.table
     if table.empty:
         return []
     out = []
+    top = f"migrants in the {TOP_AREAS} highest-share areas (%)"
     for (source_id, level), rows in table.groupby(["source", "area level"], sort=False):
         rows = rows.sort_values("reference date")
         last, first = rows.iloc[-1], rows.iloc[0]
-        top = f"migrants in the {TOP_AREAS} highest-share areas (%)"
-        text = (
-            f"At {level} level ({int(last['areas'])} areas of the city), the dissimilarity index of {last['group']} "
-            f"against {last['reference group']} was {last['dissimilarity D']:.2f} on {_date(last['reference date'])} "
-            f"(0 = spread alike, 1 = fully separated)"
-        )
+        values = {"level": _label(level), "areas": int(last["areas"]), "group": _label(last["group"]),
+                  "reference": _label(last["reference group"]), "d": Num(float(last["dissimilarity D"]), "ratio"),
+                  "date": Date(last["reference date"]), "share": _pct(last[top]), "top": TOP_AREAS}
         if first["reference date"] != last["reference date"]:
-            text += f", against {first['dissimilarity D']:.2f} on {_date(first['reference date'])}"
-        text += f"; {_pct(last[top])} % of them lived in the {TOP_AREAS} areas where their share was highest."
+            text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
+                     "was {d} on {date} (0 = spread alike, 1 = fully separated), against {first_d} on {first_date}; "
+                     "{share} % of them lived in the {top} areas where their share was highest.",
+                     **values, first_d=Num(float(first["dissimilarity D"]), "ratio"), first_date=Date(first["reference date"]))
+        else:
+            text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
+                     "was {d} on {date} (0 = spread alike, 1 = fully separated); "
+                     "{share} % of them lived in the {top} areas where their share was highest.", **values)
         out.append(Sentence(text, where, [source_id]))
     return out
 
 
-def diversity(section: Section, where: str) -> list[Sentence]:
+def diversity(section: Section, where: Msg) -> list[Sentence]:
     """The effective number of origins of the city's migrants, and of the country's when published."""
     table = section.table
     if table.empty:
@@ -191,25 +215,36 @@ def diversity(section: Section, where: str) -> list[Sentence]:
     if cities.empty:
         return []
     city = cities.iloc[0]
-    text = (
-        f"{city['definition']} in {city['area']} came from {int(city['origins published'])} published origins "
-        f"on {_date(city['reference date'])}; they were as diverse as {city['effective number of origins']:.1f} "
-        f"equally large origins (Simpson diversity {city['Simpson diversity']:.2f})"
-    )
+    values = {"definition": _label(city["definition"]), "area": city["area"], "origins": int(city["origins published"]),
+              "date": Date(city["reference date"]), "effective": _pct(city["effective number of origins"]),
+              "simpson": Num(float(city["Simpson diversity"]), "ratio")}
     sources = [city["source"]]
     country = table[table["scope"] == "country"]
-    if len(country):
-        row = country.iloc[0]
-        text += f", against {row['effective number of origins']:.1f} for {row['area']}"
-        if row["definition"] != city["definition"]:
-            text += f" ({row['definition']}, {_date(row['reference date'])}: a different definition, indicative only)"
-        elif row["origins published"] != city["origins published"]:
-            text += f" (a table listing {int(row['origins published'])} origins: indicative only)"
-        sources.append(row["source"])
-    return [Sentence(text + ".", where, list(dict.fromkeys(sources)))]
+    if country.empty:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}).", **values)
+        return [Sentence(text, where, sources)]
+    row = country.iloc[0]
+    sources.append(row["source"])
+    values.update({"country_effective": _pct(row["effective number of origins"]), "country": row["area"]})
+    if row["definition"] != city["definition"]:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
+                 "{country} ({country_definition}, {country_date}: a different definition, indicative only).",
+                 **values, country_definition=_label(row["definition"]), country_date=Date(row["reference date"]))
+    elif row["origins published"] != city["origins published"]:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
+                 "{country} (a table listing {country_origins} origins: indicative only).",
+                 **values, country_origins=int(row["origins published"]))
+    else:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for {country}.",
+                 **values)
+    return [Sentence(text, where, list(dict.fromkeys(sources)))]
 
 
-def labour_gaps(gaps: Section, where: str) -> list[Sentence]:
+def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
     """The employment and unemployment gaps between migrants and natives, latest date, both sexes."""
     table = gaps.table
     if table.empty:
@@ -220,48 +255,52 @@ def labour_gaps(gaps: Section, where: str) -> list[Sentence]:
     latest = total[total["reference date"] == total["reference date"].max()]
     out = []
     for (place, geography, age, source_id), rows in latest.groupby(["place", "geography", "age band", "source"], sort=False):
-        parts = [
-            f"{row['rate']} of {_pct(row['migrants (%)'])} % against {_pct(row['natives (%)'])} % ({row['gap (pp)']:+.1f} points)"
-            for _, row in rows.iterrows()
-            if row["rate"] in ("employment rate", "unemployment rate")
-        ]
-        if not parts:
+        rates = {r["rate"]: r for _, r in rows.iterrows() if r["rate"] in ("employment rate", "unemployment rate")}
+        if not rates:
             continue
-        row = rows.iloc[0]
-        out.append(
-            Sentence(
-                f"In {place} ({geography}) on {_date(row['reference date'])}, {row['migrant definition']} aged {age} had an "
-                f"{' and an '.join(parts)} for {row['native definition'].lower()} (point estimates).",
-                where,
-                [source_id],
-            )
-        )
+        first = rows.iloc[0]
+        parts = [
+            T("{rate} of {migrants} % against {natives} % ({gap} points)", rate=_label(name), migrants=_pct(r["migrants (%)"]),
+              natives=_pct(r["natives (%)"]), gap=_signed(r["gap (pp)"]))
+            for name, r in rates.items()
+        ]
+        out.append(Sentence(
+            T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
+              place=place, geography=_label(geography), date=Date(first["reference date"]), migrants=_label(first["migrant definition"]),
+              age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
+            where, [source_id],
+        ))
     return out
 
 
-def disagreements(conflicts: Section, where: str) -> list[Sentence]:
+def disagreements(conflicts: Section, where: Msg) -> list[Sentence]:
     """How far published figures for the same population and year differ between sources."""
     table = conflicts.table
     if table.empty:
         return []
     same = table[table["comparable"] == "same area"]
     spread = same["difference from first (%)"].abs().max() if len(same) else float("nan")
-    text = f"Official sources publish different figures for {table['population'].nunique()} population(s) of the profile"
+    count = table["population"].nunique()
     if pd.notna(spread) and spread > 0:
-        text += f"; for the same area they differ by up to {_pct(spread)} %"
-    text += ": both figures are shown with their sources."
+        text = T("Official sources publish different figures for {count} population(s) of the profile; for the same area "
+                 "they differ by up to {spread} %: both figures are shown with their sources.", count=count, spread=_pct(spread))
+    else:
+        text = T("Official sources publish different figures for {count} population(s) of the profile: both figures are "
+                 "shown with their sources.", count=count)
     return [Sentence(text, where, list(conflicts.source_ids))]
 
 
-def as_markdown(sentences: list[Sentence]) -> str:
+def as_markdown(sentences: list[Sentence]) -> Msg:
     """The synopsis as a Markdown list, each sentence followed by its table and source ids."""
     if not sentences:
-        return "*No figure could be drafted from the public sources for this city.*"
+        return T("*No figure could be drafted from the public sources for this city.*")
     lines = []
     for s in sentences:
-        ref = f"see {s.table}" + (f"; source: {', '.join(s.sources)}" if s.sources else "")
-        lines.append(f"- {s.text} *({ref})*")
-    return "\n".join(lines)
+        if s.sources:
+            lines.append(T("- {text} *(see {table}; source: {sources})*", text=s.text, table=s.table, sources=", ".join(s.sources)))
+        else:
+            lines.append(T("- {text} *(see {table})*", text=s.text, table=s.table))
+    return join(lines, "\n")
 
 
 def as_table(sentences: list[Sentence]) -> pd.DataFrame:

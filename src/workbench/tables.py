@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 
+#: Decimals shown per unit; any other unit (persons, count, respondents, usd …) is a whole number.
+DECIMALS: dict[str, int] = {"percent": 1, "per_thousand": 1, "years": 1, "index": 1, "ratio": 3, "quotient": 2}
+
+
 def format_number(value: float, unit: str = "persons") -> str:
     """Format one number for display: counts with thousands separators, rates with one decimal.
 
@@ -22,44 +26,62 @@ def format_number(value: float, unit: str = "persons") -> str:
     """
     if value is None or pd.isna(value):
         return ""
-    if unit == "ratio":
-        return f"{value:,.3f}"
-    if unit == "quotient":
-        return f"{value:,.2f}"
-    if unit in {"percent", "per_thousand", "years", "index"}:
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+    return f"{value:,.{DECIMALS.get(unit, 0)}f}"
 
 
-def format_table(frame: pd.DataFrame) -> pd.DataFrame:
+def format_table(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Return a copy with numbers rounded to display text.
 
     Every numeric column is formatted: when a ``unit`` column is present it picks the format of
-    each row; otherwise indices between 0 and 1 (dissimilarity, Simpson diversity) get three
-    decimals, location quotients two, columns named like a rate, share or effective number one decimal, others none.
+    each row; otherwise :func:`column_unit` picks one per column.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    lang
+        Language of the number format (see :func:`workbench.i18n.format_number`).
 
     Returns
     -------
     pandas.DataFrame
         All cells as strings.
     """
+    if lang == "en":
+        fmt = format_number
+    else:
+        from workbench.i18n import format_number as localised
+
+        def fmt(value, unit):
+            return localised(value, unit, lang)
+
     out = frame.copy()
     units = out["unit"] if "unit" in out.columns else None
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].fillna("").astype(str)
-            continue
-        if units is not None:
-            out[column] = [format_number(v, u) for v, u in zip(out[column], units)]
-        elif _is_ratio(column):
-            out[column] = [format_number(v, "ratio") for v in out[column]]
-        elif "quotient" in str(column).lower():
-            out[column] = [format_number(v, "quotient") for v in out[column]]
-        elif _is_rate(column):
-            out[column] = [format_number(v, "percent") for v in out[column]]
+        elif units is not None:
+            out[column] = [fmt(v, u) for v, u in zip(out[column], units)]
         else:
-            out[column] = [format_number(v, "persons") for v in out[column]]
+            unit = column_unit(column)
+            out[column] = [fmt(v, unit) for v in out[column]]
     return out
+
+
+def column_unit(column: str) -> str:
+    """The display unit of a numeric column named ``column`` (in a table without a ``unit`` column).
+
+    Indices between 0 and 1 (dissimilarity, Simpson diversity) are ``ratio`` (three decimals),
+    location quotients ``quotient`` (two), columns named like a rate, share or effective number
+    ``percent`` (one), others ``persons`` (none).
+    """
+    if _is_ratio(column):
+        return "ratio"
+    if "quotient" in str(column).lower():
+        return "quotient"
+    if _is_rate(column):
+        return "percent"
+    return "persons"
 
 
 def _is_rate(column: str) -> bool:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from workbench.compare import shore_text
 from workbench.errors import ConfigError, DataError
 from workbench.framework import THEMES, VALUE_COLUMNS, Item, load_framework
-from workbench.profile import Section, geography_label, source_refs
+from workbench.i18n import Label, Msg, T, join
+from workbench.profile import SUB_CITY, Section, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.registry import get_city, load_definitions, load_indicators
 from workbench.tables import format_number
 
@@ -17,8 +20,16 @@ from workbench.tables import format_number
 VALUES_FILE = "framework_values.csv"
 
 #: What the table shows for an item no public statistic covers, and for a gap in the data.
-EXPERT_TEXT = "expert input (no public statistic)"
-NO_FIGURE_TEXT = "no figure in the public data"
+EXPERT_TEXT = T("expert input (no public statistic)")
+NO_FIGURE_TEXT = T("no figure in the public data")
+
+#: Whether one item's figures compare across cities (column ``comparable``), by verdict.
+VERDICTS = {
+    "yes": T("yes"),
+    "no: definitions differ": T("no: definitions differ"),
+    "no: areas differ": T("no: areas differ"),
+    "no: units differ": T("no: units differ"),
+}
 
 SUMMARY_COLUMNS = [
     "theme", "city", "shore", "items", "with a figure", "of which local expert figures only", "expert input", "no figure",
@@ -137,12 +148,12 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
             notes.append(_difference_note(item, figures, verdicts[item.id], names, defs))
     table = pd.DataFrame(rows, columns=["item_id", *TABLE_COLUMNS])
     if any(v.startswith("no") for v in verdicts.values()):
-        table["comparable"] = table["item_id"].map(verdicts)
+        table["comparable"] = table["item_id"].map(lambda i: VERDICTS.get(verdicts[i], ""))
     shown = pd.concat(used) if used else values.iloc[0:0]
-    definition_notes = [f"{defs[d].label}: {defs[d].description}" for d in dict.fromkeys(shown["definition_id"]) if d in defs]
+    definition_notes = [definition_note(d) for d in dict.fromkeys(shown["definition_id"]) if d in defs]
     left_out = [c for c in cities if c not in present]
     if left_out:
-        notes.append(f"No framework values for {', '.join(left_out)} (their run failed or saved nothing).")
+        notes.append(T("No framework values for {cities} (their run failed or saved nothing).", cities=", ".join(left_out)))
     refs = source_refs(shown) if len(shown) else []
     return Section(table.drop(columns="item_id").reset_index(drop=True), refs, definition_notes + notes)
 
@@ -163,7 +174,7 @@ def _placeholder(item: Item, city_id: str, name: str) -> dict:
         "item_id": item.id,
         "indicator": item.label,
         "city": name,
-        "shore": get_city(city_id).shore,
+        "shore": shore_text(get_city(city_id).shore),
         "value": float("nan"),
         "unit": EXPERT_TEXT if item.measure is None else NO_FIGURE_TEXT,
         "definition": "",
@@ -174,19 +185,15 @@ def _placeholder(item: Item, city_id: str, name: str) -> dict:
 
 
 def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
-    label = item.label
-    if item.measure is not None and len(item.measure.indicator) > 1:
-        label += f" — {load_indicators()[row['indicator_id']].label}"
-    if row["subgroup"]:
-        label += f" ({row['subgroup']})"
     level = geography_label(row["geography_level"])
     # areas inside the city are summarised ('23 districts'): the place already says the level
-    area = row["place"] if row["unit"] == "areas" or row["place"][:1].isdigit() else f"{level}: {row['place']}"
+    area = _areas_cell(row["place"], row["geography_level"]) if row["unit"] == "areas" or row["place"][:1].isdigit() \
+        else T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
     return {
         "item_id": item.id,
-        "indicator": label,
+        "indicator": _indicator_cell(item, row),
         "city": name,
-        "shore": get_city(row["city_id"]).shore,
+        "shore": shore_text(get_city(row["city_id"]).shore),
         "value": float(format_number(row["value"], row["unit"]).replace(",", "")),
         "unit": row["unit"],
         "definition": defs[row["definition_id"]].label if row["definition_id"] in defs else row["definition_id"],
@@ -196,13 +203,41 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
     }
 
 
-def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> str:
+def _indicator_cell(item: Item, row: pd.Series) -> str | Msg:
+    # the item's label, with the indicator when the item has several and the subgroup of the figure
+    several = item.measure is not None and len(item.measure.indicator) > 1
+    if not several and not row["subgroup"]:
+        return item.label
+    if not several:
+        return T("{item} ({subgroup})", item=Label(item.label), subgroup=row["subgroup"])
+    indicator = Label(load_indicators()[row["indicator_id"]].label)
+    if not row["subgroup"]:
+        return T("{item} — {indicator}", item=Label(item.label), indicator=indicator)
+    return T("{item} — {indicator} ({subgroup})", item=Label(item.label), indicator=indicator, subgroup=row["subgroup"])
+
+
+def _areas_cell(place: str, level: str) -> str | Msg:
+    # the saved summary '23 districts' (framework values) made a message again; other text as saved
+    match = re.fullmatch(r"(\d+) .+", place)
+    if match and level in SUB_CITY:
+        count = int(match.group(1))
+        if place == f"{count} {level}" + ("" if count == 1 else "s"):
+            return areas_text(count, level)
+    return place
+
+
+def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> Msg:
     column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level"}.get(verdict, "unit")
     parts = []
     for key, group in figures.groupby(column, sort=False):
         label = defs[key].label if column == "definition_id" and key in defs else geography_label(key)
-        parts.append(f"{label} ({', '.join(names[c] for c in dict.fromkeys(group['city_id']))})")
-    return f"{item.label} — not comparable across cities ({verdict[4:]}): {'; '.join(parts)}."
+        cities = ", ".join(names[c] for c in dict.fromkeys(group["city_id"]))
+        parts.append(T("{label} ({cities})", label=Label(label), cities=cities))
+    if column == "definition_id":
+        return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+    if column == "geography_level":
+        return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+    return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
 
 
 def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
@@ -239,7 +274,7 @@ def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
                 {
                     "theme": theme,
                     "city": get_city(city_id).names.en,
-                    "shore": get_city(city_id).shore,
+                    "shore": shore_text(get_city(city_id).shore),
                     "items": len(theme_items),
                     "with a figure": len(with_figure),
                     "of which local expert figures only": len(expert_only),
