@@ -345,3 +345,53 @@ def test_chapter_status_rejects_an_unknown_language(tmp_path: Path):
 def test_chapter_status_of_the_real_folder_is_all_to_be_completed():
     status = chapter_status(list(load_cities()))
     assert len(status) == 9 * 4 * 3 and set(status["status"]) == {"to be completed"}
+
+
+# --- checking one chapter file (workbench validate PATH) ---------------------------------------
+
+
+def test_check_chapter_file_reports_written_or_empty(tmp_path: Path):
+    from workbench.chapters import check_chapter_file
+
+    path = _write(tmp_path, "vienna", "en", "priorities.md", "# Priorities\n\nHousing first.\n")
+    assert check_chapter_file(path) == "written (2 words)"
+    path.write_text("# Priorities\n", encoding="utf-8")
+    assert check_chapter_file(path) == "not written yet (empty)"
+
+
+@pytest.mark.parametrize(
+    ("city", "lang", "name", "text", "fragment"),
+    [
+        ("vienna", "en", "summary.md", "x", "not a chapter file name; expected one of: national_policy.md"),
+        ("vienna", "en", "priorities.txt", "x", "not a chapter file name"),
+        ("vienna", "it", "priorities.md", "x", "folder 'it' is not a language; allowed: en, fr, ar"),
+        ("vienna", "fr", "priorities.md", "Priorités".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
+def test_check_chapter_file_rejects(tmp_path: Path, city, lang, name, text, fragment):
+    from workbench.chapters import check_chapter_file
+
+    path = _write(tmp_path, city, lang, name, text)
+    with pytest.raises(DataError, match=re.escape(fragment)):
+        check_chapter_file(path)
+
+
+def test_check_chapter_file_inside_the_project_needs_city_and_language_folders(project_copy: Path, monkeypatch):
+    from workbench.chapters import check_chapter_file
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    base = project_copy / "data" / "local" / "chapters"
+    assert check_chapter_file(_write(base, "vienna", "fr", "priorities.md", "Texte.")) == "written (1 word)"
+    with pytest.raises(DataError, match=r"chapter files go in data/local/chapters/<city_id>/<language>/"):
+        check_chapter_file(_write(base, "atlantis", "en", "priorities.md", "Text."))
+
+
+def test_read_chapter_registry_reads_any_file(tmp_path: Path):
+    from workbench.chapters import read_chapter_registry
+
+    raw = _registry_text()
+    raw["colour"] = "red"
+    path = tmp_path / "my_chapters.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"my_chapters\.yaml: key 'colour': unknown key; allowed keys: placeholder"):
+        read_chapter_registry(path)

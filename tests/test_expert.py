@@ -6,9 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.errors import SchemaError
 from workbench.expert import EXPERT_COLUMNS, expert_to_tidy, load_expert_figures, read_expert_figures
+from workbench.registry import load_cities
 from workbench.schemas import TIDY_COLUMNS
 
 BASE = {
@@ -168,8 +171,56 @@ def test_load_folder(tmp_path: Path) -> None:
     assert tidy["city_id"].tolist() == ["amman", "tunis"]
 
 
-def test_same_figure_in_two_city_files_is_rejected(tmp_path: Path) -> None:
+def test_same_figure_in_two_city_files_is_rejected(tmp_path: Path, monkeypatch) -> None:
+    # two network cities of one country (none today): Beirut moved to Jordan for the test
+    cities = dict(load_cities())
+    cities["beirut"] = cities["beirut"].model_copy(update={"country_iso3": "JOR"})
+    monkeypatch.setattr("workbench.expert.load_cities", lambda: cities)
     _write(tmp_path, [BASE])
     _write(tmp_path, [BASE], city="beirut")
     with pytest.raises(SchemaError, match="several cities"):
         load_expert_figures(tmp_path)
+
+
+def test_city_can_be_given_for_a_file_named_otherwise(tmp_path: Path) -> None:
+    path = _write(tmp_path, [BASE], city="jordan_figures")
+    assert read_expert_figures(path, "amman")["place_id"].tolist() == ["JOR"]
+    with pytest.raises(SchemaError, match=r"CSV line 2, column 'country_iso3': 'JOR' is not the country of tunis"):
+        read_expert_figures(path, "tunis")
+
+
+def test_country_rows_carry_the_country_code(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match=r"CSV line 2, column 'place_id': 'JOR-amman' .* expected 'JOR'"):
+        read_expert_figures(_write(tmp_path, [{**BASE, "place_id": "JOR-amman"}]))
+
+
+def test_parts_larger_than_their_total_are_rejected(tmp_path: Path) -> None:
+    rows = [BASE, {**BASE, "origin_type": "citizenship", "origin": "SYR", "value": "3000000"}]
+    with pytest.raises(SchemaError, match=r"CSV line 3, column 'value': 3000000 for origin 'SYR' is larger than the total "
+                                          r"2900000 on CSV line 2"):
+        read_expert_figures(_write(tmp_path, rows))
+    # another release of the same figure is not a part of it
+    rows = [BASE, {**BASE, "category": "release:detailed_results", "value": "2950000"}]
+    assert len(read_expert_figures(_write(tmp_path, rows))) == 2
+
+
+def test_line_numbers_count_lines_inside_quoted_cells(tmp_path: Path) -> None:
+    rows = [{**BASE, "note": "first line\nsecond line"}, {**BASE, "sex": "female", "value": "x"}]
+    with pytest.raises(SchemaError, match=r"CSV line 4, column 'value'"):
+        read_expert_figures(_write(tmp_path, rows, columns=[*BASE, "sex", "note"]))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**9))
+def test_any_count_in_plain_digits_passes(tmp_path_factory, count: int) -> None:
+    folder = tmp_path_factory.mktemp("digits")
+    assert read_expert_figures(_write(folder, [{**BASE, "value": str(count)}]))["value"].tolist() == [str(count)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1000, 10**9), st.sampled_from([",", " ", "\u00a0", "'"]))
+def test_any_count_with_a_thousands_separator_fails_on_value(tmp_path_factory, count: int, separator: str) -> None:
+    folder = tmp_path_factory.mktemp("separators")
+    text = f"{count:,}".replace(",", separator)
+    with pytest.raises(SchemaError, match=r"amman\.csv, CSV line 2, column 'value'"):
+        read_expert_figures(_write(folder, [{**BASE, "value": text}]))

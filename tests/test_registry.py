@@ -103,3 +103,60 @@ def test_city_geographies_name_registered_sources():
         assert city.geographies, f"{city.city_id}: say which area each source describes"
         unknown = set(city.geographies) - set(sources)
         assert not unknown, f"{city.city_id}: geographies for unknown sources {unknown}"
+
+
+def test_read_yaml_names_line_and_column_of_a_syntax_error(tmp_path: Path):
+    from workbench.registry import read_yaml
+
+    path = tmp_path / "cities.yaml"
+    path.write_text("cities:\n  - city_id: x\n    names: {en: X\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cities\.yaml, line 4, column 1: not valid YAML"):
+        read_yaml(path)
+    path.write_bytes("cities:\n  - names: café\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"cities\.yaml, line 2: not UTF-8 text \(byte 0xE9"):
+        read_yaml(path)
+
+
+def test_validation_messages_say_what_was_found_and_what_is_allowed(tmp_path: Path):
+    from workbench.registry import read_cities
+
+    text = (
+        "cities:\n  - city_id: x\n    names: {en: X, fr: X, ar: X}\n    local_language: en\n"
+        "    country_iso3: AUT\n    country_names: {en: A, fr: A, ar: A}\n    shore: east\n"
+        "    city_geography: city\n"
+    )
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"c\.yaml: key 'cities\[0\]\.shore': found 'east'; allowed values: 'north' or 'south'"):
+        read_cities(tmp_path / "c.yaml")
+    (tmp_path / "c.yaml").write_text(text.replace("shore: east", "shore: north\n    colour: red"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'cities\[0\]\.colour': unknown key; allowed keys: city_id, names, "):
+        read_cities(tmp_path / "c.yaml")
+    (tmp_path / "c.yaml").write_text("cities: {x: 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected a top-level key 'cities' holding a list, found a mapping with keys cities"):
+        read_cities(tmp_path / "c.yaml")
+
+
+def test_read_source_requires_the_file_name_to_be_the_source_id(tmp_path: Path):
+    from workbench import paths
+    from workbench.registry import read_source
+
+    text = (paths.registry_dir() / "sources" / "istat_acqcitiz.yaml").read_text(encoding="utf-8")
+    (tmp_path / "istat_acqcitiz.yaml").write_text(text, encoding="utf-8")
+    assert read_source(tmp_path / "istat_acqcitiz.yaml").source_id == "istat_acqcitiz"
+    (tmp_path / "other.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"key 'source_id': 'istat_acqcitiz' differs from the file name 'other'"):
+        read_source(tmp_path / "other.yaml")
+
+
+def test_check_references_names_the_csv_line_given(tmp_path: Path):
+    import pandas as pd
+
+    from workbench.errors import SchemaError
+    from workbench.registry import check_references
+
+    frame = pd.DataFrame({"source_id": ["istat_acqcitiz"] * 2, "indicator_id": ["population", "migrants"],
+                          "definition_id": ["foreign_born"] * 2, "city_id": ["turin", ""]})
+    with pytest.raises(SchemaError, match=r"t\.csv, CSV line 3, column 'indicator_id': unknown id 'migrants'"):
+        check_references(frame, "t.csv")
+    with pytest.raises(SchemaError, match=r"CSV line 9, column 'indicator_id'.*data/registry/indicators\.yaml"):
+        check_references(frame, "t.csv", lines=[5, 9])

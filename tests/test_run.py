@@ -32,6 +32,10 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
         assert (run_dir / "annex" / "en" / f"network.{fmt}").is_file()
     assert (run_dir / "cities" / "vienna" / "framework_values.csv").is_file()
     assert (project_copy / "outputs" / "latest").resolve() == run_dir.resolve()
+    assert (project_copy / "outputs" / "last-attempt").resolve() == run_dir.resolve()
+    assert sorted(p.name for p in (project_copy / "outputs").iterdir()) == ["last-attempt", "latest", "run-a"], \
+        "no staging folder, lock or temporary file is left beside the run"
+    assert not list(run_dir.rglob("*.tmp"))
 
 
 def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
@@ -52,3 +56,8 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     assert "injected failure" in next(n["error"] for n in manifest["notebooks"] if n["name"] == "tunis")
     assert (run_dir / "annex" / "en" / "vienna.html").is_file() and not (run_dir / "annex" / "en" / "tunis.html").exists()
     assert not (project_copy / "outputs" / "latest").exists(), "a failed run never becomes the latest"
+    assert manifest["status"] == "failed", "a failed run given by --run-dir keeps its name; its manifest says it failed"
+    assert not (project_copy / "outputs" / "run-b.partial").exists()
+    assert (project_copy / "outputs" / "last-attempt").resolve() == run_dir.resolve()
+    overview = next(n for n in manifest["notebooks"] if n["name"] == "compare-overview")
+    assert overview["parameters"]["city_ids"] == ["vienna"], "comparisons read only the cities that succeeded"

@@ -83,3 +83,79 @@ def test_validate_tidy_accepts_any_share_within_bounds(value):
 def test_validate_tidy_rejects_any_share_above_100(value):
     with pytest.raises(SchemaError):
         validate_tidy(_rows(indicator_id="population_share", unit="percent", value=value), "t.csv")
+
+
+# --- properties: valid vocabularies pass, any single corruption is caught and located -----------
+
+_PLACES = {"ES001C": "ESP", "IT001C": "ITA", "AT001C": "AUT", "MAR-01": "MAR", "JOR-amman": "JOR"}
+
+
+@st.composite
+def _valid_frames(draw) -> pd.DataFrame:
+    """Counts by sex that add up, shares within 0-100, real dates, flags from the list."""
+    from datetime import date
+
+    from workbench.schemas import FLAGS, GEOGRAPHY_LEVELS, latest_year
+
+    rows = []
+    places = draw(st.lists(st.sampled_from(sorted(_PLACES)), min_size=1, max_size=3, unique=True))
+    days = draw(st.lists(st.dates(date(1900, 1, 1), date(latest_year(), 12, 31)), min_size=1, max_size=2,
+                         unique_by=lambda d: d.year))
+    for place in places:
+        level = draw(st.sampled_from(GEOGRAPHY_LEVELS))
+        for day in days:
+            common = {"place_id": place, "place_name": place, "geography_level": level, "country_iso3": _PLACES[place],
+                      "indicator_id": "population", "definition_id": "foreign_born", "period": str(day.year),
+                      "ref_date": day.isoformat(), "unit": "persons",
+                      "flag": draw(st.text(alphabet="".join(FLAGS), max_size=2))}
+            total = float(draw(st.integers(0, 10**7)))
+            female = float(round(total * draw(st.floats(0, 1))))
+            rows += [{**common, "value": total}, {**common, "sex": "female", "value": female},
+                     {**common, "sex": "male", "value": total - female},
+                     {**common, "indicator_id": "population_share", "unit": "percent",
+                      "value": draw(st.floats(0, 100, allow_nan=False))}]
+    return tidy_frame(rows, "eurostat_urb_cpopcb")
+
+
+@settings(max_examples=40, deadline=None)
+@given(_valid_frames())
+def test_validate_tidy_accepts_any_frame_of_valid_vocabularies(frame):
+    validate_tidy(frame, "t.csv")
+
+
+_CORRUPTIONS = {
+    # name: (rows it applies to, change, column the message names)
+    "negative count": (lambda f: f["unit"] == "persons", lambda f, i: f.at[i, "value"] * -1 - 1, "value"),
+    "share over 100": (lambda f: f["unit"] == "percent", lambda f, i: 100.5 + f.at[i, "value"], "value"),
+    "part over total": (lambda f: f["sex"] == "female",
+                        lambda f, i: f.at[i + 1, "value"] + f.at[i - 1, "value"] * 1.01 + 2, "value"),
+    "unknown sex": (lambda f: f["sex"] != "", lambda f, i: "both", "sex"),
+    "unknown unit": (lambda f: f["unit"] != "", lambda f, i: "people", "unit"),
+    "unknown level": (lambda f: f["unit"] != "", lambda f, i: "galaxy", "geography_level"),
+    "unknown country": (lambda f: f["unit"] != "", lambda f, i: "XYZ", "country_iso3"),
+    "impossible date": (lambda f: f["unit"] != "", lambda f, i: "2021-02-30", "ref_date"),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(_valid_frames(), st.sampled_from(sorted(_CORRUPTIONS)), st.data())
+def test_validate_tidy_names_line_and_column_of_any_single_corruption(frame, name, data):
+    applies, change, column = _CORRUPTIONS[name]
+    # tidy_frame orders rows total, female, male, share within a place and date
+    frame = frame.sort_values(["place_id", "ref_date", "unit", "sex"], key=lambda s: s.map(
+        {"total": 0, "female": 1, "male": 2}).fillna(s) if s.name == "sex" else s).reset_index(drop=True)
+    i = data.draw(st.sampled_from(list(frame.index[applies(frame)])))
+    target = "value" if column == "value" else column
+    frame.at[i, target] = change(frame, i)
+    with pytest.raises(SchemaError) as caught:
+        validate_tidy(frame, "t.csv")
+    assert f"t.csv, CSV line {i + 2}, column '{column}'" in str(caught.value)
+
+
+@settings(max_examples=30, deadline=None)
+@given(_valid_frames(), st.data())
+def test_validate_tidy_finds_any_duplicated_row(frame, data):
+    i = data.draw(st.integers(0, len(frame) - 1))
+    doubled = pd.concat([frame, frame.iloc[[i]]], ignore_index=True)
+    with pytest.raises(SchemaError, match=rf"CSV lines \[.*{len(frame) + 2}\]: duplicate observation key"):
+        validate_tidy(doubled, "t.csv")

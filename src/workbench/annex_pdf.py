@@ -72,7 +72,8 @@ def write_pdf(html: str, target: Path, lang: str) -> Path:
         if errors:
             raise WorkbenchError(f"{target}: WeasyPrint could not render the annex: {'; '.join(errors)}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        document.write_pdf(tmp)
+        with _fixed_font_timestamp():
+            document.write_pdf(tmp)
         os.replace(tmp, target)
     except WorkbenchError:
         raise
@@ -90,6 +91,28 @@ def _print_css(target: Path) -> str:
         return PRINT_CSS.read_text(encoding="utf-8")
     except OSError as exc:
         raise WorkbenchError(f"{target}: cannot read the print stylesheet {PRINT_CSS} ({exc})") from None
+
+
+#: Timestamp written into the embedded font subsets (2000-01-01T00:00:00Z) unless SOURCE_DATE_EPOCH is set.
+FONT_EPOCH = "946684800"
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamp() -> Iterator[None]:
+    """Make the same HTML give the same PDF bytes in any second.
+
+    When HarfBuzz's subsetter is missing, WeasyPrint subsets fonts with fontTools, which stamps
+    each subset's ``head.modified`` with the current time unless ``SOURCE_DATE_EPOCH`` is set
+    (the reproducible-builds convention); a user's own value is kept.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 @contextlib.contextmanager

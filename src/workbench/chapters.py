@@ -24,7 +24,9 @@ __all__ = [
     "Chapter",
     "ChapterRegistry",
     "load_chapter_registry",
+    "read_chapter_registry",
     "read_chapters",
+    "check_chapter_file",
     "chapters_markdown",
     "safe_markdown",
     "chapter_status",
@@ -141,7 +143,17 @@ def load_chapter_registry(root: Path | None = None) -> ChapterRegistry:
         If the file is missing, not UTF-8 or YAML, has an unknown key, lacks a language, has
         fewer than 3 or more than 6 questions, or repeats a chapter id.
     """
-    path = (root or paths.registry_dir()) / "chapters.yaml"
+    return read_chapter_registry((root or paths.registry_dir()) / "chapters.yaml")
+
+
+def read_chapter_registry(path: Path) -> ChapterRegistry:
+    """Read and check a chapters registry file (any name, anywhere); see :func:`load_chapter_registry`.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key of the first problem.
+    """
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(
@@ -150,7 +162,7 @@ def load_chapter_registry(root: Path | None = None) -> ChapterRegistry:
     try:
         return ChapterRegistry.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path)) from None
+        raise ConfigError(describe_validation_error(exc, path, model=ChapterRegistry)) from None
 
 
 def read_chapters(city_id: str, language: str, folder: Path | None = None) -> list[Chapter]:
@@ -205,6 +217,63 @@ def read_chapters(city_id: str, language: str, folder: Path | None = None) -> li
             )
         )
     return chapters
+
+
+def check_chapter_file(path: Path) -> str:
+    """Check one chapter file an expert wrote, anywhere on disk, without rendering it.
+
+    The file name must be ``<chapter_id>.md`` with a chapter id of the registry, and the text
+    UTF-8. A language folder (two lowercase letters) must be one of :data:`LANGUAGES`; inside
+    the project's ``data/local/chapters`` the file must sit in ``<city_id>/<language>/``.
+
+    Parameters
+    ----------
+    path
+        The Markdown file.
+
+    Returns
+    -------
+    str
+        "written (N words)" or "not written yet (empty)", followed by a remark when the text
+        holds raw HTML (shown as text in the annexes, never rendered).
+
+    Raises
+    ------
+    DataError
+        Naming the file: missing, wrong name, wrong folder, or not UTF-8 text.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{_display(path)}: file not found")
+    ids = load_chapter_registry().ids
+    if path.suffix != ".md" or path.stem not in ids:
+        raise DataError(
+            f"{_display(path)}: not a chapter file name; expected one of: {', '.join(f'{i}.md' for i in ids)}"
+        )
+    _check_place(path)
+    body = _read_body(path)
+    if body is None:
+        return "not written yet (empty)"
+    words = len(body.split())
+    remark = "; raw HTML in the text is shown as text, not rendered" if re.search(r"<[A-Za-z/!?]", body) else ""
+    return f"written ({words} word{'' if words == 1 else 's'}){remark}"
+
+
+def _check_place(path: Path) -> None:
+    language = path.parent.name
+    if re.fullmatch(r"[a-z]{2}", language) and language not in LANGUAGES:
+        raise DataError(f"{_display(path)}: folder '{language}' is not a language; allowed: {', '.join(LANGUAGES)}")
+    base = _chapters_dir(None).resolve()
+    inside = path.resolve().parent
+    if base not in inside.parents and inside != base:
+        return
+    relative = inside.relative_to(base).parts
+    cities = load_cities()
+    if len(relative) != 2 or relative[0] not in cities or relative[1] not in LANGUAGES:
+        raise DataError(
+            f"{_display(path)}: chapter files go in data/local/chapters/<city_id>/<language>/; city ids: "
+            f"{', '.join(cities)}; languages: {', '.join(LANGUAGES)}"
+        )
 
 
 def _chapters_dir(folder: Path | None) -> Path:

@@ -12,10 +12,13 @@ from workbench.errors import ConfigError, WorkbenchError
 EXIT_CODES = """exit codes:
   0  success
   1  workbench error
-  2  wrong parameters, registry entry or option (the message names file and key)
+  2  wrong parameters, registry entry or option (the message names file and key); another run
+     holds outputs/.lock; nothing to resume, or inputs changed since the run to resume
   3  bad or missing data file (the message names file, row and column)
-  4  a run finished but at least one notebook failed (see the summary and manifest.json)
-  130 interrupted (Ctrl-C)"""
+  4  a run finished but at least one notebook failed (raised, timed out, kernel died): see the
+     summary and manifest.json; outputs/latest still points at the last fully successful run
+  130 interrupted (Ctrl-C): workers and kernels stopped, partial outputs kept in
+     outputs/<run id>.interrupted/, nothing published"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,14 +35,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute the city profiles and the comparison, render annexes",
                          description="Execute notebooks/city_profile.ipynb once per city with params/<city>.yaml "
-                         "(in parallel), then the comparison notebooks, then render the annexes (HTML, Word, PDF). "
-                         "Results go to outputs/<run id>/; outputs/latest points at the last fully successful run.",
+                         "(in parallel, each in its own process and kernel), then the comparison notebooks on the "
+                         "cities that succeeded, then render the annexes (HTML, Word, PDF). A notebook that raises, "
+                         "runs past its time limit or whose kernel dies is recorded as failed with its cell; the "
+                         "others go on. The run is written into outputs/<run id>.partial/ and renamed at the end: "
+                         "outputs/<run id>/ when every notebook succeeded (outputs/latest then points at it), "
+                         "outputs/<run id>-failed/ when some failed, outputs/<run id>.interrupted/ after Ctrl-C. "
+                         "outputs/last-attempt points at the most recent run whatever its outcome. One run at a "
+                         "time: outputs/.lock.",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
     run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run")
     run.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run at once (default: one per core)")
-    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
-    run.add_argument("--run-dir", type=Path, help="write into this new folder instead of outputs/<run id>")
+    run.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+                     help="seconds allowed per notebook cell (default 600)")
+    run.add_argument("--notebook-timeout", type=int, default=None, metavar="SECONDS",
+                     help="seconds allowed per notebook, all cells together; at the limit its kernel is "
+                     "killed and the notebook recorded as failed (default 1800; 0: no limit)")
+    run.add_argument("--run-dir", type=Path, help="write into this new (or empty) folder instead of outputs/<run id>; "
+                     "written as DIR.partial, renamed DIR at the end, also when a notebook failed (its "
+                     "manifest.json then says status 'failed' and outputs/latest does not move), or "
+                     "DIR.interrupted after Ctrl-C")
+    run.add_argument("--resume", action="store_true",
+                     help="rerun only what failed in the last run (outputs/last-attempt) into a new run: the city "
+                     "notebooks that succeeded are copied, the others and then the comparisons run again; refused "
+                     "when the last run succeeded or an input file changed since")
     run.add_argument("--no-compare", action="store_true", help="skip the cross-city comparison")
     run.add_argument("--no-annex", action="store_true", help="skip rendering the annexes")
     _annex_options(run)
@@ -56,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     annex = sub.add_parser("annex", help="render the annexes of an executed run (no re-execution)",
                            description="Render the policy-document annexes of a run from its executed notebooks, "
                            "without running them again: one per city (annex A) and the network synthesis "
-                           "(annex B), into <run>/annex/<language>/<name>.<format>.",
+                           "(annex B), into <run>/annex/<language>/<name>.<format> (each file written under a "
+                           "temporary name and renamed when complete). Takes outputs/.lock like `workbench run`.",
                            epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
     _annex_options(annex)
@@ -141,50 +162,74 @@ def _selected_cities(args) -> list[str] | None:
 
 def _run(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from workbench.errors import RunError
     from workbench.registry import get_city, load_cities
-    from workbench.run import run_batch
+    from workbench.run import NOTEBOOK_TIMEOUT, RunInterrupted, resume_batch, run_batch
 
     console = _console()
     cities = _selected_cities(args)
+    if args.resume and (cities or args.no_compare):
+        raise ConfigError("--resume reruns the notebooks of the last run as they were planned; "
+                          "it cannot be combined with --city, --cities or --no-compare")
     for city_id in cities or []:
         get_city(city_id)
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
-    count = len(cities or load_cities()) + (0 if args.no_compare else 1)
+    if args.timeout < 1:
+        raise ConfigError(f"--timeout must be at least 1 second, got {args.timeout}")
+    notebook_timeout = NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout
+    if notebook_timeout < 0:
+        raise ConfigError(f"--notebook-timeout must be 0 (no limit) or more seconds, got {notebook_timeout}")
+    count = 0 if args.resume else len(cities or load_cities()) + (0 if args.no_compare else 1)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"running {count} notebooks", total=count)
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task(f"running {count} notebooks", total=count or None)
 
-        def report(result, done, total):
-            mark = "ok" if result.status == "ok" else "FAILED"
-            bar.console.print(f"  {result.name:<10} {mark:<6} {result.seconds:6.1f} s")
-            bar.update(task, completed=done, total=total, description=f"running {total} notebooks")
+            def report(result, done, total):
+                mark = "reused" if result.reused_from else ("ok" if result.status == "ok" else result.status.upper())
+                bar.console.print(f"  {result.name:<10} {mark:<6} {result.seconds:6.1f} s", markup=False)
+                bar.update(task, completed=done, total=total, description=f"running {total} notebooks")
 
-        def written(path):
-            bar.console.print(f"  annex  {path.relative_to(path.parents[2])}")
+            def written(path):
+                bar.console.print(f"  annex  {path.relative_to(path.parents[2])}", markup=False)
 
-        summary = run_batch(cities, jobs=args.jobs, run_dir=args.run_dir, timeout=args.timeout,
-                            with_compare=not args.no_compare, with_annex=not args.no_annex, progress=report,
-                            annex_options={**_annex_kwargs(args), "progress": written})
-    table = Table(title=f"Run {summary.run_dir.name}")
-    for column in ("notebook", "status", "seconds", "error"):
-        table.add_column(column)
-    for r in summary.results:
-        cell = f" (cell In [{r.failed_cell}])" if r.failed_cell else ""
-        table.add_row(r.name, r.status, f"{r.seconds:.1f}", (r.error + cell)[:120])
-    console.print(table)
-    console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}")
+            options = dict(jobs=args.jobs, run_dir=args.run_dir, timeout=args.timeout, notebook_timeout=notebook_timeout,
+                           with_annex=not args.no_annex, progress=report,
+                           annex_options={**_annex_kwargs(args), "progress": written})
+            if args.resume:
+                summary = resume_batch(**options)
+            else:
+                summary = run_batch(cities, with_compare=not args.no_compare, **options)
+    except RunInterrupted as stop:
+        console.print(_summary_table(stop.summary))
+        print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)
+        return 130
+    console.print(_summary_table(summary))
+    console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}", markup=False)
     if not args.no_annex:
-        console.print(f"Annexes: {summary.run_dir / 'annex'}/<language>/<city or network>.<html|docx|pdf>")
-    console.print(f"Manifest: {summary.run_dir / 'manifest.json'}")
+        console.print(f"Annexes: {summary.run_dir / 'annex'}/<language>/<city or network>.<html|docx|pdf>", markup=False)
+    console.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed)
         raise RunError(f"{len(summary.failed)} of {len(summary.results)} notebook(s) failed: {names}; "
-                       f"outputs of the others are in {summary.run_dir}")
+                       f"outputs of the others are in {summary.run_dir}; nothing published (outputs/latest unchanged)")
     return 0
+
+
+def _summary_table(summary):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Run {summary.run_dir.name}" + (f" (resumed from {summary.resumed_from})" if summary.resumed_from else ""))
+    for column in ("notebook", "status", "seconds", "error"):
+        table.add_column(column)
+    for r in summary.results:
+        cell = f" (cell In [{r.failed_cell}])" if r.failed_cell and f"In [{r.failed_cell}]" not in r.error else ""
+        note = f"reused from {r.reused_from}" if r.reused_from else (r.error + cell)[:160]
+        table.add_row(Text(r.name), Text(r.status), f"{r.seconds:.1f}", Text(note))
+    return table
 
 
 def _ingest(args) -> int:
@@ -214,14 +259,34 @@ def _validate(args) -> int:
 
 
 def _annex(args) -> int:
-    import json
-
     from workbench import paths
     from workbench.annex import render_run
+    from workbench.lock import hold
+
+    # one writer at a time in outputs/: a run could otherwise rename or publish the folder meanwhile
+    with hold(paths.outputs_dir(), "workbench annex"):
+        run_dir = args.run or (paths.outputs_dir() / "latest")
+        results = _succeeded(run_dir)
+        console = _console()
+        try:
+            written = render_run(run_dir, results, **_annex_kwargs(args),
+                                 progress=lambda path: console.print(str(path), markup=False))
+        except KeyboardInterrupt:
+            # every annex file is renamed into place when complete: only temporary files can be cut short
+            for leftover in (run_dir / "annex").rglob("*.tmp"):
+                leftover.unlink(missing_ok=True)
+            raise
+    console.print(f"{len(written)} annex files in {run_dir / 'annex'}")
+    return 0
+
+
+def _succeeded(run_dir: Path) -> list:
+    # the notebooks of a run that succeeded, from its manifest
+    import json
+
     from workbench.errors import DataError
     from workbench.run import TaskResult
 
-    run_dir = args.run or (paths.outputs_dir() / "latest")
     manifest = run_dir / "manifest.json"
     if not manifest.is_file():
         raise DataError(f"{manifest}: no manifest; is {run_dir} a run folder made by `workbench run`?")
@@ -233,11 +298,7 @@ def _annex(args) -> int:
         raise DataError(f"{manifest}: not a workbench run manifest ({exc})") from None
     if not results:
         raise DataError(f"{manifest}: no notebook of this run succeeded; nothing to render")
-    console = _console()
-    written = render_run(run_dir, results, **_annex_kwargs(args),
-                         progress=lambda path: console.print(str(path), markup=False))
-    console.print(f"{len(written)} annex files in {run_dir / 'annex'}")
-    return 0
+    return results
 
 
 def _cities(args) -> int:

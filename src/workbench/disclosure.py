@@ -105,7 +105,9 @@ def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> Suppres
     for column in counts:
         values = pd.to_numeric(frame[column], errors="coerce")
         per_row = eligible if column not in COUNT_COLUMNS else pd.Series(True, index=frame.index)
-        mask[column] = per_row & values.gt(0) & values.lt(threshold)
+        # a missing count (NaN, or pd.NA in a nullable integer column) is not a small count
+        small = (values.gt(0) & values.lt(threshold)).fillna(False).astype(bool)
+        mask[column] = per_row & small
     small_rows = mask.any(axis=1)
     for column in derived_columns(frame):
         mask[column] = mask[column] | small_rows

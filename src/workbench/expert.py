@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-import io
+import functools
 import re
 from pathlib import Path
 
 import pandas as pd
 import pycountry
-import yaml
 
 from workbench import paths
+from workbench.catalog import read_csv_text
 from workbench.errors import SchemaError
-from workbench.registry import load_cities, load_definitions, load_indicators
-from workbench.schemas import FLAGS, GEOGRAPHY_LEVELS, KEY_COLUMNS, SEXES, UNITS, empty_tidy, validate_tidy
+from workbench.registry import load_cities, load_definitions, load_indicators, read_yaml
+from workbench.schemas import (
+    EARLIEST_YEAR,
+    FLAGS,
+    GEOGRAPHY_LEVELS,
+    KEY_COLUMNS,
+    PART_TOLERANCE,
+    SEXES,
+    UNITS,
+    empty_tidy,
+    latest_year,
+    parts_over_totals,
+    validate_tidy,
+)
 from workbench.sources._common import tidy_frame
 
 SOURCE_ID = "expert_figures"
@@ -97,45 +109,54 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _FLAG = re.compile(f"^[{''.join(FLAGS)}]*$")
 
 
-def read_expert_figures(path: Path) -> pd.DataFrame:
+def read_expert_figures(path: Path, city_id: str | None = None) -> pd.DataFrame:
     """Read and check one expert figures file, ``data/local/figures/<city_id>.csv``.
 
     Parameters
     ----------
     path
-        The file; its name (without ``.csv``) must be a city id of the registry.
+        The file (comma-separated UTF-8 text).
+    city_id
+        The city the figures belong to; by default the file name without ``.csv``, which must
+        then be a city id of the registry.
 
     Returns
     -------
     pandas.DataFrame
         All :data:`EXPERT_COLUMNS` as text (cells stripped, empty optional cells filled with
         their defaults, ``period`` filled from ``ref_date`` when empty), plus ``line``, the
-        CSV line of each row.
+        CSV line where each row starts.
 
     Raises
     ------
     SchemaError
-        Naming the file, CSV line and column of the first problem: not UTF-8, empty,
-        missing or unknown columns, unknown city, ids unknown to the registries, a bad date,
-        number, share, flag or origin, a repeated figure, or an empty publisher or title.
+        Naming the file, CSV line and column of the first problem: a spreadsheet, not UTF-8,
+        empty or header only, not comma-separated, missing or unknown columns, unknown city,
+        ids unknown to the registries, a place outside the city's country, a bad or impossible
+        date, a bad number, share, flag or origin, a repeated figure, a part (women, an age
+        band, an origin, a category) larger than its total, or an empty publisher or title.
     """
     path = Path(path)
-    city_id = path.stem
-    if city_id not in load_cities():
+    city_id = city_id or path.stem
+    cities = load_cities()
+    if city_id not in cities:
         raise SchemaError(
-            f"{path}: the file name must be a city id followed by .csv; '{city_id}' is not one of "
-            f"{', '.join(load_cities())}"
+            f"{path}: the file name must be a city id followed by .csv (or name the city with --city); "
+            f"'{city_id}' is not one of {', '.join(cities)}"
         )
     frame = _read_text_table(path)
     _check_columns(frame, path)
     frame = _fill_defaults(frame)
     origins = _declared_origins()
+    country = cities[city_id].country_iso3
     for record in frame.to_dict("records"):
         _check_row(record, path, origins)
+        _check_place(record, path, city_id, country)
     frame["period"] = [
         record["period"] or record["ref_date"][:4] for record in frame.to_dict("records")
     ]
     _check_duplicates(frame, path)
+    _check_parts(frame, path)
     return frame
 
 
@@ -190,27 +211,11 @@ def load_expert_figures(folder: Path | None = None) -> pd.DataFrame:
 
 
 def _read_text_table(path: Path) -> pd.DataFrame:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise SchemaError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise SchemaError(
-            f"{path}: not UTF-8 text (undecodable byte at offset {exc.start}); "
-            "save it as 'CSV UTF-8 (comma delimited)'"
-        ) from None
-    if not text.strip():
-        raise SchemaError(f"{path}: file is empty; expected a header line and one row per figure")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except pd.errors.ParserError as exc:
-        raise SchemaError(f"{path}: not a readable comma-separated file: {exc}") from None
-    frame = frame.rename(columns=lambda c: str(c).strip())
-    frame = frame.apply(lambda column: column.str.strip())
-    frame.insert(0, "line", range(2, len(frame) + 2))
+    frame = read_csv_text(path, "figure", EXPERT_COLUMNS)
+    frame = frame.apply(lambda column: column.str.strip() if column.name != "line" else column)
     frame = frame[(frame.drop(columns="line") != "").any(axis=1)].reset_index(drop=True)
     if frame.empty:
-        raise SchemaError(f"{path}: no figures below the header line")
+        raise SchemaError(f"{path}: no figures below the header line, only empty rows; expected one figure per line")
     return frame
 
 
@@ -282,9 +287,14 @@ def _is_country(code: str) -> bool:
 
 def _declared_origins() -> set[str]:
     """Group codes declared in ``data/registry/origins/*.yaml``."""
+    return _origins_in(paths.registry_dir() / "origins")
+
+
+@functools.cache
+def _origins_in(folder: Path) -> set[str]:
     codes: set[str] = set()
-    for file in sorted((paths.registry_dir() / "origins").glob("*.yaml")):
-        content = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    for file in sorted(folder.glob("*.yaml")):
+        content = read_yaml(file) or {}
         codes.update((content.get("origins") or {}).keys())
     return codes
 
@@ -327,9 +337,36 @@ def _check_dates(record: dict, path: Path, line: int) -> None:
             path, line, "ref_date",
             f"{record['ref_date']!r} is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2015-11-30)",
         )
+    last = latest_year()
+    if not EARLIEST_YEAR <= int(record["ref_date"][:4]) <= last:
+        raise _fail(
+            path, line, "ref_date",
+            f"{record['ref_date']!r} is out of range; expected a date from {EARLIEST_YEAR} to the end of {last}",
+        )
     period = record["period"]
     if period and not _PERIOD.match(period):
         raise _fail(path, line, "period", f"{period!r} is not valid; expected YYYY, YYYY-Q1..Q4 or YYYY-YYYY, or empty")
+    years = [int(y) for y in re.findall(r"\d{4}", period)]
+    if years and (min(years) < EARLIEST_YEAR or max(years) > last or years != sorted(years)):
+        raise _fail(
+            path, line, "period",
+            f"{period!r} is out of range; expected years from {EARLIEST_YEAR} to {last}, the first not after the second",
+        )
+
+
+def _check_place(record: dict, path: Path, city_id: str, country: str) -> None:
+    line = record["line"]
+    if record["country_iso3"] != country:
+        raise _fail(
+            path, line, "country_iso3",
+            f"{record['country_iso3']!r} is not the country of {city_id}; expected {country!r}: a city's file holds "
+            "figures about the city, its region or its country",
+        )
+    if record["geography_level"] == "country" and record["place_id"] != country:
+        raise _fail(
+            path, line, "place_id",
+            f"{record['place_id']!r} is not the code of the country; expected {country!r} on a country row",
+        )
 
 
 def _check_value(record: dict, path: Path, line: int) -> None:
@@ -355,6 +392,20 @@ def _check_duplicates(frame: pd.DataFrame, path: Path) -> None:
             f"{path}, CSV lines {lines}: the same figure (place, indicator, definition, sex, age, origin, "
             "category, period, ref_date) is entered more than once; keep one, or tell them apart in "
             "'category' (e.g. release:detailed_results)"
+        )
+
+
+def _check_parts(frame: pd.DataFrame, path: Path) -> None:
+    numbers = frame.assign(value=frame["value"].astype(float))
+    over = parts_over_totals(numbers)
+    if over:
+        part, total, column = over[0]
+        rows = frame.iloc[[part, total]]
+        raise _fail(
+            path, int(rows["line"].iloc[0]), "value",
+            f"{rows['value'].iloc[0]} for {column} {rows[column].iloc[0]!r} is larger than the total "
+            f"{rows['value'].iloc[1]} on CSV line {rows['line'].iloc[1]} (same place, indicator, definition and date); "
+            f"expected a part no larger than its total (rounding tolerance {PART_TOLERANCE:.1%} or 1)",
         )
 
 

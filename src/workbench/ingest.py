@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib
 import logging
+import shutil
+import signal
+import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +18,7 @@ import pandas as pd
 import yaml
 
 from workbench import paths
-from workbench.errors import ConfigError, DataError
+from workbench.errors import ConfigError, DataError, WorkbenchError
 from workbench.provenance import sha256_file
 from workbench.registry import Source, check_references, load_cities, load_sources
 from workbench.schemas import validate_tidy
@@ -38,8 +43,11 @@ def ingest(
 ) -> list[IngestResult]:
     """Build every registered source (or ``only`` some) from ``raw_dir`` into ``out_dir``.
 
-    Each table is validated (schema and registry references) before it replaces the previous
-    one, and is written atomically, so a failing source leaves the committed table untouched.
+    All or nothing: every table is built and validated (schema and registry references) in a
+    hidden staging folder inside ``out_dir`` first; only when every source succeeded are the
+    new tables moved into place (one rename per file, with Ctrl-C held back meanwhile). A
+    missing, truncated or malformed official file therefore leaves every committed table as
+    it was.
 
     Parameters
     ----------
@@ -53,41 +61,53 @@ def ingest(
     Returns
     -------
     list of IngestResult
+        One per source, ``table`` being the published file.
 
     Raises
     ------
     ConfigError
-        Unknown source id or missing raw folder.
+        Unknown source id, missing raw folder, or a registry path leading out of it.
     DataError
-        A missing official file, or a file whose layout or content is not as expected.
+        A missing official file, or a file whose layout or content is not as expected (the
+        message names the source, the file and, where the reader knows it, row and column).
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise ConfigError(f"raw-data folder {raw_dir} does not exist")
+        raise ConfigError(f"raw-data folder {raw_dir} does not exist; expected a folder of official files")
     out_dir = Path(out_dir) if out_dir else paths.tidy_dir()
     sources = load_sources()
     buildable = [s for s, source in sources.items() if source.reader is not None]
-    wanted = list(only) if only else buildable
+    wanted = list(dict.fromkeys(only)) if only else buildable
     unknown = [s for s in wanted if s not in buildable]
     if unknown:
         raise ConfigError(
             f"unknown source id(s) {unknown}; sources built from official files: {', '.join(buildable)}"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [_ingest_one(sources[s], raw_dir, out_dir) for s in wanted]
+    staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=out_dir))
+    try:
+        staged = [_ingest_one(sources[s], raw_dir, staging) for s in wanted]
+        return _publish(staged, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
+    # a registry path may not lead out of the raw folder
     files = [raw_dir / f.path for f in source.files]
     for path in files:
+        paths.inside(path, raw_dir)
+    for path in files:
         if not path.is_file():
-            raise DataError(f"{source.source_id}: official file {path} not found in {raw_dir}")
+            raise DataError(
+                f"{source.source_id}: official file {path} not found in {raw_dir}; expected the files listed "
+                f"in its registry entry: {[f.path for f in source.files]}"
+            )
     sums = {f.path: sha256_file(raw_dir / f.path) for f in source.files}
     changed = any(sums[f.path] != f.sha256 for f in source.files)
     if changed:
         log.warning("%s: a raw file differs from the checksum in its registry entry", source.source_id)
-    module = importlib.import_module(source.reader)
-    frame = module.build(source.source_id, files, load_cities())
+    frame = _build(source, files)
     name = f"{source.source_id}.csv"
     validate_tidy(frame, name)
     check_references(frame, name)
@@ -107,6 +127,55 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     return IngestResult(source.source_id, len(frame), table, changed)
 
 
+def _build(source: Source, files: list[Path]) -> pd.DataFrame:
+    """Run the source's reader; an unforeseen failure becomes a DataError naming the files."""
+    module = importlib.import_module(source.reader)
+    try:
+        frame = module.build(source.source_id, files, load_cities())
+    except WorkbenchError:
+        raise
+    except Exception as exc:  # a reader meeting a file it was not written for
+        raise DataError(
+            f"{source.source_id}: reading {', '.join(str(f) for f in files)} failed ({type(exc).__name__}: "
+            f"{exc}); expected the official layout: is a file truncated or of another format? "
+            "(--debug shows where)"
+        ) from exc
+    if frame.empty:
+        raise DataError(
+            f"{source.source_id}: no rows read from {', '.join(str(f) for f in files)}; expected observations"
+        )
+    return frame
+
+
+def _publish(staged: list[IngestResult], out_dir: Path) -> list[IngestResult]:
+    """Move the staged tables and their metadata into ``out_dir``; Ctrl-C waits until done."""
+    published = []
+    with _sigint_held():
+        for result in staged:
+            target = out_dir / result.table.name
+            result.table.replace(target)
+            meta = result.table.with_name(f"{result.source_id}.meta.yaml")
+            meta.replace(out_dir / meta.name)
+            # one table has one file: drop the other form (.csv or .csv.gz) of an earlier build
+            other = f"{result.source_id}.csv" if target.name.endswith(".gz") else f"{result.source_id}.csv.gz"
+            (out_dir / other).unlink(missing_ok=True)
+            published.append(IngestResult(result.source_id, result.rows, target, result.checksum_changed))
+    return published
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold back Ctrl-C (delivered when the block ends) where the platform allows it."""
+    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 #: Tables larger than this are stored gzip-compressed (``.csv.gz``) to keep clones small.
 GZIP_ABOVE_BYTES = 3_000_000
 
@@ -121,8 +190,14 @@ def write_tidy(frame: pd.DataFrame, out_dir: Path, source_id: str) -> Path:
     -------
     Path
         The file written.
+
+    Raises
+    ------
+    ConfigError
+        If ``source_id`` cannot name a file in ``out_dir``.
     """
     data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    paths.named_file(out_dir, source_id, ".csv", "source id")
     plain, packed = out_dir / f"{source_id}.csv", out_dir / f"{source_id}.csv.gz"
     if len(data) > GZIP_ABOVE_BYTES:
         target, other = packed, plain
@@ -149,11 +224,14 @@ def tidy_path(source_id: str, folder: Path | None = None) -> Path:
     ------
     DataError
         If neither exists.
+    ConfigError
+        If ``source_id`` cannot name a file, or the table is a link leading out of ``folder``.
     """
     folder = folder or paths.tidy_dir()
-    for name in (f"{source_id}.csv", f"{source_id}.csv.gz"):
-        if (folder / name).is_file():
-            return folder / name
+    for suffix in (".csv", ".csv.gz"):
+        paths.named_file(folder, source_id, suffix, "source id")
+        if (folder / f"{source_id}{suffix}").is_file():
+            return folder / f"{source_id}{suffix}"
     raise DataError(
         f"no tidy table for source '{source_id}' in {folder}; run `workbench ingest --raw DIR`"
     )

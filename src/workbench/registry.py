@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -88,20 +89,62 @@ class Indicator(_Strict):
 
 
 def read_yaml(path: Path) -> object:
-    """Parse a UTF-8 YAML file; a missing, non-UTF-8 or malformed file is a ConfigError naming it."""
+    """Parse a UTF-8 YAML file; a missing, non-UTF-8 or malformed file is a ConfigError naming it.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    object
+        The parsed content (``None`` for an empty file).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and, for bad bytes or bad YAML, the line (and column) of the problem.
+    """
+    path = Path(path)
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, expected a YAML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+    try:
+        # the C parser when PyYAML has it: the same safe subset, many times faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}{_yaml_place(exc)}: not valid YAML: {_yaml_problem(exc)}") from None
 
 
-def describe_validation_error(exc: ValidationError, path: Path | str, prefix: str = "") -> str:
-    """Turn a pydantic error into one line naming the file and key.
+def _yaml_place(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = "; ".join(p for p in parts if p)
+    return text or str(exc).splitlines()[0]
+
+
+def describe_validation_error(
+    exc: ValidationError, path: Path | str, prefix: str = "", model: type[BaseModel] | None = None
+) -> str:
+    """Turn a pydantic error into one line naming the file and key, what was found and what is expected.
 
     Parameters
     ----------
@@ -111,6 +154,9 @@ def describe_validation_error(exc: ValidationError, path: Path | str, prefix: st
         The file the data came from.
     prefix
         Key path to put before pydantic's location (e.g. ``cities[3]``).
+    model
+        The model validated; when given, an unknown top-level key is reported with the
+        allowed keys.
 
     Returns
     -------
@@ -120,12 +166,19 @@ def describe_validation_error(exc: ValidationError, path: Path | str, prefix: st
     loc = ".".join(str(p) for p in first["loc"])
     key = ".".join(p for p in (prefix, loc) if p)
     kind = first["type"]
+    found = first.get("input")
     if kind == "extra_forbidden":
         what = "unknown key"
+        if model is not None and len(first["loc"]) == 1:
+            what += f"; allowed keys: {', '.join(model.model_fields)}"
     elif kind == "missing":
         what = "missing required key"
+    elif kind == "literal_error":
+        what = f"found {found!r}; allowed values: {first['ctx']['expected']}"
+    elif kind == "value_error":
+        what = f"found {found!r}; {first['msg'].removeprefix('Value error, ')}"
     else:
-        what = first["msg"]
+        what = f"found {found!r}; {first['msg'][:1].lower()}{first['msg'][1:]}"
     more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
     return f"{path}: key '{key}': {what}{more}"
 
@@ -149,20 +202,39 @@ def load_cities(root: Path | None = None) -> dict[str, City]:
     ConfigError
         If the file is missing, malformed or repeats a city id.
     """
-    path = (root or paths.registry_dir()) / "cities.yaml"
+    return read_cities((root or paths.registry_dir()) / "cities.yaml")
+
+
+def read_cities(path: Path) -> dict[str, City]:
+    """Read and check a cities registry file (any name, anywhere); see :func:`load_cities`.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, malformed or repeats a city id.
+    """
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("cities"), list):
-        raise ConfigError(f"{path}: expected a top-level key 'cities' holding a list")
+        raise ConfigError(f"{path}: expected a top-level key 'cities' holding a list, found {_kind(raw)}")
     cities: dict[str, City] = {}
     for i, entry in enumerate(raw["cities"]):
         try:
             city = City.model_validate(entry)
         except ValidationError as exc:
-            raise ConfigError(describe_validation_error(exc, path, f"cities[{i}]")) from None
+            raise ConfigError(describe_validation_error(exc, path, f"cities[{i}]", City)) from None
         if city.city_id in cities:
-            raise ConfigError(f"{path}: city id '{city.city_id}' appears twice")
+            raise ConfigError(f"{path}: key 'cities[{i}].city_id': city id '{city.city_id}' appears twice")
         cities[city.city_id] = city
     return cities
+
+
+def _kind(raw: object) -> str:
+    """How a parsed YAML value is described in messages."""
+    if raw is None:
+        return "an empty file"
+    if isinstance(raw, dict):
+        return f"a mapping with keys {', '.join(map(str, raw)) or '(none)'}"
+    return f"a {type(raw).__name__} ({str(raw)[:40]!r})"
 
 
 def get_city(city_id: str, root: Path | None = None) -> City:
@@ -238,45 +310,72 @@ def load_sources(root: Path | None = None) -> dict[str, Source]:
     folder = (root or paths.registry_dir()) / "sources"
     sources: dict[str, Source] = {}
     for path in sorted(folder.glob("*.yaml")):
-        raw = read_yaml(path)
-        try:
-            source = Source.model_validate(raw)
-        except ValidationError as exc:
-            raise ConfigError(describe_validation_error(exc, path)) from None
-        if source.source_id != path.stem:
-            raise ConfigError(
-                f"{path}: source_id '{source.source_id}' differs from the file name '{path.stem}'"
-            )
+        source = read_source(path)
         sources[source.source_id] = source
     return sources
+
+
+def read_source(path: Path) -> Source:
+    """Read and check one source entry, ``data/registry/sources/<source_id>.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed, has an unknown or missing key, or its name differs from its
+        ``source_id``.
+    """
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(Source.model_fields)}, found {_kind(raw)}")
+    try:
+        source = Source.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path, model=Source)) from None
+    if source.source_id != Path(path).stem:
+        raise ConfigError(
+            f"{path}: key 'source_id': '{source.source_id}' differs from the file name '{Path(path).stem}'; "
+            "name the file <source_id>.yaml"
+        )
+    return source
 
 
 @functools.cache
 def load_definitions(root: Path | None = None) -> dict[str, Definition]:
     """Load ``data/registry/definitions.yaml`` (definition id → :class:`Definition`)."""
-    return _load_mapping((root or paths.registry_dir()) / "definitions.yaml", "definitions", Definition)
+    return read_mapping((root or paths.registry_dir()) / "definitions.yaml", "definitions", Definition)
 
 
 @functools.cache
 def load_indicators(root: Path | None = None) -> dict[str, Indicator]:
     """Load ``data/registry/indicators.yaml`` (indicator id → :class:`Indicator`)."""
-    return _load_mapping((root or paths.registry_dir()) / "indicators.yaml", "indicators", Indicator)
+    return read_mapping((root or paths.registry_dir()) / "indicators.yaml", "indicators", Indicator)
 
 
-def _load_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
+def read_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
+    """Read a registry file holding one top-level ``key`` that maps ids to entries of ``model``.
+
+    Used for ``definitions.yaml`` (key ``definitions``) and ``indicators.yaml`` (``indicators``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key of the first bad entry.
+    """
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get(key), dict):
-        raise ConfigError(f"{path}: expected a top-level key '{key}' holding a mapping")
+        raise ConfigError(f"{path}: expected a top-level key '{key}' holding a mapping, found {_kind(raw)}")
     out = {}
     for item_id, entry in raw[key].items():
+        if not isinstance(item_id, str) or not re.match(r"^[a-z][a-z0-9_]*$", item_id):
+            raise ConfigError(f"{path}: key '{key}.{item_id}': expected an id of lowercase letters, digits and '_'")
         try:
             out[item_id] = model.model_validate(entry)
         except ValidationError as exc:
-            raise ConfigError(describe_validation_error(exc, path, f"{key}.{item_id}")) from None
+            raise ConfigError(describe_validation_error(exc, path, f"{key}.{item_id}", model)) from None
     return out
 
 
-def check_references(frame, name: str, root: Path | None = None) -> None:
+def check_references(frame, name: str, root: Path | None = None, lines=None) -> None:
     """Check that a tidy table's ids exist in the registries.
 
     Parameters
@@ -285,23 +384,30 @@ def check_references(frame, name: str, root: Path | None = None) -> None:
         A tidy table.
     name
         What to call it in messages.
+    root
+        Registry folder; defaults to :func:`workbench.paths.registry_dir`.
+    lines : sequence of int, optional
+        CSV line of each row, in row order; row ``i`` is line ``i + 2`` by default.
 
     Raises
     ------
     SchemaError
-        Naming the first unknown source, indicator, definition or city id and its CSV line.
+        Naming the first unknown source, indicator, definition or city id, its CSV line and
+        where the id must be declared.
     """
     known = {
-        "source_id": set(load_sources(root)),
-        "indicator_id": set(load_indicators(root)),
-        "definition_id": set(load_definitions(root)),
-        "city_id": set(load_cities(root)) | {""},
+        "source_id": (set(load_sources(root)), "data/registry/sources/<source_id>.yaml"),
+        "indicator_id": (set(load_indicators(root)), "data/registry/indicators.yaml"),
+        "definition_id": (set(load_definitions(root)), "data/registry/definitions.yaml"),
+        "city_id": (set(load_cities(root)) | {""}, "data/registry/cities.yaml (or empty)"),
     }
-    for column, allowed in known.items():
-        bad = ~frame[column].isin(allowed)
+    for column, (allowed, where) in known.items():
+        bad = (~frame[column].isin(allowed)).to_numpy()
         if bad.any():
-            i = frame.index[bad][0]
+            i = int(bad.nonzero()[0][0])
+            line = lines[i] if lines is not None else i + 2
+            listing = f" ({', '.join(sorted(a for a in allowed if a))})" if len(allowed) <= 12 else ""
             raise SchemaError(
-                f"{name}, CSV line {int(i) + 2}, column '{column}': unknown id "
-                f"'{frame.at[i, column]}' ({int(bad.sum())} row(s)); it must be declared in data/registry"
+                f"{name}, CSV line {line}, column '{column}': unknown id '{frame[column].iloc[i]}' "
+                f"({int(bad.sum())} row(s)); expected an id declared in {where}{listing}"
             )

@@ -323,13 +323,3 @@ def cell_text(cell: object) -> str:
     if cell is None or (isinstance(cell, float) and pd.isna(cell)):
         return ""
     return str(cell).strip()
-
-
-def column_letter(j: int) -> str:
-    """Return the spreadsheet column letter (A, B ... AA) of a 0-based column index."""
-    letters = ""
-    j += 1
-    while j:
-        j, rest = divmod(j - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

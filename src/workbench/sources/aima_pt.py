@@ -9,7 +9,14 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import (
+    check_row_lengths,
+    data_lines,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    tidy_frame,
+)
 
 SOURCE_ID = "aima_pt_foreign_residents"
 
@@ -298,21 +305,30 @@ def read_evolution(path: Path) -> pd.DataFrame:
         Renamed or missing column, a year that is not four digits, or a cell that is not a
         number.
     """
-    table = read_csv_checked(path)
-    table.columns = [_clean_label(c) for c in table.columns]
-    require_columns(table, ["ANO", *EVOLUTION_COLUMNS], path)
-    if table.empty:
-        raise SourceFormatError(f"{path}: no data rows after the header")
+    table = _read_table(path, ["ANO", *EVOLUTION_COLUMNS])
     records = []
-    for i, row in table.iterrows():
+    for line, (_, row) in zip(data_lines(table), table.iterrows()):
         year = str(row["ANO"]).strip()
         if not re.fullmatch(r"\d{4}", year):
-            raise SourceFormatError(f"{path}, row {i + 2}, column 'ANO': {row['ANO']!r} is not a year")
+            raise SourceFormatError(
+                f"{path}, row {line}, column 'ANO': {row['ANO']!r} is not a year; expected four digits"
+            )
         for column in EVOLUTION_COLUMNS:
-            value = _parse_cell(row[column], path, i + 2, column)
+            value = _parse_cell(row[column], path, line, column)
             if value is not None:
                 records.append((year, column, value))
     return pd.DataFrame(records, columns=["year", "column", "value"])
+
+
+def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """The table with whitespace-collapsed headers, checked for its columns and row lengths."""
+    table = read_csv_checked(path)
+    table.columns = [_clean_label(c) for c in table.columns]
+    require_columns(table, columns, path)
+    check_row_lengths(table)
+    if table.empty:
+        raise SourceFormatError(f"{path}: no data rows after the header; expected one row per year or nationality")
+    return table
 
 
 def _clean_label(label: str) -> str:
@@ -397,21 +413,20 @@ def read_by_nationality(path: Path) -> pd.DataFrame:
     SourceFormatError
         Renamed or missing column, a repeated nationality, or a cell that is not a number.
     """
-    table = read_csv_checked(path)
-    table.columns = [_clean_label(c) for c in table.columns]
-    require_columns(table, ["NACIONALIDADES", *SEX_COLUMNS], path)
-    if table.empty:
-        raise SourceFormatError(f"{path}: no data rows after the header")
+    table = _read_table(path, ["NACIONALIDADES", *SEX_COLUMNS])
+    lines = data_lines(table)
     names = table["NACIONALIDADES"].str.strip()
-    repeated = names[names.duplicated()]
-    if len(repeated):
+    repeated = names.duplicated().to_numpy()
+    if repeated.any():
+        i = int(repeated.argmax())
         raise SourceFormatError(
-            f"{path}, row {repeated.index[0] + 2}, column 'NACIONALIDADES': {repeated.iloc[0]!r} appears twice"
+            f"{path}, row {lines[i]}, column 'NACIONALIDADES': {names.iloc[i]!r} appears twice; "
+            "expected each nationality once"
         )
     records = []
-    for i, row in table.iterrows():
+    for line, (i, row) in zip(lines, table.iterrows()):
         for column in SEX_COLUMNS:
-            value = parse_number(row[column], path, i + 2, column)
+            value = parse_number(row[column], path, line, column)
             if value is not None:
                 records.append((names[i], column, value))
     return pd.DataFrame(records, columns=["nationality", "column", "value"])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, city_codes
-from workbench.sources._common import expect_cell, read_excel_checked, tidy_frame, single_file
+from workbench.sources._common import column_letter, expect_cell, read_excel_checked, single_file, tidy_frame
 
 SOURCE_ID = "ec_qol_cities_2023"
 DATA_SHEET = "QoL in European cities 2023_V2"
@@ -65,7 +65,7 @@ def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.Data
     path = single_file(__name__, source_id, [SOURCE_ID], files)
     read_qol_meta(path)
     raw = read_qol_results(path)
-    return tidy_frame(harmonise_qol_results(raw, cities), source_id)
+    return tidy_frame(harmonise_qol_results(raw, cities, path), source_id)
 
 
 def read_qol_meta(path: Path) -> list[str]:
@@ -92,8 +92,8 @@ def read_qol_meta(path: Path) -> list[str]:
     meta = read_excel_checked(path, META_SHEET)
     cells = [str(v) for v in meta.iloc[:, 0] if not pd.isna(v)]
     text = " ".join(cells)
-    expect_cell(text, "Quality of Life", path, 1, f"{META_SHEET}!A")
-    expect_cell(text, "unweighted averages across the cities", path, 3, f"{META_SHEET}!A")
+    expect_cell(text, "Quality of Life", path, 1, "A", sheet=META_SHEET)
+    expect_cell(text, "unweighted averages across the cities", path, 3, "A", sheet=META_SHEET)
     return cells
 
 
@@ -147,7 +147,7 @@ def read_qol_results(path: Path) -> pd.DataFrame:
     return pd.DataFrame(records).astype({"value": float})
 
 
-def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
+def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City], path: Path | str = "") -> pd.DataFrame:
     """Keep the answer shares of the network cities and the all-cities average, as tidy rows.
 
     Shares stored as fractions (0.66) become percentages (66.0) by a decimal shift of the
@@ -160,6 +160,8 @@ def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City]) -> pd.Data
     cities
         The cities registry (country of each city); the cities kept are those with a
         ``qol_city`` code in ``workbench.registry.city_codes``.
+    path
+        The workbook, named in error messages.
 
     Returns
     -------
@@ -172,12 +174,14 @@ def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City]) -> pd.Data
         A network city missing from the file, or a share outside 0-1.
     """
     network = city_codes("qol_city")
-    present = set(raw["column_code"])
+    present = dict(zip(raw["column_code"], raw["column_label"]))
     missing = sorted(code for code in network if code not in present)
     if missing:
+        found = [f"{code} {label}" for code, label in present.items() if code != "total"]
         raise SourceFormatError(
-            f"sheet {DATA_SHEET!r}: city code(s) {missing} of the cities registry (qol_city) "
-            f"are not among the columns; found {sorted(present)}"
+            f"{path}, sheet {DATA_SHEET!r}, row 2, columns from E: expected a column for every city "
+            f"of the registry with a qol_city code; city code(s) {missing} are not among the columns, "
+            f"found {found}"
         )
     bases = _bases(raw)
     n_cities = raw.loc[raw["column_code"] != "total", "column_code"].nunique()
@@ -223,8 +227,8 @@ def fraction_to_percent(value: float) -> float:
 def _read_columns(sheet: pd.DataFrame, path: Path) -> dict[int, tuple[str, str]]:
     if sheet.shape[0] <= _HEADER_ROWS or sheet.shape[1] <= _FIRST_CITY_COLUMN:
         raise SourceFormatError(f"{path}, sheet {DATA_SHEET!r}: too small to hold the results table")
-    expect_cell(sheet.iat[0, _AGGREGATE_COLUMN], "total average", path, 1, "D")
-    expect_cell(sheet.iat[0, _FIRST_CITY_COLUMN], "BR_D3_Cityrecode", path, 1, "E")
+    expect_cell(sheet.iat[0, _AGGREGATE_COLUMN], "total average", path, 1, "D", sheet=DATA_SHEET)
+    expect_cell(sheet.iat[0, _FIRST_CITY_COLUMN], "BR_D3_Cityrecode", path, 1, "E", sheet=DATA_SHEET)
     columns = {_AGGREGATE_COLUMN: ("total", "total average")}
     for j in range(_FIRST_CITY_COLUMN, sheet.shape[1]):
         header = sheet.iat[1, j]
@@ -233,12 +237,15 @@ def _read_columns(sheet: pd.DataFrame, path: Path) -> dict[int, tuple[str, str]]
         match = _CITY_HEADER.match(str(header).strip())
         if not match:
             raise SourceFormatError(
-                f"{path}, sheet {DATA_SHEET!r}, row 2, column {_letter(j)}: expected "
+                f"{path}, sheet {DATA_SHEET!r}, row 2, column {column_letter(j)}: expected "
                 f"'<city code> <city name>', found {header!r}"
             )
         columns[j] = (match.group(1), match.group(2))
     if len(columns) == 1:
-        raise SourceFormatError(f"{path}, sheet {DATA_SHEET!r}, row 2: no city columns from column E")
+        raise SourceFormatError(
+            f"{path}, sheet {DATA_SHEET!r}, row 2, column E: expected '<city code> <city name>' headers "
+            f"from column E, found {sheet.iat[1, _FIRST_CITY_COLUMN]!r}. Has the publisher changed the layout?"
+        )
     return columns
 
 
@@ -263,7 +270,7 @@ def _read_answer_row(
             "column_label": label,
             "value": _cell_number(row.iloc[j], path, number, j),
             "row": number,
-            "column": _letter(j),
+            "column": column_letter(j),
         }
         for j, (code, label) in columns.items()
     ]
@@ -277,7 +284,8 @@ def _cell_number(cell: object, path: Path, row: int, j: int) -> float | None:
     if str(cell).strip() in NOT_AVAILABLE:
         return None
     raise SourceFormatError(
-        f"{path}, sheet {DATA_SHEET!r}, row {row}, column {_letter(j)}: {cell!r} is not a number"
+        f"{path}, sheet {DATA_SHEET!r}, row {row}, column {column_letter(j)}: {cell!r} is not a number; "
+        "expected a share stored as a fraction, a count, an empty cell or 'Not available'"
     )
 
 
@@ -285,8 +293,8 @@ def _check_blank(row: pd.Series, columns: dict[int, tuple[str, str]], path: Path
     filled = [j for j in columns if not pd.isna(row.iloc[j])]
     if filled:
         raise SourceFormatError(
-            f"{path}, sheet {DATA_SHEET!r}, row {number}, column {_letter(filled[0])}: a value "
-            "in a row without question or answer label"
+            f"{path}, sheet {DATA_SHEET!r}, row {number}, column {column_letter(filled[0])}: a value "
+            "in a row without question or answer label; expected an empty row between question blocks"
         )
 
 
@@ -366,12 +374,3 @@ def _split_code(text: str) -> tuple[str, str]:
 
 def _is_text(cell: object) -> bool:
     return isinstance(cell, str) and cell.strip() != ""
-
-
-def _letter(j: int) -> str:
-    letters = ""
-    j += 1
-    while j:
-        j, rest = divmod(j - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

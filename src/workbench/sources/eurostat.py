@@ -10,7 +10,13 @@ import pycountry
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, city_codes
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import (
+    check_row_lengths,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    tidy_frame,
+)
 
 #: Columns of a "page linear" SDMX-CSV 2.0 export that the reader relies on.
 PAGE_LINEAR_COLUMNS: tuple[str, ...] = (
@@ -128,6 +134,7 @@ def read_page_linear(path: Path) -> pd.DataFrame:
     """
     table = read_csv_checked(path)
     require_columns(table, PAGE_LINEAR_COLUMNS, path)
+    check_row_lengths(table)
     if table.empty:
         raise SourceFormatError(f"{path}: the export holds no data rows")
     lines = pd.Series(range(2, len(table) + 2), index=table.index)

@@ -9,7 +9,13 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, codes_of
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import (
+    check_row_lengths,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    tidy_frame,
+)
 
 SOURCE_ID = "hcp_rgph"
 
@@ -162,6 +168,7 @@ def read_table(path: Path, table: str, expected: tuple[str, ...]) -> pd.DataFram
     """
     frame = read_csv_checked(path, encoding="utf-8-sig")
     require_columns(frame, expected, path)
+    check_row_lengths(frame)
     if frame.empty:
         raise SourceFormatError(f"{path}: no data rows below the header")
     _check_codes(frame, path)

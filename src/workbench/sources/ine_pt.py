@@ -12,6 +12,9 @@ from workbench.registry import City, codes_of
 from workbench.schemas import KEY_COLUMNS
 from workbench.sources._common import (
     TIDY_DEFAULTS,
+    check_row_lengths,
+    column_letter,
+    data_lines,
     expect_cell,
     parse_number,
     read_csv_checked,
@@ -261,7 +264,7 @@ def read_annex_table(path: Path, quadro: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``row`` (1-based record of the file), ``label`` (first cell, stripped),
+        Columns ``row`` (1-based line of the file, as an editor shows it), ``label`` (first cell, stripped),
         ``occurrence`` (1 for the first row with that label, 2 for the second ...),
         ``column`` (the header labels joined by `` | ``) and ``value`` (float). Empty cells
         give no row.
@@ -274,19 +277,26 @@ def read_annex_table(path: Path, quadro: str) -> pd.DataFrame:
     """
     layout = LAYOUTS[quadro]
     grid = _read_grid(path)
+    lines = data_lines(grid, first=1)
     _check_title(grid.iat[0, 0], layout.title, path)
     header = grid.iloc[2 : 2 + layout.header_rows, 1:]
     labels = _column_labels(header, layout.fill_last)
-    _check_labels(labels, layout.columns, path)
+    letters = [column_letter(j) for j in header.columns]
+    _check_labels(labels, layout.columns, letters, path, (lines[2], lines[1 + layout.header_rows]))
+    check_row_lengths(grid)
     body = grid.iloc[2 + layout.header_rows :]
-    return _melt_body(body, labels, path)
+    return _melt_body(body, labels, letters, path, lines)
 
 
 def _read_grid(path: Path) -> pd.DataFrame:
     grid = read_csv_checked(path, encoding=ENCODING, header=None)
-    grid = grid.apply(lambda col: col.str.strip().replace("", pd.NA))
-    keep = [c for c in grid.columns if c == 0 or grid[c].notna().any()]
-    return grid[keep]
+    if len(grid) < 3:
+        raise SourceFormatError(f"{path}: {len(grid)} row(s); expected a title, a blank row, header rows and data")
+    cleaned = grid.apply(lambda col: col.str.strip().replace("", pd.NA))
+    keep = [c for c in cleaned.columns if c == 0 or cleaned[c].notna().any()]
+    # the editor lines and row lengths noted when reading stay with the grid
+    cleaned.attrs = grid.attrs
+    return cleaned[keep]
 
 
 def _check_title(title: object, expected: str, path: Path) -> None:
@@ -312,39 +322,49 @@ def _column_labels(header: pd.DataFrame, fill_last: bool) -> list[str]:
     return [" | ".join(str(v) for v in filled.iloc[:, j] if pd.notna(v)) for j in range(filled.shape[1])]
 
 
-def _check_labels(found: list[str], expected: tuple[str, ...], path: Path) -> None:
+def _check_labels(
+    found: list[str], expected: tuple[str, ...], letters: list[str], path: Path, rows: tuple[int, int]
+) -> None:
     if tuple(found) == expected:
         return
-    for j, (f, e) in enumerate(zip(found, expected), start=2):
+    place = f"{path}, rows {rows[0]}-{rows[1]} (header)"
+    for f, e, letter in zip(found, expected, letters):
         if f != e:
             raise SourceFormatError(
-                f"{path}, header, column {j}: expected {e!r}, found {f!r}. "
+                f"{place}, column {letter!r}: expected {e!r}, found {f!r}. "
                 "Has the publisher changed the layout?"
             )
     raise SourceFormatError(
-        f"{path}, header: expected {len(expected)} value columns, found {len(found)} ({found})"
+        f"{place}: expected {len(expected)} value columns from column B, found {len(found)} ({found}). "
+        "Has the publisher changed the layout?"
     )
 
 
-def _melt_body(body: pd.DataFrame, labels: list[str], path: Path) -> pd.DataFrame:
+def _melt_body(body: pd.DataFrame, labels: list[str], letters: list[str], path: Path, lines: list[int]) -> pd.DataFrame:
     first = body.iloc[:, 0].fillna("")
     ends = first.index[first.str.startswith("Fonte")]
     if len(ends) == 0:
-        raise SourceFormatError(f"{path}: no closing 'Fonte: ...' row; is the table truncated?")
+        raise SourceFormatError(
+            f"{path}: no closing 'Fonte: ...' row; expected one in column A below the data. "
+            "Is the table truncated?"
+        )
     data = body.loc[: ends[0] - 1]
     data = data[data.notna().any(axis=1)]
     unlabelled = data.index[data.iloc[:, 0].isna()]
     if len(unlabelled):
-        raise SourceFormatError(f"{path}, row {unlabelled[0] + 1}, column 'A': data row without a label")
+        raise SourceFormatError(
+            f"{path}, row {lines[unlabelled[0]]}, column 'A': data row without a label; expected a "
+            "place or nationality"
+        )
     records = []
     seen: dict[str, int] = {}
     for i, row in data.iterrows():
         label = row.iloc[0]
         seen[label] = seen.get(label, 0) + 1
-        for j, column in enumerate(labels, start=1):
-            value = parse_number(row.iloc[j], path, i + 1, column)
+        for j, (column, letter) in enumerate(zip(labels, letters), start=1):
+            value = parse_number(row.iloc[j], path, lines[i], f"{letter} ({column})")
             if value is not None:
-                records.append((i + 1, label, seen[label], column, value))
+                records.append((lines[i], label, seen[label], column, value))
     return pd.DataFrame(records, columns=["row", "label", "occurrence", "column", "value"])
 
 

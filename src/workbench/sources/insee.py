@@ -9,7 +9,14 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, codes_of
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame, single_file
+from workbench.sources._common import (
+    check_row_lengths,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    single_file,
+    tidy_frame,
+)
 
 SOURCE_ID = "insee_rp_lyon"
 
@@ -174,6 +181,7 @@ def read_rp_tables(path: Path) -> pd.DataFrame:
     """
     frame = read_csv_checked(path)
     require_columns(frame, RP_COLUMNS, path)
+    check_row_lengths(frame)
     if frame.empty:
         raise SourceFormatError(f"{path}: no data rows below the header")
     frame = frame[list(RP_COLUMNS)].copy()

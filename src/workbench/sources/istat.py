@@ -11,7 +11,14 @@ import pycountry
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame, single_file
+from workbench.sources._common import (
+    check_row_lengths,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    single_file,
+    tidy_frame,
+)
 
 T = TypeVar("T")
 
@@ -394,9 +401,10 @@ def read_sdmx_csv(path: Path, dataflow: str, dimensions: Sequence[str]) -> pd.Da
     found = list(frame.columns[: len(expected)])
     if found != expected:
         raise SourceFormatError(
-            f"{path}: columns {found} differ from the expected SDMX-CSV layout {expected}. "
+            f"{path}, row 1: columns {found} differ from the expected SDMX-CSV layout {expected}. "
             "Has the publisher added or reordered a dimension?"
         )
+    _require_rows(frame, path)
     _check_constant(frame, "DATAFLOW", dataflow, path)
     _check_constant(frame, "FREQ", "A", path)
     if "UNIT_MULT" in frame.columns:
@@ -448,9 +456,10 @@ def read_istat_export(path: Path, pairs: Sequence[tuple[str, str]]) -> pd.DataFr
     require_columns(frame, expected, path)
     if list(frame.columns) != expected:
         raise SourceFormatError(
-            f"{path}: columns {list(frame.columns)} differ from the expected I.Stat layout "
+            f"{path}, row 1: columns {list(frame.columns)} differ from the expected I.Stat layout "
             f"{expected}. Has the publisher added or reordered a dimension?"
         )
+    _require_rows(frame, path)
     columns: dict[str, object] = {"file": path.name, "line": frame.index + 2}
     for code, label in pairs:
         columns[code.lower()] = frame[code].fillna("")
@@ -832,9 +841,14 @@ def _read_rows(path: Path, encoding: str) -> pd.DataFrame:
         raise SourceFormatError(
             f"{path}: some rows have more fields than the header (unquoted comma in a value?)"
         )
-    if frame.empty:
-        raise SourceFormatError(f"{path}: no data rows under the header")
     return frame
+
+
+def _require_rows(frame: pd.DataFrame, path: Path) -> None:
+    """After the header checks: a file with a header and nothing under it is an error."""
+    check_row_lengths(frame)
+    if frame.empty:
+        raise SourceFormatError(f"{path}: no data rows under the header; expected one row per observation")
 
 
 def _number(text: object, path: Path, line: int, column: str) -> float:

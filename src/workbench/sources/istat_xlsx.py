@@ -11,7 +11,14 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
+from workbench.sources._common import (
+    column_letter,
+    expect_cell,
+    parse_number,
+    read_excel_checked,
+    single_file,
+    tidy_frame,
+)
 from workbench.sources.istat import TERRITORIES, territory_place
 
 #: Sheet names of the export: frequency, territory code, data-type code, year.
@@ -294,25 +301,20 @@ def _read_one_sheet(path: Path, name: str, table: pd.DataFrame, workbook: Workbo
     match = SHEET_NAME.match(name)
     if match is None or match["data_type"] != workbook.data_type:
         raise SourceFormatError(
-            f"{where}: sheet name is not 'A <territory> {workbook.data_type} <year>'. "
-            "Is this the right workbook?"
+            f"{where}: sheet name is not 'A <territory> {workbook.data_type} <year>' as expected "
+            f"(e.g. 'A ITC11 {workbook.data_type} 2023'). Is this the right workbook?"
         )
-    if table.shape[0] < FIRST_DATA_ROW or table.shape[1] != 1 + len(SEX_COLUMNS):
+    if table.shape[0] < FIRST_DATA_ROW:
         raise SourceFormatError(
-            f"{where}: expected at least {FIRST_DATA_ROW} rows and {1 + len(SEX_COLUMNS)} "
-            f"columns, found {table.shape[0]} x {table.shape[1]}"
+            f"{where}: {table.shape[0]} rows; expected at least {FIRST_DATA_ROW} (titles on rows 1-5, "
+            f"headers on rows 7-8, data from row {FIRST_DATA_ROW})"
         )
     cells = table.map(_clean)
     territory_label = _after_prefix(cells.iat[2, 0], "Territorio:", where, 3)
     expect_cell(cells.iat[3, 0], f"Indicatore: {workbook.indicator_label}", where, 4, "A")
     expect_cell(cells.iat[4, 0], f"Tempo: {match['year']}", where, 5, "A")
     expect_cell(cells.iat[6, 0], "Sesso", where, 7, "A")
-    for j, sex in enumerate(SEX_COLUMNS, start=1):
-        if cells.iat[6, j] != sex:
-            raise SourceFormatError(
-                f"{where}, row 7, column {chr(ord('A') + j)!r}: expected {sex!r}, found "
-                f"{cells.iat[6, j]!r}. Has the publisher changed the layout?"
-            )
+    _check_sex_header(list(cells.iloc[6, 1:]), where)
     expect_cell(cells.iat[7, 0], workbook.dimension_label, where, 8, "A")
     records = []
     for i in range(FIRST_DATA_ROW - 1, table.shape[0]):
@@ -320,8 +322,7 @@ def _read_one_sheet(path: Path, name: str, table: pd.DataFrame, workbook: Workbo
         if not item:
             raise SourceFormatError(f"{where}, row {i + 1}, column 'A': empty row label")
         for j, sex in enumerate(SEX_COLUMNS, start=1):
-            column = chr(ord("A") + j)
-            value = parse_number(table.iat[i, j], where, i + 1, column)
+            value = parse_number(table.iat[i, j], where, i + 1, column_letter(j))
             if value is not None:
                 records.append(
                     {
@@ -337,6 +338,20 @@ def _read_one_sheet(path: Path, name: str, table: pd.DataFrame, workbook: Workbo
                     }
                 )
     return pd.DataFrame.from_records(records, columns=RAW_COLUMNS)
+
+
+def _check_sex_header(found: list[str], where: str) -> None:
+    """Row 7 must read Maschi, Femmine, Totale from column B, and nothing after."""
+    expected = list(SEX_COLUMNS)
+    for j in range(max(len(found), len(expected))):
+        want = expected[j] if j < len(expected) else ""
+        got = found[j] if j < len(found) else ""
+        if got != want:
+            raise SourceFormatError(
+                f"{where}, row 7, column {column_letter(j + 1)!r}: expected {want or 'an empty cell'!r}, "
+                f"found {got!r} (the sex header reads {expected} from column B). "
+                "Has the publisher changed the layout?"
+            )
 
 
 def _after_prefix(cell: str, prefix: str, where: str, row: int) -> str:

@@ -9,8 +9,15 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
-from workbench.sources._madrid import MONTHS, cell_text, column_letter, country_iso3
+from workbench.sources._common import (
+    column_letter,
+    expect_cell,
+    parse_number,
+    read_excel_checked,
+    single_file,
+    tidy_frame,
+)
+from workbench.sources._madrid import MONTHS, cell_text, country_iso3
 
 #: Code systems of data/registry/cities.yaml used here.
 CITY_LABEL_SYSTEM = "madrid_ayto_city_label"
@@ -91,10 +98,11 @@ def read_nationality_by_barrio(path: Path) -> pd.DataFrame:
         column without a name, barrios before the first district, a non-number.
     """
     sheet = read_excel_checked(path, SHEET, dtype=object)
-    title_row = _find_row(sheet, TITLE, path, "title")
-    _find_row(sheet, TABLE, path, "table heading")
-    codes_row = _find_row(sheet, HEADER, path, "header", exact=True)
-    areas = _area_columns(sheet, codes_row, path)
+    where = f"{path}, sheet {SHEET!r}"
+    title_row = _find_row(sheet, TITLE, where, "title")
+    _find_row(sheet, TABLE, where, "table heading")
+    codes_row = _find_row(sheet, HEADER, where, "header", exact=True)
+    areas = _area_columns(sheet, codes_row, where)
     title = cell_text(sheet.iat[title_row, 1])
     records = []
     for i in range(codes_row + 2, len(sheet)):
@@ -104,11 +112,13 @@ def read_nationality_by_barrio(path: Path) -> pd.DataFrame:
         if not label:
             continue
         for j, area in areas.items():
-            value = parse_number(sheet.iat[i, j], path, i + 1, column_letter(j))
+            value = parse_number(sheet.iat[i, j], where, i + 1, column_letter(j))
             if value is not None:
                 records.append({"title": title, **area, "nationality": label, "value": value})
     if not records:
-        raise SourceFormatError(f"{path}: no data rows under the header (row {codes_row + 2})")
+        raise SourceFormatError(
+            f"{where}, row {codes_row + 3}: no data rows under the header; expected one row per nationality"
+        )
     columns = ["title", "area_level", "district_code", "barrio_number", "area", "nationality", "value"]
     return pd.DataFrame.from_records(records, columns=columns)
 
@@ -150,7 +160,7 @@ def harmonise_nationality_by_barrio(raw: pd.DataFrame, cities: dict[str, City]) 
     return rows
 
 
-def _area_columns(sheet: pd.DataFrame, codes_row: int, path: Path) -> dict[int, dict[str, object]]:
+def _area_columns(sheet: pd.DataFrame, codes_row: int, path: Path | str) -> dict[int, dict[str, object]]:
     """Describe each value column: city, district (with its code) or barrio (with its number)."""
     names_row = codes_row + 1
     expect_cell(sheet.iat[names_row, 2], "Ciudad", path, names_row + 1, "C")
@@ -160,7 +170,10 @@ def _area_columns(sheet: pd.DataFrame, codes_row: int, path: Path) -> dict[int, 
         name, code = cell_text(sheet.iat[names_row, j]), cell_text(sheet.iat[codes_row, j])
         if not name and not code:
             if sheet.iloc[names_row + 1 :, j].notna().any():
-                raise SourceFormatError(f"{path}, row {names_row + 1}, column {column_letter(j)!r}: area name missing")
+                raise SourceFormatError(
+                    f"{path}, row {names_row + 1}, column {column_letter(j)!r}: area name missing; expected "
+                    "a district or barrio name above a column holding values"
+                )
             continue
         if code:
             match = _DISTRICT_CODE.match(code)
@@ -173,7 +186,10 @@ def _area_columns(sheet: pd.DataFrame, codes_row: int, path: Path) -> dict[int, 
             areas[j] = _area("distrito", district, 0, sheet.iat[names_row, j])
             continue
         if not district:
-            raise SourceFormatError(f"{path}, row {names_row + 1}, column {column_letter(j)!r}: barrio before any district")
+            raise SourceFormatError(
+                f"{path}, row {names_row + 1}, column {column_letter(j)!r}: barrio before any district; "
+                "expected a district code 'NN.' in a column to its left"
+            )
         number += 1
         areas[j] = _area("barrio", district, number, sheet.iat[names_row, j])
     return areas
@@ -183,7 +199,7 @@ def _area(level: str, district: str, number: int, name: object) -> dict[str, obj
     return {"area_level": level, "district_code": district, "barrio_number": number, "area": str(name)}
 
 
-def _find_row(sheet: pd.DataFrame, text: str, path: Path, what: str, exact: bool = False) -> int:
+def _find_row(sheet: pd.DataFrame, text: str, path: Path | str, what: str, exact: bool = False) -> int:
     """Return the first row (0-based) whose column B contains (or, if ``exact``, is) ``text``."""
     wanted = text.lower()
     for i in range(min(_HEAD_ROWS, len(sheet))):
@@ -191,8 +207,17 @@ def _find_row(sheet: pd.DataFrame, text: str, path: Path, what: str, exact: bool
         if cell == wanted or (not exact and wanted in cell):
             return i
     raise SourceFormatError(
-        f"{path}: {what} {text!r} not found in column 'B' (rows 1-{_HEAD_ROWS}). Has the publisher changed the layout?"
+        f"{path}, rows 1-{min(_HEAD_ROWS, len(sheet))}, column 'B': expected the {what} {text!r}, not found; "
+        f"the column holds {_texts(sheet)}. Has the publisher changed the layout?"
     )
+
+
+def _texts(sheet: pd.DataFrame) -> list[str]:
+    """The first non-empty cells of column B, for an error message."""
+    if sheet.shape[1] < 2:
+        return []
+    cells = (" ".join(cell_text(sheet.iat[i, 1]).split()) for i in range(min(_HEAD_ROWS, len(sheet))))
+    return [c[:60] for c in cells if c][:8]
 
 
 def _heading_date(title: str) -> tuple[str, str]:

@@ -11,7 +11,14 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, codes_of
-from workbench.sources._common import expect_cell, parse_number, read_excel_checked, tidy_frame, single_file
+from workbench.sources._common import (
+    column_letter,
+    expect_cell,
+    parse_number,
+    read_excel_checked,
+    single_file,
+    tidy_frame,
+)
 from workbench.sources._madrid import (
     BIRTH_REGIONS,
     CONTINENTS,
@@ -19,7 +26,6 @@ from workbench.sources._madrid import (
     NATIONALITY_GROUPS,
     OTHER_COUNTRIES_OF,
     cell_text,
-    column_letter,
     country_iso3,
     group_code,
 )
@@ -182,27 +188,28 @@ def read_population_series(path: Path) -> pd.DataFrame:
         expected, a year that no footnote dates, a non-number.
     """
     sheet = _read_sheet(path, ANUARIO_SHEET)
-    _find_row(sheet, 0, TITLE_SERIES, path, "title")
-    header = _find_year_header(sheet, path)
-    years = _header_years(sheet, header, path)
-    body_end = _find_row(sheet, 0, "(1)", path, "footnote (1)", start=header + 1, limit=len(sheet))
-    notes = _notes_by_year(_note_lines(sheet, body_end, path), list(years.values()), path, body_end)
+    where = f"{path}, sheet {ANUARIO_SHEET!r}"
+    _find_row(sheet, 0, TITLE_SERIES, where, "title")
+    header = _find_year_header(sheet, where)
+    years = _header_years(sheet, header, where)
+    body_end = _find_row(sheet, 0, "(1)", where, "footnote (1)", start=header + 1, limit=len(sheet))
+    notes = _notes_by_year(_note_lines(sheet, body_end, where), list(years.values()), where, body_end)
     blocks = _split_blocks(sheet, header + 1, body_end)
     if len(blocks) != len(SERIES_BLOCKS):
         raise SourceFormatError(
-            f"{path}: expected {len(SERIES_BLOCKS)} blocks of rows separated by blank rows "
+            f"{where}: expected {len(SERIES_BLOCKS)} blocks of rows separated by blank rows "
             f"(Comunidad, zonas estadísticas, municipios), found {len(blocks)}. "
             "Has the publisher changed the layout?"
         )
-    expect_cell(sheet.iat[blocks[0][0], 0], COMUNIDAD_NAME, path, blocks[0][0] + 1, "A")
+    expect_cell(sheet.iat[blocks[0][0], 0], COMUNIDAD_NAME, where, blocks[0][0] + 1, "A")
     records = []
     for block, rows in zip(SERIES_BLOCKS, blocks):
         for i in rows:
             place = cell_text(sheet.iat[i, 0])
             if not place:
-                raise SourceFormatError(f"{path}, row {i + 1}, column 'A': place name missing")
+                raise SourceFormatError(f"{where}, row {i + 1}, column 'A': place name missing; expected a place")
             for j, year in years.items():
-                value = parse_number(sheet.iat[i, j], path, i + 1, column_letter(j))
+                value = parse_number(sheet.iat[i, j], where, i + 1, column_letter(j))
                 if value is not None:
                     records.append(
                         {"block": block, "place": place, "year": year,
@@ -233,9 +240,10 @@ def read_immigration_flows(path: Path) -> pd.DataFrame:
         a country row before any continent, a non-number.
     """
     sheet = _read_sheet(path, ANUARIO_SHEET)
-    _find_row(sheet, 0, TITLE_FLOWS, path, "title")
-    header = _find_year_header(sheet, path)
-    years = _header_years(sheet, header, path)
+    where = f"{path}, sheet {ANUARIO_SHEET!r}"
+    _find_row(sheet, 0, TITLE_FLOWS, where, "title")
+    header = _find_year_header(sheet, where)
+    years = _header_years(sheet, header, where)
     records: list[dict[str, object]] = []
     continent = ""
     for i in range(header + 1, len(sheet)):
@@ -249,16 +257,16 @@ def read_immigration_flows(path: Path) -> pd.DataFrame:
         if level == "continent":
             continent = label
         elif level == "country" and not continent:
-            raise SourceFormatError(f"{path}, row {i + 1}, column 'A': country {label!r} before any continent")
+            raise SourceFormatError(f"{where}, row {i + 1}, column 'A': country {label!r} before any continent; expected a continent row first")
         for j, year in years.items():
-            value = parse_number(sheet.iat[i, j], path, i + 1, column_letter(j))
+            value = parse_number(sheet.iat[i, j], where, i + 1, column_letter(j))
             if value is not None:
                 records.append(
                     {"level": level, "continent": continent if level == "country" else "",
                      "label": label, "year": year, "value": value}
                 )
     if not records or records[0]["level"] != "total":
-        raise SourceFormatError(f"{path}: expected a 'Total' row right under the years; none found")
+        raise SourceFormatError(f"{where}, row {header + 2}, column 'A': expected a 'Total' row right under the years; none found")
     frame = pd.DataFrame.from_records(records, columns=["level", "continent", "label", "year", "value"])
     frame.attrs["path"] = str(path)
     return frame
@@ -396,18 +404,19 @@ def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
         kwargs["engine_kwargs"] = {"logfile": io.StringIO()}
     frame = read_excel_checked(path, sheet, **kwargs)
     if frame.empty:
-        raise SourceFormatError(f"{path}: sheet {sheet!r} is empty")
+        raise SourceFormatError(f"{path}, sheet {sheet!r}: the sheet is empty; expected the published table")
     return frame
 
 
 def _read_padron_export(path: Path, title: str, total_label: str, column_name: str, *, age: bool) -> pd.DataFrame:
     sheet = _read_sheet(path, PADRON_SHEET)
-    edition_row = _find_row(sheet, 0, "Padrón Continuo", path, "edition line 'Padrón Continuo. <year>'")
-    _find_row(sheet, 0, title, path, "title")
+    where = f"{path}, sheet {PADRON_SHEET!r}"
+    edition_row = _find_row(sheet, 0, "Padrón Continuo", where, "edition line 'Padrón Continuo. <year>'")
+    _find_row(sheet, 0, title, where, "title")
     first = 3 if age else 2
-    header = _find_row(sheet, first, total_label, path, "header")
-    labels = _header_labels(sheet, header, first, path)
-    expect_cell(sheet.iat[header + 1, 1], TOTAL_MUNICIPALITY, path, header + 2, "B")
+    header = _find_row(sheet, first, total_label, where, "header")
+    labels = _header_labels(sheet, header, first, where)
+    expect_cell(sheet.iat[header + 1, 1], TOTAL_MUNICIPALITY, where, header + 2, "B")
     edition = cell_text(sheet.iat[edition_row, 0])
     keys = ["edition", "municipality_code", "municipality"] + (["age_group"] if age else [])
     records = []
@@ -416,10 +425,10 @@ def _read_padron_export(path: Path, title: str, total_label: str, column_name: s
         row = sheet.iloc[i]
         if row.isna().all():
             continue
-        code, name = _row_place(row, code, name, path, i, age)
+        code, name = _row_place(row, code, name, where, i, age)
         key = [edition, code, name] + ([cell_text(row.iloc[2])] if age else [])
         for j, label in labels.items():
-            value = parse_number(row.iloc[j], path, i + 1, column_letter(j))
+            value = parse_number(row.iloc[j], where, i + 1, column_letter(j))
             if value is not None:
                 records.append(dict(zip(keys, key)) | {column_name: label, "value": value})
     frame = pd.DataFrame.from_records(records, columns=keys + [column_name, "value"])
@@ -427,39 +436,39 @@ def _read_padron_export(path: Path, title: str, total_label: str, column_name: s
     return frame
 
 
-def _row_place(row: pd.Series, code: str, name: str, path: Path, i: int, age: bool) -> tuple[str, str]:
+def _row_place(row: pd.Series, code: str, name: str, path: Path | str, i: int, age: bool) -> tuple[str, str]:
     """Return (code, name) of a Padrón export row; in the age layout, names open a block."""
     row_code = _code(row.iloc[0])
     row_name = cell_text(row.iloc[1])
     if row_name:
         if not row_code and row_name != TOTAL_MUNICIPALITY:
-            raise SourceFormatError(f"{path}, row {i + 1}, column 'A': municipality {row_name!r} has no code")
+            raise SourceFormatError(f"{path}, row {i + 1}, column 'A': municipality {row_name!r} has no code; expected its municipality code in column A")
         return row_code, row_name
     if not age:
-        raise SourceFormatError(f"{path}, row {i + 1}, column 'B': municipality name missing")
+        raise SourceFormatError(f"{path}, row {i + 1}, column 'B': municipality name missing; expected a name or 'Total Municipio de residencia'")
     if row_code != code:
         raise SourceFormatError(
             f"{path}, row {i + 1}, column 'A': code {row_code!r} differs from the block's code {code!r} "
             f"({name!r}) and no new municipality name is given"
         )
     if not cell_text(row.iloc[2]):
-        raise SourceFormatError(f"{path}, row {i + 1}, column 'C': age group missing")
+        raise SourceFormatError(f"{path}, row {i + 1}, column 'C': age group missing; expected a five-year age group")
     return code, name
 
 
-def _header_labels(sheet: pd.DataFrame, header: int, first: int, path: Path) -> dict[int, str]:
+def _header_labels(sheet: pd.DataFrame, header: int, first: int, path: Path | str) -> dict[int, str]:
     labels: dict[int, str] = {}
     for j in range(first, sheet.shape[1]):
         label = cell_text(sheet.iat[header, j])
         if label:
             labels[j] = label
         elif sheet.iloc[header + 1 :, j].notna().any():
-            raise SourceFormatError(f"{path}, row {header + 1}, column {column_letter(j)!r}: column label missing")
+            raise SourceFormatError(f"{path}, row {header + 1}, column {column_letter(j)!r}: column label missing; expected a label above a column holding values")
     return labels
 
 
 def _find_row(
-    sheet: pd.DataFrame, column: int, text: str, path: Path, what: str, start: int = 0, limit: int = _HEAD_ROWS
+    sheet: pd.DataFrame, column: int, text: str, path: Path | str, what: str, start: int = 0, limit: int = _HEAD_ROWS
 ) -> int:
     """Return the first row (0-based) from ``start`` whose cell in ``column`` contains ``text``."""
     wanted = " ".join(text.split()).lower()
@@ -468,26 +477,39 @@ def _find_row(
             if wanted in " ".join(cell_text(sheet.iat[i, column]).split()).lower():
                 return i
     raise SourceFormatError(
-        f"{path}: {what} {text!r} not found in column {column_letter(column)!r} (rows {start + 1}-{min(limit, len(sheet))}). "
+        f"{path}, rows {start + 1}-{min(limit, len(sheet))}, column {column_letter(column)!r}: expected the "
+        f"{what} {text!r}, not found; the column holds {_texts(sheet, column, start, limit)}. "
         "Has the publisher changed the layout?"
     )
 
 
-def _find_year_header(sheet: pd.DataFrame, path: Path) -> int:
+def _texts(sheet: pd.DataFrame, column: int, start: int, limit: int) -> list[str]:
+    """The first non-empty cells of a column between two rows, for an error message."""
+    if column >= sheet.shape[1]:
+        return []
+    cells = (cell_text(sheet.iat[i, column]) for i in range(start, min(limit, len(sheet))))
+    return [c for c in cells if c][:8]
+
+
+def _find_year_header(sheet: pd.DataFrame, path: Path | str) -> int:
+    # the first row holding a year from column B on (its other cells are checked next)
     for i in range(min(_HEAD_ROWS, len(sheet))):
-        if sheet.shape[1] > 1 and _is_year(sheet.iat[i, 1]):
+        if any(_is_year(sheet.iat[i, j]) for j in range(1, sheet.shape[1])):
             return i
-    raise SourceFormatError(f"{path}: no row of years (column 'B') in the first {_HEAD_ROWS} rows")
+    raise SourceFormatError(
+        f"{path}, rows 1-{min(_HEAD_ROWS, len(sheet))}, column 'B': expected a header row of years from "
+        "column B, none found. Has the publisher changed the layout?"
+    )
 
 
-def _header_years(sheet: pd.DataFrame, header: int, path: Path) -> dict[int, int]:
+def _header_years(sheet: pd.DataFrame, header: int, path: Path | str) -> dict[int, int]:
     years: dict[int, int] = {}
     for j in range(1, sheet.shape[1]):
         cell = sheet.iat[header, j]
         if cell_text(cell) == "":
             continue
         if not _is_year(cell):
-            raise SourceFormatError(f"{path}, row {header + 1}, column {column_letter(j)!r}: {cell!r} is not a year")
+            raise SourceFormatError(f"{path}, row {header + 1}, column {column_letter(j)!r}: {cell!r} is not a year; expected a year such as 2021")
         years[j] = int(float(cell))
     return years
 
@@ -515,7 +537,7 @@ def _split_blocks(sheet: pd.DataFrame, start: int, end: int) -> list[list[int]]:
     return blocks
 
 
-def _note_lines(sheet: pd.DataFrame, start: int, path: Path) -> list[str]:
+def _note_lines(sheet: pd.DataFrame, start: int, path: Path | str) -> list[str]:
     lines = []
     for i in range(start, len(sheet)):
         text = " ".join(cell_text(sheet.iat[i, 0]).split())
@@ -528,7 +550,7 @@ def _note_lines(sheet: pd.DataFrame, start: int, path: Path) -> list[str]:
     return lines
 
 
-def _notes_by_year(lines: list[str], years: list[int], path: Path, row: int) -> dict[int, str]:
+def _notes_by_year(lines: list[str], years: list[int], path: Path | str, row: int) -> dict[int, str]:
     """Give each year the footnote line that names it ("Años 1987, 1988 ...", "A partir de 1998")."""
     notes: dict[int, str] = {}
     for line in lines:

@@ -13,6 +13,9 @@ import pycountry
 from workbench.errors import SourceFormatError
 from workbench.registry import City
 from workbench.sources._common import (
+    check_row_lengths,
+    column_letter,
+    data_lines,
     expect_cell,
     parse_number,
     read_csv_checked,
@@ -305,7 +308,9 @@ def read_ims2020_destination(path: Path) -> pd.DataFrame:
     frames = []
     for sheet, (title, blocks) in TABLES_2020.items():
         if sheet not in sheets:
-            raise SourceFormatError(f"{path}: no sheet {sheet!r}; sheets are {list(sheets)}")
+            raise SourceFormatError(
+                f"{path}: no sheet {sheet!r}; expected sheets {list(TABLES_2020)}, the workbook has {list(sheets)}"
+            )
         frames.append(read_ims2020_table(sheets[sheet], path, sheet, title, blocks))
     return pd.concat(frames, ignore_index=True)
 
@@ -319,12 +324,15 @@ def read_ims2020_table(
     ------
     SourceFormatError
     """
-    where = f"{path} [{sheet}]"
+    where = f"{path}, sheet {sheet!r}"
     if grid.shape[0] < _HEADER_ROW_2020 + 1 or grid.shape[1] <= _FIRST_VALUE_COL:
-        raise SourceFormatError(f"{where}: sheet too small ({grid.shape[0]} rows, {grid.shape[1]} columns)")
+        raise SourceFormatError(
+            f"{where}: sheet too small ({grid.shape[0]} rows, {grid.shape[1]} columns); expected the header on "
+            f"row {_HEADER_ROW_2020} and values from column {column_letter(_FIRST_VALUE_COL)}"
+        )
     expect_cell(grid.iat[2, 4], title, where, 3, "E")
     for col, label in _FIXED_HEADERS_2020.items():
-        expect_cell(grid.iat[_HEADER_ROW_2020 - 1, col], label, where, _HEADER_ROW_2020, _column_letter(col))
+        expect_cell(grid.iat[_HEADER_ROW_2020 - 1, col], label, where, _HEADER_ROW_2020, column_letter(col))
     block_of_column = _block_columns(grid, where, blocks)
     labels = {col: _column_label(grid.iat[_HEADER_ROW_2020 - 1, col], where, col) for col in block_of_column}
     records = []
@@ -334,7 +342,7 @@ def read_ims2020_table(
             continue
         code = _location_code(row.iloc[3], where, i + 1)
         for col, block in block_of_column.items():
-            value, symbol = read_cell_value(row.iloc[col], where, i + 1, _column_letter(col))
+            value, symbol = read_cell_value(row.iloc[col], where, i + 1, column_letter(col))
             records.append(
                 {
                     "table": sheet,
@@ -375,7 +383,7 @@ def _column_label(cell: object, where: str, col: int) -> str:
     text = _header_text(cell)
     if not (_YEAR.match(text) or _PERIOD.match(text)):
         raise SourceFormatError(
-            f"{where}, row {_HEADER_ROW_2020}, column {_column_letter(col)!r}: expected a year or a "
+            f"{where}, row {_HEADER_ROW_2020}, column {column_letter(col)!r}: expected a year or a "
             f"period such as 1990-1995, found {cell!r}"
         )
     return text
@@ -401,15 +409,6 @@ def _is_blank(cell: object) -> bool:
     if isinstance(cell, str):
         return not cell.strip()
     return cell is None or (isinstance(cell, float) and pd.isna(cell))
-
-
-def _column_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def harmonise_ims2020_destination(
@@ -547,14 +546,17 @@ def read_ims2024_stock(path: Path) -> pd.DataFrame:
         Missing sheet, changed header, non-numeric code or value.
     """
     grid = read_excel_checked(path, sheet="Sheet1")
+    where = f"{path}, sheet 'Sheet1'"
     header = [_header_text(cell) for cell in grid.iloc[0]]
     for col, name in enumerate(_STOCK_2024_COLUMNS):
-        expect_cell(header[col] if col < len(header) else None, name, path, 1, _column_letter(col))
+        expect_cell(header[col] if col < len(header) else None, name, where, 1, column_letter(col))
     years = header[len(_STOCK_2024_COLUMNS) :]
-    bad = [year for year in years if not _YEAR.match(year)]
+    bad = [k for k, year in enumerate(years) if not _YEAR.match(year)]
     if bad or not years:
+        column = column_letter(len(_STOCK_2024_COLUMNS) + (bad[0] if bad else 0))
         raise SourceFormatError(
-            f"{path}, row 1: expected year columns after {list(_STOCK_2024_COLUMNS)}, found {years}"
+            f"{where}, row 1, column {column!r}: expected year columns after {list(_STOCK_2024_COLUMNS)}, "
+            f"found {years}"
         )
     body = grid.iloc[1:].reset_index(drop=True)
     body.columns = header
@@ -562,13 +564,13 @@ def read_ims2024_stock(path: Path) -> pd.DataFrame:
         {
             "row": body.index + 2,
             "destination": body["destination"].astype("string").str.strip(),
-            "destination_code": _whole_numbers(body["location_code_destination"], path, "C"),
+            "destination_code": _whole_numbers(body["location_code_destination"], where, "C"),
             "origin": body["origin"].astype("string").str.strip(),
-            "origin_code": _whole_numbers(body["location_code_origin"], path, "E"),
+            "origin_code": _whole_numbers(body["location_code_origin"], where, "E"),
         }
     )
     values = [
-        ids.assign(year=year, value=_numbers(body[year], path, _column_letter(len(_STOCK_2024_COLUMNS) + k)))
+        ids.assign(year=year, value=_numbers(body[year], where, column_letter(len(_STOCK_2024_COLUMNS) + k)))
         for k, year in enumerate(years)
     ]
     return pd.concat(values, ignore_index=True)
@@ -580,24 +582,31 @@ def _header_text(cell: object) -> str:
     return "" if _is_blank(cell) else str(cell).strip()
 
 
-def _numbers(cells: pd.Series, path: Path, column: str) -> pd.Series:
-    """Parse a column of published numbers; symbols and empty cells give NaN, anything else fails."""
+def _numbers(cells: pd.Series, path: Path | str, column: str, rows: list[int] | None = None) -> pd.Series:
+    """Parse a column of published numbers; symbols and empty cells give NaN, anything else fails.
+
+    ``rows`` are the 1-based rows of the cells (default: the cell at index ``i`` is on row ``i + 2``).
+    """
     numbers = pd.to_numeric(cells, errors="coerce")
     text = cells.astype("string").str.strip()
     bad = numbers.isna() & cells.notna() & ~text.isin(["", *SYMBOLS])
     if bad.any():
         i = bad.idxmax()
-        raise SourceFormatError(f"{path}, row {i + 2}, column {column!r}: {cells[i]!r} is not a number")
+        raise SourceFormatError(
+            f"{path}, row {rows[i] if rows else i + 2}, column {column!r}: {cells[i]!r} is not a number; "
+            f"expected a number, an empty cell or one of the symbols {sorted(SYMBOLS)}"
+        )
     return numbers.astype(float)
 
 
-def _whole_numbers(cells: pd.Series, path: Path, column: str) -> pd.Series:
-    numbers = _numbers(cells, path, column)
+def _whole_numbers(cells: pd.Series, path: Path | str, column: str, rows: list[int] | None = None) -> pd.Series:
+    numbers = _numbers(cells, path, column, rows)
     bad = numbers.isna() | (numbers % 1 != 0)
     if bad.any():
         i = bad.idxmax()
         raise SourceFormatError(
-            f"{path}, row {i + 2}, column {column!r}: location code {cells[i]!r} is not a whole number"
+            f"{path}, row {rows[i] if rows else i + 2}, column {column!r}: location code {cells[i]!r} is not "
+            "a whole number; expected an M49 code"
         )
     return numbers.astype(int)
 
@@ -628,23 +637,26 @@ def read_ims2024_country_pairs(path: Path) -> pd.DataFrame:
     bad = [c for c in value_columns if not _SEX_2024_VALUE.match(c)]
     if bad or not value_columns:
         raise SourceFormatError(
-            f"{path}: unexpected value column(s) {bad or 'none'}; expected '<year>_total|males|females'"
+            f"{path}, row {frame.attrs.get('header_line', 1)}, column {(bad or [''])[0]!r}: unexpected value "
+            f"column(s) {bad or 'none'}; expected '<year>_total|males|females'"
         )
+    check_row_lengths(frame)
+    rows = data_lines(frame)
     ids = pd.DataFrame(
         {
-            "row": frame.index + 2,
+            "row": rows,
             "destination": frame[_SEX_2024_ID_COLUMNS[1]].str.strip(),
             "coverage": frame["Coverage"].fillna("").str.strip(),
             "data_type": frame["Data type"].fillna("").str.strip(),
-            "destination_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[4]], path, _SEX_2024_ID_COLUMNS[4]),
+            "destination_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[4]], path, _SEX_2024_ID_COLUMNS[4], rows),
             "origin": frame[_SEX_2024_ID_COLUMNS[5]].str.strip(),
-            "origin_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[6]], path, _SEX_2024_ID_COLUMNS[6]),
+            "origin_code": _whole_numbers(frame[_SEX_2024_ID_COLUMNS[6]], path, _SEX_2024_ID_COLUMNS[6], rows),
         }
     )
     parts = []
     for column in value_columns:
         year, sex = _SEX_2024_VALUE.match(column).groups()
-        parts.append(ids.assign(year=year, sex=sex, value=_numbers(frame[column], path, column)))
+        parts.append(ids.assign(year=year, sex=sex, value=_numbers(frame[column], path, column, rows)))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -15,7 +15,7 @@ from rdata.conversion import DEFAULT_CLASS_MAP
 
 from workbench.errors import SourceFormatError, where
 from workbench.registry import City
-from workbench.sources._common import read_csv_checked, require_columns, tidy_frame, single_file
+from workbench.sources._common import check_row_lengths, read_csv_checked, require_columns, single_file, tidy_frame
 
 #: Code system of UNHCR sub-national location labels in ``cities.yaml``.
 LOCATION_CODE_SYSTEM = "unhcr_location"
@@ -415,8 +415,9 @@ def load_table(path: Path, name: str, text_columns: tuple[str, ...], value_colum
     else:
         raise SourceFormatError(f"{path}: expected an .rda file or a .csv extract, not {suffix or 'no suffix'!r}")
     if frame.empty:
-        raise SourceFormatError(f"{path}: table {name!r} has no rows")
+        raise SourceFormatError(f"{path}: table {name!r} has no rows; expected one row per year and country pair")
     require_columns(frame, text_columns + value_columns, path)
+    check_row_lengths(frame)
     frame = frame.reset_index(drop=True)
     checked = {c: check_text(frame[c], path, first_row) for c in text_columns if c != "year"}
     checked["year"] = check_years(frame["year"], path, first_row)
@@ -484,7 +485,7 @@ def check_years(column: pd.Series, path: Path, first_row: int) -> pd.Series:
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise SourceFormatError(
-            f"{where(path, i + first_row, 'year')}: {column.iloc[i]!r} is not a year"
+            f"{where(path, i + first_row, 'year')}: {column.iloc[i]!r} is not a year; expected a whole number such as 2024"
         )
     return numbers.astype(int)
 
@@ -504,7 +505,10 @@ def check_numbers(column: pd.Series, path: Path, first_row: int) -> pd.Series:
     bad = present & numbers.isna()
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise SourceFormatError(f"{where(path, i + first_row, column.name)}: {column.iloc[i]!r} is not a number")
+        raise SourceFormatError(
+            f"{where(path, i + first_row, column.name)}: {column.iloc[i]!r} is not a number; "
+            "expected a number, an empty cell or NA"
+        )
     return numbers.astype(float)
 
 

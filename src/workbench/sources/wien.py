@@ -8,7 +8,15 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City, codes_of
-from workbench.sources._common import expect_cell, read_csv_checked, require_columns, tidy_frame, single_file
+from workbench.sources._common import (
+    check_row_lengths,
+    data_lines,
+    expect_cell,
+    read_csv_checked,
+    require_columns,
+    single_file,
+    tidy_frame,
+)
 
 SOURCE_ID = "wien_ogd_population_origin"
 
@@ -119,23 +127,26 @@ def read_population_origin(path: Path) -> pd.DataFrame:
     expect_cell(title.iat[0, 0], TITLE, path, 1, "A")
     table = read_csv_checked(path, sep=";", skiprows=1)
     require_columns(table, KEY_COLUMNS + ORIGIN_COLUMNS, path)
+    check_row_lengths(table)
     if table.empty:
-        raise SourceFormatError(f"{path}: no data rows after the header")
+        raise SourceFormatError(f"{path}: no data rows after the header; expected one row per district, year, sex and age")
+    lines = pd.Series(data_lines(table, first=3))
     long = table.melt(
         id_vars=list(KEY_COLUMNS), value_vars=list(ORIGIN_COLUMNS), var_name="ORIGIN", value_name="TEXT"
     )
-    long["VALUE"] = _parse_counts(long["TEXT"], long.index % len(table) + 3, long["ORIGIN"], path)
+    long["VALUE"] = _parse_counts(long["TEXT"], lines[long.index % len(table)].tolist(), long["ORIGIN"], path)
     return long[long["VALUE"].notna()].drop(columns="TEXT").reset_index(drop=True)
 
 
-def _parse_counts(text: pd.Series, lines: pd.Series, columns: pd.Series, path: Path) -> pd.Series:
+def _parse_counts(text: pd.Series, lines: list[int], columns: pd.Series, path: Path) -> pd.Series:
     cleaned = text.str.strip().replace("", pd.NA)
     numbers = pd.to_numeric(cleaned, errors="coerce")
     bad = cleaned.notna() & (numbers.isna() | (numbers < 0))
     if bad.any():
         i = bad.idxmax()
         raise SourceFormatError(
-            f"{path}, line {lines[i]}, column {columns[i]!r}: {text[i]!r} is not a count"
+            f"{path}, line {lines[i]}, column {columns[i]!r}: {text[i]!r} is not a count; expected a number "
+            "of persons (0 or more) or an empty cell"
         )
     return numbers.astype(float)
 

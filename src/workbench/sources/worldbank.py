@@ -11,7 +11,13 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.registry import City
-from workbench.sources._common import parse_number, read_csv_checked, require_columns, tidy_frame
+from workbench.sources._common import (
+    check_row_lengths,
+    parse_number,
+    read_csv_checked,
+    require_columns,
+    tidy_frame,
+)
 
 #: Code of the world aggregate in the World Bank files.
 WORLD_CODE = "WLD"
@@ -161,6 +167,7 @@ def read_wdi_indicator(data_path: Path, package_path: Path) -> pd.DataFrame:
     package = read_wdi_package(package_path)
     frame = read_csv_checked(data_path)
     require_columns(frame, DATA_COLUMNS, data_path)
+    check_row_lengths(frame)
     years = frame["Year"].fillna("").str.strip()
     bad = ~years.str.match(_YEAR)
     if bad.any():
