@@ -54,3 +54,57 @@ def test_validate_reports_a_broken_expert_file(project_copy: Path):
 def test_ingest_missing_raw_folder_is_clear(tmp_path: Path):
     result = run_cli("ingest", "--raw", str(tmp_path / "absent"))
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_validate_paths_outside_the_project_names_each_file_and_exits_3(tmp_path: Path):
+    bad_params = tmp_path / "madrid.yaml"
+    bad_params.write_text("city_id: madrid\ncolour: red\nshade: blue\n", encoding="utf-8")
+    empty = tmp_path / "table.csv"
+    empty.write_bytes(b"")
+    result = run_cli("validate", str(bad_params), str(empty))
+    assert result.returncode == 3, result.stderr  # a bad data file outranks a bad params file
+    out = result.stdout
+    assert f"FAIL params file {bad_params}" in out and "'colour'" in out and "'shade'" in out
+    assert out.count("allowed keys") == 1, "the allowed keys are listed once"
+    assert f"FAIL data file {empty}" in out and "file is empty" in out
+    assert "Traceback" not in out + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["madrid.yaml", "table.csv"], "validate writes nothing"
+
+
+def test_validate_a_params_file_alone_exits_2_and_kind_needs_a_path(tmp_path: Path):
+    bad = tmp_path / "lyon.yaml"
+    bad.write_text("city_id: lyon\ntop_n_origins: '10'\n", encoding="utf-8")
+    result = run_cli("validate", str(bad))
+    assert result.returncode == 2 and "key 'top_n_origins'" in result.stdout
+    result = run_cli("validate", "--kind", "tidy")
+    assert result.returncode == 2 and result.stderr.startswith("error: --kind and --city apply to the files")
+    result = run_cli("validate", "--kind", "spreadsheet", str(bad))
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_run_params_file_from_anywhere_is_checked_before_anything_runs(project_copy: Path, tmp_path: Path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    wrong = outside / "turin.yaml"
+    wrong.write_text("city_id: turin\ntop_n_origins: 2\nlanguage: de\n", encoding="utf-8")
+    result = run_cli("run", "--params", str(wrong), root=project_copy)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert str(wrong) in line and "key 'top_n_origins'" in line and "key 'language'" in line
+    comparison = outside / "compare.yaml"
+    comparison.write_text("city_ids: [turin]\n", encoding="utf-8")
+    result = run_cli("run", "--params", str(comparison), root=project_copy)
+    assert result.returncode == 2 and "--params takes a city's params file" in result.stderr
+    result = run_cli("run", "--resume", "--params", str(wrong), root=project_copy)
+    assert result.returncode == 2 and "cannot be combined" in result.stderr
+    assert not any((project_copy / "outputs").iterdir()), "nothing is written for a parameter error"
+
+
+def test_an_unexpected_error_is_one_line_without_traceback(project_copy: Path):
+    # a registry that is not a file but a folder: a system error, said in one line
+    registry = project_copy / "data" / "registry" / "cities.yaml"
+    registry.unlink()
+    registry.mkdir()
+    result = run_cli("cities", root=project_copy)
+    assert result.returncode in (1, 2)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -61,3 +61,15 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     assert (project_copy / "outputs" / "last-attempt").resolve() == run_dir.resolve()
     overview = next(n for n in manifest["notebooks"] if n["name"] == "compare-overview")
     assert overview["parameters"]["city_ids"] == ["vienna"], "comparisons read only the cities that succeeded"
+
+
+def test_plan_takes_given_parameters_instead_of_the_params_file(tmp_path: Path):
+    from workbench.params import validate_params
+    from workbench.run import plan
+
+    given = validate_params("city_profile", {"city_id": "turin", "top_n_origins": 5, "language": "fr"}, "test")
+    cities, compare = plan(["turin", "lyon"], tmp_path, with_compare=False, params={"turin": given})
+    assert compare == []
+    turin, lyon = cities
+    assert turin.parameters == {"city_id": "turin", "top_n_origins": 5, "output_dir": ".", "language": "fr"}
+    assert lyon.parameters["top_n_origins"] != 5 or lyon.parameters["language"] == "en"

@@ -161,7 +161,6 @@ def test_cli_run_with_a_traversal_city_writes_nothing(args: list[str], project_c
     assert list((project_copy / "outputs").iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="expert.load_expert_figures must check each file with paths.inside (expert.py)")
 def test_expert_figures_refuse_a_link_leading_out(tmp_path: Path) -> None:
     from workbench.expert import load_expert_figures
 
@@ -173,7 +172,6 @@ def test_expert_figures_refuse_a_link_leading_out(tmp_path: Path) -> None:
         load_expert_figures(folder)
 
 
-@pytest.mark.xfail(strict=True, reason="chapters.read_chapters must check each file with paths.inside (chapters.py)")
 def test_chapters_refuse_a_link_leading_out(tmp_path: Path) -> None:
     from workbench.chapters import load_chapter_registry, read_chapters
 

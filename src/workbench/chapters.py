@@ -189,7 +189,8 @@ def read_chapters(city_id: str, language: str, folder: Path | None = None) -> li
     UnknownCityError
         If the city is not in the registry.
     ConfigError
-        If the language is not one of :data:`LANGUAGES`.
+        If the language is not one of :data:`LANGUAGES`, or a chapter file is a symbolic link
+        leading out of ``folder``.
     DataError
         If a chapter file is not UTF-8 text, or the folder holds a ``.md`` file whose name is
         not a chapter id (naming the file and the allowed names).
@@ -204,6 +205,8 @@ def read_chapters(city_id: str, language: str, folder: Path | None = None) -> li
     for spec in registry.chapters:
         file = lang_dir / f"{spec.id}.md"
         exists = file.is_file()
+        if exists or file.is_symlink():
+            paths.inside(file, base)  # a link may not bring a file from elsewhere into an annex
         chapters.append(
             Chapter(
                 id=spec.id,

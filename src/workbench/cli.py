@@ -11,7 +11,8 @@ from workbench.errors import ConfigError, WorkbenchError
 
 EXIT_CODES = """exit codes:
   0  success
-  1  workbench error
+  1  any other error (a system error such as a full disk or a denied permission, or a bug: --debug
+     shows its traceback)
   2  wrong parameters, registry entry or option (the message names file and key); another run
      holds outputs/.lock; nothing to resume, or inputs changed since the run to resume
   3  bad or missing data file (the message names file, row and column)
@@ -19,6 +20,14 @@ EXIT_CODES = """exit codes:
      summary and manifest.json; outputs/latest still points at the last fully successful run
   130 interrupted (Ctrl-C): workers and kernels stopped, partial outputs kept in
      outputs/<run id>.interrupted/, nothing published"""
+
+
+#: The kinds `workbench validate --kind` takes (workbench.validate.KINDS, named here to keep --help light).
+VALIDATE_KINDS = ("params", "registry", "chapter", "expert", "tidy", "notebook")
+_VALIDATE_EPILOG = """exit codes:
+  0  every check passed
+  2  a params, registry, chapter or notebook file failed, or a PATH of unknown kind
+  3  a data file failed (tidy table, expert figures, unreadable CSV or spreadsheet)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
     run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run")
+    run.add_argument("--params", action="append", type=Path, metavar="FILE",
+                     help="run the city named in this params file (key city_id) with it instead of "
+                     "params/<city>.yaml; repeatable; the file may lie anywhere and is checked first")
     run.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run at once (default: one per core)")
     run.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
                      help="seconds allowed per notebook cell (default 600)")
@@ -71,7 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--only", action="append", metavar="SOURCE_ID", help="build only this source (repeatable)")
     ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy")
 
-    sub.add_parser("validate", help="check registries, tidy tables, expert figures, parameters and notebooks")
+    validate = sub.add_parser(
+        "validate", help="check registries, tidy tables, expert figures, parameters and notebooks",
+        description="Without PATH: check everything a run depends on (registries, data/tidy, expert figures, "
+        "chapters, params, notebook templates) and say what is still missing. With PATH: check those files, "
+        "wherever they are, each by its kind (told from its name and content, or --kind), writing nothing. "
+        "Every failure names the file and, where there is one, the row (line) and column or key.",
+        epilog=_VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files to check (default: the project)")
+    validate.add_argument("--kind", choices=list(VALIDATE_KINDS), help="check every PATH as this kind of file")
+    validate.add_argument("--city", metavar="ID", help="the city of expert figures files (default: the file name)")
 
     annex = sub.add_parser("annex", help="render the annexes of an executed run (no re-execution)",
                            description="Render the policy-document annexes of a run from its executed notebooks, "
@@ -145,12 +166,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # disk full, permission denied, a folder that vanished: the system's words
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so in one line; --debug shows where
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}; please report it with the output of "
+              f"`workbench --debug {args.command} ...`", file=sys.stderr)
+        return 1
 
 
 def _console():
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False)
+    return Console(stderr=False, highlight=False, soft_wrap=True)
 
 
 def _selected_cities(args) -> list[str] | None:
@@ -165,15 +198,18 @@ def _run(args) -> int:
 
     from workbench.errors import RunError
     from workbench.registry import get_city, load_cities
-    from workbench.run import NOTEBOOK_TIMEOUT, RunInterrupted, resume_batch, run_batch
+    from workbench.run import NOTEBOOK_TIMEOUT, RunInterrupted, comparisons, resume_batch, run_batch
 
     console = _console()
     cities = _selected_cities(args)
-    if args.resume and (cities or args.no_compare):
+    if args.resume and (cities or args.no_compare or args.params):
         raise ConfigError("--resume reruns the notebooks of the last run as they were planned; "
-                          "it cannot be combined with --city, --cities or --no-compare")
+                          "it cannot be combined with --city, --cities, --params or --no-compare")
     for city_id in cities or []:
         get_city(city_id)
+    params = _params_files(args.params or [])
+    if params:
+        cities = list(dict.fromkeys([*(cities or []), *params]))
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
     if args.timeout < 1:
@@ -181,7 +217,7 @@ def _run(args) -> int:
     notebook_timeout = NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout
     if notebook_timeout < 0:
         raise ConfigError(f"--notebook-timeout must be 0 (no limit) or more seconds, got {notebook_timeout}")
-    count = 0 if args.resume else len(cities or load_cities()) + (0 if args.no_compare else 1)
+    count = 0 if args.resume else len(cities or load_cities()) + (0 if args.no_compare else len(comparisons()))
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
         with Progress(*columns, console=console, transient=False) as bar:
@@ -201,7 +237,7 @@ def _run(args) -> int:
             if args.resume:
                 summary = resume_batch(**options)
             else:
-                summary = run_batch(cities, with_compare=not args.no_compare, **options)
+                summary = run_batch(cities, with_compare=not args.no_compare, params=params, **options)
     except RunInterrupted as stop:
         console.print(_summary_table(stop.summary))
         print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)
@@ -216,6 +252,22 @@ def _run(args) -> int:
         raise RunError(f"{len(summary.failed)} of {len(summary.results)} notebook(s) failed: {names}; "
                        f"outputs of the others are in {summary.run_dir}; nothing published (outputs/latest unchanged)")
     return 0
+
+
+def _params_files(files: list[Path]) -> dict:
+    # city id -> validated parameters, from params files given on the command line
+    from workbench.params import check_params_file
+
+    chosen: dict = {}
+    for path in files:
+        checked = check_params_file(path)
+        if isinstance(checked, dict):
+            raise ConfigError(f"{path}: a comparison params file (key city_ids); --params takes a city's "
+                              "params file (key city_id); the comparison reads params/compare.yaml")
+        if checked.city_id in chosen:
+            raise ConfigError(f"{path}: a second params file for '{checked.city_id}'; give one per city")
+        chosen[checked.city_id] = checked
+    return chosen
 
 
 def _summary_table(summary):
@@ -244,16 +296,21 @@ def _ingest(args) -> int:
 
 
 def _validate(args) -> int:
-    from workbench.validate import validate_all
+    from workbench.validate import exit_code, validate_all, validate_paths
 
     console = _console()
-    checks = validate_all()
+    if args.paths:
+        checks = validate_paths(args.paths, kind=args.kind, city=args.city)
+    elif args.kind or args.city:
+        raise ConfigError("--kind and --city apply to the files given as PATH; give at least one")
+    else:
+        checks = validate_all()
     for c in checks:
         console.print(f"{'ok  ' if c.ok else 'FAIL'} {c.what}: {c.message}", markup=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
-        return 3
+        return exit_code(checks)
     console.print(f"all {len(checks)} checks passed")
     return 0
 

@@ -199,11 +199,15 @@ def load_expert_figures(folder: Path | None = None) -> pd.DataFrame:
     ------
     SchemaError
         A file fails its checks, or the same figure appears in two files.
+    ConfigError
+        A file is a symbolic link leading out of ``folder``.
     """
     folder = Path(folder) if folder is not None else paths.local_dir() / "figures"
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
         return empty_tidy()
+    for path in files:
+        paths.inside(path, folder)  # a link may not bring a file from elsewhere into the profiles
     tables = [expert_to_tidy(read_expert_figures(path), path.stem) for path in files]
     combined = pd.concat(tables, ignore_index=True)
     _check_across_files(combined, folder)

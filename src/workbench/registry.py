@@ -162,25 +162,38 @@ def describe_validation_error(
     -------
     str
     """
-    first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    errors = exc.errors()
+    shown = [_describe_one(e, prefix, model) for e in errors[:_PROBLEMS_SHOWN]]
+    # the allowed keys once, after the last unknown key
+    listed = [i for i, e in enumerate(errors[:_PROBLEMS_SHOWN]) if "; allowed keys: " in shown[i]]
+    for i in listed[:-1]:
+        shown[i] = shown[i].split("; allowed keys: ")[0]
+    more = f"; and {len(errors) - _PROBLEMS_SHOWN} more problem(s)" if len(errors) > _PROBLEMS_SHOWN else ""
+    return f"{path}: " + "; ".join(shown) + more
+
+
+#: Problems of one file named in one message (the rest are counted).
+_PROBLEMS_SHOWN = 5
+
+
+def _describe_one(error: dict, prefix: str, model: type[BaseModel] | None) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
     key = ".".join(p for p in (prefix, loc) if p)
-    kind = first["type"]
-    found = first.get("input")
+    kind = error["type"]
+    found = error.get("input")
     if kind == "extra_forbidden":
         what = "unknown key"
-        if model is not None and len(first["loc"]) == 1:
+        if model is not None and len(error["loc"]) == 1:
             what += f"; allowed keys: {', '.join(model.model_fields)}"
     elif kind == "missing":
         what = "missing required key"
     elif kind == "literal_error":
-        what = f"found {found!r}; allowed values: {first['ctx']['expected']}"
+        what = f"found {found!r}; allowed values: {error['ctx']['expected']}"
     elif kind == "value_error":
-        what = f"found {found!r}; {first['msg'].removeprefix('Value error, ')}"
+        what = f"found {found!r}; {error['msg'].removeprefix('Value error, ')}"
     else:
-        what = f"found {found!r}; {first['msg'][:1].lower()}{first['msg'][1:]}"
-    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    return f"{path}: key '{key}': {what}{more}"
+        what = f"found {found!r}; {error['msg'][:1].lower()}{error['msg'][1:]}"
+    return f"key '{key}': {what}"
 
 
 @functools.cache

@@ -31,7 +31,7 @@ from pathlib import Path
 from workbench import lock, paths
 from workbench.errors import ConfigError
 from workbench.framework import PEER_LEARNING_THEMES
-from workbench.params import load_city_params, load_compare_params
+from workbench.params import CityParams, load_city_params, load_compare_params, validate_params
 from workbench.provenance import git_commit, package_versions, sha256_file
 from workbench.registry import get_city, load_cities
 
@@ -175,8 +175,20 @@ def _folders(final: Path, default: bool) -> RunFolders:
     return RunFolders(final, final.with_name(final.name + ".partial"), failed, final.with_name(final.name + ".interrupted"))
 
 
-def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True) -> tuple[list[Task], list[Task]]:
+def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
+         params: dict[str, CityParams] | None = None) -> tuple[list[Task], list[Task]]:
     """Build the tasks of a run: validated parameters for every city, then the comparisons.
+
+    Parameters
+    ----------
+    city_ids
+        The cities, in run order.
+    run_dir
+        The folder the run writes into.
+    with_compare
+        Whether to plan the comparisons.
+    params
+        Validated parameters of some cities, used instead of ``params/<city>.yaml``.
 
     Raises
     ------
@@ -185,13 +197,13 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True) -> tuple
     """
     cities = []
     for city_id in city_ids:
-        params = load_city_params(city_id)
+        params_ = (params or {}).get(city_id) or load_city_params(city_id)
         workdir = run_dir / "cities" / city_id
         cities.append(
             Task(
                 name=city_id,
                 template=CITY_TEMPLATE,
-                parameters={**params.model_dump(), "output_dir": "."},
+                parameters={**params_.model_dump(), "output_dir": "."},
                 output=str(workdir / "profile.ipynb"),
                 workdir=str(workdir),
             )
@@ -532,6 +544,7 @@ def run_batch(
     progress=None,
     annex_options: dict | None = None,
     notebook_timeout: float | None = NOTEBOOK_TIMEOUT,
+    params: dict[str, CityParams] | None = None,
 ) -> RunSummary:
     """Run city profiles in parallel, then the comparisons, then render the annexes.
 
@@ -554,6 +567,9 @@ def run_batch(
         progress); all formats and languages when ``None``.
     notebook_timeout
         Seconds allowed per notebook (no limit when ``None`` or 0).
+    params
+        Validated parameters of some of the cities (``workbench run --params FILE``), used
+        instead of their ``params/<city>.yaml``; the manifest records what each notebook got.
 
     Returns
     -------
@@ -575,7 +591,7 @@ def run_batch(
         get_city(city_id)
     with lock.hold(paths.outputs_dir()):
         folders = run_folders(run_dir)
-        cities, compare = plan(city_ids, folders.staging, with_compare)
+        cities, compare = plan(city_ids, folders.staging, with_compare, params)
         batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout)
         return batch.run(with_annex, progress, annex_options)
 
@@ -611,7 +627,11 @@ def resume_batch(
         names = [n["name"] for n in manifest["notebooks"]]
         city_ids = [n for n in names if not n.startswith("compare-")]
         folders = run_folders(run_dir)
-        cities, compare = plan(city_ids, folders.staging, any(n.startswith("compare-") for n in names))
+        # the parameters each city notebook got then (params/ or --params files), checked again
+        recorded = {n["name"]: validate_params("city_profile", {k: v for k, v in n.get("parameters", {}).items()
+                                                                if k != "output_dir"}, f"{previous}/manifest.json")
+                    for n in manifest["notebooks"] if n["name"] in city_ids}
+        cities, compare = plan(city_ids, folders.staging, any(n.startswith("compare-") for n in names), recorded)
         succeeded = {n["name"]: n for n in manifest["notebooks"] if n["status"] == "ok"}
         reused = [c.name for c in cities if c.name in succeeded]
         if len(reused) == len(cities):
