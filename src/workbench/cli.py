@@ -225,7 +225,7 @@ def _run(args) -> int:
 
             def report(result, done, total):
                 mark = "reused" if result.reused_from else ("ok" if result.status == "ok" else result.status.upper())
-                bar.console.print(f"  {result.name:<10} {mark:<6} {result.seconds:6.1f} s", markup=False)
+                bar.console.print(f"  {result.name:<46} {mark:<6} {result.seconds:6.1f} s", markup=False)
                 bar.update(task, completed=done, total=total, description=f"running {total} notebooks")
 
             def written(path):
@@ -276,7 +276,7 @@ def _summary_table(summary):
 
     table = Table(title=f"Run {summary.run_dir.name}" + (f" (resumed from {summary.resumed_from})" if summary.resumed_from else ""))
     for column in ("notebook", "status", "seconds", "error"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for r in summary.results:
         cell = f" (cell In [{r.failed_cell}])" if r.failed_cell and f"In [{r.failed_cell}]" not in r.error else ""
         note = f"reused from {r.reused_from}" if r.reused_from else (r.error + cell)[:160]
