@@ -148,7 +148,7 @@ def read_csv_text(path: Path, what: str = "row", columns: Sequence[str] = ()) ->
         without any record below it.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = paths.read_bytes(path, SchemaError)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES or data[:4] in (_ZIP_MAGIC, _OLE_MAGIC):
         raise SchemaError(_spreadsheet_message(path, data, columns))
     if data[:2] == _GZIP_MAGIC:
@@ -198,17 +198,6 @@ def read_tidy_checked(path: Path) -> tuple[pd.DataFrame, list[int]]:
         )
     frame["value"] = values.astype(float)
     return frame, lines
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SchemaError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise SchemaError(f"{path}: is a folder, expected a file") from None
-    except OSError as exc:
-        raise SchemaError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def _spreadsheet_message(path: Path, data: bytes, columns: Sequence[str]) -> str:

@@ -150,3 +150,26 @@ def named_file(folder: Path | str, name: str, suffix: str = "", what: str = "id"
             "digits, '_' or '-'), such as 'madrid'"
         )
     return inside(Path(folder) / f"{name}{suffix}", folder)
+
+
+def read_bytes(path: Path | str, error: type[Exception] = ConfigError, expected: str = "a file") -> bytes:
+    """The bytes of a file a user gave, or one ``error`` naming the file and why it cannot be read.
+
+    Parameters
+    ----------
+    path
+        The file.
+    error
+        The exception raised (``ConfigError`` for settings, ``SchemaError`` for data files).
+    expected
+        What the path should be, for the message of a folder given instead (``'a YAML file'``).
+    """
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, expected {expected}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror})") from None

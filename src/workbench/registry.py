@@ -107,14 +107,7 @@ def read_yaml(path: Path) -> object:
         Naming the file and, for bad bytes or bad YAML, the line (and column) of the problem.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, expected a YAML file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = paths.read_bytes(path, ConfigError, "a YAML file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
