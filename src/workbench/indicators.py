@@ -69,25 +69,28 @@ def compute_missing_totals(frame: pd.DataFrame, sources: tuple[str, ...] = EXHAU
         ``frame`` plus the computed rows (flag ``c``).
     """
     counts = frame[(frame["unit"] == "persons") & frame["source_id"].isin(sources)]
+    if counts.empty:
+        return frame
     has_total = set(map(tuple, headline(counts)[_GROUP].itertuples(index=False)))
-    added = []
-    for key, group in counts.groupby(_GROUP, sort=False):
-        if key in has_total:
-            continue
-        uniform = all(
-            (group[c] == "total").all() or (group[c] != "total").all() for c in BREAKDOWNS
-        )
-        if not uniform:
-            continue
-        row = group.iloc[0].copy()
-        for column in BREAKDOWNS:
-            row[column] = "total"
-        row["origin_type"] = ""
-        row["value"] = float(group["value"].sum())
-        row["flag"] = "c"
-        row["note"] = f"sum of {len(group)} published cells (all breakdowns)"
-        added.append(row)
-    return _append(frame, added)
+    groups = counts.groupby(_GROUP, sort=False)
+    # a group qualifies when every breakdown is 'total' on all its rows or on none
+    is_total = counts[list(BREAKDOWNS)].eq("total")
+    by_group = is_total.groupby([counts[c] for c in _GROUP], sort=False)
+    uniform = (by_group.all() | ~by_group.any()).all(axis=1)
+    first = groups.head(1).set_index(_GROUP)
+    summary = pd.DataFrame({"value": groups["value"].sum(), "cells": groups.size(), "uniform": uniform})
+    summary = summary.loc[first.index]  # the groups in order of first appearance
+    keep = summary["uniform"].to_numpy() & [key not in has_total for key in summary.index]
+    if not keep.any():
+        return frame
+    added = first[keep].reset_index()
+    for column in BREAKDOWNS:
+        added[column] = "total"
+    added["origin_type"] = ""
+    added["value"] = summary["value"].to_numpy()[keep].astype(float)
+    added["flag"] = "c"
+    added["note"] = [f"sum of {n} published cells (all breakdowns)" for n in summary["cells"].to_numpy()[keep]]
+    return _append_frame(frame, added)
 
 
 def compute_complement_totals(frame: pd.DataFrame) -> pd.DataFrame:
@@ -106,19 +109,20 @@ def compute_complement_totals(frame: pd.DataFrame) -> pd.DataFrame:
     published = set(map(tuple, heads[heads["definition_id"] == "total_population"][keys].itertuples(index=False)))
     added = []
     for part, rest in COMPLEMENTS:
-        a = heads[heads["definition_id"] == part].set_index(keys)
-        b = heads[heads["definition_id"] == rest].set_index(keys)
-        for key in a.index.intersection(b.index):
-            if key in published:
-                continue
-            row = a.loc[[key]].reset_index().iloc[0].copy()
-            row["definition_id"] = "total_population"
-            row["value"] = float(a.loc[[key], "value"].iloc[0] + b.loc[[key], "value"].iloc[0])
-            row["flag"] = "c"
-            row["note"] = f"{part} + {rest}"
-            added.append(row)
-            published.add(key)
-    return _append(frame, added)
+        a = heads[heads["definition_id"] == part].drop_duplicates(keys)
+        b = heads[heads["definition_id"] == rest].drop_duplicates(keys)
+        pairs = a.merge(b[keys + ["value"]], on=keys, how="inner", suffixes=("", "_rest"))  # a's order
+        pairs = pairs[[key not in published for key in pairs[keys].itertuples(index=False, name=None)]]
+        if pairs.empty:
+            continue
+        rows = pairs.drop(columns="value_rest").copy()
+        rows["definition_id"] = "total_population"
+        rows["value"] = (pairs["value"] + pairs["value_rest"]).astype(float)
+        rows["flag"] = "c"
+        rows["note"] = f"{part} + {rest}"
+        added.append(rows)
+        published.update(pairs[keys].itertuples(index=False, name=None))
+    return _append_frame(frame, pd.concat(added, ignore_index=True) if added else None)
 
 
 def aggregate_districts(frame: pd.DataFrame, city_place_id: str, city_place_name: str) -> pd.DataFrame:
@@ -173,22 +177,25 @@ def compute_shares(frame: pd.DataFrame, definitions: tuple[str, ...] = MIGRANT_D
     totals = heads[heads["definition_id"] == "total_population"]
     published = headline(frame[frame["indicator_id"] == "population_share"])
     done = set(map(tuple, published[["place_id", "definition_id", "ref_date"]].itertuples(index=False)))
+    # denominators by place and date, in table order: the same source's first, else the first of any
+    first_any: dict[tuple, tuple[str, float]] = {}
+    first_same: dict[tuple, float] = {}
+    for place, date, source, value in totals[["place_id", "ref_date", "source_id", "value"]].itertuples(index=False, name=None):
+        first_any.setdefault((place, date), (source, value))
+        first_same.setdefault((place, date, source), value)
     rows = []
-    for _, row in heads[heads["definition_id"].isin(definitions)].iterrows():
-        if (row["place_id"], row["definition_id"], row["ref_date"]) in done:
+    for row in heads[heads["definition_id"].isin(definitions)].to_dict("records"):
+        place, date = row["place_id"], row["ref_date"]
+        if (place, row["definition_id"], date) in done or (place, date) not in first_any:
             continue
-        same_place = totals[(totals["place_id"] == row["place_id"]) & (totals["ref_date"] == row["ref_date"])]
-        if same_place.empty:
-            continue
-        same_source = same_place[same_place["source_id"] == row["source_id"]]
-        denominator = (same_source if len(same_source) else same_place).iloc[0]
-        share = row.copy()
-        share["indicator_id"] = "population_share"
-        share["unit"] = "percent"
-        share["value"] = 100.0 * row["value"] / denominator["value"]
-        share["flag"] = "c"
-        share["note"] = f"{row['value']:.0f} / {denominator['value']:.0f} ({denominator['source_id']})"
-        rows.append(share)
+        if (place, date, row["source_id"]) in first_same:
+            source, value = row["source_id"], first_same[(place, date, row["source_id"])]
+        else:
+            source, value = first_any[(place, date)]
+        rows.append({
+            **row, "indicator_id": "population_share", "unit": "percent", "value": 100.0 * row["value"] / value,
+            "flag": "c", "note": f"{row['value']:.0f} / {value:.0f} ({source})",
+        })
     return _typed(pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).reset_index(drop=True))
 
 
@@ -254,6 +261,12 @@ def _append(frame: pd.DataFrame, rows: list[pd.Series]) -> pd.DataFrame:
     if not rows:
         return frame
     return pd.concat([frame, _typed(pd.DataFrame(rows)[list(TIDY_COLUMNS)])], ignore_index=True)
+
+
+def _append_frame(frame: pd.DataFrame, added: pd.DataFrame | None) -> pd.DataFrame:
+    if added is None or added.empty:
+        return frame
+    return pd.concat([frame, _typed(added[list(TIDY_COLUMNS)])], ignore_index=True)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

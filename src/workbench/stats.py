@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 #: Fewer dates than this give no trend: an interval from three points says little.
 MIN_POINTS = 4
@@ -48,7 +49,7 @@ def log_linear_trend(dates: pd.Series, values: pd.Series, level: float = 0.95) -
     dates_ = frame["date"].dt
     years = (dates_.year + (dates_.day_of_year - 1) / np.where(dates_.is_leap_year, 366, 365)).to_numpy(dtype=float)
     years = years - years[0]
-    fit = sm.OLS(np.log(frame["value"].to_numpy()), sm.add_constant(years)).fit()
+    fit = OLS(np.log(frame["value"].to_numpy()), add_constant(years)).fit()
     low, high = fit.conf_int(alpha=1 - level)[1]
     slope = fit.params[1]
     return Trend(
