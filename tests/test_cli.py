@@ -108,3 +108,12 @@ def test_an_unexpected_error_is_one_line_without_traceback(project_copy: Path):
     result = run_cli("cities", root=project_copy)
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_cli_names_the_annex_formats_and_languages_of_the_renderer():
+    from workbench import annex, cli, i18n
+
+    assert cli.ANNEX_FORMATS == annex.FORMATS and i18n.LANGUAGES == annex.LANGUAGES
+    from workbench.validate import KINDS
+
+    assert cli.VALIDATE_KINDS == tuple(KINDS)

@@ -26,6 +26,7 @@ import pytest
 from conftest import ROOT, run_cli
 from workbench import lock
 from workbench.errors import ConfigError
+from workbench.kernels import PROCESS_NAME
 from workbench.run import RunFolders, failing_cell, run_folders
 
 FAST = ("--no-compare", "--no-annex")
@@ -95,9 +96,10 @@ def last_attempt(root: Path) -> tuple[Path, dict]:
 def kernels_in(root: Path) -> list[psutil.Process]:
     """Kernel processes working in a folder of this project (so other tests' kernels do not count)."""
     found = []
-    for process in psutil.process_iter(["cmdline", "cwd"]):
+    for process in psutil.process_iter(["cmdline", "cwd", "name"]):
         cmdline, cwd = process.info["cmdline"] or [], process.info["cwd"] or ""
-        if any("ipykernel" in part for part in cmdline) and cwd.startswith(str(root)):
+        forked = process.info["name"] == PROCESS_NAME  # a kernel forked by workbench.kernels
+        if (forked or any("ipykernel" in part for part in cmdline)) and cwd.startswith(str(root)):
             found.append(process)
     return found
 

@@ -591,6 +591,7 @@ def render_run(
     languages: tuple[str, ...] = LANGUAGES,
     threshold: int = disclosure.DEFAULT_THRESHOLD,
     progress=None,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> list[Path]:
     """Write the annexes of a run into ``<run>/annex/<language>/``: one per city and the network synthesis.
 
@@ -608,6 +609,9 @@ def render_run(
         Disclosure-control threshold for every table.
     progress
         Optional callable ``progress(path)`` called after each file is written.
+    skip
+        Documents (city ids, or :data:`NETWORK`) whose annex files are already in place (copied
+        from an earlier run by :mod:`workbench.cache`): not rendered again.
 
     Returns
     -------
@@ -619,9 +623,10 @@ def render_run(
         raise ConfigError(f"unknown annex format or language {', '.join(unknown)}; formats: {', '.join(FORMATS)}; "
                           f"languages: {', '.join(LANGUAGES)}")
     provenance = run_provenance(run_dir)
-    documents = [(r.name, city_document(Path(r.notebook), r.name)) for r in results if not r.name.startswith("compare-")]
+    documents = [(r.name, city_document(Path(r.notebook), r.name)) for r in results
+                 if not r.name.startswith("compare-") and r.name not in skip]
     comparisons = [(r.name.removeprefix("compare-"), Path(r.notebook)) for r in results if r.name.startswith("compare-")]
-    if comparisons:
+    if comparisons and NETWORK not in skip:
         documents.append((NETWORK, network_document(comparisons)))
     written = []
     for lang in languages:
@@ -638,6 +643,11 @@ def render_run(
                 if progress:
                     progress(target)
     return written
+
+
+def default_options() -> dict:
+    """The annex options of a run that names none: every format and language, the default threshold."""
+    return {"formats": FORMATS, "languages": LANGUAGES, "threshold": disclosure.DEFAULT_THRESHOLD}
 
 
 def annex_languages(name: str) -> tuple[str, ...]:

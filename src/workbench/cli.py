@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="rerun only what failed in the last run (outputs/last-attempt) into a new run: the city "
                      "notebooks that succeeded are copied, the others and then the comparisons run again; refused "
                      "when the last run succeeded or an input file changed since")
+    run.add_argument("--force", action="store_true",
+                     help="run every notebook again; by default a notebook whose inputs (template, parameters, "
+                     "data it reads, src/workbench code, package versions) are those of a notebook an earlier run "
+                     "made is copied from that run, with its annexes")
+    run.add_argument("--fresh-kernels", action="store_true",
+                     help="start each notebook's kernel as a new interpreter rather than forking it from a "
+                     "process that imported the modules once (slower; outputs are the same)")
     run.add_argument("--no-compare", action="store_true", help="skip the cross-city comparison")
     run.add_argument("--no-annex", action="store_true", help="skip rendering the annexes")
     _annex_options(run)
@@ -108,9 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The annex formats (workbench.annex.FORMATS, named here so that --help and a cached rerun
+#: do not load the annex renderer).
+ANNEX_FORMATS = ("html", "docx", "pdf")
+
+
 def _annex_options(parser: argparse.ArgumentParser) -> None:
-    from workbench.annex import FORMATS, LANGUAGES
     from workbench.disclosure import DEFAULT_THRESHOLD
+    from workbench.i18n import LANGUAGES
+
+    FORMATS = ANNEX_FORMATS  # noqa: N806
 
     parser.add_argument("--format", dest="formats", metavar="FMT", type=_choices(FORMATS),
                         help=f"comma-separated formats to write (default: all of {','.join(FORMATS)})")
@@ -142,9 +156,10 @@ def _threshold(text: str) -> int:
 
 
 def _annex_kwargs(args) -> dict:
-    from workbench.annex import FORMATS, LANGUAGES
+    from workbench.i18n import LANGUAGES
 
-    return {"formats": args.formats or FORMATS, "languages": args.languages or LANGUAGES, "threshold": args.suppress_below}
+    return {"formats": args.formats or ANNEX_FORMATS, "languages": args.languages or LANGUAGES,
+            "threshold": args.suppress_below}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,12 +247,13 @@ def _run(args) -> int:
                 bar.console.print(f"  annex  {path.relative_to(path.parents[2])}", markup=False)
 
             options = dict(jobs=args.jobs, run_dir=args.run_dir, timeout=args.timeout, notebook_timeout=notebook_timeout,
+                           fresh_kernels=args.fresh_kernels,
                            with_annex=not args.no_annex, progress=report,
                            annex_options={**_annex_kwargs(args), "progress": written})
             if args.resume:
                 summary = resume_batch(**options)
             else:
-                summary = run_batch(cities, with_compare=not args.no_compare, params=params, **options)
+                summary = run_batch(cities, with_compare=not args.no_compare, params=params, force=args.force, **options)
     except RunInterrupted as stop:
         console.print(_summary_table(stop.summary))
         print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
 
-from workbench import lock, paths
+from workbench import cache, lock, paths
 from workbench.errors import ConfigError
 from workbench.framework import PEER_LEARNING_THEMES
 from workbench.params import CityParams, load_city_params, load_compare_params, validate_params
@@ -85,7 +85,8 @@ class TaskResult:
     notebook: str
     error: str = ""
     failed_cell: int | None = None  #: execution count of the failing cell ("In [n]" in the executed notebook)
-    reused_from: str = ""  #: run folder whose outputs ``--resume`` copied instead of running the notebook
+    reused_from: str = ""  #: run folder whose outputs were copied instead of running the notebook
+    key: str = ""  #: the notebook's input key (:mod:`workbench.cache`)
 
 
 @dataclass
@@ -229,7 +230,7 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
 # --- one notebook, in its worker process --------------------------------------------------------
 
 
-def execute(task: Task, timeout: int, notebook_timeout: float | None = None) -> TaskResult:
+def execute(task: Task, timeout: int, notebook_timeout: float | None = None, fork_kernel: bool = False) -> TaskResult:
     """Execute one notebook with papermill; never raises for a notebook failure.
 
     Parameters
@@ -241,6 +242,9 @@ def execute(task: Task, timeout: int, notebook_timeout: float | None = None) -> 
     notebook_timeout
         Seconds allowed for the whole notebook (no limit when ``None`` or 0). At the limit its kernel
         is killed; the limit needs the main thread (it uses ``SIGALRM``) and is skipped elsewhere.
+    fork_kernel
+        Fork the kernel from this process (:mod:`workbench.kernels`; only in a fresh, single-threaded
+        worker) instead of starting a new interpreter for it.
 
     Returns
     -------
@@ -256,6 +260,12 @@ def execute(task: Task, timeout: int, notebook_timeout: float | None = None) -> 
     deadline = _Deadline(notebook_timeout, started=time.time())
     try:
         with _kernel_log(Path(task.workdir) / "kernel.log"), deadline:
+            if fork_kernel:
+                from workbench.kernels import start_forked_kernel
+
+                kernel = {"km": start_forked_kernel(task.workdir, task.workdir)}
+            else:
+                kernel = {}
             pm.execute_notebook(
                 str(paths.notebooks_dir() / task.template),
                 task.output,
@@ -266,6 +276,7 @@ def execute(task: Task, timeout: int, notebook_timeout: float | None = None) -> 
                 progress_bar=False,
                 log_output=False,
                 report_mode=False,
+                **kernel,
             )
     except pm.PapermillExecutionError as exc:
         error, cell = f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count
@@ -278,6 +289,8 @@ def execute(task: Task, timeout: int, notebook_timeout: float | None = None) -> 
         return TaskResult(task.name, "ok", time.perf_counter() - start, task.output)
     finally:
         stop_kernels(since=deadline.started)
+        for leftover in Path(task.workdir).glob(".kernel-*.json"):
+            leftover.unlink(missing_ok=True)
     return TaskResult(task.name, "failed", time.perf_counter() - start, task.output, error[:_MAX_ERROR], cell)
 
 
@@ -397,12 +410,16 @@ def _kernel_log(path: Path):
             os.close(saved)
 
 
-def _work(task: Task, timeout: int, notebook_timeout: float | None, conn) -> None:
+def _work(task: Task, timeout: int, notebook_timeout: float | None, conn, env: dict, cwd: str, fork_kernel: bool) -> None:
     # entry point of a worker process: one notebook, its result sent back, never a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us with SIGTERM
     signal.signal(signal.SIGTERM, _terminated)
+    # a fork server's child has the server's environment and folder: take the run's
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
     try:
-        result = execute(task, timeout, notebook_timeout)
+        result = execute(task, timeout, notebook_timeout, fork_kernel)
     except BaseException as exc:
         result = TaskResult(task.name, "failed", 0.0, task.output, f"{type(exc).__name__}: {exc}"[:_MAX_ERROR])
     conn.send(result)
@@ -427,9 +444,10 @@ class _Worker:
     started: float
 
     @classmethod
-    def start(cls, context, task: Task, timeout: int, notebook_timeout: float | None) -> _Worker:
+    def start(cls, context, task: Task, timeout: int, notebook_timeout: float | None, fork_kernel: bool) -> _Worker:
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(task, timeout, notebook_timeout, writer),
+        process = context.Process(target=_work, args=(task, timeout, notebook_timeout, writer, dict(os.environ),
+                                                      os.getcwd(), fork_kernel),
                                   name=f"workbench-{task.name}", daemon=True)
         # a child born with Ctrl-C ignored cannot print a KeyboardInterrupt traceback while it starts up
         with _interrupts_ignored():
@@ -475,14 +493,15 @@ class _Worker:
         return TaskResult(self.task.name, "failed", self.seconds, self.task.output, f"worker process died ({how}){at}", cell)
 
 
-def _execute_all(tasks: list[Task], jobs: int, timeout: int, notebook_timeout: float | None, record) -> None:
+def _execute_all(tasks: list[Task], jobs: int, timeout: int, notebook_timeout: float | None, record,
+                 fork_kernels: bool = True) -> None:
     # run tasks, `jobs` at a time, each in a fresh process: a process that dies takes nothing else with it
-    context = multiprocessing.get_context("spawn")
+    context = _worker_context(fork_kernels)
     waiting, running = list(tasks), []
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
-                running.append(_Worker.start(context, waiting.pop(0), timeout, notebook_timeout))
+                running.append(_Worker.start(context, waiting.pop(0), timeout, notebook_timeout, fork_kernels))
             ready = wait_ready([w.reader for w in running], timeout=1)
             for worker in list(running):
                 if worker.reader in ready:
@@ -498,6 +517,15 @@ def _execute_all(tasks: list[Task], jobs: int, timeout: int, notebook_timeout: f
             for worker in running:
                 record(worker.stop("interrupted", "interrupted"))
         raise
+
+
+def _worker_context(fork_kernels: bool):
+    # forked workers: from a server that imported the kernels' modules once (see workbench.kernels)
+    if not fork_kernels:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["workbench._preload"])
+    return context
 
 
 @contextlib.contextmanager
@@ -545,6 +573,8 @@ def run_batch(
     annex_options: dict | None = None,
     notebook_timeout: float | None = NOTEBOOK_TIMEOUT,
     params: dict[str, CityParams] | None = None,
+    fresh_kernels: bool = False,
+    force: bool = False,
 ) -> RunSummary:
     """Run city profiles in parallel, then the comparisons, then render the annexes.
 
@@ -570,6 +600,12 @@ def run_batch(
     params
         Validated parameters of some of the cities (``workbench run --params FILE``), used
         instead of their ``params/<city>.yaml``; the manifest records what each notebook got.
+    fresh_kernels
+        Start every kernel as a new interpreter instead of forking it from a process with the
+        modules imported (:mod:`workbench.kernels`): slower, for comparison and debugging.
+    force
+        Run every notebook, even one an earlier run made from the same inputs (by default such a
+        notebook, and its annexes, are copied from that run: :mod:`workbench.cache`).
 
     Returns
     -------
@@ -592,7 +628,7 @@ def run_batch(
     with lock.hold(paths.outputs_dir()):
         folders = run_folders(run_dir)
         cities, compare = plan(city_ids, folders.staging, with_compare, params)
-        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout)
+        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels, force)
         return batch.run(with_annex, progress, annex_options)
 
 
@@ -604,6 +640,7 @@ def resume_batch(
     progress=None,
     annex_options: dict | None = None,
     notebook_timeout: float | None = NOTEBOOK_TIMEOUT,
+    fresh_kernels: bool = False,
 ) -> RunSummary:
     """Rerun what failed in the last attempt (``outputs/last-attempt``) into a new run.
 
@@ -640,7 +677,7 @@ def resume_batch(
             kept = previous / Path(task.workdir).relative_to(folders.staging)
             if task.name in reused and not kept.is_dir():
                 raise ConfigError(f"cannot resume {previous}: {kept} is missing; run without --resume")
-        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout)
+        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels)
         batch.reuse(previous, {name: succeeded[name] for name in reused})
         return batch.run(with_annex, progress, annex_options)
 
@@ -688,8 +725,13 @@ class _Batch:
     """One run from its staging folder to its final name: execute, record, render, publish."""
 
     def __init__(self, folders: RunFolders, cities: list[Task], compare: list[Task], jobs: int | None,
-                 timeout: int, notebook_timeout: float | None):
+                 timeout: int, notebook_timeout: float | None, fork_kernels: bool = True, force: bool = False):
         self.folders = folders
+        self.fork_kernels = fork_kernels
+        self.force = force
+        self.base: dict = {}
+        self.earlier: dict[str, cache.Earlier] = {}
+        self.annex: dict = {}
         self.cities, self.compare = cities, compare
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.timeout, self.notebook_timeout = timeout, notebook_timeout
@@ -712,6 +754,7 @@ class _Batch:
         try:
             with _terminate_as_interrupt():
                 self.header = manifest_header(self.folders.final.name)
+                self.base = cache.base_inputs(self.header["inputs"])
                 self._record_manifest()
                 _point(paths.outputs_dir() / LAST_ATTEMPT, self.folders.staging)
                 self._execute(self.cities)
@@ -732,11 +775,29 @@ class _Batch:
         return self.summary
 
     def _execute(self, tasks: list[Task]) -> None:
+        keys = {t.name: self._key(t) for t in tasks if t.name not in self._names()}
         for task in tasks:
             if task.name in self.reused:
-                self._record(self._copy(task))
+                self._record(replace(self._copy(task), key=keys[task.name]))
         todo = [t for t in tasks if t.name not in self.reused and t.name not in self._names()]
-        _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout, self._record)
+        if not self.force:
+            found = cache.find_earlier({t.name: keys[t.name] for t in todo}, exclude=self.folders.names())
+            for task in todo:
+                if task.name in found:
+                    earlier = self.earlier[task.name] = found[task.name]
+                    cache.copy_notebook(earlier, Path(task.workdir))
+                    self._record(TaskResult(task.name, "ok", float(earlier.entry.get("seconds", 0.0)), task.output,
+                                            reused_from=earlier.run.name, key=keys[task.name]))
+            todo = [t for t in todo if t.name not in found]
+        _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout,
+                     lambda result: self._record(replace(result, key=keys[result.name])), self.fork_kernels)
+
+    def _key(self, task: Task) -> str:
+        inputs = self.header["inputs"]
+        if task in self.cities:
+            return cache.city_key(task.template, task.parameters, task.name, inputs, self.base)
+        cities_dir = Path(task.workdir) / task.parameters["cities_dir"]
+        return cache.compare_key(task.template, task.parameters, cities_dir, inputs, self.base)
 
     def _copy(self, task: Task) -> TaskResult:
         entry = self.reused[task.name]
@@ -762,15 +823,43 @@ class _Batch:
             self.progress(result, len(self.summary.results), len(self.cities) + len(self.compare))
 
     def _render(self, annex_options: dict | None) -> None:
-        from workbench.annex import render_run
+        options = dict(annex_options or {})
+        progress = options.pop("progress", None)
+        if not {"formats", "languages", "threshold"} <= set(options):
+            from workbench.annex import default_options
 
+            options = {**default_options(), **options}
         ok = [r for r in self.summary.results if r.status == "ok"]
-        if ok:
-            render_run(self.folders.staging, ok, **(annex_options or {}))
+        if not ok:
+            return
+        copied = set()
+        # an annex made from the same notebook with the same options is taken from that run too
+        for result in ok:
+            earlier = self.earlier.get(result.name)
+            if earlier and not result.name.startswith("compare-"):
+                files = cache.copy_annexes(earlier.run, self.folders.staging, result.name, options)
+                copied |= {result.name} if files is not None else set()
+                for path in files or []:
+                    if progress:
+                        progress(path)
+        comparisons = [r for r in ok if r.name.startswith("compare-")]
+        runs = {self.earlier[r.name].run for r in comparisons if r.name in self.earlier}
+        if comparisons and len(runs) == 1 and all(r.name in self.earlier for r in comparisons):
+            files = cache.copy_annexes(runs.pop(), self.folders.staging, cache.NETWORK, options)
+            copied |= {cache.NETWORK} if files is not None else set()
+            for path in files or []:
+                if progress:
+                    progress(path)
+        if any(r.name not in copied for r in ok if not r.name.startswith("compare-")) or (comparisons and cache.NETWORK not in copied):
+            from workbench.annex import render_run
+
+            render_run(self.folders.staging, ok, skip=copied, progress=progress, **options)
+        self.annex = {"formats": list(options["formats"]), "languages": list(options["languages"]),
+                      "threshold": options["threshold"]}
 
     def _record_manifest(self) -> None:
         write_manifest(self.summary, self.cities + self.compare, self.header or manifest_header(self.folders.final.name),
-                       self.error)
+                       self.error, self.annex)
 
     def _publish(self) -> None:
         # the last steps run to the end even if Ctrl-C is pressed again
@@ -826,7 +915,7 @@ def manifest_header(run_id: str) -> dict:
     }
 
 
-def write_manifest(summary: RunSummary, tasks: list[Task], header: dict, error: str = "") -> Path:
+def write_manifest(summary: RunSummary, tasks: list[Task], header: dict, error: str = "", annex: dict | None = None) -> Path:
     """Write ``<run>/manifest.json`` atomically: the header, the run's status and every notebook's.
 
     Every planned notebook is listed, in plan order, with its parameters; one without a result
@@ -842,6 +931,9 @@ def write_manifest(summary: RunSummary, tasks: list[Task], header: dict, error: 
         From :func:`manifest_header`.
     error
         What stopped the run, when it was not a notebook.
+    annex
+        The options the annexes were rendered with, once they are (what :mod:`workbench.cache`
+        compares before copying an annex).
 
     Returns
     -------
@@ -861,6 +953,7 @@ def write_manifest(summary: RunSummary, tasks: list[Task], header: dict, error: 
         "status": summary.status,
         **({"resumed_from": summary.resumed_from} if summary.resumed_from else {}),
         **({"error": error} if error else {}),
+        **({"annex": annex} if annex else {}),
         "notebooks": notebooks,
         "inputs": inputs,
     }
