@@ -48,7 +48,7 @@ nbval: $(STAMP)
 
 baseline: $(STAMP)
 	rm -rf $(NBVAL_TMP)-new
-	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex
+	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex --force
 	$(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR)
 	rm -rf $(NBVAL_TMP)-new
 

@@ -10,7 +10,8 @@ A notebook's **key** is a SHA-256 over everything its outputs depend on:
 - both: the code of ``src/workbench`` (modules, templates, translations), the Python version and
   the versions of the tracked packages.
 
-A run records each notebook's key in its ``manifest.json``. ``workbench run`` looks for the same
+A run records each notebook's key in its ``manifest.json``, and for a copied notebook the run
+that computed it (``reused_from``, followed through copies of copies). ``workbench run`` looks for the same
 key among the successful notebooks of earlier runs in ``outputs/`` and copies that notebook's
 folder (executed notebook and saved tables) instead of running it again; ``--force`` runs
 everything. An annex is copied with its notebook when the earlier run rendered it with the same

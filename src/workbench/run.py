@@ -85,7 +85,7 @@ class TaskResult:
     notebook: str
     error: str = ""
     failed_cell: int | None = None  #: execution count of the failing cell ("In [n]" in the executed notebook)
-    reused_from: str = ""  #: run folder whose outputs were copied instead of running the notebook
+    reused_from: str = ""  #: the earlier run that computed the outputs copied instead of running the notebook
     key: str = ""  #: the notebook's input key (:mod:`workbench.cache`)
 
 
@@ -787,7 +787,8 @@ class _Batch:
                     earlier = self.earlier[task.name] = found[task.name]
                     cache.copy_notebook(earlier, Path(task.workdir))
                     self._record(TaskResult(task.name, "ok", float(earlier.entry.get("seconds", 0.0)), task.output,
-                                            reused_from=earlier.run.name, key=keys[task.name]))
+                                            reused_from=earlier.entry.get("reused_from") or earlier.run.name,
+                                            key=keys[task.name]))
             todo = [t for t in todo if t.name not in found]
         _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout,
                      lambda result: self._record(replace(result, key=keys[result.name])), self.fork_kernels)
@@ -888,10 +889,12 @@ class _Batch:
 
 
 def input_checksums() -> dict[str, str]:
-    """SHA-256 of every input file (tidy tables, expert figures, params, notebooks, registries), by project path."""
+    """SHA-256 of every input file (tidy tables, expert figures and chapters, params, notebooks, registries), by project path."""
     root = paths.project_root()
     inputs = {}
-    for folder in (paths.tidy_dir(), paths.local_dir() / "figures", paths.params_dir(), paths.notebooks_dir(), paths.registry_dir()):
+    local = paths.local_dir()
+    for folder in (paths.tidy_dir(), local / "figures", local / "chapters", paths.params_dir(), paths.notebooks_dir(),
+                   paths.registry_dir()):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith(".") and ".ipynb_checkpoints" not in path.parts:
                 inputs[str(path.relative_to(root))] = sha256_file(path)
