@@ -9,12 +9,13 @@ RAW    ?= ../shared/data/raw
 NBVAL_DIR := tests/nbval
 NBVAL_TMP := .nbval-run
 
-.PHONY: help setup profiles test unit nbval baseline catalogs ingest validate lab clean
+.PHONY: help setup profiles test unit nbval baseline benchmark catalogs ingest validate lab clean
 
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
 	@echo "make test       set up .venv and run the whole test suite (unit tests + nbval regression)"
 	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
+	@echo "make benchmark  time the batch (naive papermill loop vs workbench run, cached reruns, city briefs); prints figures"
 	@echo "make catalogs   list new texts to translate in src/workbench/locale/*/LC_MESSAGES/workbench.po"
 	@echo "make ingest     rebuild data/tidy from RAW=$(RAW)"
 	@echo "make validate   check registries, tidy tables, expert figures and params"
@@ -51,6 +52,9 @@ baseline: $(STAMP)
 	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex --force
 	$(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR)
 	rm -rf $(NBVAL_TMP)-new
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmarks.py
 
 catalogs: $(STAMP)
 	$(BIN)/python -m workbench.messages

@@ -4,6 +4,7 @@ A notebook's **key** is a SHA-256 over everything its outputs depend on:
 
 - a city profile: the template, its parameters, every tidy table, every expert-figures file (the
   profile reads them all), the city's own chapters, the registries;
+- a city brief: the template, its parameters, the two Eurostat tables it reads, the registries;
 - a comparison: the template, its parameters, the tables each city it reads saved in this run
   (their bytes, not the city's key: a city rerun that changes nothing leaves its comparisons
   alone), the registries;
@@ -89,6 +90,15 @@ def city_key(template: str, parameters: dict, city_id: str, inputs: dict[str, st
         **_under(inputs, paths.local_dir() / "figures"),
         **_under(inputs, paths.local_dir() / "chapters" / city_id),
     }
+    return _digest({"template": _template(inputs, template), "parameters": parameters, "data": data, **base})
+
+
+def brief_key(template: str, parameters: dict, inputs: dict[str, str], base: dict) -> str:
+    """The key of a city brief: it reads the two Eurostat city tables only (see :mod:`workbench.brief`)."""
+    from workbench.brief import FOREIGN_BORN_SOURCE, POPULATION_SOURCE
+
+    tidy = _under(inputs, paths.tidy_dir())
+    data = {k: v for k, v in tidy.items() if Path(k).name.split(".")[0] in (POPULATION_SOURCE, FOREIGN_BORN_SOURCE)}
     return _digest({"template": _template(inputs, template), "parameters": parameters, "data": data, **base})
 
 

@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "time: outputs/.lock.",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
-    run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run")
+    run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run; the word 'eurostat' "
+                     "adds a city brief of every Eurostat city with foreign-born data (about 690) and "
+                     "briefs/index.html, a searchable page of them")
+    run.add_argument("--briefs", metavar="CODE,CODE", help="city briefs of these Eurostat Urban Audit codes only "
+                     "(e.g. DE001C,FR001C); --cities eurostat writes them all")
     run.add_argument("--params", action="append", type=Path, metavar="FILE",
                      help="run the city named in this params file (key city_id) with it instead of "
                      "params/<city>.yaml; repeatable; the file may lie anywhere and is checked first")
@@ -213,10 +217,20 @@ def _run(args) -> int:
 
     from workbench.errors import RunError
     from workbench.registry import get_city, load_cities
-    from workbench.run import NOTEBOOK_TIMEOUT, RunInterrupted, comparisons, resume_batch, run_batch
+    from workbench.run import EUROSTAT, NOTEBOOK_TIMEOUT, RunInterrupted, comparisons, resume_batch, run_batch
 
     console = _console()
     cities = _selected_cities(args)
+    briefs = []
+    if cities and EUROSTAT in cities:
+        from workbench.brief import brief_places
+
+        briefs = brief_places()["place_id"].tolist()
+        cities = [c for c in cities if c != EUROSTAT]
+    elif args.briefs:
+        from workbench.brief import check_places
+
+        briefs = check_places([c.strip() for c in args.briefs.split(",") if c.strip()])
     if args.resume and (cities or args.no_compare or args.params):
         raise ConfigError("--resume reruns the notebooks of the last run as they were planned; "
                           "it cannot be combined with --city, --cities, --params or --no-compare")
@@ -232,7 +246,9 @@ def _run(args) -> int:
     notebook_timeout = NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout
     if notebook_timeout < 0:
         raise ConfigError(f"--notebook-timeout must be 0 (no limit) or more seconds, got {notebook_timeout}")
-    count = 0 if args.resume else len(cities or load_cities()) + (0 if args.no_compare else len(comparisons()))
+    network = (cities or []) if briefs else (cities or list(load_cities()))
+    count = 0 if args.resume else len(network) + len(briefs) + (0 if args.no_compare or not network else len(comparisons()))
+    many = count > _LISTED
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
         with Progress(*columns, console=console, transient=False) as bar:
@@ -240,7 +256,8 @@ def _run(args) -> int:
 
             def report(result, done, total):
                 mark = "reused" if result.reused_from else ("ok" if result.status == "ok" else result.status.upper())
-                bar.console.print(f"  {result.name:<46} {mark:<6} {result.seconds:6.1f} s", markup=False)
+                if not many or result.status != "ok":  # a long run lists only what went wrong
+                    bar.console.print(f"  {result.name:<46} {mark:<6} {result.seconds:6.1f} s", markup=False)
                 bar.update(task, completed=done, total=total, description=f"running {total} notebooks")
 
             def written(path):
@@ -253,18 +270,24 @@ def _run(args) -> int:
             if args.resume:
                 summary = resume_batch(**options)
             else:
-                summary = run_batch(cities, with_compare=not args.no_compare, params=params, force=args.force, **options)
+                summary = run_batch(cities if cities or not briefs else [], with_compare=not args.no_compare, params=params,
+                                    force=args.force, briefs=briefs, **options)
     except RunInterrupted as stop:
         console.print(_summary_table(stop.summary))
         print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)
         return 130
     console.print(_summary_table(summary))
-    console.print(f"Executed notebooks: {summary.run_dir / 'cities'}  {summary.run_dir / 'compare'}", markup=False)
-    if not args.no_annex:
+    folders = [str(summary.run_dir / f) for f in ("cities", "compare") if (summary.run_dir / f).is_dir()]
+    if folders:
+        console.print(f"Executed notebooks: {'  '.join(folders)}", markup=False)
+    if (summary.run_dir / "annex").is_dir():
         console.print(f"Annexes: {summary.run_dir / 'annex'}/<language>/<city or network>.<html|docx|pdf>", markup=False)
+    if briefs:
+        console.print(f"City briefs: {summary.run_dir / 'briefs' / 'index.html'}", markup=False)
     console.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)
     if not summary.ok:
-        names = ", ".join(r.name for r in summary.failed)
+        names = ", ".join(r.name for r in summary.failed[:10]) + (
+            f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")
         raise RunError(f"{len(summary.failed)} of {len(summary.results)} notebook(s) failed: {names}; "
                        f"outputs of the others are in {summary.run_dir}; nothing published (outputs/latest unchanged)")
     return 0
@@ -286,14 +309,28 @@ def _params_files(files: list[Path]) -> dict:
     return chosen
 
 
+#: Runs of more notebooks than this list only the failures, in the progress and the summary.
+_LISTED = 40
+
+
 def _summary_table(summary):
     from rich.table import Table
     from rich.text import Text
 
+    if len(summary.results) > _LISTED and not summary.failed:
+        reused = sum(1 for r in summary.results if r.reused_from)
+        return Text(f"Run {summary.run_dir.name}: all {len(summary.results)} notebooks succeeded "
+                    f"({reused} copied from earlier runs); manifest.json lists every one")
+
     table = Table(title=f"Run {summary.run_dir.name}" + (f" (resumed from {summary.resumed_from})" if summary.resumed_from else ""))
     for column in ("notebook", "status", "seconds", "error"):
         table.add_column(column, overflow="fold")
-    for r in summary.results:
+    listed = summary.results if len(summary.results) <= _LISTED else summary.failed
+    if len(listed) < len(summary.results):
+        reused = sum(1 for r in summary.results if r.reused_from)
+        table.caption = (f"{len(summary.results) - len(listed)} notebooks succeeded ({reused} copied from earlier runs) "
+                         "and are not listed; manifest.json lists every one")
+    for r in listed:
         cell = f" (cell In [{r.failed_cell}])" if r.failed_cell and f"In [{r.failed_cell}]" not in r.error else ""
         note = f"reused from {r.reused_from}" if r.reused_from else (r.error + cell)[:160]
         table.add_row(Text(r.name), Text(r.status), f"{r.seconds:.1f}", Text(note))

@@ -108,7 +108,21 @@ class ThemeParams(CompareParams):
     )
 
 
+class BriefParams(_Params):
+    """Parameters of ``notebooks/city_brief.ipynb``."""
+
+    place_id: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,8}$",
+                          description="an Eurostat Urban Audit code with foreign-born data, e.g. 'DE001C'")
+    output_dir: str = Field("", description="folder for brief.html and brief.json ('' = do not save)")
+
+    @field_validator("output_dir")
+    @classmethod
+    def _output(cls, value: str) -> str:
+        return _relative_folder(value)
+
+
 NOTEBOOK_PARAMS: dict[str, type[_Params]] = {
+    "city_brief": BriefParams,
     "city_profile": CityParams,
     "compare_cities": CompareParams,
     "compare_origins": CompareParams,

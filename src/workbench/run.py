@@ -38,6 +38,9 @@ from workbench.registry import get_city, load_cities
 log = logging.getLogger(__name__)
 
 CITY_TEMPLATE = "city_profile.ipynb"
+BRIEF_TEMPLATE = "city_brief.ipynb"
+#: The word of ``--cities`` that selects a brief of every Eurostat city with foreign-born data.
+EUROSTAT = "eurostat"
 COMPARE_TEMPLATE = "compare_cities.ipynb"
 
 #: Default wall-clock limit of one notebook, in seconds (``--notebook-timeout``).
@@ -177,7 +180,7 @@ def _folders(final: Path, default: bool) -> RunFolders:
 
 
 def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
-         params: dict[str, CityParams] | None = None) -> tuple[list[Task], list[Task]]:
+         params: dict[str, CityParams] | None = None, briefs: list[str] = ()) -> tuple[list[Task], list[Task]]:
     """Build the tasks of a run: validated parameters for every city, then the comparisons.
 
     Parameters
@@ -190,6 +193,8 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
         Whether to plan the comparisons.
     params
         Validated parameters of some cities, used instead of ``params/<city>.yaml``.
+    briefs
+        Eurostat codes to write a city brief of (``notebooks/city_brief.ipynb``, run with the cities).
 
     Raises
     ------
@@ -209,8 +214,13 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
                 workdir=str(workdir),
             )
         )
+    for place_id in briefs:
+        values = validate_params("city_brief", {"place_id": place_id, "output_dir": "."}, "--cities eurostat").model_dump()
+        workdir = run_dir / "briefs" / place_id
+        cities.append(Task(name=f"brief-{place_id}", template=BRIEF_TEMPLATE, parameters=values,
+                           output=str(workdir / "brief.ipynb"), workdir=str(workdir)))
     compare = []
-    if with_compare:
+    if with_compare and city_ids:
         wanted = load_compare_params()["city_ids"]
         chosen = [c for c in wanted if c in city_ids] or list(city_ids)
         for name, template, extra in comparisons():
@@ -575,6 +585,7 @@ def run_batch(
     params: dict[str, CityParams] | None = None,
     fresh_kernels: bool = False,
     force: bool = False,
+    briefs: list[str] | None = None,
 ) -> RunSummary:
     """Run city profiles in parallel, then the comparisons, then render the annexes.
 
@@ -606,6 +617,9 @@ def run_batch(
     force
         Run every notebook, even one an earlier run made from the same inputs (by default such a
         notebook, and its annexes, are copied from that run: :mod:`workbench.cache`).
+    briefs
+        Eurostat codes to write city briefs of, with ``briefs/index.html`` listing them
+        (:mod:`workbench.brief`); ``city_ids`` may then be empty.
 
     Returns
     -------
@@ -622,12 +636,12 @@ def run_batch(
     RunInterrupted
         On Ctrl-C or SIGTERM, after stopping the workers and kernels and keeping the partial outputs.
     """
-    city_ids = list(city_ids or load_cities())
+    city_ids = list(city_ids if city_ids is not None or briefs else load_cities())
     for city_id in city_ids:
         get_city(city_id)
     with lock.hold(paths.outputs_dir()):
         folders = run_folders(run_dir)
-        cities, compare = plan(city_ids, folders.staging, with_compare, params)
+        cities, compare = plan(city_ids, folders.staging, with_compare, params, briefs or [])
         batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels, force)
         return batch.run(with_annex, progress, annex_options)
 
@@ -763,6 +777,8 @@ class _Batch:
                 self.summary.status = "ok" if not self.summary.failed else "failed"
                 if with_annex:
                     self._render(annex_options)
+                if any(t.template == BRIEF_TEMPLATE for t in self.cities):
+                    self._index_briefs()
         except KeyboardInterrupt:
             self.summary.status = "interrupted"
             self._publish()
@@ -793,8 +809,35 @@ class _Batch:
         _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout,
                      lambda result: self._record(replace(result, key=keys[result.name])), self.fork_kernels)
 
+    def _index_briefs(self) -> None:
+        # briefs/index.html: every brief that succeeded, the network cities linked to their full profiles
+        from workbench.brief import index_html
+
+        staging = self.folders.staging
+        summaries = []
+        for result in self.summary.results:
+            if result.name.startswith("brief-") and result.status == "ok":
+                summary = Path(result.notebook).parent / "brief.json"
+                with contextlib.suppress(OSError, ValueError):
+                    summaries.append(json.loads(summary.read_text(encoding="utf-8")))
+        profiles = {}
+        latest = paths.outputs_dir() / "latest"
+        for city_id in {s["city_id"] for s in summaries if s["city_id"]}:
+            if (staging / "annex" / "en" / f"{city_id}.html").is_file():
+                profiles[city_id] = f"../annex/en/{city_id}.html"
+            elif self.folders.final.parent.resolve() == paths.outputs_dir().resolve() and \
+                    (latest / "annex" / "en" / f"{city_id}.html").is_file():
+                profiles[city_id] = f"../../latest/annex/en/{city_id}.html"
+        target = staging / "briefs" / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name("index.html.tmp")
+        tmp.write_text(index_html(summaries, profiles, self.folders.final.name), encoding="utf-8")
+        tmp.replace(target)
+
     def _key(self, task: Task) -> str:
         inputs = self.header["inputs"]
+        if task.template == BRIEF_TEMPLATE:
+            return cache.brief_key(task.template, task.parameters, inputs, self.base)
         if task in self.cities:
             return cache.city_key(task.template, task.parameters, task.name, inputs, self.base)
         cities_dir = Path(task.workdir) / task.parameters["cities_dir"]
@@ -830,7 +873,7 @@ class _Batch:
             from workbench.annex import default_options
 
             options = {**default_options(), **options}
-        ok = [r for r in self.summary.results if r.status == "ok"]
+        ok = [r for r in self.summary.results if r.status == "ok" and not r.name.startswith("brief-")]
         if not ok:
             return
         copied = set()
