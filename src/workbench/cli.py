@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run every notebook again; by default a notebook whose inputs (template, parameters, "
                      "data it reads, src/workbench code, package versions) are those of a notebook an earlier run "
                      "made is copied from that run, with its annexes")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the notebooks on a dask.distributed cluster (e.g. tcp://host:8786) instead of local "
+                     "workers; its workers must see this project at the same path (see README)")
     run.add_argument("--fresh-kernels", action="store_true",
                      help="start each notebook's kernel as a new interpreter rather than forking it from a "
                      "process that imported the modules once (slower; outputs are the same)")
@@ -271,7 +274,7 @@ def _run(args) -> int:
                 summary = resume_batch(**options)
             else:
                 summary = run_batch(cities if cities or not briefs else [], with_compare=not args.no_compare, params=params,
-                                    force=args.force, briefs=briefs, **options)
+                                    force=args.force, briefs=briefs, scheduler=args.scheduler, **options)
     except RunInterrupted as stop:
         console.print(_summary_table(stop.summary))
         print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)

@@ -261,7 +261,8 @@ def execute(task: Task, timeout: int, notebook_timeout: float | None = None, for
     TaskResult
         ``failed`` with the error and the failing cell when the notebook raised, timed out or its
         kernel died; the partial executed notebook is kept for inspection. No kernel started here
-        outlives the call.
+        outlives the call: the process must run this notebook alone (a local worker, or
+        ``python -m workbench.run`` on a cluster worker).
     """
     import papermill as pm
 
@@ -529,6 +530,80 @@ def _execute_all(tasks: list[Task], jobs: int, timeout: int, notebook_timeout: f
         raise
 
 
+def _execute_on_cluster(tasks: list[Task], scheduler: str, timeout: int, notebook_timeout: float | None, record) -> None:
+    # each notebook a task of a dask.distributed cluster; a worker that dies or raises fails that notebook only
+    if not tasks:
+        return
+    from distributed import as_completed
+
+    env = {k: os.environ[k] for k in ("WORKBENCH_ROOT",) if k in os.environ}
+    with _client(scheduler) as client:
+        futures = {client.submit(_remote, task, timeout, notebook_timeout, env, key=f"workbench-{task.name}-{os.getpid()}-{time.time_ns()}",
+                                 pure=False, retries=0): task for task in tasks}
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the worker died, or the task could not reach it
+                    result = TaskResult(task.name, "failed", 0.0, task.output,
+                                        f"on the cluster {scheduler}: {type(exc).__name__}: {exc}"[:_MAX_ERROR])
+                record(result)
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise
+
+
+def _client(scheduler: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--scheduler needs dask.distributed: pip install 'workbench[distributed]' "
+                          "(or `pip install distributed`)") from None
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"--scheduler {scheduler}: cannot reach the dask scheduler ({type(exc).__name__}: {exc}); "
+                          "expected an address such as tcp://host:8786 of a running `dask scheduler`") from None
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Connect to a dask scheduler once, before a run starts (ConfigError if it cannot be reached)."""
+    with _client(scheduler):
+        pass
+
+
+def _remote(task: Task, timeout: int, notebook_timeout: float | None, env: dict) -> TaskResult:
+    # on a cluster worker, whose threads share one working directory: each notebook in a process of
+    # its own (``python -m workbench.run``), as a local worker runs it
+    import subprocess
+    import sys
+
+    payload = json.dumps({"task": asdict(task), "timeout": timeout, "notebook_timeout": notebook_timeout})
+    try:
+        done = subprocess.run([sys.executable, "-m", "workbench.run"], input=payload, capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=(notebook_timeout or None) and notebook_timeout + 2 * _GRACE)
+    except subprocess.TimeoutExpired:
+        return TaskResult(task.name, "failed", float(notebook_timeout or 0), task.output,
+                          f"timed out after {notebook_timeout:g} s (--notebook-timeout) on the cluster worker")
+    lines = done.stdout.strip().splitlines()
+    if done.returncode == 0 and lines:
+        return TaskResult(**json.loads(lines[-1]))
+    tail = " ".join(done.stderr.strip().splitlines()[-3:])
+    return TaskResult(task.name, "failed", 0.0, task.output,
+                      f"notebook process on the cluster worker ended with exit code {done.returncode}: {tail}"[:_MAX_ERROR])
+
+
+def _execute_one_from_stdin() -> int:
+    # `python -m workbench.run`: one task as JSON on stdin, its result as JSON on the last line of stdout
+    import sys
+
+    request = json.loads(sys.stdin.read())
+    result = execute(Task(**request["task"]), request["timeout"], request["notebook_timeout"])
+    print(json.dumps(asdict(result)))
+    return 0
+
+
 def _worker_context(fork_kernels: bool):
     # forked workers: from a server that imported the kernels' modules once (see workbench.kernels)
     if not fork_kernels:
@@ -586,6 +661,7 @@ def run_batch(
     fresh_kernels: bool = False,
     force: bool = False,
     briefs: list[str] | None = None,
+    scheduler: str | None = None,
 ) -> RunSummary:
     """Run city profiles in parallel, then the comparisons, then render the annexes.
 
@@ -620,6 +696,12 @@ def run_batch(
     briefs
         Eurostat codes to write city briefs of, with ``briefs/index.html`` listing them
         (:mod:`workbench.brief`); ``city_ids`` may then be empty.
+    scheduler
+        Address of a dask.distributed scheduler (``tcp://host:8786``): the notebooks run on its
+        workers instead of local worker processes. The workers must see the project and the run
+        folder at the same paths (one machine, or a shared file system) and have the workbench
+        installed; each notebook runs there in a process of its own with a fresh kernel, under
+        both time limits.
 
     Returns
     -------
@@ -639,10 +721,12 @@ def run_batch(
     city_ids = list(city_ids if city_ids is not None or briefs else load_cities())
     for city_id in city_ids:
         get_city(city_id)
+    if scheduler:
+        check_scheduler(scheduler)
     with lock.hold(paths.outputs_dir()):
         folders = run_folders(run_dir)
         cities, compare = plan(city_ids, folders.staging, with_compare, params, briefs or [])
-        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels, force)
+        batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels, force, scheduler)
         return batch.run(with_annex, progress, annex_options)
 
 
@@ -739,8 +823,10 @@ class _Batch:
     """One run from its staging folder to its final name: execute, record, render, publish."""
 
     def __init__(self, folders: RunFolders, cities: list[Task], compare: list[Task], jobs: int | None,
-                 timeout: int, notebook_timeout: float | None, fork_kernels: bool = True, force: bool = False):
+                 timeout: int, notebook_timeout: float | None, fork_kernels: bool = True, force: bool = False,
+                 scheduler: str | None = None):
         self.folders = folders
+        self.scheduler = scheduler
         self.fork_kernels = fork_kernels
         self.force = force
         self.base: dict = {}
@@ -806,8 +892,11 @@ class _Batch:
                                             reused_from=earlier.entry.get("reused_from") or earlier.run.name,
                                             key=keys[task.name]))
             todo = [t for t in todo if t.name not in found]
-        _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout,
-                     lambda result: self._record(replace(result, key=keys[result.name])), self.fork_kernels)
+        record = lambda result: self._record(replace(result, key=keys[result.name]))  # noqa: E731
+        if self.scheduler:
+            _execute_on_cluster(todo, self.scheduler, self.timeout, self.notebook_timeout, record)
+        else:
+            _execute_all(todo, self.jobs, self.timeout, self.notebook_timeout, record, self.fork_kernels)
 
     def _index_briefs(self) -> None:
         # briefs/index.html: every brief that succeeded, the network cities linked to their full profiles
@@ -1018,3 +1107,7 @@ def _point(link: Path, target: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target.name if same else target.resolve())
     tmp.replace(link)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_execute_one_from_stdin())

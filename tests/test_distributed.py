@@ -1,0 +1,42 @@
+"""Notebook runs sent to a dask.distributed cluster (``workbench run --scheduler``), on a local cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.errors import ConfigError
+
+
+@pytest.mark.slow
+def test_a_run_on_a_local_cluster_gives_the_outputs_of_a_local_run(project_copy: Path, monkeypatch, tmp_path: Path):
+    from distributed import LocalCluster
+
+    from workbench.run import run_batch
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    briefs = ["ES001C", "IT004C", "PT001C"]
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        remote = run_batch([], briefs=briefs, run_dir=tmp_path / "remote", with_annex=False, force=True,
+                           scheduler=cluster.scheduler_address)
+    assert remote.ok, [(r.name, r.error) for r in remote.failed]
+    local = run_batch([], briefs=briefs, run_dir=tmp_path / "local", with_annex=False, force=True)
+    assert local.ok
+    for place in briefs:
+        for name in ("brief.json", "brief.html"):
+            assert (tmp_path / "remote" / "briefs" / place / name).read_bytes() == \
+                (tmp_path / "local" / "briefs" / place / name).read_bytes(), (place, name)
+    manifest = json.loads((tmp_path / "remote" / "manifest.json").read_text(encoding="utf-8"))
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok"] * 3
+    assert (tmp_path / "remote" / "briefs" / "index.html").is_file()
+
+
+def test_an_unreachable_scheduler_is_refused_before_anything_runs(project_copy: Path, monkeypatch):
+    from workbench.run import run_batch
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    with pytest.raises(ConfigError, match=r"--scheduler tcp://127\.0\.0\.1:9: cannot reach the dask scheduler"):
+        run_batch(["tunis"], scheduler="tcp://127.0.0.1:9", with_annex=False)
+    assert not any((project_copy / "outputs").iterdir())
