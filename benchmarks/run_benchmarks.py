@@ -10,7 +10,9 @@ and data:
    ``--fresh-kernels``, to show what forking kernels buys);
 2. the full batch with annexes, then a rerun with nothing changed, then a rerun after one city's
    parameters changed (which notebooks ran again);
-3. city briefs for 10, 100 and every Eurostat city with foreign-born data, with peak memory;
+3. city briefs for 10, 100 and every Eurostat city with foreign-born data, with peak memory (the
+   proportional set size of the run and all its processes: pages shared by forked processes are
+   counted once);
 4. per-notebook overhead: a notebook's wall time minus the time its cells took (from papermill's
    per-cell durations in the executed notebook).
 
@@ -156,8 +158,17 @@ def _timed_briefs(project: Path, size: str, jobs: list[str]) -> dict:
     return {"notebooks": int(count), "seconds": time.perf_counter() - start, "peak_memory_mb": peak.mb}
 
 
+def _memory(process: psutil.Process) -> int:
+    # proportional set size where the system tells it: forked processes share most of their pages,
+    # which a sum of resident sizes would count once per process
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return process.memory_info().rss
+
+
 class _PeakMemory:
-    """The largest resident memory of a process and all its descendants together, sampled 5 times a second."""
+    """The largest memory of a process and all its descendants together (PSS), sampled 5 times a second."""
 
     def __init__(self, pid: int):
         self.root, self.mb, self._stop = psutil.Process(pid), 0.0, threading.Event()
@@ -168,7 +179,7 @@ class _PeakMemory:
         while not self._stop.is_set():
             try:
                 processes = [self.root, *self.root.children(recursive=True)]
-                total = sum(p.memory_info().rss for p in processes if p.is_running())
+                total = sum(_memory(p) for p in processes if p.is_running())
                 self.mb = max(self.mb, total / 2**20)
             except psutil.Error:
                 pass

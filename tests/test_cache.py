@@ -189,3 +189,15 @@ def test_make_baseline_runs_every_notebook_afresh():
     baseline = makefile.split("baseline: $(STAMP)", 1)[1].split("\n\n", 1)[0]
     assert "--force" in baseline, "the nbval baseline must come from fresh executions, not copies"
     assert shutil.which("make") is not None
+
+
+def test_loaded_tidy_data_is_read_again_when_a_file_changes(project_copy: Path, monkeypatch):
+    from workbench import catalog
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    first = catalog.load_tidy()
+    assert catalog.load_tidy().equals(first), "unchanged files: the loaded frame"
+    figures = sorted((project_copy / "data" / "local" / "figures").glob("*.csv"))[0]
+    lines = figures.read_text(encoding="utf-8").splitlines(keepends=True)
+    figures.write_text("".join(lines[:-1]), encoding="utf-8")  # one figure fewer
+    assert len(catalog.load_tidy()) == len(first) - 1

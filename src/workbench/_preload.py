@@ -1,4 +1,8 @@
-"""Imported once by ``workbench run``'s fork server: the modules every notebook kernel needs (see :mod:`workbench.kernels`)."""
+"""Imported once by ``workbench run``'s fork server: the modules every notebook kernel needs, and the tidy data.
+
+See :mod:`workbench.kernels`; :func:`workbench.catalog.load_tidy` reads the data again in a kernel
+if any of its files changed after the server loaded it.
+"""
 
 import contextlib
 import importlib
@@ -15,3 +19,9 @@ for _name in PRELOAD:
         importlib.import_module(_name)
 if _SET:
     del os.environ["MPLBACKEND"]
+
+# the tidy data every profile reads, loaded once: a kernel checks it against the files before use
+with contextlib.suppress(Exception):
+    from workbench.catalog import load_tidy
+
+    load_tidy()

@@ -134,6 +134,19 @@ def find_earlier(keys: dict[str, str], outputs: Path | None = None, exclude: tup
     return found
 
 
+def previous_seconds(names: list[str], outputs: Path | None = None) -> dict[str, float]:
+    """How long each named notebook took when it last ran in a run in ``outputs/`` (for scheduling)."""
+    found: dict[str, float] = {}
+    for run in _recent_runs(outputs or paths.outputs_dir(), ()):
+        for entry in (_manifest(run) or {}).get("notebooks", []):
+            name = entry.get("name")
+            if name in names and name not in found and not entry.get("reused_from") and entry.get("seconds"):
+                found[name] = float(entry["seconds"])
+        if len(found) == len(names):
+            break
+    return found
+
+
 def copy_notebook(earlier: Earlier, workdir: Path) -> None:
     """Copy an earlier notebook's folder (executed notebook and saved tables) to ``workdir``."""
     source = earlier.run / Path(earlier.entry["notebook"]).parent

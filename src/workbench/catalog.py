@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
 import io
 import logging
@@ -40,7 +39,16 @@ def list_tables(folder: Path | None = None) -> dict[str, Path]:
     }
 
 
-@functools.cache
+#: Tidy data loaded in this process, by folders, with the size and modification time of every file
+#: it was read from: a file changed since is read again (see :func:`load_tidy`).
+_LOADED: dict[tuple[Path, Path], tuple[tuple, pd.DataFrame]] = {}
+
+
+def _stamp(tidy_folder: Path, local_folder: Path) -> tuple:
+    files = [*list_tables(tidy_folder).values(), *sorted((local_folder / "figures").glob("*.csv"))]
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
 def _load_all(tidy_folder: Path, local_folder: Path) -> pd.DataFrame:
     frames = [read_tidy(path) for path in list_tables(tidy_folder).values()]
     from workbench.expert import load_expert_figures  # expert figures are project data, read live
@@ -66,10 +74,20 @@ def load_tidy(tidy_folder: Path | None = None, local_folder: Path | None = None)
     -------
     pandas.DataFrame
         A copy: callers may modify it freely.
+
+    Notes
+    -----
+    The frame is kept for the life of the process and read again when any of its files changed
+    size or modification time. ``workbench run`` loads it once in the process its kernels are
+    forked from (:mod:`workbench._preload`), so each kernel starts with it in memory and checks it
+    against the files before use.
     """
     tidy_folder = (tidy_folder or paths.tidy_dir()).resolve()
     local_folder = (local_folder or paths.local_dir()).resolve()
-    return _load_all(tidy_folder, local_folder).copy()
+    key, stamp = (tidy_folder, local_folder), _stamp(tidy_folder, local_folder)
+    if key not in _LOADED or _LOADED[key][0] != stamp:
+        _LOADED[key] = (stamp, _load_all(tidy_folder, local_folder))
+    return _LOADED[key][1].copy()
 
 
 @dataclass(frozen=True)

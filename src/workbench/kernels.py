@@ -23,8 +23,9 @@ import uuid
 from pathlib import Path
 
 #: Modules the fork server imports once (anything that fails to import is skipped by the server).
-#: Only module imports: no data is loaded and no function is called, so a kernel forked later
-#: reads the project's files as they are when it runs.
+#: It also loads the tidy data once (:mod:`workbench._preload`); a kernel checks the size and
+#: modification time of every file behind it before use and reads the files again if one changed,
+#: so a kernel forked later still reads the project's files as they are when it runs.
 PRELOAD: tuple[str, ...] = (
     "numpy",
     "pandas",

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import signal
@@ -853,6 +854,10 @@ class _Batch:
         self.folders.staging.mkdir(parents=True)
         try:
             with _terminate_as_interrupt():
+                if self.fork_kernels and not self.scheduler:
+                    # the fork server imports and loads while the run hashes its inputs
+                    _worker_context(True)
+                    multiprocessing.forkserver.ensure_running()
                 self.header = manifest_header(self.folders.final.name)
                 self.base = cache.base_inputs(self.header["inputs"])
                 self._record_manifest()
@@ -892,6 +897,9 @@ class _Batch:
                                             reused_from=earlier.entry.get("reused_from") or earlier.run.name,
                                             key=keys[task.name]))
             todo = [t for t in todo if t.name not in found]
+        # the longest first (as they took last time), so that no worker is left with a long one at the end
+        took = cache.previous_seconds([t.name for t in todo])
+        todo = sorted(todo, key=lambda t: -took.get(t.name, 0.0))
         record = lambda result: self._record(replace(result, key=keys[result.name]))  # noqa: E731
         if self.scheduler:
             _execute_on_cluster(todo, self.scheduler, self.timeout, self.notebook_timeout, record)
