@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "outputs/<run id>/ when every notebook succeeded (outputs/latest then points at it), "
                          "outputs/<run id>-failed/ when some failed, outputs/<run id>.interrupted/ after Ctrl-C. "
                          "outputs/last-attempt points at the most recent run whatever its outcome. One run at a "
-                         "time: outputs/.lock.",
+                         "time: outputs/.lock. A notebook whose inputs are those of one an earlier run made is "
+                         "copied from that run with its annexes (--force runs everything).",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
     run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run; the word 'eurostat' "
