@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import multiprocessing
-import multiprocessing.forkserver
 import os
 import shutil
 import signal
@@ -854,10 +853,6 @@ class _Batch:
         self.folders.staging.mkdir(parents=True)
         try:
             with _terminate_as_interrupt():
-                if self.fork_kernels and not self.scheduler:
-                    # the fork server imports and loads while the run hashes its inputs
-                    _worker_context(True)
-                    multiprocessing.forkserver.ensure_running()
                 self.header = manifest_header(self.folders.final.name)
                 self.base = cache.base_inputs(self.header["inputs"])
                 self._record_manifest()
