@@ -103,9 +103,10 @@ def test_find_earlier_takes_only_whole_successful_notebooks(tmp_path: Path):
 
 def test_copy_annexes_needs_the_same_options(tmp_path: Path):
     options = {"formats": ["html"], "languages": ["en"], "threshold": 5}
-    earlier = _run(tmp_path, "r1", [], annex=options)
-    (earlier / "annex" / "en").mkdir(parents=True)
-    (earlier / "annex" / "en" / "tunis.html").write_text("<p>annex</p>", encoding="utf-8")
+    folder = _run(tmp_path, "r1", [], annex=options)
+    (folder / "annex" / "en").mkdir(parents=True)
+    (folder / "annex" / "en" / "tunis.html").write_text("<p>annex</p>", encoding="utf-8")
+    earlier = cache.Earlier(folder, {}, options)
     target = tmp_path / "new"
     assert cache.copy_annexes(earlier, target, "tunis", {**options, "threshold": 10}) is None
     assert cache.copy_annexes(earlier, target, "lyon", options) is None

@@ -153,17 +153,18 @@ def copy_notebook(earlier: Earlier, workdir: Path) -> None:
     shutil.copytree(source, workdir, symlinks=True, ignore=shutil.ignore_patterns(".kernel-*.json"))
 
 
-def copy_annexes(earlier_run: Path, run_dir: Path, name: str, options: dict) -> list[Path] | None:
-    """Copy the annex files of one document (a city, or ``network``) from an earlier run.
+def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> list[Path] | None:
+    """Copy the annex files of one document (a city, or ``network``) from the run ``earlier`` is in.
 
     Returns
     -------
     list of Path or None
-        The files copied, or ``None`` when the earlier run rendered with other options or lacks
-        a file (the caller renders the document instead).
+        The files copied, or ``None`` when that run rendered with other options or lacks the
+        files (the caller renders the document instead).
     """
-    if _annex_options(_manifest(earlier_run) or {}) != _annex_options({"annex": options}):
+    if _annex_options({"annex": earlier.annex}) != _annex_options({"annex": options}):
         return None
+    earlier_run = earlier.run
     files = []
     for lang in options["languages"]:
         for fmt in options["formats"]:

@@ -930,7 +930,7 @@ class _Batch:
         inputs = self.header["inputs"]
         if task.template == BRIEF_TEMPLATE:
             return cache.brief_key(task.template, task.parameters, inputs, self.base)
-        if task in self.cities:
+        if task.template == CITY_TEMPLATE:
             return cache.city_key(task.template, task.parameters, task.name, inputs, self.base)
         cities_dir = Path(task.workdir) / task.parameters["cities_dir"]
         return cache.compare_key(task.template, task.parameters, cities_dir, inputs, self.base)
@@ -968,23 +968,19 @@ class _Batch:
         ok = [r for r in self.summary.results if r.status == "ok" and not r.name.startswith("brief-")]
         if not ok:
             return
-        copied = set()
-        # an annex made from the same notebook with the same options is taken from that run too
-        for result in ok:
-            earlier = self.earlier.get(result.name)
-            if earlier and not result.name.startswith("compare-"):
-                files = cache.copy_annexes(earlier.run, self.folders.staging, result.name, options)
-                copied |= {result.name} if files is not None else set()
-                for path in files or []:
-                    if progress:
-                        progress(path)
+        # an annex made from the same notebook (for the network: the same comparisons, all from one
+        # run) with the same options is taken from that run too
+        sources = {r.name: self.earlier[r.name] for r in ok if r.name in self.earlier and not r.name.startswith("compare-")}
         comparisons = [r for r in ok if r.name.startswith("compare-")]
         runs = {self.earlier[r.name].run for r in comparisons if r.name in self.earlier}
         if comparisons and len(runs) == 1 and all(r.name in self.earlier for r in comparisons):
-            files = cache.copy_annexes(runs.pop(), self.folders.staging, cache.NETWORK, options)
-            copied |= {cache.NETWORK} if files is not None else set()
-            for path in files or []:
-                if progress:
+            sources[cache.NETWORK] = self.earlier[comparisons[0].name]
+        copied = set()
+        for name, earlier in sources.items():
+            files = cache.copy_annexes(earlier, self.folders.staging, name, options)
+            if files is not None:
+                copied.add(name)
+                for path in files if progress else []:
                     progress(path)
         if any(r.name not in copied for r in ok if not r.name.startswith("compare-")) or (comparisons and cache.NETWORK not in copied):
             from workbench.annex import render_run
