@@ -227,9 +227,10 @@ def test_empty_file(tmp_path: Path) -> None:
         path.write_bytes(b"")
         _says(_fails(path), "file is empty (0 bytes)")
     _says(_fails(_tidy(tmp_path).with_name("x")), "file not found")
-    header_only = tmp_path / "lyon.csv"
+    header_only = tmp_path / "lyon.csv"  # an expert file with its header alone: no figure entered yet
     header_only.write_text(",".join(EXPERT_ROW) + "\n", encoding="utf-8")
-    _says(_fails(header_only), "only a header line")
+    [check] = validate_paths([header_only])
+    assert check.ok and check.message == "0 figures"
     tidy = tmp_path / "tidy_header.csv"
     tidy.write_text(",".join(TIDY_COLUMNS) + "\n\n", encoding="utf-8")
     _says(_fails(tidy), "only a header line")
@@ -399,7 +400,7 @@ def test_checking_writes_nothing(tmp_path: Path) -> None:
     files[4].write_bytes(b"")
 
     def snapshot(*folders: Path) -> dict:
-        return {p: (p.stat().st_mtime_ns, p.stat().st_size) for f in folders for p in sorted(f.rglob("*"))}
+        return {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for f in folders for p in sorted(f.rglob("*"))}
 
     project = [paths.outputs_dir(), paths.data_dir(), paths.params_dir()]
     before = snapshot(corpus, *project)

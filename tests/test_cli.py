@@ -18,7 +18,7 @@ def test_run_unknown_city_is_one_line_error_without_traceback():
     result = run_cli("run", "--city", "nowhere")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: unknown city 'nowhere'; known cities: amman, beirut, lisbon, lyon, madrid, tanger, tunis, "
+        "error: unknown city 'nowhere'; known cities: amman, barcelona, beirut, lisbon, lyon, madrid, tanger, tunis, "
         "turin, vienna (add one with an entry in data/registry/cities.yaml)"
     ]
     assert "Traceback" not in result.stderr + result.stdout
@@ -77,7 +77,7 @@ def test_validate_a_params_file_alone_exits_2_and_kind_needs_a_path(tmp_path: Pa
     result = run_cli("validate", str(bad))
     assert result.returncode == 2 and "key 'top_n_origins'" in result.stdout
     result = run_cli("validate", "--kind", "tidy")
-    assert result.returncode == 2 and result.stderr.startswith("error: --kind and --city apply to the files")
+    assert result.returncode == 2 and result.stderr.startswith("error: --kind applies to the files")
     result = run_cli("validate", "--kind", "spreadsheet", str(bad))
     assert result.returncode == 2 and "invalid choice" in result.stderr
 

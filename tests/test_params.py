@@ -112,7 +112,7 @@ def test_notebook_parameters_rejects_code(tmp_path: Path):
          ["key 'topn': unknown key", "allowed keys: city_id, top_n_origins, output_dir, language"]),
         ("city_profile", {"city_id": "madrid", "top_n_origins": 5.5}, ["key 'top_n_origins'", "found 5.5", "valid integer"]),
         ("city_profile", {"city_id": "madrid", "top_n_origins": True}, ["key 'top_n_origins'", "found True"]),
-        ("city_profile", {"city_id": "atlantis"}, ["key 'city_id'", "found 'atlantis'", "allowed values: amman, beirut"]),
+        ("city_profile", {"city_id": "atlantis"}, ["key 'city_id'", "found 'atlantis'", "allowed values: amman, barcelona, beirut"]),
         ("city_profile", {"city_id": "madrid", "language": "es"},
          ["key 'language'", "found 'es'", "allowed values: 'en', 'fr' or 'ar'"]),
         ("compare_theme", {"city_ids": ["madrid"], "cities_dir": ".", "theme": "sport"},

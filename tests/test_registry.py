@@ -10,10 +10,10 @@ import pytest
 from workbench.errors import ConfigError, UnknownCityError
 from workbench.registry import city_codes, get_city, load_cities, load_definitions, load_indicators, load_sources
 
-NETWORK = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
+NETWORK = ["amman", "barcelona", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
 
 
-def test_load_cities_holds_the_nine_network_cities_with_names_in_every_language():
+def test_load_cities_holds_the_ten_network_cities_with_names_in_every_language():
     cities = load_cities()
     assert list(cities) == NETWORK
     for city in cities.values():

@@ -372,3 +372,14 @@ def test_papermill_delivers_hostile_strings_unchanged_and_runs_nothing_else(tmp_
     printed = nbformat.read(str(out), as_version=4).cells[-1].outputs[0]["text"]
     assert json.loads(printed) == sent
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_ingest_takes_a_raw_folder_relative_to_the_working_directory(tmp_path: Path, monkeypatch) -> None:
+    # `make ingest` passes RAW=../shared/data/raw: a relative folder is not a path leading out of itself
+    from workbench.errors import DataError
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.raises(DataError, match="not found in"):
+        ingest(Path("../raw"), tmp_path / "tidy", ["wien_ogd_population_origin"])

@@ -36,7 +36,7 @@ from workbench.exhibits import redraw, table_from_json
 from workbench.framework import THEME_LABELS
 from workbench.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text
 from workbench.provenance import git_commit, package_versions
-from workbench.registry import get_city, load_sources, place_name
+from workbench.registry import get_city, is_network_place, load_sources, place_name
 from workbench.tables import format_table
 
 #: Markdown cells with this tag explain the code and stay out of annexes.
@@ -522,13 +522,19 @@ PLACE_COLUMNS = frozenset({"city", "place", "area", "country"})
 
 
 def _cell_label(text: str, lang: str, where: str) -> str:
-    # a header or label cell: translated, unless it is only digits (a year, an age band '15-64')
-    return text if _NUMERIC_LABEL.match(text) else _text(Label(text), lang, where)
+    # a header or label cell: translated, unless it is only digits (a year, an age band '15-64');
+    # a network city or country (a comparison's columns) takes its name from the registry
+    if _NUMERIC_LABEL.match(text):
+        return text
+    if is_network_place(text):
+        return place_name(text, lang)
+    return _text(Label(text), lang, where)
 
 
 def is_translatable(text: str) -> bool:
-    """Whether a header or label cell needs a translation (years and number ranges do not)."""
-    return not _NUMERIC_LABEL.match(text)
+    """Whether a header or label cell needs a catalog translation (years, number ranges and network
+    places do not: the registry names the places)."""
+    return not _NUMERIC_LABEL.match(text) and not is_network_place(text)
 
 
 def _has_messages(frame: pd.DataFrame) -> bool:

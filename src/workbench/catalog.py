@@ -137,7 +137,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _SAVE_AS = "save it as 'CSV UTF-8 (comma delimited)'"
 
 
-def read_csv_text(path: Path, what: str = "row", columns: Sequence[str] = ()) -> pd.DataFrame:
+def read_csv_text(path: Path, what: str = "row", columns: Sequence[str] = (), header_only: bool = False) -> pd.DataFrame:
     """Read a comma-separated UTF-8 file (or ``.csv.gz``) as text, with an error for every way it can be wrong.
 
     Parameters
@@ -148,6 +148,8 @@ def read_csv_text(path: Path, what: str = "row", columns: Sequence[str] = ()) ->
         What one row holds, for messages (e.g. "figure", "observation").
     columns
         The header expected, for messages (and to tell which sheet of a spreadsheet to export).
+    header_only
+        Accept a header without records (an empty frame with its columns); refused by default.
 
     Returns
     -------
@@ -173,7 +175,7 @@ def read_csv_text(path: Path, what: str = "row", columns: Sequence[str] = ()) ->
         data = _gunzip(path, data)
     text = _decode(path, data, what, columns)
     header, records = _parse(path, text)
-    if not records:
+    if not records and not header_only:
         raise SchemaError(
             f"{path}: only a header line; expected one {what} per line below it"
         )

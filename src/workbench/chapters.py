@@ -299,6 +299,9 @@ def _check_chapter_files(lang_dir: Path, ids: tuple[str, ...]) -> None:
             )
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
 def _read_body(file: Path) -> str | None:
     """The chapter text without its optional ``# Title`` line, or None when nothing is written."""
     try:
@@ -306,6 +309,8 @@ def _read_body(file: Path) -> str | None:
     except UnicodeDecodeError as exc:
         raise DataError(f"{_display(file)}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # <!-- comments --> are notes for the writer (the guiding questions of a draft): never shown
+    text = _COMMENT.sub("", text)
     lines = text.strip("\n").split("\n")
     # the registry title is shown instead of the expert's own first-line title
     if lines and re.match(r"^ {0,3}#(?:[ \t].*)?$", lines[0]):

@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Read the official files listed in data/registry/sources/*.yaml from "
                             "RAW (same sub-folders), reshape, harmonise and validate them, and write data/tidy/.")
     ingest.add_argument("--raw", type=Path, required=True, help="folder holding the official files")
-    ingest.add_argument("--only", action="append", metavar="SOURCE_ID", help="build only this source (repeatable)")
+    ingest.add_argument("--only", action="append", metavar="SOURCE_ID",
+                        help="build only this source (repeatable, or comma-separated ids)")
     ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy")
 
     validate = sub.add_parser(
@@ -107,7 +108,56 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files to check (default: the project)")
     validate.add_argument("--kind", choices=list(VALIDATE_KINDS), help="check every PATH as this kind of file")
-    validate.add_argument("--city", metavar="ID", help="the city of expert figures files (default: the file name)")
+    validate.add_argument("--city", metavar="ID", help="without PATH: what this city has and what is still missing "
+                          "(entry, params, data, figures, chapters, baseline); with PATH: the city of expert figures "
+                          "files (default: the file name)")
+
+    new_city = sub.add_parser(
+        "new-city", help="add a city to the network: registry entry, params, figures file, chapter drafts",
+        description="Scaffold a new city: an entry in data/registry/cities.yaml (names, country, the codes sources "
+        "use for its places), params/ID.yaml, the city in params/compare.yaml, data/local/figures/ID.csv (header "
+        "only) with ID-columns.md explaining its columns, and a draft of each chapter in en, fr and ar with its "
+        "guiding questions (data/local/chapters/ID/). Files that exist are kept. With --raw, the sources that "
+        "use the city's codes are ingested again so that their rows carry the city's id; then `workbench "
+        "validate --city ID` lists what is still missing. Guide: docs/add-your-city.md.",
+        epilog="example:\n  workbench new-city barcelona --name-en Barcelona --name-fr Barcelone --name-ar برشلونة "
+        "\\\n    --local-language ca --country ESP --eurostat ES002C --qol 2601 --raw ../shared/data/raw\n\n"
+        + EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    new_city.add_argument("city_id", metavar="ID", help="lower-case id of the city (e.g. barcelona): file names and --city")
+    for lang, example in (("en", "Barcelona"), ("fr", "Barcelone; default: the English name"),
+                          ("ar", "برشلونة"), ("local", "the name in the local language; default: the English name")):
+        new_city.add_argument(f"--name-{lang}", metavar="NAME", help=f"city name ({example})")
+    new_city.add_argument("--country", required=True, metavar="ISO3", help="ISO 3166 alpha-3 code of the country (ESP)")
+    for lang in ("en", "fr", "ar"):
+        new_city.add_argument(f"--country-{lang}", metavar="NAME",
+                              help=f"country name in {lang} (default: from a city of the same country)")
+    new_city.add_argument("--local-language", metavar="CODE",
+                          help="ISO 639-1 code of the local language (default: that of a city of the same country)")
+    new_city.add_argument("--shore", choices=("north", "south"), help="shore of the Mediterranean (default: as a city "
+                          "of the same country)")
+    new_city.add_argument("--eurostat", action="append", default=[], metavar="CODE",
+                          help="Eurostat Urban Audit code of the city (e.g. ES002C; repeatable)")
+    new_city.add_argument("--qol", action="append", default=[], metavar="CODE",
+                          help="city code of the EU Quality of Life survey 2023 (e.g. 2601 for Barcelona)")
+    new_city.add_argument("--code", action="append", default=[], metavar="SYSTEM=CODE",
+                          help="a code of another system (unhcr_location, istat_territory); repeatable")
+    new_city.add_argument("--geography", metavar="LEVEL", help="the area the city's figures describe (default: the "
+                          "level of the Eurostat code, e.g. greater_city; country without one)")
+    new_city.add_argument("--note", help="why these areas stand for the city (shown in checks and docs)")
+    new_city.add_argument("--raw", type=Path, metavar="FOLDER", help="folder of official files: ingest the sources "
+                          "that use the city's codes again")
+
+    lab = sub.add_parser(
+        "lab", help="start JupyterLab on the project, a city's profile notebook ready to run",
+        description="Start JupyterLab on the project with the workbench kernel. Without --city it opens "
+        "notebooks/city_profile.ipynb, whose parameters cell names a real city (madrid): Run All works as is. "
+        "With --city ID it writes outputs/lab/ID_profile.ipynb, the template with params/ID.yaml filled in "
+        "(an edited copy is kept as a .bak file first), and opens it. Stop it with Ctrl-C. Arguments after "
+        "'--' go to JupyterLab.")
+    lab.add_argument("--city", metavar="ID", help="open this city's profile notebook")
+    lab.add_argument("--port", type=int, metavar="N", help="port to serve on (default: JupyterLab's, 8888 or the next free)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser (print the address instead)")
+    lab.add_argument("extra", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
     annex = sub.add_parser("annex", help="render the annexes of an executed run (no re-execution)",
                            description="Render the policy-document annexes of a run from its executed notebooks, "
@@ -178,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities, "sources": _sources}
+    handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities,
+                "sources": _sources, "new-city": _new_city, "lab": _lab}
     try:
         return handlers[args.command](args)
     except WorkbenchError as exc:
@@ -345,7 +396,8 @@ def _ingest(args) -> int:
     from workbench.ingest import ingest
 
     console = _console()
-    results = ingest(args.raw, args.out, args.only)
+    only = [s.strip() for value in args.only for s in value.split(",") if s.strip()] if args.only else None
+    results = ingest(args.raw, args.out, only)
     for r in results:
         note = "  (raw file differs from the registry checksum: update the registry entry)" if r.checksum_changed else ""
         console.print(f"{r.source_id:<45} {r.rows:>8} rows  {r.table}{note}")
@@ -358,18 +410,75 @@ def _validate(args) -> int:
     console = _console()
     if args.paths:
         checks = validate_paths(args.paths, kind=args.kind, city=args.city)
-    elif args.kind or args.city:
-        raise ConfigError("--kind and --city apply to the files given as PATH; give at least one")
+    elif args.kind:
+        raise ConfigError("--kind applies to the files given as PATH; give at least one")
+    elif args.city:
+        from workbench.validate import validate_city
+
+        checks = validate_city(args.city)
     else:
         checks = validate_all()
     for c in checks:
-        console.print(f"{'ok  ' if c.ok else 'FAIL'} {c.what}: {c.message}", markup=False)
+        mark = "FAIL" if not c.ok else ("todo" if c.todo else "ok  ")
+        console.print(f"{mark} {c.what}: {c.message}", markup=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
         return exit_code(checks)
-    console.print(f"all {len(checks)} checks passed")
+    todo = sum(1 for c in checks if c.todo)
+    console.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else ""))
     return 0
+
+
+def _new_city(args) -> int:
+    from workbench.newcity import plan_city, write_city
+
+    codes: dict[str, list[str]] = {}
+    if args.eurostat:
+        codes["eurostat_urban_audit"] = args.eurostat
+    if args.qol:
+        codes["qol_city"] = args.qol
+    for item in args.code:
+        system, sep, code = item.partition("=")
+        if not sep or not system.strip() or not code.strip():
+            raise ConfigError(f"--code {item!r}: expected SYSTEM=CODE, e.g. unhcr_location=\"Cairo : Governorate\"")
+        codes.setdefault(system.strip(), []).append(code.strip())
+    city = plan_city(args.city_id, {"en": args.name_en, "fr": args.name_fr, "ar": args.name_ar, "local": args.name_local},
+                     args.country, codes, country_names={"en": args.country_en, "fr": args.country_fr, "ar": args.country_ar},
+                     local_language=args.local_language, shore=args.shore, city_geography=args.geography, note=args.note)
+    if args.raw is not None and not args.raw.is_dir():
+        raise ConfigError(f"--raw {args.raw}: no such folder; expected the folder of official files")
+    scaffold = write_city(city)
+    console = _console()
+    for path in scaffold.written:
+        console.print(f"  wrote  {_relative(path)}", markup=False)
+    if scaffold.to_ingest and args.raw is not None:
+        from workbench.ingest import ingest
+
+        for r in ingest(args.raw, None, scaffold.to_ingest):
+            console.print(f"  ingested  {r.source_id:<40} {r.rows:>8} rows", markup=False)
+    elif scaffold.to_ingest:
+        console.print(f"next: tag the city's rows in the tidy tables: workbench ingest --raw RAW --only "
+                      f"{','.join(scaffold.to_ingest)}", markup=False)
+    console.print(f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)",
+                  markup=False)
+    return 0
+
+
+def _relative(path: Path) -> str:
+    from workbench import paths
+
+    try:
+        return str(path.relative_to(paths.project_root()))
+    except ValueError:
+        return str(path)
+
+
+def _lab(args) -> int:
+    from workbench.lab import start_lab
+
+    extra = args.extra[1:] if args.extra[:1] == ["--"] else args.extra
+    return start_lab(args.city, port=args.port, open_browser=not args.no_browser, extra=extra)
 
 
 def _annex(args) -> int:

@@ -131,7 +131,7 @@ def read_expert_figures(path: Path, city_id: str | None = None) -> pd.DataFrame:
     ------
     SchemaError
         Naming the file, CSV line and column of the first problem: a spreadsheet, not UTF-8,
-        empty or header only, not comma-separated, missing or unknown columns, unknown city,
+        empty (a header alone is accepted: no figures yet), not comma-separated, missing or unknown columns, unknown city,
         ids unknown to the registries, a place outside the city's country, a bad or impossible
         date, a bad number, share, flag or origin, a repeated figure, a part (women, an age
         band, an origin, a category) larger than its total, or an empty publisher or title.
@@ -215,7 +215,10 @@ def load_expert_figures(folder: Path | None = None) -> pd.DataFrame:
 
 
 def _read_text_table(path: Path) -> pd.DataFrame:
-    frame = read_csv_text(path, "figure", EXPERT_COLUMNS)
+    # a header alone is a file no figure was entered in yet (what `workbench new-city` writes)
+    frame = read_csv_text(path, "figure", EXPERT_COLUMNS, header_only=True)
+    if frame.empty:
+        return frame
     frame = frame.apply(lambda column: column.str.strip() if column.name != "line" else column)
     frame = frame[(frame.drop(columns="line") != "").any(axis=1)].reset_index(drop=True)
     if frame.empty:

@@ -71,7 +71,7 @@ def ingest(
         A missing official file, or a file whose layout or content is not as expected (the
         message names the source, the file and, where the reader knows it, row and column).
     """
-    raw_dir = Path(raw_dir)
+    raw_dir = Path(raw_dir).absolute()  # registry paths are checked to stay inside it, whatever the cwd
     if not raw_dir.is_dir():
         raise ConfigError(f"raw-data folder {raw_dir} does not exist; expected a folder of official files")
     out_dir = Path(out_dir) if out_dir else paths.tidy_dir()

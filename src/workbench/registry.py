@@ -268,12 +268,22 @@ def place_name(text: str, lang: str) -> str:
     geography.
     """
     base, mark = (text[:-1], "*") if text.endswith("*") else (text, "")
+    found = _network_names().get(base)
+    return getattr(found, lang) + mark if found else text
+
+
+def is_network_place(text: str) -> bool:
+    """Whether ``text`` is the English name of a network city or of its country (its translations
+    are then the registry's, not the message catalogs')."""
+    return text.removesuffix("*") in _network_names()
+
+
+def _network_names() -> dict[str, Names]:
     names = {}
     for city in load_cities().values():
         names[city.names.en] = city.names
         names[city.country_names.en] = city.country_names
-    found = names.get(base)
-    return getattr(found, lang) + mark if found else text
+    return names
 
 
 def codes_of(cities: dict[str, City], system: str) -> dict[str, str]:

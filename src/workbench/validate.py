@@ -85,6 +85,7 @@ class Check:
     ok: bool
     message: str
     kind: str = "data"  #: a key of :data:`EXIT_CODES`
+    todo: bool = False  #: passed, but something is still to be done by a person (shown as "todo")
 
     @property
     def exit_code(self) -> int:
@@ -136,12 +137,71 @@ def validate_all() -> list[Check]:
         checks.append(_check(f"expert figures {path.name}", "expert", lambda p=path: _check_expert(p)))
     checks.append(_check("expert figures (all cities)", "expert", lambda: f"{len(load_expert_figures())} figures"))
     checks.append(_check("local chapters", "chapter", lambda: _chapter_summary(chapter_status(list(load_cities())))))
+    checks.append(_check("city codes in tidy tables", "tidy", _check_city_rows))
     for city_id in _city_ids():
         checks.append(_check(f"params/{city_id}.yaml", "params", lambda c=city_id: _city_params(c)))
     checks.append(_check("params/compare.yaml", "params", lambda: f"{len(load_compare_params()['city_ids'])} cities"))
     for name in NOTEBOOK_PARAMS:
         path = paths.notebooks_dir() / f"{name}.ipynb"
         checks.append(_check(f"notebooks/{path.name}", "notebook", lambda p=path: _check_notebook(p)))
+    return checks
+
+
+def validate_city(city_id: str) -> list[Check]:
+    """What one city of the network has, and what is still missing, for its profile.
+
+    Failures are what stops a run (a registry entry, params file or data file that does not
+    check); ``todo`` checks pass but name what a person still has to do (a name to give, rows
+    to ingest, figures to enter, chapters to write, a baseline to record).
+
+    Raises
+    ------
+    UnknownCityError
+        If the city is not in the registry.
+    """
+    from workbench.chapters import STATUS_WRITTEN, chapter_status
+    from workbench.registry import get_city
+
+    city = get_city(city_id)
+    checks = [Check(f"registry entry of {city_id}", True,
+                    f"{city.names.en} ({city.country_names.en}), {city.city_geography}; codes: "
+                    + ("; ".join(f"{k} {', '.join(v)}" for k, v in city.codes.items()) or "none (country-level sources only)"),
+                    "registry")]
+    if city.names.local is None:
+        checks.append(Check("local name", True, "no name in the local language: add names.local in "
+                            "data/registry/cities.yaml", "registry", todo=True))
+    checks.append(_check(f"params/{city_id}.yaml", "params", lambda: _city_params(city_id)))
+    checks.append(_check("params/compare.yaml", "params", lambda: _in_comparison(city_id)))
+    checks.append(_check(f"data of {city_id}", "tidy", lambda: _city_data(city_id)))
+    checks.append(_check("city codes in tidy tables", "tidy", lambda: _check_city_rows([city_id])))
+    figures = paths.local_dir() / "figures" / f"{city_id}.csv"
+    if figures.is_file():
+        checks.append(_check(f"expert figures {figures.name}", "expert", lambda: _check_expert(figures)))
+        if checks[-1].ok and checks[-1].message.startswith("0 "):
+            checks[-1] = Check(checks[-1].what, True, f"no published figure entered yet in data/local/figures/"
+                               f"{figures.name} (docs/enter-a-published-figure.md)", "expert", todo=True)
+    else:
+        checks.append(Check(f"expert figures {figures.name}", True, f"no file data/local/figures/{figures.name}: "
+                            "no published figure entered (docs/enter-a-published-figure.md)", "expert", todo=True))
+    try:
+        status = chapter_status([city_id])
+    except WorkbenchError as exc:
+        checks.append(Check("local chapters", False, str(exc), "chapter"))
+    else:
+        for lang, rows in status.groupby("language", sort=False):
+            missing = rows[rows["status"] != STATUS_WRITTEN]
+            written = len(rows) - len(missing)
+            if missing.empty:
+                checks.append(Check(f"chapters ({lang})", True, f"all {len(rows)} written", "chapter"))
+            else:
+                checks.append(Check(f"chapters ({lang})", True, f"{written} of {len(rows)} written; to write: "
+                                    + ", ".join(missing["file"]), "chapter", todo=True))
+    baseline = paths.project_root() / "tests" / "nbval" / "cities" / city_id / "profile.ipynb"
+    if baseline.is_file():
+        checks.append(Check("nbval baseline", True, f"{baseline.relative_to(paths.project_root())}", "notebook"))
+    else:
+        checks.append(Check("nbval baseline", True, "no regression baseline yet: `make test` fails until `make "
+                            "baseline` records one (docs/add-your-city.md)", "notebook", todo=True))
     return checks
 
 
@@ -421,6 +481,50 @@ def _source_ids() -> list[str]:
 def _city_params(city_id: str) -> str:
     params = load_city_params(city_id)
     return f"top_n_origins={params.top_n_origins}, language={params.language}"
+
+
+def _in_comparison(city_id: str) -> str:
+    ids = load_compare_params()["city_ids"]
+    if city_id not in ids:
+        raise ConfigError(f"params/compare.yaml: key 'city_ids' does not list {city_id}; add it to compare the city")
+    return f"compared with {len(ids) - 1} other cities"
+
+
+def _city_data(city_id: str) -> str:
+    from workbench.catalog import load_city
+
+    data = load_city(city_id)
+    counts = pd.concat([data.local["source_id"], data.national["source_id"]]).value_counts()
+    if data.local.empty:
+        note = "no row about the city itself (country-level figures only)"
+    else:
+        note = f"{len(data.local)} rows about the city"
+    return f"{note}; {len(data.national)} about {data.city.country_names.en}; sources: " + ", ".join(
+        f"{s} ({n})" for s, n in counts.sort_index().items())
+
+
+def _check_city_rows(city_ids: Sequence[str] | None = None) -> str:
+    """Tidy rows whose place is a registry code of a city but that carry no city id (ingested before the entry)."""
+    from workbench.newcity import EUROSTAT_SOURCES
+
+    cities = load_cities()
+    chosen = list(city_ids) if city_ids is not None else list(cities)
+    tables = list_tables()
+    tidy = pd.concat([read_tidy_checked(tables[s])[0] for s in EUROSTAT_SOURCES if s in tables], ignore_index=True)
+    untagged = tidy[tidy["city_id"].eq("") | tidy["city_id"].isna()]
+    problems = []
+    for city_id in chosen:
+        codes = {code for system, values in cities[city_id].codes.items() if system == "eurostat_urban_audit"
+                 for code in values}
+        rows = untagged[untagged["place_id"].isin(codes) & (untagged["geography_level"] != "country")]
+        if not rows.empty:
+            sources = sorted(set(rows["source_id"]))
+            problems.append(f"{city_id}: {len(rows)} rows of {', '.join(sorted(set(rows['place_id'])))} in "
+                            f"{', '.join(sources)} carry no city id; run `workbench ingest --raw RAW --only "
+                            f"{','.join(sources)}` (RAW: the folder of official files)")
+    if problems:
+        raise SchemaError("; ".join(problems))
+    return "every Eurostat code of " + (chosen[0] if len(chosen) == 1 else f"{len(chosen)} cities") + " is tagged with its city"
 
 
 def _chapter_summary(status: pd.DataFrame) -> str:
