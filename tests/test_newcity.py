@@ -133,3 +133,11 @@ def test_barcelona_the_tenth_city_has_what_a_profile_needs():
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
     data = next(c for c in checks if c.what == "data of barcelona")
     assert "eurostat_urb_cpopcb" in data.message and "ec_qol_cities_2023" in data.message
+
+
+def test_places_finds_an_urban_audit_code_by_name_ignoring_case_and_accents():
+    result = run_cli("places", "MARSÉILLE")
+    assert result.returncode == 0 and result.stdout.split()[:2] == ["FR004C", "Marseille"]
+    assert "(network city barcelona)" in run_cli("places", "barcelona").stdout
+    result = run_cli("places", "atlantis")
+    assert result.returncode == 2 and "no Eurostat place" in result.stderr

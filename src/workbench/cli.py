@@ -168,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
     _annex_options(annex)
 
+    places = sub.add_parser("places", help="find the Eurostat Urban Audit code of a city by name (for new-city)",
+                            description="List the Eurostat Urban Audit places with foreign-born data whose name "
+                            "contains TEXT (case and accents ignored): code, name as published, level, country, "
+                            "and the network city already using it.")
+    places.add_argument("text", metavar="TEXT", help="part of the name, e.g. marseille")
     sub.add_parser("cities", help="list the cities of the network and their geographies")
     sub.add_parser("sources", help="print the sources registry as Markdown (docs/sources.md)")
     return parser
@@ -229,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"run": _run, "ingest": _ingest, "validate": _validate, "annex": _annex, "cities": _cities,
-                "sources": _sources, "new-city": _new_city, "lab": _lab}
+                "sources": _sources, "new-city": _new_city, "lab": _lab, "places": _places}
     try:
         return handlers[args.command](args)
     except WorkbenchError as exc:
@@ -462,6 +467,22 @@ def _new_city(args) -> int:
                       f"{','.join(scaffold.to_ingest)}", markup=False)
     console.print(f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)",
                   markup=False)
+    return 0
+
+
+def _places(args) -> int:
+    from workbench.brief import brief_places
+    from workbench.newcity import folded
+
+    found = brief_places()
+    found = found[found["name"].map(folded).str.contains(folded(args.text), regex=False)]
+    if found.empty:
+        raise ConfigError(f"no Eurostat place with foreign-born data has '{args.text}' in its name; try part of the "
+                          "name as Eurostat publishes it (often the local name, e.g. Wien, Torino, Lisboa)")
+    console = _console()
+    for row in found.itertuples():
+        used = f"  (network city {row.city_id})" if row.city_id else ""
+        console.print(f"{row.place_id:<8} {row.name:<40} {row.level:<13} {row.country_iso3}{used}", markup=False)
     return 0
 
 

@@ -123,7 +123,7 @@ def plan_city(
         raise ConfigError(f"--shore is required (north or south): no city of {country_iso3} is in the registry yet")
     places = _eurostat_places(codes.get("eurostat_urban_audit", []), country_iso3, tidy)
     for code, published, _, _ in places:
-        if not any(_folded(n) in _folded(published) for n in {full_names["en"], full_names["fr"], full_names["local"]}):
+        if not any(folded(n) in folded(published) for n in {full_names["en"], full_names["fr"], full_names["local"]}):
             raise ConfigError(f"--eurostat {code} is '{published}' in the Eurostat tables, not {full_names['en']}: "
                               "check the code (or give the name Eurostat uses as --name-local)")
     if city_geography is None:
@@ -337,8 +337,8 @@ def _eurostat_places(codes: list[str], iso3: str, tidy: pd.DataFrame | None) -> 
     return places
 
 
-def _folded(text: str) -> str:
-    # lower case without accents: 'Málaga' is found in 'Malaga (greater city)'
+def folded(text: str) -> str:
+    """Lower case without accents, to compare names: 'Málaga' is found in 'Malaga (greater city)'."""
     import unicodedata
 
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
