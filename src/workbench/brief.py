@@ -4,7 +4,7 @@ A brief reads only Eurostat's city statistics (``urb_cpop1`` population on 1 Jan
 ``urb_cpopcb`` foreign-born residents), for one Urban Audit code: a city (the municipality or its
 core) or a greater city, as Eurostat publishes it. The foreign-born share is computed only where
 both tables publish the same code and year; it is never mixed with national definitions
-(foreign nationals, *immigrés* ...), which the briefs do not use. The nine network cities have
+(foreign nationals, *immigrés* ...), which the briefs do not use. The network cities have
 full profiles; their briefs link to them.
 """
 
