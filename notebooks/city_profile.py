@@ -1,0 +1,317 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # City Migration Profile: statistical part
+#
+# What do official statistics say about the migrant population of this city and of its country, by which definition, for which area and at which date? The chapters follow the City Migration Profiles of the Mediterranean City-to-City Migration project: synopsis, reflections on the data, national context, the migrant population in the city, access to rights and services, and the chapters written by the local expert.
+
+# %% tags=["parameters"]
+city_id = "madrid"  # city to profile: an id from data/registry/cities.yaml, e.g. "vienna", "tunis"
+top_n_origins = 10  # how many countries of origin to list (3 to 30)
+output_dir = ""  # folder where a batch run saves the tables for the comparison (empty: do not save)
+language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
+
+# %% [markdown] tags=["no-annex"]
+# Check the parameters (an unknown city or a value out of range stops here with a clear message).
+
+# %%
+from workbench import availability, catalog, chapters, composition, conflicts, labour, profile, stats, status, survey, synopsis
+from workbench.exhibits import Report
+from workbench.i18n import LANGUAGES, Label, T, by_language, show
+from workbench.framework import latest_values, load_framework
+from workbench.narrative import city_heading, missing_text
+from workbench.params import validate_params
+
+params = validate_params(
+    "city_profile",
+    {"city_id": city_id, "top_n_origins": top_n_origins, "output_dir": output_dir, "language": language},
+    "notebook parameters",
+)
+
+# %% [markdown] tags=["no-annex"]
+# Load the city's rows and its country's rows from the tidy data, add the totals and shares the sources imply (marked with flag `c`), and compute every table of the profile (the synopsis is drafted from them).
+
+# %%
+data = catalog.load_city(params.city_id)
+local = profile.prepare_local(data)
+national = profile.prepare_national(data)
+city = data.city
+report = Report()
+
+key = profile.key_figures(local, national)
+series = profile.migrant_series(local)
+trends = stats.trend_table(series.table) if not series.empty else series.table
+origins = profile.origins(local, params.top_n_origins)
+groups = profile.origin_groups(local)
+context = profile.national_context(national)
+national_origins = profile.national_origins(national, params.top_n_origins)
+refugees = profile.refugees_local(local)
+disagreements = conflicts.conflicting_figures(local, national)
+diversity = composition.diversity_table(local, national)
+counts = composition.district_counts(local)
+segregation = composition.segregation_table(counts)
+gaps = labour.labour_gaps(local, national)
+framework = load_framework()
+matrix = availability.city_matrix(local, national, framework)
+
+# %% [markdown]
+# ## 1. Synopsis and key figures
+
+# %% [markdown]
+# Sentences drafted by the workbench from the tables of this profile: each names its definition, area and date, and the table and source it comes from. They are a starting point for the authors, not a conclusion.
+
+# %%
+S = synopsis
+drafted = (
+    S.migrant_share(series, city, T("4.1, table 'Migrant population by definition, area and date'"))
+    + S.other_definitions(series, city, T("4.1, table 'Migrant population by definition, area and date'"))
+    + S.growth(trends, T("4.1, table 'Average annual growth of the migrant population'"))
+    + S.top_origins(origins, T("4.2, table 'Largest countries of origin'"))
+    + S.diversity(diversity, T("4.2, table 'Diversity of origins'"))
+    + S.residential(segregation, T("4.4, table 'Residential concentration of migrants'"))
+    + S.refugees(refugees, T("4.7, table 'Refugees and asylum-seekers registered with UNHCR'"))
+    + S.labour_gaps(gaps, T("5, table 'Labour market: migrants and natives'"))
+    + S.national(context, city, T("3, table 'National context'"))
+    + S.disagreements(disagreements, T("2.2, table 'Conflicting official figures'"))
+)
+show(city_heading(city))
+show(S.as_markdown(drafted))
+
+# %%
+report.table(key.table, T("Key figures: {city} and {country}", city=city.names, country=city.country_names), key.source_ids, key.notes)
+
+# %% [markdown]
+# ## 2. Reflections on migration data
+
+# %% [markdown]
+# ### 2.1 Definitions, areas and reference dates
+#
+# Every definition, area and reference date used in this profile. Figures by different definitions or areas are different measures, not competing estimates.
+
+# %%
+note = profile.data_note(local, national, {})
+if city.note:
+    show(city.note)
+report.table(note.table, T("Data used for the profile of {city}: definitions, areas and reference dates", city=city.names), note.source_ids, note.notes)
+
+# %% [markdown]
+# ### 2.2 Conflicting official figures
+
+# %%
+if disagreements.empty:
+    show(T("*No two sources held by the workbench publish different figures for the same population and year in {city}.*", city=city.names))
+else:
+    report.table(disagreements.table, T("Conflicting official figures: {city} and {country}", city=city.names, country=city.country_names), disagreements.source_ids, disagreements.notes)
+
+# %% [markdown]
+# ### 2.3 Data availability by indicator and year
+#
+# For each indicator of the profile framework (`data/registry/framework.yaml`), the years the public data cover for this city, computed from the data.
+
+# %%
+report.table(matrix, T("Data availability by indicator and year, {city}", city=city.names), notes=availability.legend(), sources=[T("every source of the workbench (docs/sources.md) and the figures entered by local experts")])
+
+# %% [markdown]
+# ## 3. National context
+#
+# The country's international migrant stock (UN DESA: each edition is a separate series, named), its main countries of origin, refugees and asylum-seekers (UNHCR), Palestine refugees (UNRWA), net migration and remittances (World Bank).
+
+# %%
+if context.empty:
+    show(missing_text(T("national migration statistics"), city))
+else:
+    report.table(profile.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+
+# %%
+if not national_origins.empty:
+    report.table(national_origins.table, T("Main countries of origin of international migrants in {country}", country=city.country_names), national_origins.source_ids, national_origins.notes)
+
+# %% [markdown]
+# ## 4. The migrant population in the city
+
+# %% [markdown]
+# ### 4.1 Over time
+#
+# Every series of the city's areas, by definition. A share is computed only against the total population of the same area and date.
+
+# %%
+if series.empty:
+    show(missing_text(T("a time series of the migrant population"), city))
+else:
+    report.table(series.table, T("Migrant population of {city} by definition, area and date", city=city.names), series.source_ids, series.notes)
+
+# %%
+if not series.empty and series.table.dropna(subset=["share of population (%)"]).groupby(["place", "definition"]).size().max() > 1:
+    report.plot("migrant_shares", series.table, T("Migrant share of the population of {city}, by definition and area", city=city.names), series.source_ids, [T("Line styles distinguish definitions: lines of different styles are not comparable.")])
+
+# %% [markdown]
+# Average growth of each series with at least four dates: a log-linear trend fitted by least squares (statsmodels), with its 95 % confidence interval. A break in series is reported, not corrected: read the trend across a break with care.
+
+# %%
+if len(trends):
+    report.table(trends, T("Average annual growth of the migrant population of {city} (log-linear trend, 95% CI)", city=city.names), series.source_ids, [T("Growth = exp(b) - 1 where log(persons) = a + b * years is fitted by ordinary least squares; the interval is that of b.")])
+
+# %% [markdown]
+# ### 4.2 Countries and regions of origin
+#
+# The largest countries of citizenship or birth in the city's most recent table that has them, the publisher's own groups of origin, and two composition measures.
+
+# %%
+if origins.empty:
+    show(missing_text(T("a breakdown by country of origin at city level"), city))
+else:
+    report.table(origins.table, T("Largest countries of origin, {city}", city=city.names), origins.source_ids, origins.notes)
+    report.plot("origins", origins.table, T("Largest countries of origin, {city} (persons)", city=city.names), origins.source_ids, origins.notes)
+if not groups.empty:
+    report.table(groups.table, T("Migrants by group of origin, {city}", city=city.names), groups.source_ids, groups.notes)
+
+# %%
+if not diversity.empty:
+    report.table(diversity.table, T("Diversity of origins: {city} and {country}", city=city.names, country=city.country_names), diversity.source_ids, [composition.SIMPSON_DEFINITION, composition.EFFECTIVE_ORIGINS_DEFINITION, *diversity.notes])
+concentration = composition.origin_concentration(local, national, params.top_n_origins)
+if not concentration.empty:
+    report.table(concentration.table, T("Origins over- and under-represented in {city} compared with {country}", city=city.names, country=city.country_names), concentration.source_ids, [composition.ORIGIN_QUOTIENT_DEFINITION, *concentration.notes])
+
+# %% [markdown]
+# ### 4.3 Sex and age
+
+# %%
+sexes = profile.sex_age(local)
+if sexes.empty:
+    show(missing_text(T("a breakdown of migrants by sex at city level"), city))
+else:
+    report.table(sexes.table, T("Women and men among migrants, {city}", city=city.names), sexes.source_ids, sexes.notes)
+
+# %%
+ages = profile.age_profiles(local, national)
+for age_profile in ages:
+    report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
+if not ages:
+    show(missing_text(T("an age breakdown of migrants"), city))
+
+# %% [markdown]
+# ### 4.4 Where migrants live: districts
+#
+# How evenly migrants and the reference group are spread over the city's districts or neighbourhoods.
+
+# %%
+if counts.empty:
+    show(missing_text(T("migrant counts by district"), city))
+else:
+    report.table(segregation.table, T("Residential concentration of migrants in {city}", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION, composition.TOP_AREAS_DEFINITION, *segregation.notes])
+
+# %%
+if not counts.empty:
+    trend = composition.segregation_trend(counts)
+    if len(trend) > 1:
+        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
+    for level in dict.fromkeys(counts["geography_level"]):
+        districts = composition.district_table(counts, level)
+        report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [composition.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
+
+# %% [markdown]
+# ### 4.5 Legal status and residence permits
+
+# %%
+permits = status.permits_by_type(local, national)
+new_permits = status.new_permits(local)
+titles = status.residence_titles(national)
+for part, caption in ((permits, T("Residence permits by type")), (new_permits, T("New residence permits issued")), (titles, T("Foreign residents holding a residence title"))):
+    if not part.empty:
+        report.table(part.table, T("{caption}: {city} area and {country}", caption=caption, city=city.names, country=city.country_names), part.source_ids, part.notes)
+if permits.empty and new_permits.empty and titles.empty:
+    show(missing_text(T("statistics on residence permits or legal status"), city))
+
+# %% [markdown]
+# ### 4.6 Education and activity
+
+# %%
+education = labour.education(local, national)
+occupations = labour.occupations(local)
+for part, caption in ((education, T("Educational attainment of migrants and natives")), (occupations, T("Migrants and natives by socio-professional category"))):
+    if not part.empty:
+        report.table(part.table, T("{caption}, {city} area", caption=caption, city=city.names), part.source_ids, part.notes)
+if education.empty and occupations.empty:
+    show(missing_text(T("statistics on the education or occupation of migrants"), city))
+
+# %% [markdown]
+# ### 4.7 Refugees in the city
+#
+# Refugees and asylum-seekers registered with UNHCR in the governorate or district that holds the city (where UNHCR publishes sub-national figures).
+
+# %%
+if refugees.empty:
+    show(missing_text(T("refugee figures below country level"), city))
+else:
+    report.table(refugees.table, T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, refugees.notes)
+    report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
+
+# %%
+refugee_ages = profile.refugee_age_sex(local)
+if not refugee_ages.empty:
+    report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
+
+# %% [markdown]
+# ## 5. Access to rights and services, and social cohesion
+#
+# Labour market outcomes of migrants and natives, with the gap between them, and residents' perceptions from the EU survey on the quality of life in European cities. An interval is shown only where the sample size is known; census figures are point estimates.
+
+# %%
+rates = labour.published_rates(local, national)
+if not gaps.empty:
+    report.table(gaps.table, T("Labour market: migrants and natives, {city} area", city=city.names), gaps.source_ids, gaps.notes)
+if not rates.empty:
+    report.table(rates.table, T("Labour market rates of foreign citizens published without a native comparison, {country}", country=city.country_names), rates.source_ids, rates.notes)
+if gaps.empty and rates.empty:
+    show(missing_text(T("labour market statistics by citizenship or birthplace"), city))
+
+# %%
+perceptions = survey.qol_items(local)
+if perceptions.empty:
+    show(missing_text(T("survey results on living conditions and perceptions"), city))
+else:
+    report.table(perceptions.table, T("Residents' perceptions, {city} (Quality of Life in European Cities survey, 95% Wilson intervals)", city=city.names), perceptions.source_ids, perceptions.notes)
+    report.plot("intervals", perceptions.table, T("Residents' perceptions, {city}: shares with 95% intervals", city=city.names), perceptions.source_ids, perceptions.notes[:1])
+
+# %% [markdown]
+# ## 6. Local knowledge
+#
+# Chapters written by the city's local expert (`data/local/chapters/<city>/<language>/`): national migration policy, institutional framework, access to services and the city's priorities. The workbench never drafts them.
+
+# %%
+# every language's chapters travel with the run, so each language's annex shows its own
+texts = {lang: chapters.chapters_markdown(chapters.read_chapters(params.city_id, lang)) for lang in LANGUAGES}
+show(by_language(texts, shown=params.language))
+
+# %% [markdown] tags=["no-annex"]
+# ## Checks
+#
+# Assertions that fail the run if a result is impossible.
+
+# %%
+assert not key.table.empty, "no key figures at all"
+shares = local[local["indicator_id"] == "population_share"]["value"]
+assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
+assert (series.table.groupby(["place", "definition", "reference date", "source"]).size() == 1).all(), "two values for one place, definition, date and source"
+if len(trends):
+    assert (trends["95% CI low"] <= trends["growth (% per year)"]).all() and (trends["growth (% per year)"] <= trends["95% CI high"]).all(), "a trend outside its interval"
+
+# %% [markdown] tags=["no-annex"]
+# ## Save
+#
+# A batch run saves the tables so that the comparison notebooks read them.
+
+# %% tags=["nbval-ignore-output"]
+if params.output_dir:
+    saved = profile.save_city_tables(params.output_dir, report, local, national, {
+        "synopsis": synopsis.as_table(drafted),
+        "origins": composition.origin_table(local),
+        "framework_values": latest_values(params.city_id, local, national, framework),
+        "availability": matrix,
+    })

@@ -1,0 +1,96 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Cross-city comparison: overview
+#
+# How large is the migrant population of each city of the network, by which definition and for which area, on the north and the south shores of the Mediterranean, and how does it compare with its country?
+
+# %% tags=["parameters"]
+city_ids = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]  # cities to compare, in display order
+cities_dir = "../cities"  # folder holding the saved tables of each city run (one sub-folder per city)
+output_dir = ""  # folder for the comparison tables (empty: do not save)
+
+# %% [markdown] tags=["no-annex"]
+# Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
+
+# %%
+from workbench import compare
+from workbench.exhibits import Report
+from workbench.i18n import Label, T, show
+from workbench.params import validate_params
+
+params = validate_params(
+    "compare_cities",
+    {"city_ids": city_ids, "cities_dir": cities_dir, "output_dir": output_dir},
+    "notebook parameters",
+)
+loaded = compare.load_city_tables(params.cities_dir, params.city_ids)
+report = Report()
+show(compare.loading_text(loaded))
+
+# %% [markdown]
+# ## 1. Migrant share by city, grouped by definition
+#
+# Each block counts a different population: foreign nationals, foreign-born, the French *immigrés*, Vienna's *foreign origin*. Ranks are given only among figures of the same definition for the same kind of area (municipality, greater city, governorate ...); the area each figure covers is shown, and the shore of the Mediterranean each city lies on.
+
+# %%
+latest = compare.latest_shares(loaded)
+report.table(latest, T("Latest migrant share of the population by city, definition and area"), compare.source_ids(loaded), compare.definition_notes(latest))
+
+# %%
+if not latest.empty:
+    report.plot("share_by_definition", latest, T("Migrant share of the population by city: one panel per definition"), compare.source_ids(loaded), [T("Panels are not comparable with each other: each counts a different population.")])
+
+# %% [markdown]
+# ## 2. North and south shores
+#
+# What the public data give for the cities of each shore: the southern cities (Amman, Beirut, Tangier, Tunis) have no city-level migrant count in international or national open data, only census figures reported by local experts and UNHCR's registrations.
+
+# %%
+shores = compare.shore_summary(loaded)
+report.table(shores, T("Migrant figures available by shore of the Mediterranean"), compare.source_ids(loaded), [T("Counts of series per city; definitions as in section 1.")])
+
+# %% [markdown]
+# ## 3. City and country
+#
+# The city's latest share next to its country's international migrant share (UN DESA 2020 edition, mid-2020). The ratio (city share ÷ national share, a location quotient) is only indicative when the two definitions differ, as they nearly always do: the *definitions* columns say so.
+
+# %%
+versus = compare.city_vs_national(loaded)
+report.table(versus, T("City migrant share against the national migrant share"), compare.source_ids(loaded) + ["undesa_ims_2020"], [T("Location quotient = city share / national share; above 1 means migrants are over-represented in the city. Definitions differ between the two columns unless stated.")])
+
+# %% [markdown]
+# ## 4. Trends
+#
+# Change of each city series between its first and last reference date (same definition, same area, same source).
+
+# %%
+trends = compare.trends(loaded)
+report.table(trends, T("Change in the migrant share by city, definition and area"), compare.source_ids(loaded), [T("Change in percentage points between the first and last date of the same series; series with a single date are not listed.")])
+
+# %% [markdown]
+# ## 5. What each city's data cover
+
+# %%
+coverage = compare.coverage(loaded)
+report.table(coverage, T("Definitions and areas available for each city"), compare.source_ids(loaded))
+
+# %% [markdown] tags=["no-annex"]
+# ## Checks
+
+# %%
+assert latest.groupby(["definition", "city", "area"]).size().max() <= 1, "one city has two latest values for the same definition and area"
+assert latest["share (%)"].between(0, 100).all(), "a share outside 0-100 %"
+
+# %% [markdown] tags=["no-annex"]
+# ## Save
+
+# %% tags=["nbval-ignore-output"]
+if params.output_dir:
+    saved = report.save(params.output_dir)

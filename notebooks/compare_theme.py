@@ -1,0 +1,75 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Cross-city comparison by peer-learning theme
+#
+# What do the public data say, city by city, on one theme of the network's peer-learning meetings, and what must local experts report?
+
+# %% tags=["parameters"]
+city_ids = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]  # cities to compare, in display order
+cities_dir = "../cities"  # folder holding the saved tables of each city run (one sub-folder per city)
+output_dir = ""  # folder for the comparison tables (empty: do not save)
+theme = "social_cohesion"  # peer-learning theme compared (an id from workbench.run.PEER_LEARNING_THEMES)
+
+# %% [markdown] tags=["no-annex"]
+# Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
+
+# %%
+from workbench import compare, themes
+from workbench.exhibits import Report
+from workbench.i18n import Label, T, show
+from workbench.framework import THEME_LABELS
+from workbench.params import validate_params
+
+params = validate_params(
+    "compare_theme",
+    {"city_ids": city_ids, "cities_dir": cities_dir, "output_dir": output_dir, "theme": theme},
+    "notebook parameters",
+)
+loaded = compare.load_city_tables(params.cities_dir, params.city_ids)
+report = Report()
+show(compare.loading_text(loaded))
+
+# %%
+values, without = themes.load_values(params.cities_dir, params.city_ids)
+label = Label(THEME_LABELS[params.theme])
+show(T("**Theme: {theme}**", theme=label))
+if without:
+    show(T("*No saved indicator values for: {cities}.*", cities=", ".join(without)))
+
+# %% [markdown]
+# ## 1. Indicators of the theme, city by city
+#
+# The latest public figure of each indicator of the theme for each city, with its definition, area and date. The *comparable* column says when definitions or areas differ between cities: such figures are side by side, not ranked.
+
+# %%
+table = themes.theme_table(values, params.theme, params.city_ids)
+report.table(table.table, T("Indicators of the theme '{theme}' by city", theme=label), table.source_ids, table.notes)
+
+# %% [markdown]
+# ## 2. What the data allow
+#
+# For each city, how many indicators of each theme have a public figure, how many need expert input, and how many have nothing.
+
+# %%
+summary = themes.theme_summary(values, params.city_ids)
+report.table(summary, T("Indicators with a public figure, expert input or nothing, by theme and city"), notes=[T("Counted from the indicator framework (data/registry/framework.yaml).")], sources=[T("computed from the saved indicator values of each city run")])
+
+# %% [markdown] tags=["no-annex"]
+# ## Checks
+
+# %%
+assert len(table.table) > 0, "the theme has no indicator"
+
+# %% [markdown] tags=["no-annex"]
+# ## Save
+
+# %% tags=["nbval-ignore-output"]
+if params.output_dir:
+    saved = report.save(params.output_dir)
