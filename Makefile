@@ -9,17 +9,18 @@ RAW    ?= ../shared/data/raw
 NBVAL_DIR := tests/nbval
 NBVAL_TMP := .nbval-run
 
-.PHONY: help setup profiles test unit nbval baseline benchmark catalogs ingest validate lab clean
+.PHONY: help setup profiles test browser unit nbval baseline benchmark catalogs ingest validate lab clean
 
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
 	@echo "make test       set up .venv and run the whole test suite (unit tests + nbval regression)"
+	@echo "make browser    install headless Chromium and fonts for the browser tests (Debian apt-get; as root or with sudo)"
 	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
 	@echo "make benchmark  time the batch (naive papermill loop vs workbench run, cached reruns, city briefs); prints figures"
 	@echo "make catalogs   list new texts to translate in src/workbench/locale/*/LC_MESSAGES/workbench.po"
 	@echo "make ingest     rebuild data/tidy from RAW=$(RAW)"
 	@echo "make validate   check registries, tidy tables, expert figures and params"
-	@echo "make lab        start JupyterLab with the workbench kernel"
+	@echo "make lab        start JupyterLab on the project, a city profile notebook ready for Run All (workbench lab)"
 
 setup: $(STAMP)
 
@@ -31,12 +32,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python 3 (workbench)" >/dev/null
+	if [ -e .git ] && command -v git >/dev/null; then $(BIN)/nbdime config-git --enable >/dev/null \
+	  && git config diff.jupyternotebook.command "$(abspath $(BIN))/git-nbdiffdriver diff" \
+	  && git config merge.jupyternotebook.driver "$(abspath $(BIN))/git-nbmergedriver merge %O %A %B %L %P"; fi
 	touch $@
 
 profiles: $(STAMP)
 	$(BIN)/workbench run
 
-test: unit nbval
+test: browser unit nbval
+
+# tests/test_browser.py opens the annex and JupyterLab in headless Chromium: Debian's package, with the annex fonts.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q DejaVuSans; then exit 0; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "error: chromium or the DejaVu fonts are missing and there is no apt-get: install them with the system's package manager" >&2; exit 1; }; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "error: chromium or the DejaVu fonts are missing and installing them needs root: sudo apt-get install chromium fonts-dejavu-core, then make test" >&2; exit 1; fi; \
+	echo "installing chromium fonts-dejavu-core (apt-get)"; \
+	{ $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } \
+	  || { echo "error: apt-get could not install chromium fonts-dejavu-core (see its message above)" >&2; exit 1; }; \
+	command -v chromium >/dev/null 2>&1 || { echo "error: apt-get ran but chromium is still not on PATH" >&2; exit 1; }
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -66,7 +81,7 @@ validate: $(STAMP)
 	$(BIN)/workbench validate
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/workbench lab
 
 clean:
 	rm -rf $(VENV) $(NBVAL_TMP) $(NBVAL_TMP)-new

@@ -53,6 +53,7 @@ def strip_volatile_metadata(path: Path) -> None:
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
         papermill.pop(key, None)
     nb.metadata.get("language_info", {}).pop("version", None)
+    nb.metadata.pop("jupytext", None)  # the template's pairing settings: not part of an executed notebook
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id on every run

@@ -149,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab = sub.add_parser(
         "lab", help="start JupyterLab on the project, a city's profile notebook ready to run",
-        description="Start JupyterLab on the project with the workbench kernel. Without --city it opens "
-        "notebooks/city_profile.ipynb, whose parameters cell names a real city (madrid): Run All works as is. "
-        "With --city ID it writes outputs/lab/ID_profile.ipynb, the template with params/ID.yaml filled in "
-        "(an edited copy is kept as a .bak file first), and opens it. Stop it with Ctrl-C. Arguments after "
-        "'--' go to JupyterLab.")
+        description="Start JupyterLab on the project with the workbench kernel, a city's profile notebook open: "
+        "outputs/lab/ID_profile.ipynb, the template notebooks/city_profile.ipynb with params/ID.yaml filled "
+        "in (an edited copy is kept as a .bak file first); Run All computes the profile. Without --city, the "
+        "template's own city (madrid). Another city: start again with --city ID (ids: `workbench cities`). "
+        "Nothing in the lab copy changes the project's files. Stop it with Ctrl-C. Arguments after '--' go to "
+        "JupyterLab.")
     lab.add_argument("--city", metavar="ID", help="open this city's profile notebook")
     lab.add_argument("--port", type=int, metavar="N", help="port to serve on (default: JupyterLab's, 8888 or the next free)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser (print the address instead)")
