@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_validate_tells_what_is_still_missing(scaffolded):
     # the Eurostat rows of FR004C were ingested before the entry existed: they carry no city id yet
     assert result.returncode == 3, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    [untagged] = [line for line in lines if line.startswith("FAIL city codes")]
+    [untagged] = [line for line in lines if line.startswith("FAIL tidy tables cover the city")]
     assert "FR004C" in untagged and "workbench ingest --raw RAW --only eurostat_urb_clma,eurostat_urb_cpop1" in untagged
     todo = [line for line in lines if line.startswith("todo")]
     assert any("no published figure entered yet" in line for line in todo)
@@ -141,3 +142,23 @@ def test_places_finds_an_urban_audit_code_by_name_ignoring_case_and_accents():
     assert "(network city barcelona)" in run_cli("places", "barcelona").stdout
     result = run_cli("places", "atlantis")
     assert result.returncode == 2 and "no Eurostat place" in result.stderr
+
+
+def test_a_city_of_a_new_country_asks_for_the_country_scoped_sources_and_refuses_partial_rows(project_copy: Path):
+    args = ["new-city", "cairo", "--name-en", "Cairo", "--name-fr", "Le Caire", "--name-ar", "القاهرة", "--country", "EGY",
+            "--country-en", "Egypt", "--country-fr", "Égypte", "--country-ar", "مصر", "--local-language", "ar",
+            "--shore", "south"]
+    result = run_cli(*args, root=project_copy)
+    assert result.returncode == 0, result.stderr
+    # UNHCR, UN DESA and the World Bank keep every origin only for the registry's countries
+    assert "unhcr_population" in result.stdout and "undesa_ims_2024" in result.stdout and "worldbank_wdi" in result.stdout
+    city = read_cities(project_copy / "data" / "registry" / "cities.yaml")["cairo"]
+    assert (city.city_geography, city.codes) == ("country", {})
+    result = run_cli("validate", "--city", "cairo", root=project_copy)
+    assert result.returncode == 3
+    assert "unhcr_population: rows of EGY count only people from JOR, LBN, MAR, TUN" in result.stdout
+    # the profile refuses to compute a 'refugees in the country' total from those rows
+    result = run_cli("run", "--city", "cairo", "--no-compare", "--no-annex", root=project_copy)
+    assert result.returncode == 4
+    manifest = json.loads((project_copy / "outputs" / "last-attempt" / "manifest.json").read_text(encoding="utf-8"))
+    assert "tidy tables built without this city" in manifest["notebooks"][0]["error"]

@@ -18,6 +18,7 @@ from workbench.errors import DataError, SchemaError
 from workbench.ingest import read_tidy, tidy_path
 from workbench.registry import City, get_city, load_sources
 from workbench.schemas import TIDY_COLUMNS, check_tidy_columns
+from workbench.scope import stale_message, stale_tables
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class CityData:
     national: pd.DataFrame  #: rows about the city's country as a whole
 
 
-def load_city(city_id: str, tidy: pd.DataFrame | None = None) -> CityData:
+def load_city(city_id: str, tidy: pd.DataFrame | None = None, check_scope: bool = True) -> CityData:
     """Select the rows of one city and of its country.
 
     Parameters
@@ -108,6 +109,9 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None) -> CityData:
         An id from the cities registry.
     tidy
         Tidy data to select from; :func:`load_tidy` when ``None``.
+    check_scope
+        Refuse tables built before the city was in the registry (see Raises); off only to
+        count what there is (``workbench validate`` reports staleness on its own).
 
     Returns
     -------
@@ -117,9 +121,15 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None) -> CityData:
     ------
     UnknownCityError
         If the city is not in the registry.
+    DataError
+        If the tidy tables were built before the city was in the registry
+        (:func:`workbench.scope.stale_tables`): ingest the sources it names again.
     """
     city = get_city(city_id)
     tidy = load_tidy() if tidy is None else tidy
+    stale = stale_tables(city, tidy) if check_scope else []
+    if stale:  # numbers from rows a reader left out would be wrong, not just missing
+        raise DataError(stale_message(city, stale))
     local = tidy[tidy["city_id"] == city_id].reset_index(drop=True)
     # the country under every source's own code (ISO3 first, then e.g. 'ES' in Eurostat files)
     national = tidy[(tidy["geography_level"] == "country") & (tidy["country_iso3"] == city.country_iso3)]

@@ -145,9 +145,16 @@ def plan_city(
     return City.model_validate(entry)
 
 
-def sources_to_ingest(city: City) -> list[str]:
-    """The sources whose readers look up the city's codes: ingest them again to tag its rows."""
+#: Readers that keep every origin (or any row) only for the countries of the registry's cities.
+COUNTRY_READERS: tuple[str, ...] = ("workbench.sources.unhcr", "workbench.sources.undesa", "workbench.sources.worldbank")
+
+
+def sources_to_ingest(city: City, new_country: bool = False) -> list[str]:
+    """The sources to ingest again for the city's rows: those whose readers look up its codes,
+    and, for a country no other city of the registry is in, those scoped by country."""
     modules = {CODE_SYSTEMS[system] for system in city.codes if system in CODE_SYSTEMS}
+    if new_country:
+        modules |= set(COUNTRY_READERS)
     return [s for s, source in load_sources().items() if source.reader in modules]
 
 
@@ -169,6 +176,7 @@ def write_city(city: City) -> Scaffold:
         The entry made the registry unreadable (it is then restored), or an id is taken.
     """
     registry = paths.registry_dir() / "cities.yaml"
+    new_country = city.country_iso3 not in {c.country_iso3 for c in load_cities().values()}
     before = registry.read_text(encoding="utf-8")
     after = insert_entry(before, city)
     registry.write_text(after, encoding="utf-8")
@@ -187,7 +195,7 @@ def write_city(city: City) -> Scaffold:
     for lang in LANGUAGES:
         for chapter_id, text in chapter_drafts(city, lang).items():
             written += _write_if_absent(paths.local_dir() / "chapters" / city.city_id / lang / f"{chapter_id}.md", text)
-    return Scaffold(city=city, written=written, to_ingest=sources_to_ingest(city))
+    return Scaffold(city=city, written=written, to_ingest=sources_to_ingest(city, new_country))
 
 
 def insert_entry(registry_text: str, city: City) -> str:
