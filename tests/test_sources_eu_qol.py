@@ -62,8 +62,14 @@ def _workbook(path: Path, rows: list[list[object]] | None = None, sheet: str = e
     return path
 
 
+def _cities() -> dict:
+    # the registry's cities whose survey column the fixture has (a city added later has none)
+    codes = {label.split()[0] for label in CITIES}
+    return {k: c for k, c in load_cities().items() if set(c.codes.get("qol_city", [])) <= codes}
+
+
 def _build(path: Path):
-    return eu_qol.build(eu_qol.SOURCE_ID, [path], load_cities())
+    return eu_qol.build(eu_qol.SOURCE_ID, [path], _cities())
 
 
 def test_read_results_is_long_and_faithful(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City, city_codes
+from workbench.registry import City, codes_of
 from workbench.sources._common import column_letter, expect_cell, read_excel_checked, single_file, tidy_frame
 
 SOURCE_ID = "ec_qol_cities_2023"
@@ -159,7 +159,7 @@ def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City], path: Path
         Output of :func:`read_qol_results`.
     cities
         The cities registry (country of each city); the cities kept are those with a
-        ``qol_city`` code in ``workbench.registry.city_codes``.
+        ``qol_city`` code.
     path
         The workbook, named in error messages.
 
@@ -173,7 +173,7 @@ def harmonise_qol_results(raw: pd.DataFrame, cities: dict[str, City], path: Path
     SourceFormatError
         A network city missing from the file, or a share outside 0-1.
     """
-    network = city_codes("qol_city")
+    network = codes_of(cities, "qol_city")
     present = dict(zip(raw["column_code"], raw["column_label"]))
     missing = sorted(code for code in network if code not in present)
     if missing:
