@@ -114,6 +114,22 @@ def test_copy_annexes_needs_the_same_options(tmp_path: Path):
     assert copied == [target / "annex" / "en" / "tunis.html"] and copied[0].read_text(encoding="utf-8") == "<p>annex</p>"
 
 
+def test_annexes_rendered_again_with_other_options_are_never_copied(tmp_path: Path):
+    # `workbench annex --suppress-below 0` on a run: a later run must not copy those files as suppressed
+    options = {"formats": ["html"], "languages": ["en"], "threshold": 5}
+    folder = _run(tmp_path, "r1", [], annex=options)
+    (folder / "annex" / "en").mkdir(parents=True)
+    (folder / "annex" / "en" / "tunis.html").write_text("<p>unsuppressed</p>", encoding="utf-8")
+    cache.record_rerender(folder, options)  # the same options: nothing to say
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["annex"] == options
+    cache.record_rerender(folder, {**options, "threshold": 0})
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["annex"] is None
+    assert [h["threshold"] for h in manifest["annex_history"]] == [5, 0]
+    earlier = cache.Earlier(folder, {}, manifest["annex"])
+    assert cache.copy_annexes(earlier, tmp_path / "new", "tunis", options) is None
+
+
 # --- end to end ---------------------------------------------------------------------------------
 
 ANNEX = ("--format", "html", "--lang", "en")

@@ -162,7 +162,8 @@ def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> l
         The files copied, or ``None`` when that run rendered with other options or lacks the
         files (the caller renders the document instead).
     """
-    if _annex_options({"annex": earlier.annex}) != _annex_options({"annex": options}):
+    rendered = _annex_options({"annex": earlier.annex})
+    if rendered is None or rendered != _annex_options({"annex": options}):
         return None
     earlier_run = earlier.run
     files = []
@@ -179,6 +180,34 @@ def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> l
         shutil.copy2(source, tmp)
         tmp.replace(target)
     return [target for _, target in files]
+
+
+def record_rerender(run_dir: Path, options: dict) -> None:
+    """Say in a run's manifest that `workbench annex` renders (some of) its annexes again.
+
+    Called before rendering, so that a render cut short leaves no manifest claiming the old options.
+
+    With the options the run rendered with, nothing changes. With other ones (another
+    disclosure threshold, fewer languages or formats) the run's annex files no longer share one
+    set of options, so the manifest's ``annex`` becomes ``null`` (no later run copies them: it
+    renders its own) and ``annex_history`` keeps both sets, oldest first.
+    """
+    import json
+    from datetime import datetime, timezone
+
+    path = Path(run_dir) / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    wanted = {"formats": list(options["formats"]), "languages": list(options["languages"]),
+              "threshold": options["threshold"]}
+    if _annex_options(manifest) == _annex_options({"annex": wanted}):
+        return
+    history = manifest.get("annex_history") or ([manifest["annex"]] if manifest.get("annex") else [])
+    manifest["annex"] = None
+    manifest["annex_history"] = [*history, {**wanted, "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                            "by": "workbench annex"}]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _annex_options(manifest: dict) -> dict | None:

@@ -506,6 +506,7 @@ def _lab(args) -> int:
 def _annex(args) -> int:
     from workbench import paths
     from workbench.annex import render_run
+    from workbench.cache import record_rerender
     from workbench.lock import hold
 
     # one writer at a time in outputs/: a run could otherwise rename or publish the folder meanwhile
@@ -514,6 +515,8 @@ def _annex(args) -> int:
         results = _succeeded(run_dir)
         console = _console()
         try:
+            # a later run must not copy annexes rendered with other options (e.g. no suppression)
+            record_rerender(run_dir, _annex_kwargs(args))
             written = render_run(run_dir, results, **_annex_kwargs(args),
                                  progress=lambda path: console.print(str(path), markup=False))
         except KeyboardInterrupt:
