@@ -85,7 +85,7 @@ report.table(coverage, T("Definitions and areas available for each city"), compa
 # ## Checks
 
 # %%
-assert latest.groupby(["definition", "city", "area"]).size().max() <= 1, "one city has two latest values for the same definition and area"
+assert latest.empty or latest.groupby(["definition", "city", "area"]).size().max() <= 1, "one city has two latest values for the same definition and area"
 assert latest["share (%)"].between(0, 100).all(), "a share outside 0-100 %"
 
 # %% [markdown] tags=["no-annex"]

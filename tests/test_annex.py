@@ -148,3 +148,12 @@ def test_long_words_may_break_short_ones_and_dates_stay_whole():
     page, _ = annex.table_html(frame, 0, "en")
     assert '<td class="wb-date">2021-04-19</td>' in page
     assert '<td class="wb-long">https://www.example.org/a/very/long/path</td>' in page
+
+
+def test_sources_name_the_checksum_of_gzipped_tidy_tables_too():
+    from workbench.annex import sources_list
+
+    inputs = {"data/tidy/unhcr_population.csv.gz": "ab" * 32, "data/tidy/worldbank_wdi.csv": "cd" * 32}
+    listed = {s["id"]: s["tidy"] for s in sources_list(["unhcr_population", "worldbank_wdi"], inputs)}
+    assert listed["unhcr_population"] == f"Tidy table data/tidy/unhcr_population.csv.gz, SHA-256 {'ab' * 8}."
+    assert listed["worldbank_wdi"] == f"Tidy table data/tidy/worldbank_wdi.csv, SHA-256 {'cd' * 8}."

@@ -38,6 +38,13 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
     assert not list(run_dir.rglob("*.tmp"))
 
 
+def test_comparisons_of_one_city_without_a_city_level_share_run(project_copy: Path):
+    # Tunis publishes no city-level migrant share: the overview compares nothing, and says so
+    run_dir = project_copy / "outputs" / "run-tunis"
+    result = run_cli("run", "--city", "tunis", "--run-dir", str(run_dir), "--no-annex", root=project_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
     template = project_copy / "notebooks" / "city_profile.ipynb"
     nb = nbformat.read(str(template), as_version=4)
@@ -73,3 +80,12 @@ def test_plan_takes_given_parameters_instead_of_the_params_file(tmp_path: Path):
     turin, lyon = cities
     assert turin.parameters == {"city_id": "turin", "top_n_origins": 5, "output_dir": ".", "language": "fr"}
     assert lyon.parameters["top_n_origins"] != 5 or lyon.parameters["language"] == "en"
+
+
+def test_a_bad_expert_figures_file_is_refused_before_anything_runs(project_copy: Path):
+    figures = project_copy / "data" / "local" / "figures" / "tunis.csv"
+    figures.write_text(figures.read_text(encoding="utf-8").replace(",TUN,", ",TUR,", 1), encoding="utf-8")
+    result = run_cli("run", "--city", "vienna", "--no-annex", root=project_copy)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "tunis.csv, CSV line 2, column 'country_iso3'" in result.stderr
+    assert sorted(p.name for p in (project_copy / "outputs").iterdir()) == [], "nothing ran, nothing was written"

@@ -554,10 +554,13 @@ def sources_list(source_ids: list[str], inputs: dict[str, str], lang: str = "en"
         source = registry.get(source_id)
         if source is None or source.reader is None:
             continue
-        checksum = inputs.get(f"data/tidy/{source_id}.csv", "")
+        # a table above the size limit is stored gzipped (workbench.ingest.tidy_path)
+        path = next((p for p in (f"data/tidy/{source_id}.csv", f"data/tidy/{source_id}.csv.gz") if p in inputs),
+                    f"data/tidy/{source_id}.csv")
+        checksum = inputs.get(path, "")
         details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=source.reference_dates,
                     licence=source.licence, date=format_date(source.access_date.isoformat(), lang))
-        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=f"data/tidy/{source_id}.csv", checksum=checksum[:16]) if checksum else ""
+        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=path, checksum=checksum[:16]) if checksum else ""
         out.append({"id": source_id, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
                     "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
     return out

@@ -715,12 +715,16 @@ def run_batch(
     ConfigError
         Before anything runs: a wrong city, parameter or run folder, or another run holding
         ``outputs/.lock``.
+    DataError
+        Before anything runs: a bad expert-figures or chapter file (:func:`check_local_inputs`).
     RunInterrupted
         On Ctrl-C or SIGTERM, after stopping the workers and kernels and keeping the partial outputs.
     """
     city_ids = list(city_ids if city_ids is not None or briefs else load_cities())
     for city_id in city_ids:
         get_city(city_id)
+    if city_ids:
+        check_local_inputs(city_ids)
     if scheduler:
         check_scheduler(scheduler)
     with lock.hold(paths.outputs_dir()):
@@ -728,6 +732,24 @@ def run_batch(
         cities, compare = plan(city_ids, folders.staging, with_compare, params, briefs or [])
         batch = _Batch(folders, cities, compare, jobs, timeout, notebook_timeout, not fresh_kernels, force, scheduler)
         return batch.run(with_annex, progress, annex_options)
+
+
+def check_local_inputs(city_ids: list[str]) -> None:
+    """Refuse, before anything runs, the files experts write that every profile reads.
+
+    A bad expert-figures file or a misnamed chapter file would otherwise fail every profile of
+    the run, one by one, with the same message.
+
+    Raises
+    ------
+    DataError, ConfigError
+        Naming the file, line and column (figures) or the file to rename (chapters).
+    """
+    from workbench.chapters import chapter_status
+    from workbench.expert import load_expert_figures
+
+    load_expert_figures()
+    chapter_status(city_ids)
 
 
 def resume_batch(
