@@ -62,11 +62,15 @@ nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NBVAL_TMP)/cities/*/profile.ipynb $(NBVAL_TMP)/compare/*/*.ipynb
 	rm -rf $(NBVAL_TMP)
 
+# The baseline run is removed afterwards: outputs/last-attempt goes back to the run it pointed at.
 baseline: $(STAMP)
 	rm -rf $(NBVAL_TMP)-new
-	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex --force
-	$(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR)
-	rm -rf $(NBVAL_TMP)-new
+	@prev=$$(readlink outputs/last-attempt 2>/dev/null || true); \
+	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex --force \
+	  && $(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR); status=$$?; \
+	rm -rf $(NBVAL_TMP)-new; \
+	if [ -n "$$prev" ]; then ln -sfn "$$prev" outputs/last-attempt; else rm -f outputs/last-attempt; fi; \
+	exit $$status
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py
