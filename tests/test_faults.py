@@ -378,3 +378,25 @@ def test_new_run_folder_never_reuses_the_id_of_a_failed_or_interrupted_run(tmp_p
     second = run_folders()
     assert second.final != first.final and second.failed.name == second.final.name + "-failed"
     assert second.staging.name == second.final.name + ".partial"
+
+
+def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
+    # the first worker also starts the fork server (seconds): a `kill` meanwhile must still stop the run
+    from workbench.run import _interrupts_deferred
+
+    got = []
+
+    def handler(signum, frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.2)
+                assert got == [], "delivered inside the window"
+        assert got == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

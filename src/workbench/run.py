@@ -425,6 +425,8 @@ def _work(task: Task, timeout: int, notebook_timeout: float | None, conn, env: d
     # entry point of a worker process: one notebook, its result sent back, never a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us with SIGTERM
     signal.signal(signal.SIGTERM, _terminated)
+    # born with both blocked (see _interrupts_deferred): a SIGTERM sent meanwhile is delivered now
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     # a fork server's child has the server's environment and folder: take the run's
     os.environ.clear()
     os.environ.update(env)
@@ -460,9 +462,17 @@ class _Worker:
         process = context.Process(target=_work, args=(task, timeout, notebook_timeout, writer, dict(os.environ),
                                                       os.getcwd(), fork_kernel),
                                   name=f"workbench-{task.name}", daemon=True)
-        # a child born with Ctrl-C ignored cannot print a KeyboardInterrupt traceback while it starts up
-        with _interrupts_ignored():
-            process.start()
+        # a child born with Ctrl-C and SIGTERM blocked cannot print a KeyboardInterrupt traceback while it
+        # starts up; in this process they are deferred, not lost (the first start also starts the fork
+        # server, which takes seconds)
+        try:
+            with _interrupts_deferred():
+                process.start()
+        except KeyboardInterrupt:
+            if process.pid is not None:
+                process.terminate()
+                process.join(5)
+            raise
         writer.close()
         return cls(task, process, reader, time.monotonic())
 
@@ -611,6 +621,24 @@ def _worker_context(fork_kernels: bool):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["workbench._preload"])
     return context
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    # block Ctrl-C and SIGTERM while a child process starts: one that arrives is delivered (and
+    # raises) when the block ends, instead of being dropped as an ignored signal would be;
+    # children inherit the blocked mask and unblock it themselves once their handlers are set
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 @contextlib.contextmanager
