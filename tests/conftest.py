@@ -22,7 +22,11 @@ def raw_dir() -> Path | None:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A copy of data/, params/ and notebooks/ in tmp_path, for tests that change inputs."""
-    root = tmp_path / "project"
+    return copy_project(tmp_path / "project")
+
+
+def copy_project(root: Path) -> Path:
+    """Copy data/, params/ and notebooks/ into ``root`` with an empty outputs/ (see :func:`project_copy`)."""
     for part in ("data", "params", "notebooks"):
         shutil.copytree(ROOT / part, root / part)
     (root / "outputs").mkdir()

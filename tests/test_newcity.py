@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import copy_project, run_cli
 from workbench.newcity import entry_text, insert_entry
 from workbench.registry import City, read_cities
 
@@ -18,13 +18,7 @@ MARSEILLE = ["new-city", "marseille", "--name-en", "Marseille", "--name-ar", "م
 
 @pytest.fixture(scope="module")
 def scaffolded(tmp_path_factory) -> tuple[Path, str]:
-    from conftest import ROOT
-    import shutil
-
-    root = tmp_path_factory.mktemp("newcity") / "project"
-    for part in ("data", "params", "notebooks"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "outputs").mkdir()
+    root = copy_project(tmp_path_factory.mktemp("newcity") / "project")
     result = run_cli(*MARSEILLE, root=root)
     assert result.returncode == 0, result.stdout + result.stderr
     return root, result.stdout

@@ -192,7 +192,6 @@ def record_rerender(run_dir: Path, options: dict) -> None:
     set of options, so the manifest's ``annex`` becomes ``null`` (no later run copies them: it
     renders its own) and ``annex_history`` keeps both sets, oldest first.
     """
-    import json
     from datetime import datetime, timezone
 
     path = Path(run_dir) / "manifest.json"
@@ -205,6 +204,11 @@ def record_rerender(run_dir: Path, options: dict) -> None:
     manifest["annex"] = None
     manifest["annex_history"] = [*history, {**wanted, "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                             "by": "workbench annex"}]
+    save_manifest(path, manifest)
+
+
+def save_manifest(path: Path, manifest: dict) -> None:
+    """Write a run's ``manifest.json`` atomically (a temporary name, then a rename)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)

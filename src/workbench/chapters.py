@@ -320,10 +320,7 @@ def _read_body(file: Path) -> str | None:
 
 
 def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(paths.project_root()).as_posix()
-    except ValueError:
-        return str(path)
+    return paths.shown(path.resolve())
 
 
 def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> str:

@@ -437,6 +437,7 @@ def _validate(args) -> int:
 
 
 def _new_city(args) -> int:
+    from workbench import paths
     from workbench.newcity import plan_city, write_city
 
     codes: dict[str, list[str]] = {}
@@ -457,7 +458,7 @@ def _new_city(args) -> int:
     scaffold = write_city(city)
     console = _console()
     for path in scaffold.written:
-        console.print(f"  wrote  {_relative(path)}", markup=False)
+        console.print(f"  wrote  {paths.shown(path)}", markup=False)
     if scaffold.to_ingest and args.raw is not None:
         from workbench.ingest import ingest
 
@@ -485,15 +486,6 @@ def _places(args) -> int:
         used = f"  (network city {row.city_id})" if row.city_id else ""
         console.print(f"{row.place_id:<8} {row.name:<40} {row.level:<13} {row.country_iso3}{used}", markup=False)
     return 0
-
-
-def _relative(path: Path) -> str:
-    from workbench import paths
-
-    try:
-        return str(path.relative_to(paths.project_root()))
-    except ValueError:
-        return str(path)
 
 
 def _lab(args) -> int:

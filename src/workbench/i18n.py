@@ -214,18 +214,10 @@ def translate(msgid: str, lang: str) -> str:
     if not text:
         preview = msgid if len(msgid) <= 120 else msgid[:117] + "..."
         raise MissingTranslation(
-            f"no {lang} translation of {preview!r} in {_shown(catalog_path(lang))} "
+            f"no {lang} translation of {preview!r} in {paths.shown(catalog_path(lang))} "
             "(run `make catalogs` to add it to the catalogs, then translate it)"
         )
     return text
-
-
-def _shown(path: Path) -> str:
-    # relative to the project when the package lies in it (an installed package may lie elsewhere)
-    try:
-        return str(path.relative_to(paths.project_root()))
-    except ValueError:
-        return str(path)
 
 
 def has_translation(msgid: str, lang: str) -> bool:

@@ -89,7 +89,7 @@ def prepare_city_notebook(city_id: str, language: str | None = None) -> Path:
     for cell in notebook.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = INJECTED_CELL_ID
-    notebook = prepare_notebook_metadata(notebook, _relative(template, root), _relative(target, root))
+    notebook = prepare_notebook_metadata(notebook, paths.shown(template, root), paths.shown(target, root))
     notebook = remove_error_markers(notebook)
     text = nbformat.writes(notebook) + "\n"
 
@@ -128,14 +128,6 @@ def _template() -> Path:
     if not template.is_file():
         raise ConfigError(f"{template}: template not found; expected the project's notebooks/{TEMPLATE}")
     return template
-
-
-def _relative(path: Path, root: Path) -> str:
-    # the copy names its template and itself relative to the project, so it reads the same on any machine
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _backup_name(target: Path) -> Path:

@@ -11,6 +11,7 @@ sources that use its codes are ingested again (:func:`sources_to_ingest`).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,9 @@ import pandas as pd
 
 from workbench import paths
 from workbench.errors import ConfigError
+from workbench.expert import EXPERT_COLUMNS, OPTIONAL_DEFAULTS, REQUIRED_COLUMNS
 from workbench.registry import City, LANGUAGES, load_cities, load_sources, read_cities
+from workbench.scope import CODE_SCOPED
 
 #: Code systems a new city may declare, and the reader module that looks codes of that system up.
 #: Other systems exist in the registry (Madrid's, Lisbon's, ...) but belong to readers written for
@@ -34,7 +37,7 @@ CODE_SYSTEMS: dict[str, str] = {
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 #: The Eurostat city tables: their rows carry a city id when the city declares the row's Urban Audit code.
-EUROSTAT_SOURCES = ("eurostat_urb_cpop1", "eurostat_urb_cpopcb", "eurostat_urb_clma")
+EUROSTAT_SOURCES = CODE_SCOPED["eurostat_urban_audit"]
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ def write_city(city: City) -> Scaffold:
     written += _write_if_absent(paths.params_dir() / f"{city.city_id}.yaml", params_text(city))
     written += _add_to_compare(city.city_id)
     figures = paths.local_dir() / "figures"
-    written += _write_if_absent(figures / f"{city.city_id}.csv", ",".join(_expert_columns()) + "\n")
+    written += _write_if_absent(figures / f"{city.city_id}.csv", ",".join(EXPERT_COLUMNS) + "\n")
     written += _write_if_absent(figures / f"{city.city_id}-columns.md", figures_guide(city))
     for lang in LANGUAGES:
         for chapter_id, text in chapter_drafts(city, lang).items():
@@ -269,7 +272,6 @@ def chapter_drafts(city: City, lang: str) -> dict[str, str]:
 
 def figures_guide(city: City) -> str:
     """The note beside a new city's expert-figures file: what each column takes, for this city."""
-    from workbench.expert import EXPERT_COLUMNS, OPTIONAL_DEFAULTS, REQUIRED_COLUMNS
     from workbench.registry import load_definitions, load_indicators
 
     place_hint = ", ".join(f"`{c}`" for c in city.codes.get("eurostat_urban_audit", [])) or "(none yet)"
@@ -303,12 +305,6 @@ def figures_guide(city: City) -> str:
             "The full guide, with examples: docs/enter-a-published-figure.md. Check the file with "
             f"`workbench validate data/local/figures/{city.city_id}.csv`.\n\n"
             "| column | | what to write |\n|---|---|---|\n" + "\n".join(rows) + "\n")
-
-
-def _expert_columns() -> tuple[str, ...]:
-    from workbench.expert import EXPERT_COLUMNS
-
-    return EXPERT_COLUMNS
 
 
 def _country_names(given: dict[str, str | None], sibling: City | None, iso3: str) -> dict[str, str]:
@@ -377,6 +373,4 @@ def _add_to_compare(city_id: str) -> list[Path]:
 
 def _quote(text: str) -> str:
     # a YAML double-quoted scalar (JSON string syntax is valid YAML)
-    import json
-
     return json.dumps(text, ensure_ascii=False)

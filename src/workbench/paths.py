@@ -60,6 +60,14 @@ def outputs_dir() -> Path:
     return project_root() / "outputs"
 
 
+def shown(path: Path | str, root: Path | None = None) -> str:
+    """``path`` as messages show it: relative to ``root`` (default the project) when inside it, else as given."""
+    try:
+        return Path(path).relative_to(root or project_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 #: What an id must look like to become part of a file name (a lowercase ASCII slug).
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 

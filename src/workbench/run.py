@@ -1142,9 +1142,7 @@ def write_manifest(summary: RunSummary, tasks: list[Task], header: dict, error: 
         "inputs": inputs,
     }
     path = summary.run_dir / "manifest.json"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    cache.save_manifest(path, manifest)
     return path
 
 
