@@ -67,7 +67,7 @@ baseline: $(STAMP)
 	rm -rf $(NBVAL_TMP)-new
 	@prev=$$(readlink outputs/last-attempt 2>/dev/null || true); \
 	$(BIN)/workbench run --run-dir $(NBVAL_TMP)-new --no-annex --force \
-	  && $(BIN)/python -m workbench.baseline $(NBVAL_TMP)-new $(NBVAL_DIR); status=$$?; \
+	  && $(BIN)/python -m workbench.batch.baseline $(NBVAL_TMP)-new $(NBVAL_DIR); status=$$?; \
 	rm -rf $(NBVAL_TMP)-new; \
 	if [ -n "$$prev" ]; then ln -sfn "$$prev" outputs/last-attempt; else rm -f outputs/last-attempt; fi; \
 	exit $$status
@@ -76,7 +76,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 catalogs: $(STAMP)
-	$(BIN)/python -m workbench.messages
+	$(BIN)/python -m workbench.report.messages
 
 ingest: $(STAMP)
 	$(BIN)/workbench ingest --raw $(RAW)

@@ -108,8 +108,8 @@ def _env(project: Path) -> dict:
 def _naive_loop(project: Path, out: Path) -> dict:
     """One ``papermill`` command after another, with the parameters ``workbench run`` would inject."""
     os.environ["WORKBENCH_ROOT"] = str(project)
-    from workbench.registry import load_cities
-    from workbench.run import plan
+    from workbench.reference.registry import load_cities
+    from workbench.batch.run import plan
 
     cities, compare = plan(list(load_cities()), out)
     start, walls, cells = time.perf_counter(), [], []
@@ -141,7 +141,7 @@ def _timed_run(project: Path, options: list[str]) -> dict:
 
 
 def _timed_briefs(project: Path, size: str, jobs: list[str]) -> dict:
-    code = ("import sys\nfrom workbench.brief import brief_places\nfrom workbench.run import run_batch\n"
+    code = ("import sys\nfrom workbench.analysis.brief import brief_places\nfrom workbench.batch.run import run_batch\n"
             "ids = brief_places()['place_id'].tolist()\n"
             f"ids = ids if {size!r} == 'all' else ids[:int({size!r})]\n"
             f"s = run_batch([], briefs=ids, force=True, with_annex=False, jobs={int(jobs[1]) if jobs else None})\n"

@@ -18,8 +18,8 @@ output_dir = ""  # folder where a batch run saves brief.html and brief.json (emp
 # %%
 from IPython.display import Markdown, display
 
-from workbench import brief as briefs
-from workbench.params import validate_params
+from workbench.analysis import brief as briefs
+from workbench.reference.params import validate_params
 
 params = validate_params("city_brief", {"place_id": place_id, "output_dir": output_dir})
 

@@ -21,12 +21,13 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench import availability, catalog, chapters, composition, conflicts, labour, profile, stats, status, survey, synopsis
-from workbench.exhibits import Report
-from workbench.i18n import LANGUAGES, Label, T, by_language, show
-from workbench.framework import latest_values, load_framework
-from workbench.narrative import city_heading, missing_text
-from workbench.params import validate_params
+from workbench.analysis import availability, composition, conflicts, labour, legal_status, profile_tables, stats, survey, synopsis
+from workbench.tidy import catalog, chapters
+from workbench.report.exhibits import Report
+from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
+from workbench.reference.framework import latest_values, load_framework
+from workbench.report.narrative import city_heading, missing_text
+from workbench.reference.params import validate_params
 
 params = validate_params(
     "city_profile",
@@ -39,19 +40,19 @@ params = validate_params(
 
 # %%
 data = catalog.load_city(params.city_id)
-local = profile.prepare_local(data)
-national = profile.prepare_national(data)
+local = profile_tables.prepare_local(data)
+national = profile_tables.prepare_national(data)
 city = data.city
 report = Report()
 
-key = profile.key_figures(local, national)
-series = profile.migrant_series(local)
+key = profile_tables.key_figures(local, national)
+series = profile_tables.migrant_series(local)
 trends = stats.trend_table(series.table) if not series.empty else series.table
-origins = profile.origins(local, params.top_n_origins)
-groups = profile.origin_groups(local)
-context = profile.national_context(national)
-national_origins = profile.national_origins(national, params.top_n_origins)
-refugees = profile.refugees_local(local)
+origins = profile_tables.origins(local, params.top_n_origins)
+groups = profile_tables.origin_groups(local)
+context = profile_tables.national_context(national)
+national_origins = profile_tables.national_origins(national, params.top_n_origins)
+refugees = profile_tables.refugees_local(local)
 disagreements = conflicts.conflicting_figures(local, national)
 diversity = composition.diversity_table(local, national)
 counts = composition.district_counts(local)
@@ -95,7 +96,7 @@ report.table(key.table, T("Key figures: {city} and {country}", city=city.names, 
 # Every definition, area and reference date used in this profile. Figures by different definitions or areas are different measures, not competing estimates.
 
 # %%
-note = profile.data_note(local, national, {})
+note = profile_tables.data_note(local, national, {})
 if city.note:
     show(city.note)
 report.table(note.table, T("Data used for the profile of {city}: definitions, areas and reference dates", city=city.names), note.source_ids, note.notes)
@@ -126,7 +127,7 @@ report.table(matrix, T("Data availability by indicator and year, {city}", city=c
 if context.empty:
     show(missing_text(T("national migration statistics"), city))
 else:
-    report.table(profile.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+    report.table(profile_tables.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
 
 # %%
 if not national_origins.empty:
@@ -182,14 +183,14 @@ if not concentration.empty:
 # ### 4.3 Sex and age
 
 # %%
-sexes = profile.sex_age(local)
+sexes = profile_tables.sex_age(local)
 if sexes.empty:
     show(missing_text(T("a breakdown of migrants by sex at city level"), city))
 else:
     report.table(sexes.table, T("Women and men among migrants, {city}", city=city.names), sexes.source_ids, sexes.notes)
 
 # %%
-ages = profile.age_profiles(local, national)
+ages = profile_tables.age_profiles(local, national)
 for age_profile in ages:
     report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
 if not ages:
@@ -219,9 +220,9 @@ if not counts.empty:
 # ### 4.5 Legal status and residence permits
 
 # %%
-permits = status.permits_by_type(local, national)
-new_permits = status.new_permits(local)
-titles = status.residence_titles(national)
+permits = legal_status.permits_by_type(local, national)
+new_permits = legal_status.new_permits(local)
+titles = legal_status.residence_titles(national)
 for part, caption in ((permits, T("Residence permits by type")), (new_permits, T("New residence permits issued")), (titles, T("Foreign residents holding a residence title"))):
     if not part.empty:
         report.table(part.table, T("{caption}: {city} area and {country}", caption=caption, city=city.names, country=city.country_names), part.source_ids, part.notes)
@@ -253,7 +254,7 @@ else:
     report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
 
 # %%
-refugee_ages = profile.refugee_age_sex(local)
+refugee_ages = profile_tables.refugee_age_sex(local)
 if not refugee_ages.empty:
     report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
 
@@ -309,7 +310,7 @@ if len(trends):
 
 # %% tags=["nbval-ignore-output"]
 if params.output_dir:
-    saved = profile.save_city_tables(params.output_dir, report, local, national, {
+    saved = profile_tables.save_city_tables(params.output_dir, report, local, national, {
         "synopsis": synopsis.as_table(drafted),
         "origins": composition.origin_table(local),
         "framework_values": latest_values(params.city_id, local, national, framework),

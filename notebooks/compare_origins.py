@@ -20,10 +20,10 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench import compare, overlap
-from workbench.exhibits import Report
-from workbench.i18n import Label, T, show
-from workbench.params import validate_params
+from workbench.analysis import compare, overlap
+from workbench.report.exhibits import Report
+from workbench.reference.i18n import Label, T, show
+from workbench.reference.params import validate_params
 
 params = validate_params(
     "compare_origins",

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from conftest import run_cli
-from workbench import annex
+from workbench.report import annex
 from workbench.errors import ConfigError, DataError
-from workbench.exhibits import table_json
+from workbench.report.exhibits import table_json
 
 
 def _exhibit_output(kind: str, number: int, caption: str, table: pd.DataFrame | None = None, source_ids=("worldbank_wdi",)):
@@ -151,7 +151,7 @@ def test_long_words_may_break_short_ones_and_dates_stay_whole():
 
 
 def test_sources_name_the_checksum_of_gzipped_tidy_tables_too():
-    from workbench.annex import sources_list
+    from workbench.report.annex import sources_list
 
     inputs = {"data/tidy/unhcr_population.csv.gz": "ab" * 32, "data/tidy/worldbank_wdi.csv": "cd" * 32}
     listed = {s["id"]: s["tidy"] for s in sources_list(["unhcr_population", "worldbank_wdi"], inputs)}

@@ -21,9 +21,9 @@ from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import annex_docx, annex_pdf
-from workbench.annex_docx import prepare_html, reference_docx, write_docx
-from workbench.annex_pdf import write_pdf
+from workbench.report import annex_docx, annex_pdf
+from workbench.report.annex_docx import prepare_html, reference_docx, write_docx
+from workbench.report.annex_pdf import write_pdf
 from workbench.errors import WorkbenchError
 
 NNBSP = "\u202f"

@@ -9,10 +9,11 @@ import pypdfium2
 import pytest
 from bs4 import BeautifulSoup
 
-from workbench import annex, paths
-from workbench.annex_docx import write_docx
-from workbench.annex_pdf import write_pdf
-from workbench.i18n import RTL
+from workbench.report import annex
+from workbench import paths
+from workbench.report.annex_docx import write_docx
+from workbench.report.annex_pdf import write_pdf
+from workbench.reference.i18n import RTL
 
 NOTEBOOK = paths.project_root() / "tests" / "nbval" / "cities" / "tunis" / "profile.ipynb"
 PROVENANCE = {"run_id": "test", "git_commit": "-", "started": "", "packages": {}, "inputs": {}}

@@ -15,8 +15,8 @@ import pytest
 
 from workbench import paths
 from workbench.errors import ConfigError
-from workbench.schemas import TIDY_COLUMNS, latest_year
-from workbench.sources._common import tidy_frame
+from workbench.tidy.schemas import TIDY_COLUMNS, latest_year
+from workbench.tidy.sources._common import tidy_frame
 from workbench.validate import KINDS, Check, exit_code, validate_paths
 
 # --- a valid tidy table and a valid expert file, to corrupt one thing at a time ------------------

@@ -1,4 +1,4 @@
-"""City briefs (workbench.brief) on small frames made here, and a brief run end to end."""
+"""City briefs (workbench.analysis.brief) on small frames made here, and a brief run end to end."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_cli
-from workbench import brief
+from workbench.analysis import brief
 from workbench.errors import ConfigError
-from workbench.sources._common import tidy_frame
+from workbench.tidy.sources._common import tidy_frame
 
 
 def _rows(place: str, name: str, level: str, iso3: str, source: str, definition: str, values: dict[int, float],

@@ -30,9 +30,10 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from conftest import ROOT
-from workbench import annex, lab
-from workbench.i18n import render
-from workbench.registry import get_city
+from workbench.report import annex
+from workbench.batch import lab
+from workbench.reference.i18n import render
+from workbench.reference.registry import get_city
 
 pytestmark = pytest.mark.slow
 
@@ -150,7 +151,7 @@ def test_annex_shows_title_tables_and_no_error(chromium: str, annex_site, lang: 
     assert not _errors_on(soup), f"{_errors_on(soup)} {seen}"
 
 
-# --- JupyterLab, started with workbench.lab ----------------------------------------------------
+# --- JupyterLab, started with workbench.batch.lab ----------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Input keys and reuse of earlier runs' notebooks and annexes (workbench.cache), and forked kernels."""
+"""Input keys and reuse of earlier runs' notebooks and annexes (workbench.batch.cache), and forked kernels."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from workbench import cache, paths
-from workbench.run import input_checksums
+from workbench.batch import cache
+from workbench import paths
+from workbench.batch.run import input_checksums
 
 # --- keys ------------------------------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ def test_make_baseline_runs_every_notebook_afresh():
 
 
 def test_loaded_tidy_data_is_read_again_when_a_file_changes(project_copy: Path, monkeypatch):
-    from workbench import catalog
+    from workbench.tidy import catalog
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     first = catalog.load_tidy()

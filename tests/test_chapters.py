@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from workbench import paths
-from workbench.chapters import (
+from workbench.tidy.chapters import (
     LANGUAGES,
     Chapter,
     chapter_status,
@@ -22,7 +22,7 @@ from workbench.chapters import (
     read_chapters,
 )
 from workbench.errors import ConfigError, DataError, UnknownCityError
-from workbench.registry import load_cities
+from workbench.reference.registry import load_cities
 
 IDS = ["national_policy", "institutional_framework", "access_to_services", "priorities"]
 PLACEHOLDERS = {
@@ -351,7 +351,7 @@ def test_chapter_status_of_the_real_folder_is_all_to_be_completed():
 
 
 def test_check_chapter_file_reports_written_or_empty(tmp_path: Path):
-    from workbench.chapters import check_chapter_file
+    from workbench.tidy.chapters import check_chapter_file
 
     path = _write(tmp_path, "vienna", "en", "priorities.md", "# Priorities\n\nHousing first.\n")
     assert check_chapter_file(path) == "written (2 words)"
@@ -369,7 +369,7 @@ def test_check_chapter_file_reports_written_or_empty(tmp_path: Path):
     ],
 )
 def test_check_chapter_file_rejects(tmp_path: Path, city, lang, name, text, fragment):
-    from workbench.chapters import check_chapter_file
+    from workbench.tidy.chapters import check_chapter_file
 
     path = _write(tmp_path, city, lang, name, text)
     with pytest.raises(DataError, match=re.escape(fragment)):
@@ -377,7 +377,7 @@ def test_check_chapter_file_rejects(tmp_path: Path, city, lang, name, text, frag
 
 
 def test_check_chapter_file_inside_the_project_needs_city_and_language_folders(project_copy: Path, monkeypatch):
-    from workbench.chapters import check_chapter_file
+    from workbench.tidy.chapters import check_chapter_file
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     base = project_copy / "data" / "local" / "chapters"
@@ -387,7 +387,7 @@ def test_check_chapter_file_inside_the_project_needs_city_and_language_folders(p
 
 
 def test_read_chapter_registry_reads_any_file(tmp_path: Path):
-    from workbench.chapters import read_chapter_registry
+    from workbench.tidy.chapters import read_chapter_registry
 
     raw = _registry_text()
     raw["colour"] = "red"

@@ -111,7 +111,9 @@ def test_an_unexpected_error_is_one_line_without_traceback(project_copy: Path):
 
 
 def test_cli_names_the_annex_formats_and_languages_of_the_renderer():
-    from workbench import annex, cli, i18n
+    from workbench.report import annex
+    from workbench import cli
+    from workbench.reference import i18n
 
     assert cli.ANNEX_FORMATS == annex.FORMATS and i18n.LANGUAGES == annex.LANGUAGES
     from workbench.validate import KINDS

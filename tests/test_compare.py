@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench import compare
-from workbench.i18n import Msg, render
+from workbench.analysis import compare
+from workbench.reference.i18n import Msg, render
 
 COLUMNS = ["city_id", "place_id", "place_name", "geography_level", "definition_id", "ref_date", "persons", "share", "source_id", "flag", "note"]
 

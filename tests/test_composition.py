@@ -1,4 +1,4 @@
-"""Tests of workbench.composition: concentration over areas and origin composition."""
+"""Tests of workbench.analysis.composition: concentration over areas and origin composition."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import catalog, composition, profile
-from workbench import indicators as ind
+from workbench.tidy import catalog
+from workbench.analysis import composition, profile_tables
+from workbench.analysis import indicators as ind
 from workbench.errors import DataError
-from workbench.i18n import Label, Msg
-from workbench.schemas import TIDY_COLUMNS
+from workbench.reference.i18n import Label, Msg
+from workbench.tidy.schemas import TIDY_COLUMNS
 
 
 def _row(**values) -> dict:
@@ -313,7 +314,7 @@ def test_origin_sections_empty_without_origin_table():
 @pytest.fixture(scope="module")
 def madrid():
     data = catalog.load_city("madrid")
-    return profile.prepare_local(data), profile.prepare_national(data)
+    return profile_tables.prepare_local(data), profile_tables.prepare_national(data)
 
 
 def test_real_madrid_districts_and_barrios(madrid):

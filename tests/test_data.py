@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from workbench.catalog import list_tables, load_tidy
-from workbench.ingest import read_tidy
-from workbench.registry import check_references, load_sources
-from workbench.schemas import validate_tidy
+from workbench.tidy.catalog import list_tables, load_tidy
+from workbench.tidy.ingest import read_tidy
+from workbench.reference.registry import check_references, load_sources
+from workbench.tidy.schemas import validate_tidy
 
 TABLES = list_tables()
 

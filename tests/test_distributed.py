@@ -14,7 +14,7 @@ from workbench.errors import ConfigError
 def test_a_run_on_a_local_cluster_gives_the_outputs_of_a_local_run(project_copy: Path, monkeypatch, tmp_path: Path):
     from distributed import LocalCluster
 
-    from workbench.run import run_batch
+    from workbench.batch.run import run_batch
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     briefs = ["ES001C", "IT004C", "PT001C"]
@@ -34,7 +34,7 @@ def test_a_run_on_a_local_cluster_gives_the_outputs_of_a_local_run(project_copy:
 
 
 def test_an_unreachable_scheduler_is_refused_before_anything_runs(project_copy: Path, monkeypatch):
-    from workbench.run import run_batch
+    from workbench.batch.run import run_batch
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     with pytest.raises(ConfigError, match=r"--scheduler tcp://127\.0\.0\.1:9: cannot reach the dask scheduler"):

@@ -7,8 +7,8 @@ import json
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from workbench.exhibits import Report, flag_notes, source_lines
-from workbench.tables import format_number, format_table
+from workbench.report.exhibits import Report, flag_notes, source_lines
+from workbench.reference.formats import format_number, format_table
 
 
 def test_report_numbers_tables_and_figures_separately(tmp_path):

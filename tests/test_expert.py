@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.errors import SchemaError
-from workbench.expert import EXPERT_COLUMNS, expert_to_tidy, load_expert_figures, read_expert_figures
-from workbench.registry import load_cities
-from workbench.schemas import TIDY_COLUMNS
+from workbench.tidy.expert import EXPERT_COLUMNS, expert_to_tidy, load_expert_figures, read_expert_figures
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import TIDY_COLUMNS
 
 BASE = {
     "place_id": "JOR",
@@ -175,7 +175,7 @@ def test_same_figure_in_two_city_files_is_rejected(tmp_path: Path, monkeypatch) 
     # two network cities of one country (none today): Beirut moved to Jordan for the test
     cities = dict(load_cities())
     cities["beirut"] = cities["beirut"].model_copy(update={"country_iso3": "JOR"})
-    monkeypatch.setattr("workbench.expert.load_cities", lambda: cities)
+    monkeypatch.setattr("workbench.tidy.expert.load_cities", lambda: cities)
     _write(tmp_path, [BASE])
     _write(tmp_path, [BASE], city="beirut")
     with pytest.raises(SchemaError, match="several cities"):

@@ -24,10 +24,10 @@ import psutil
 import pytest
 
 from conftest import ROOT, run_cli
-from workbench import lock
+from workbench.batch import lock
 from workbench.errors import ConfigError
-from workbench.kernels import PROCESS_NAME
-from workbench.run import RunFolders, failing_cell, run_folders
+from workbench.batch.kernels import PROCESS_NAME
+from workbench.batch.run import RunFolders, failing_cell, run_folders
 
 FAST = ("--no-compare", "--no-annex")
 
@@ -98,7 +98,7 @@ def kernels_in(root: Path) -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["cmdline", "cwd", "name"]):
         cmdline, cwd = process.info["cmdline"] or [], process.info["cwd"] or ""
-        forked = process.info["name"] == PROCESS_NAME  # a kernel forked by workbench.kernels
+        forked = process.info["name"] == PROCESS_NAME  # a kernel forked by workbench.batch.kernels
         if (forked or any("ipykernel" in part for part in cmdline)) and cwd.startswith(str(root)):
             found.append(process)
     return found
@@ -251,7 +251,7 @@ def test_lock_naming_a_pid_now_used_by_a_younger_process_is_stale(tmp_path: Path
 
 def test_stale_lock_of_a_killed_run_is_recovered(tmp_path: Path, caplog):
     # a process takes the lock and is killed with SIGKILL: no `finally` ran, the file stays
-    code = "import sys, time; from workbench import lock; lock.acquire(sys.argv[1]); print('held', flush=True); time.sleep(60)"
+    code = "import sys, time; from workbench.batch import lock; lock.acquire(sys.argv[1]); print('held', flush=True); time.sleep(60)"
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(ConfigError, match="another workbench run"):
@@ -259,7 +259,7 @@ def test_stale_lock_of_a_killed_run_is_recovered(tmp_path: Path, caplog):
     holder.kill()
     holder.wait()
     assert lock.read_holder(tmp_path / ".lock")["pid"] == holder.pid
-    with caplog.at_level("WARNING", logger="workbench.lock"):
+    with caplog.at_level("WARNING", logger="workbench.batch.lock"):
         taken = lock.acquire(tmp_path)
     try:
         assert "stale lock" in caplog.text and f"pid {holder.pid}" in caplog.text
@@ -382,7 +382,7 @@ def test_new_run_folder_never_reuses_the_id_of_a_failed_or_interrupted_run(tmp_p
 
 def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
     # the first worker also starts the fork server (seconds): a `kill` meanwhile must still stop the run
-    from workbench.run import _interrupts_deferred
+    from workbench.batch.run import _interrupts_deferred
 
     got = []
 

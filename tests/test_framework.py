@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.catalog import load_tidy
-from workbench.framework import THEMES, coverage, load_framework
-from workbench.registry import load_cities, load_definitions, load_indicators, load_sources
+from workbench.tidy.catalog import load_tidy
+from workbench.reference.framework import THEMES, coverage, load_framework
+from workbench.reference.registry import load_cities, load_definitions, load_indicators, load_sources
 
 
 def test_framework_items_reference_registered_ids_and_cover_every_theme():

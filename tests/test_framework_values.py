@@ -8,8 +8,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.framework import VALUE_COLUMNS, Item, Measure, latest_values
-from workbench.schemas import TIDY_COLUMNS
+from workbench.reference.framework import VALUE_COLUMNS, Item, Measure, latest_values
+from workbench.tidy.schemas import TIDY_COLUMNS
 
 BASE = {
     "source_id": "src_a",

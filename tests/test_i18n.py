@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench import i18n
-from workbench.i18n import Date, Label, Msg, Num, T, by_language, join, render, render_text
-from workbench.registry import get_city
+from workbench.reference import i18n
+from workbench.reference.i18n import Date, Label, Msg, Num, T, by_language, join, render, render_text
+from workbench.reference.registry import get_city
 
 FR = {
     "Key figures: {city} and {country}": "Chiffres clés : {city} et {country}",
@@ -88,7 +88,7 @@ def test_network_cities_and_countries_are_named_in_the_readers_language(monkeypa
 
 
 def test_place_names_keep_their_marks():
-    from workbench.registry import place_name
+    from workbench.reference.registry import place_name
 
     assert place_name("Spain*", "fr") == "Espagne*"
     assert place_name("Lisbon", "ar") == get_city("lisbon").names.ar

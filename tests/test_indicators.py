@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench import indicators as ind
-from workbench.sources._common import tidy_frame
+from workbench.analysis import indicators as ind
+from workbench.tidy.sources._common import tidy_frame
 
 
 def _row(place="AT-90100", definition="foreign_origin_wien", value=1.0, **kw):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, raw_dir
-from workbench.catalog import list_tables
-from workbench.ingest import ingest
+from workbench.tidy.catalog import list_tables
+from workbench.tidy.ingest import ingest
 
 pytestmark = pytest.mark.raw
 

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 import yaml
 
-from workbench import lab, paths
+from workbench.batch import lab
+from workbench import paths
 from workbench.errors import ConfigError, UnknownCityError
 
 

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import catalog, profile
+from workbench.tidy import catalog
+from workbench.analysis import profile_tables
 from workbench.errors import DataError
-from workbench.i18n import Joined, Label, Msg, from_json
-from workbench.ingest import read_tidy, tidy_path
-from workbench.labour import (
+from workbench.reference.i18n import Joined, Label, Msg, from_json
+from workbench.tidy.ingest import read_tidy, tidy_path
+from workbench.analysis.labour import (
     RATE_DEFINITIONS,
     activity_rates,
     education,
@@ -19,7 +20,7 @@ from workbench.labour import (
     occupations,
     published_rates,
 )
-from workbench.schemas import TIDY_COLUMNS
+from workbench.tidy.schemas import TIDY_COLUMNS
 
 
 def _row(definition: str, value: float, **kw) -> dict:
@@ -199,7 +200,7 @@ def test_functions_return_empty_sections_without_data():
 def _real(city: str, *sources: str):
     # only the tables the test needs: loading every table would make the test slow
     data = catalog.load_city(city, tidy=pd.concat([read_tidy(tidy_path(s)) for s in sources], ignore_index=True))
-    return profile.prepare_local(data), data.national.astype({"value": float})
+    return profile_tables.prepare_local(data), data.national.astype({"value": float})
 
 
 def test_labour_gaps_on_real_data_for_lyon_and_portugal():

@@ -39,9 +39,9 @@ import test_sources_wien as wien_t
 import test_sources_worldbank as wb_t
 from conftest import run_cli
 from workbench.errors import DataError, SourceFormatError
-from workbench.ingest import ingest
-from workbench.registry import City, Names, load_cities, load_sources
-from workbench.sources import (
+from workbench.tidy.ingest import ingest
+from workbench.reference.registry import City, Names, load_cities, load_sources
+from workbench.tidy.sources import (
     aima_pt,
     eu_qol,
     eurostat,

@@ -10,7 +10,7 @@ import yaml
 
 from conftest import copy_project, run_cli
 from workbench.newcity import entry_text, insert_entry
-from workbench.registry import City, read_cities
+from workbench.reference.registry import City, read_cities
 
 MARSEILLE = ["new-city", "marseille", "--name-en", "Marseille", "--name-ar", "مرسيليا", "--country", "FRA",
              "--eurostat", "FR004C", "--qol", "1003"]

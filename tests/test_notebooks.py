@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbench.params import NOTEBOOK_PARAMS
+from workbench.reference.params import NOTEBOOK_PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -59,9 +59,9 @@ def test_baseline_is_executed_in_order_without_errors(path: Path):
 
 
 def test_baselines_cover_every_city_and_the_comparison():
-    from workbench.registry import load_cities
+    from workbench.reference.registry import load_cities
 
-    from workbench.run import comparisons
+    from workbench.batch.run import comparisons
 
     names = {p.parent.name for p in BASELINES}
     assert names == set(load_cities()) | {name for name, _, _ in comparisons()}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from workbench import paths
 from workbench.errors import ConfigError, UnknownCityError
-from workbench.params import (
+from workbench.reference.params import (
     NOTEBOOK_PARAMS,
     check_notebook_parameters,
     load_city_params,
@@ -19,7 +19,7 @@ from workbench.params import (
     read_params_file,
     validate_params,
 )
-from workbench.registry import load_cities
+from workbench.reference.registry import load_cities
 
 
 def test_load_city_params_every_city_file_is_valid():

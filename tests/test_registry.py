@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ConfigError, UnknownCityError
-from workbench.registry import city_codes, get_city, load_cities, load_definitions, load_indicators, load_sources
+from workbench.reference.registry import city_codes, get_city, load_cities, load_definitions, load_indicators, load_sources
 
 NETWORK = ["amman", "barcelona", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
 
@@ -41,7 +41,7 @@ def test_every_source_has_an_importable_reader_with_build():
 
 
 def test_units_of_indicators_are_schema_units():
-    from workbench.schemas import UNITS
+    from workbench.tidy.schemas import UNITS
 
     assert {i.unit for i in load_indicators().values()} <= set(UNITS)
     assert "foreign_born" in load_definitions()
@@ -80,8 +80,8 @@ def test_origin_group_codes_are_declared_once_and_named_in_english_and_french():
 def test_every_origin_code_in_the_tidy_data_has_a_name():
     import pycountry
 
-    from workbench.catalog import load_tidy
-    from workbench.origins import load_origin_groups
+    from workbench.tidy.catalog import load_tidy
+    from workbench.reference.origins import load_origin_groups
 
     tidy = load_tidy()
     codes = set(tidy.loc[tidy["origin"] != "total", "origin"])
@@ -91,7 +91,7 @@ def test_every_origin_code_in_the_tidy_data_has_a_name():
 
 def test_docs_sources_page_matches_the_registry():
     from workbench import paths
-    from workbench.sourcedoc import sources_markdown
+    from workbench.report.sourcedoc import sources_markdown
 
     page = (paths.project_root() / "docs" / "sources.md").read_text(encoding="utf-8")
     assert page == sources_markdown(), "docs/sources.md is stale: run `workbench sources > docs/sources.md`"
@@ -106,7 +106,7 @@ def test_city_geographies_name_registered_sources():
 
 
 def test_read_yaml_names_line_and_column_of_a_syntax_error(tmp_path: Path):
-    from workbench.registry import read_yaml
+    from workbench.reference.registry import read_yaml
 
     path = tmp_path / "cities.yaml"
     path.write_text("cities:\n  - city_id: x\n    names: {en: X\n", encoding="utf-8")
@@ -118,7 +118,7 @@ def test_read_yaml_names_line_and_column_of_a_syntax_error(tmp_path: Path):
 
 
 def test_validation_messages_say_what_was_found_and_what_is_allowed(tmp_path: Path):
-    from workbench.registry import read_cities
+    from workbench.reference.registry import read_cities
 
     text = (
         "cities:\n  - city_id: x\n    names: {en: X, fr: X, ar: X}\n    local_language: en\n"
@@ -138,7 +138,7 @@ def test_validation_messages_say_what_was_found_and_what_is_allowed(tmp_path: Pa
 
 def test_read_source_requires_the_file_name_to_be_the_source_id(tmp_path: Path):
     from workbench import paths
-    from workbench.registry import read_source
+    from workbench.reference.registry import read_source
 
     text = (paths.registry_dir() / "sources" / "istat_acqcitiz.yaml").read_text(encoding="utf-8")
     (tmp_path / "istat_acqcitiz.yaml").write_text(text, encoding="utf-8")
@@ -152,7 +152,7 @@ def test_check_references_names_the_csv_line_given(tmp_path: Path):
     import pandas as pd
 
     from workbench.errors import SchemaError
-    from workbench.registry import check_references
+    from workbench.reference.registry import check_references
 
     frame = pd.DataFrame({"source_id": ["istat_acqcitiz"] * 2, "indicator_id": ["population", "migrants"],
                           "definition_id": ["foreign_born"] * 2, "city_id": ["turin", ""]})

@@ -15,7 +15,7 @@ import yaml
 from jupytext.cli import jupytext as jupytext_cli
 
 from conftest import ROOT
-from workbench.baseline import strip_volatile_metadata
+from workbench.batch.baseline import strip_volatile_metadata
 
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -113,7 +113,7 @@ def test_template_carries_no_volatile_metadata(path: Path):
 @pytest.mark.parametrize("path", BASELINES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_baseline_carries_no_volatile_metadata(path: Path):
     nb = nbformat.read(str(path), as_version=4)
-    assert volatile_metadata(nb) == [], "strip it with workbench.baseline.strip_volatile_metadata (make baseline does)"
+    assert volatile_metadata(nb) == [], "strip it with workbench.batch.baseline.strip_volatile_metadata (make baseline does)"
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert [c.id for c in injected] == ["injected-parameters"], "papermill's random id for the injected cell"
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.errors import SchemaError
-from workbench.schemas import TIDY_COLUMNS, validate_tidy
-from workbench.sources._common import tidy_frame
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
+from workbench.tidy.sources._common import tidy_frame
 
 
 def _rows(**overrides) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def _valid_frames(draw) -> pd.DataFrame:
     """Counts by sex that add up, shares within 0-100, real dates, flags from the list."""
     from datetime import date
 
-    from workbench.schemas import FLAGS, GEOGRAPHY_LEVELS, latest_year
+    from workbench.tidy.schemas import FLAGS, GEOGRAPHY_LEVELS, latest_year
 
     rows = []
     places = draw(st.lists(st.sampled_from(sorted(_PLACES)), min_size=1, max_size=3, unique=True))

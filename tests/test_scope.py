@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.catalog import load_city, load_tidy
+from workbench.tidy.catalog import load_city, load_tidy
 from workbench.errors import DataError
-from workbench.registry import City, load_cities
-from workbench.scope import stale_message, stale_tables
+from workbench.reference.registry import City, load_cities
+from workbench.tidy.staleness import stale_message, stale_tables
 
 MARSEILLE = City.model_validate({
     "city_id": "marseille", "names": {"en": "Marseille", "fr": "Marseille", "ar": "مرسيليا"}, "local_language": "fr",
@@ -52,6 +52,6 @@ def test_the_committed_tables_describe_every_city_of_the_registry(city_id: str):
 
 
 def test_a_profile_refuses_stale_tables(monkeypatch):
-    monkeypatch.setattr("workbench.catalog.get_city", lambda city_id: MARSEILLE)
+    monkeypatch.setattr("workbench.tidy.catalog.get_city", lambda city_id: MARSEILLE)
     with pytest.raises(DataError, match="marseille: tidy tables built without this city: eurostat_urb"):
         load_city("marseille")

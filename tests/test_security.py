@@ -22,13 +22,13 @@ from papermill.translators import PythonTranslator
 
 from conftest import run_cli
 from workbench import paths
-from workbench.annex import _inert, _markdown_html, city_document, render_html
-from workbench.chapters import Chapter, chapters_markdown, safe_markdown
+from workbench.report.annex import _inert, _markdown_html, city_document, render_html
+from workbench.tidy.chapters import Chapter, chapters_markdown, safe_markdown
 from workbench.errors import ConfigError, UnknownCityError
-from workbench.ingest import ingest, tidy_path
-from workbench.params import load_city_params
-from workbench.registry import load_sources
-from workbench.run import plan
+from workbench.tidy.ingest import ingest, tidy_path
+from workbench.reference.params import load_city_params
+from workbench.reference.registry import load_sources
+from workbench.batch.run import plan
 
 # --- ids and file names -----------------------------------------------------------------------
 
@@ -142,7 +142,7 @@ def test_ingest_refuses_a_registry_path_leading_out_of_the_raw_folder(tmp_path: 
     (tmp_path / "outside.csv").write_text("NUTS;DISTRICT_CODE\n", encoding="utf-8")
     (tmp_path / "raw").mkdir()
     forged = {**sources, wien.source_id: wien.model_copy(update={"files": [outside]})}
-    monkeypatch.setattr("workbench.ingest.load_sources", lambda: forged)
+    monkeypatch.setattr("workbench.tidy.ingest.load_sources", lambda: forged)
     with pytest.raises(ConfigError, match="outside .*raw"):
         ingest(tmp_path / "raw", tmp_path / "tidy", [wien.source_id])
     assert not any((tmp_path / "tidy").glob("*.csv"))
@@ -162,7 +162,7 @@ def test_cli_run_with_a_traversal_city_writes_nothing(args: list[str], project_c
 
 
 def test_expert_figures_refuse_a_link_leading_out(tmp_path: Path) -> None:
-    from workbench.expert import load_expert_figures
+    from workbench.tidy.expert import load_expert_figures
 
     folder = tmp_path / "figures"
     folder.mkdir()
@@ -173,7 +173,7 @@ def test_expert_figures_refuse_a_link_leading_out(tmp_path: Path) -> None:
 
 
 def test_chapters_refuse_a_link_leading_out(tmp_path: Path) -> None:
-    from workbench.chapters import load_chapter_registry, read_chapters
+    from workbench.tidy.chapters import load_chapter_registry, read_chapters
 
     chapter = load_chapter_registry().ids[0]
     folder = tmp_path / "chapters" / "madrid" / "en"

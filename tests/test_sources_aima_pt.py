@@ -9,8 +9,8 @@ import pycountry
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.schemas import TIDY_COLUMNS, validate_tidy
-from workbench.sources import aima_pt
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
+from workbench.tidy.sources import aima_pt
 
 RIFA_HEADER = (
     'ANO,"Títulos de\nResidência","Concessão e\nProrrogação de AP\u2019s","Prorrogação de\nVLD\u2019s",'
@@ -135,7 +135,7 @@ def test_unmapped_nationality_is_loud(tmp_path):
 
 
 def test_every_code_is_iso3_or_a_declared_group():
-    from workbench.origins import load_origin_groups
+    from workbench.reference.origins import load_origin_groups
 
     declared = load_origin_groups()
     for name, code in aima_pt.NATIONALITY_CODES.items():

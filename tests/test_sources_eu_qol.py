@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import load_cities
-from workbench.schemas import TIDY_COLUMNS
-from workbench.sources import eu_qol
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.tidy.sources import eu_qol
 
 META = [
     "Source: EC/DG REGIO, Survey on the Quality of Life  (QoL) in European Cities 2023\n\nProduced by IPSOS",

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import load_cities
-from workbench.schemas import TIDY_COLUMNS
-from workbench.sources import eurostat
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.tidy.sources import eurostat
 
 HEADER = (
     "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,freq,Time frequency,indic_ur,Urban audit indicator,"
@@ -220,5 +220,5 @@ def test_empty_export_is_loud(tmp_path: Path) -> None:
 
 
 def test_unknown_source_id_is_loud(tmp_path: Path) -> None:
-    with pytest.raises(SourceFormatError, match="not served by workbench.sources.eurostat"):
+    with pytest.raises(SourceFormatError, match="not served by workbench.tidy.sources.eurostat"):
         eurostat.build("eurostat_urb_cfermor", [_cpop1(tmp_path)], load_cities())

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
-from workbench.sources import hcp
+from workbench.reference.registry import City
+from workbench.tidy.sources import hcp
 
 REGIONS = """code,code_digits,name_fr,name_ar,population_2024,households_2024,provinces,communes
 01,01,Tanger-Tétouan-Al Hoceima,طنجة-تطوان-الحسيمة,4030222,1048860,8,146

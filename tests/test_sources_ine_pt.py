@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import City
-from workbench.schemas import TIDY_COLUMNS, validate_tidy
-from workbench.sources import ine_pt
+from workbench.reference.registry import City
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
+from workbench.tidy.sources import ine_pt
 
 FONTE = '"Fonte: INE, Recenseamentos da População e da Habitação, 2021"'
 NATIONS = list(ine_pt.NATIONALITY_ISO3)

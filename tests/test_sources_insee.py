@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import City
-from workbench.sources import insee
+from workbench.reference.registry import City
+from workbench.tidy.sources import insee
 
 HEADER = list(insee.RP_COLUMNS)
 COMMUNE = "Commune de Lyon (69123)"

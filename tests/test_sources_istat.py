@@ -1,4 +1,4 @@
-"""Tests for the ISTAT SDMX-CSV and I.Stat CSV readers (workbench.sources.istat)."""
+"""Tests for the ISTAT SDMX-CSV and I.Stat CSV readers (workbench.tidy.sources.istat)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import load_cities
-from workbench.sources import istat
+from workbench.reference.registry import load_cities
+from workbench.tidy.sources import istat
 
 BIL_FLOW = "IT1:29_316_DF_DCIS_POPSTRBIL1_1(1.0)"
 BIL_HEADER = (

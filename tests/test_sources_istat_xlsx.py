@@ -1,4 +1,4 @@
-"""Tests for the ISTAT one-table-per-sheet workbook readers (workbench.sources.istat_xlsx)."""
+"""Tests for the ISTAT one-table-per-sheet workbook readers (workbench.tidy.sources.istat_xlsx)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pycountry
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import load_cities
-from workbench.sources import istat_xlsx
+from workbench.reference.registry import load_cities
+from workbench.tidy.sources import istat_xlsx
 
 CITIZENSHIP = istat_xlsx.WORKBOOKS["istat_popstrcit1_citizenship"]
 AGES = istat_xlsx.WORKBOOKS["istat_permsogg1_age"]

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import City, Names
-from workbench.schemas import validate_tidy
-from workbench.sources import madrid_ayto
+from workbench.reference.registry import City, Names
+from workbench.tidy.schemas import validate_tidy
+from workbench.tidy.sources import madrid_ayto
 
 TITLE = (
     "DEMOGRAFÍA Y POBLACIÓN. POBLACIÓN EXTRANJERA. POBLACIÓN SEGÚN NACIONALIDAD A 1 DE JULIO DE 2022 "

@@ -9,9 +9,9 @@ import xlwt
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import City, Names
-from workbench.schemas import validate_tidy
-from workbench.sources import madrid_cm
+from workbench.reference.registry import City, Names
+from workbench.tidy.schemas import validate_tidy
+from workbench.tidy.sources import madrid_cm
 
 NATIONALITY_TITLE = "Nacidos en el extranjero  por Municipio de residencia según País de nacionalidad"
 AGE_TITLE = (

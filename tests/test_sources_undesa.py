@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import load_cities
-from workbench.schemas import KEY_COLUMNS, TIDY_COLUMNS
-from workbench.sources import undesa
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import KEY_COLUMNS, TIDY_COLUMNS
+from workbench.tidy.sources import undesa
 
 #: (name, M49 code, data type, note number) of the destinations the fixtures hold.
 AREAS_2020 = [

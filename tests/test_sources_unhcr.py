@@ -10,9 +10,9 @@ import pytest
 import rdata
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import load_cities
-from workbench.schemas import KEY_COLUMNS, TIDY_COLUMNS, validate_tidy
-from workbench.sources import unhcr
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import KEY_COLUMNS, TIDY_COLUMNS, validate_tidy
+from workbench.tidy.sources import unhcr
 
 SYR = ("Syrian Arab Rep.", "SYR", "SYR")
 IRQ = ("Iraq", "IRQ", "IRQ")

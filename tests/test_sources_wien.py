@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
-from workbench.registry import City
-from workbench.schemas import TIDY_COLUMNS, validate_tidy
-from workbench.sources import wien
+from workbench.reference.registry import City
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
+from workbench.tidy.sources import wien
 
 TITLE = (
     "Bevölkerung nach Geschlecht, 5 jährigen Altersgruppen und Herkunft seit 2002 - Bezirke Wien | "

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import SourceFormatError
-from workbench.registry import load_cities
-from workbench.schemas import KEY_COLUMNS, TIDY_COLUMNS
-from workbench.sources import worldbank
+from workbench.reference.registry import load_cities
+from workbench.tidy.schemas import KEY_COLUMNS, TIDY_COLUMNS
+from workbench.tidy.sources import worldbank
 
 NINE = ["JOR", "LBN", "MAR", "TUN", "PRT", "FRA", "ESP", "ITA", "AUT"]
 

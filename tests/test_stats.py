@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.stats import log_linear_trend, trend_table
+from workbench.analysis.stats import log_linear_trend, trend_table
 
 
 def test_log_linear_trend_recovers_exact_growth_with_a_tight_interval():

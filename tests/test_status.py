@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import catalog, profile
-from workbench.i18n import Msg, from_json
-from workbench.ingest import read_tidy, tidy_path
-from workbench.schemas import TIDY_COLUMNS
-from workbench.status import new_permits, permit_series, permits_by_type, residence_titles
+from workbench.tidy import catalog
+from workbench.analysis import profile_tables
+from workbench.reference.i18n import Msg, from_json
+from workbench.tidy.ingest import read_tidy, tidy_path
+from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.analysis.legal_status import new_permits, permit_series, permits_by_type, residence_titles
 
 _TYPE_NOTES = {
     "permit:long_term": "Non-EU citizens with a valid residence permit on 1 January: long-term residence permits (EU long-term residents, no expiry)",
@@ -131,7 +132,7 @@ def test_status_on_real_data_for_turin():
     # only the tables the test needs: loading every table would make the test slow
     sources = ("istat_permsogg1_type", "istat_permsogg1_age", "istat_permsogg1_flows_citizenship")
     data = catalog.load_city("turin", tidy=pd.concat([read_tidy(tidy_path(s)) for s in sources], ignore_index=True))
-    local, national = profile.prepare_local(data), data.national.astype({"value": float})
+    local, national = profile_tables.prepare_local(data), data.national.astype({"value": float})
     table = permits_by_type(local, national).table
     torino_2024 = table[(table["place"] == "Torino") & (table["reference date"] == "2024-01-01")].set_index("permit type")
     assert torino_2024.loc["all permits", "holders"] == 110575

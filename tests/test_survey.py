@@ -9,12 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from workbench import catalog, profile
-from workbench.ingest import read_tidy, tidy_path
+from workbench.tidy import catalog
+from workbench.analysis import profile_tables
+from workbench.tidy.ingest import read_tidy, tidy_path
 from workbench.errors import ConfigError, DataError
-from workbench.i18n import Joined, Label, Msg
-from workbench.schemas import TIDY_COLUMNS
-from workbench.survey import DEFAULT_ITEMS, QOL_ITEMS, qol_born_abroad, qol_items, wilson_interval
+from workbench.reference.i18n import Joined, Label, Msg
+from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.analysis.survey import DEFAULT_ITEMS, QOL_ITEMS, qol_born_abroad, qol_items, wilson_interval
 
 
 def _answer(code: str, answer: str, label: str, value: float, base: str = "865", country: str = "AUT") -> dict:
@@ -137,7 +138,7 @@ def test_qol_born_abroad_needs_the_own_country_answer():
 
 def test_qol_items_on_real_data_for_vienna():
     # only the survey's table: loading every table would make the test slow
-    local = profile.prepare_local(catalog.load_city("vienna", tidy=read_tidy(tidy_path("ec_qol_cities_2023"))))
+    local = profile_tables.prepare_local(catalog.load_city("vienna", tidy=read_tidy(tidy_path("ec_qol_cities_2023"))))
     table = qol_items(local, items=("q3_4",)).table.iloc[0]
     assert table["respondents (n)"] == 865
     assert table["share (%)"] == pytest.approx(66.1, abs=0.05)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench import catalog, profile, themes
+from workbench.tidy import catalog
+from workbench.analysis import profile_tables, themes
 from workbench.errors import ConfigError, DataError, UnknownCityError
-from workbench.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
-from workbench.i18n import Msg
+from workbench.reference.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
+from workbench.reference.i18n import Msg
 
 ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
 
@@ -197,7 +198,7 @@ def test_every_real_city_round_trips_through_the_saved_values(tmp_path):
     tidy = catalog.load_tidy()
     for city_id in ALL_CITIES:
         data = catalog.load_city(city_id, tidy)
-        frame = latest_values(city_id, profile.prepare_local(data), profile.prepare_national(data))
+        frame = latest_values(city_id, profile_tables.prepare_local(data), profile_tables.prepare_national(data))
         write(tmp_path / city_id, frame)
     loaded, missing = themes.load_values(tmp_path, ALL_CITIES)
     assert missing == []

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from workbench import annex, i18n, messages, paths
+from workbench.report import annex, messages
+from workbench.reference import i18n
+from workbench import paths
 
 BASELINE = paths.project_root() / "tests" / "nbval"
 PROVENANCE = {"run_id": "baseline", "git_commit": "-", "started": "", "packages": {}, "inputs": {}}

@@ -179,14 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: The annex formats (workbench.annex.FORMATS, named here so that --help and a cached rerun
+#: The annex formats (workbench.report.annex.FORMATS, named here so that --help and a cached rerun
 #: do not load the annex renderer).
 ANNEX_FORMATS = ("html", "docx", "pdf")
 
 
 def _annex_options(parser: argparse.ArgumentParser) -> None:
-    from workbench.disclosure import DEFAULT_THRESHOLD
-    from workbench.i18n import LANGUAGES
+    from workbench.report.disclosure import DEFAULT_THRESHOLD
+    from workbench.reference.i18n import LANGUAGES
 
     FORMATS = ANNEX_FORMATS  # noqa: N806
 
@@ -220,7 +220,7 @@ def _threshold(text: str) -> int:
 
 
 def _annex_kwargs(args) -> dict:
-    from workbench.i18n import LANGUAGES
+    from workbench.reference.i18n import LANGUAGES
 
     return {"formats": args.formats or ANNEX_FORMATS, "languages": args.languages or LANGUAGES,
             "threshold": args.suppress_below}
@@ -277,19 +277,19 @@ def _run(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from workbench.errors import RunError
-    from workbench.registry import get_city, load_cities
-    from workbench.run import EUROSTAT, NOTEBOOK_TIMEOUT, RunInterrupted, comparisons, resume_batch, run_batch
+    from workbench.reference.registry import get_city, load_cities
+    from workbench.batch.run import EUROSTAT, NOTEBOOK_TIMEOUT, RunInterrupted, comparisons, resume_batch, run_batch
 
     console = _console()
     cities = _selected_cities(args)
     briefs = []
     if cities and EUROSTAT in cities:
-        from workbench.brief import brief_places
+        from workbench.analysis.brief import brief_places
 
         briefs = brief_places()["place_id"].tolist()
         cities = [c for c in cities if c != EUROSTAT]
     elif args.briefs:
-        from workbench.brief import check_places
+        from workbench.analysis.brief import check_places
 
         briefs = check_places([c.strip() for c in args.briefs.split(",") if c.strip()])
     if args.resume and (cities or args.no_compare or args.params):
@@ -356,7 +356,7 @@ def _run(args) -> int:
 
 def _params_files(files: list[Path]) -> dict:
     # city id -> validated parameters, from params files given on the command line
-    from workbench.params import check_params_file
+    from workbench.reference.params import check_params_file
 
     chosen: dict = {}
     for path in files:
@@ -399,7 +399,7 @@ def _summary_table(summary):
 
 
 def _ingest(args) -> int:
-    from workbench.ingest import ingest
+    from workbench.tidy.ingest import ingest
 
     console = _console()
     only = [s.strip() for value in args.only for s in value.split(",") if s.strip()] if args.only else None
@@ -460,7 +460,7 @@ def _new_city(args) -> int:
     for path in scaffold.written:
         console.print(f"  wrote  {paths.shown(path)}", markup=False)
     if scaffold.to_ingest and args.raw is not None:
-        from workbench.ingest import ingest
+        from workbench.tidy.ingest import ingest
 
         for r in ingest(args.raw, None, scaffold.to_ingest):
             console.print(f"  ingested  {r.source_id:<40} {r.rows:>8} rows", markup=False)
@@ -473,7 +473,7 @@ def _new_city(args) -> int:
 
 
 def _places(args) -> int:
-    from workbench.brief import brief_places
+    from workbench.analysis.brief import brief_places
     from workbench.newcity import folded
 
     found = brief_places()
@@ -489,7 +489,7 @@ def _places(args) -> int:
 
 
 def _lab(args) -> int:
-    from workbench.lab import start_lab
+    from workbench.batch.lab import start_lab
 
     extra = args.extra[1:] if args.extra[:1] == ["--"] else args.extra
     return start_lab(args.city, port=args.port, open_browser=not args.no_browser, extra=extra)
@@ -497,9 +497,9 @@ def _lab(args) -> int:
 
 def _annex(args) -> int:
     from workbench import paths
-    from workbench.annex import render_run
-    from workbench.cache import record_rerender
-    from workbench.lock import hold
+    from workbench.report.annex import render_run
+    from workbench.batch.cache import record_rerender
+    from workbench.batch.lock import hold
 
     # one writer at a time in outputs/: a run could otherwise rename or publish the folder meanwhile
     with hold(paths.outputs_dir(), "workbench annex"):
@@ -525,7 +525,7 @@ def _succeeded(run_dir: Path) -> list:
     import json
 
     from workbench.errors import DataError
-    from workbench.run import TaskResult
+    from workbench.batch.run import TaskResult
 
     manifest = run_dir / "manifest.json"
     if not manifest.is_file():
@@ -542,7 +542,7 @@ def _succeeded(run_dir: Path) -> list:
 
 
 def _cities(args) -> int:
-    from workbench.registry import load_cities
+    from workbench.reference.registry import load_cities
 
     console = _console()
     for city in load_cities().values():
@@ -553,7 +553,7 @@ def _cities(args) -> int:
 
 
 def _sources(args) -> int:
-    from workbench.sourcedoc import sources_markdown
+    from workbench.report.sourcedoc import sources_markdown
 
     sys.stdout.write(sources_markdown())
     return 0

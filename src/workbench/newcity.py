@@ -20,18 +20,18 @@ import pandas as pd
 
 from workbench import paths
 from workbench.errors import ConfigError
-from workbench.expert import EXPERT_COLUMNS, OPTIONAL_DEFAULTS, REQUIRED_COLUMNS
-from workbench.registry import City, LANGUAGES, load_cities, load_sources, read_cities
-from workbench.scope import CODE_SCOPED
+from workbench.tidy.expert import EXPERT_COLUMNS, OPTIONAL_DEFAULTS, REQUIRED_COLUMNS
+from workbench.reference.registry import City, LANGUAGES, load_cities, load_sources, read_cities
+from workbench.tidy.staleness import CODE_SCOPED
 
 #: Code systems a new city may declare, and the reader module that looks codes of that system up.
 #: Other systems exist in the registry (Madrid's, Lisbon's, ...) but belong to readers written for
 #: one city's own statistics office; a new city's codes there need a change of that reader.
 CODE_SYSTEMS: dict[str, str] = {
-    "eurostat_urban_audit": "workbench.sources.eurostat",
-    "qol_city": "workbench.sources.eu_qol",
-    "unhcr_location": "workbench.sources.unhcr",
-    "istat_territory": "workbench.sources.istat",
+    "eurostat_urban_audit": "workbench.tidy.sources.eurostat",
+    "qol_city": "workbench.tidy.sources.eu_qol",
+    "unhcr_location": "workbench.tidy.sources.unhcr",
+    "istat_territory": "workbench.tidy.sources.istat",
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -149,7 +149,7 @@ def plan_city(
 
 
 #: Readers that keep every origin (or any row) only for the countries of the registry's cities.
-COUNTRY_READERS: tuple[str, ...] = ("workbench.sources.unhcr", "workbench.sources.undesa", "workbench.sources.worldbank")
+COUNTRY_READERS: tuple[str, ...] = ("workbench.tidy.sources.unhcr", "workbench.tidy.sources.undesa", "workbench.tidy.sources.worldbank")
 
 
 def sources_to_ingest(city: City, new_country: bool = False) -> list[str]:
@@ -248,7 +248,7 @@ def chapter_drafts(city: City, lang: str) -> dict[str, str]:
     Comments are never shown in a profile, so a draft stays "to be completed" until the expert
     writes text below them.
     """
-    from workbench.chapters import load_chapter_registry
+    from workbench.tidy.chapters import load_chapter_registry
 
     registry = load_chapter_registry()
     hint = {
@@ -272,7 +272,7 @@ def chapter_drafts(city: City, lang: str) -> dict[str, str]:
 
 def figures_guide(city: City) -> str:
     """The note beside a new city's expert-figures file: what each column takes, for this city."""
-    from workbench.registry import load_definitions, load_indicators
+    from workbench.reference.registry import load_definitions, load_indicators
 
     place_hint = ", ".join(f"`{c}`" for c in city.codes.get("eurostat_urban_audit", [])) or "(none yet)"
     what = {
@@ -322,7 +322,7 @@ def _eurostat_places(codes: list[str], iso3: str, tidy: pd.DataFrame | None) -> 
     if not codes:
         return []
     if tidy is None:
-        from workbench.catalog import list_tables, read_tidy_checked
+        from workbench.tidy.catalog import list_tables, read_tidy_checked
 
         tables = list_tables()
         tidy = pd.concat([read_tidy_checked(tables[s])[0] for s in EUROSTAT_SOURCES if s in tables], ignore_index=True)

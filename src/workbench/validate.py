@@ -11,17 +11,17 @@ import pandas as pd
 from pydantic import ValidationError
 
 from workbench import paths
-from workbench.catalog import SPREADSHEET_SUFFIXES, list_tables, read_csv_text, read_tidy_checked
+from workbench.tidy.catalog import SPREADSHEET_SUFFIXES, list_tables, read_csv_text, read_tidy_checked
 from workbench.errors import ConfigError, SchemaError, WorkbenchError
-from workbench.expert import EXPERT_COLUMNS, load_expert_figures, read_expert_figures
-from workbench.params import (
+from workbench.tidy.expert import EXPERT_COLUMNS, load_expert_figures, read_expert_figures
+from workbench.reference.params import (
     NOTEBOOK_PARAMS,
     check_notebook_parameters,
     check_params_file,
     load_city_params,
     load_compare_params,
 )
-from workbench.registry import (
+from workbench.reference.registry import (
     Definition,
     Indicator,
     check_references,
@@ -35,7 +35,7 @@ from workbench.registry import (
     read_source,
     read_yaml,
 )
-from workbench.schemas import TIDY_COLUMNS, validate_tidy
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
 
 #: The kinds of file `workbench validate PATH` checks, and how each is recognised.
 KINDS: dict[str, str] = {
@@ -113,8 +113,8 @@ def validate_all() -> list[Check]:
     -------
     list of Check
     """
-    from workbench.chapters import chapter_status, load_chapter_registry
-    from workbench.framework import load_framework
+    from workbench.tidy.chapters import chapter_status, load_chapter_registry
+    from workbench.reference.framework import load_framework
 
     checks = [
         _check("cities registry", "registry", lambda: f"{len(load_cities())} cities"),
@@ -159,8 +159,8 @@ def validate_city(city_id: str) -> list[Check]:
     UnknownCityError
         If the city is not in the registry.
     """
-    from workbench.chapters import STATUS_WRITTEN, chapter_status
-    from workbench.registry import get_city
+    from workbench.tidy.chapters import STATUS_WRITTEN, chapter_status
+    from workbench.reference.registry import get_city
 
     city = get_city(city_id)
     checks = [Check(f"registry entry of {city_id}", True,
@@ -339,7 +339,7 @@ def _check_params(path: Path, city: str | None) -> str:
 
 
 def _check_registry(path: Path, city: str | None) -> str:
-    from workbench.chapters import read_chapter_registry
+    from workbench.tidy.chapters import read_chapter_registry
 
     raw = read_yaml(path)
     key = next((k for k in _REGISTRY_KEYS if isinstance(raw, dict) and k in raw), None) or path.stem
@@ -375,7 +375,7 @@ def _check_origins(path: Path) -> str:
 
 
 def _check_framework(path: Path) -> str:
-    from workbench.framework import Item
+    from workbench.reference.framework import Item
 
     raw = read_yaml(path)
     entries = raw.get("framework") if isinstance(raw, dict) else None
@@ -393,7 +393,7 @@ def _check_framework(path: Path) -> str:
 
 
 def _check_chapter(path: Path, city: str | None) -> str:
-    from workbench.chapters import check_chapter_file
+    from workbench.tidy.chapters import check_chapter_file
 
     return check_chapter_file(path)
 
@@ -416,7 +416,7 @@ def _check_notebook(path: Path, city: str | None = None) -> str:
     if not path.is_file():
         raise ConfigError(f"{path}: notebook template missing")
     params = check_notebook_parameters(path)
-    return f"parameters {', '.join(type(params).model_fields)} match workbench.params"
+    return f"parameters {', '.join(type(params).model_fields)} match workbench.reference.params"
 
 
 _CHECKERS: dict[str, Callable[[Path, str | None], str]] = {
@@ -491,7 +491,7 @@ def _in_comparison(city_id: str) -> str:
 
 
 def _city_data(city_id: str) -> str:
-    from workbench.catalog import load_city
+    from workbench.tidy.catalog import load_city
 
     data = load_city(city_id, check_scope=False)
     counts = pd.concat([data.local["source_id"], data.national["source_id"]]).value_counts()
@@ -505,7 +505,7 @@ def _city_data(city_id: str) -> str:
 
 def _check_city_rows(city_ids: Sequence[str] | None = None) -> str:
     """The tidy tables describe every city (none was added to the registry after their ingestion)."""
-    from workbench.scope import CODE_SCOPED, COUNTRY_SCOPED, stale_message, stale_tables
+    from workbench.tidy.staleness import CODE_SCOPED, COUNTRY_SCOPED, stale_message, stale_tables
 
     cities = load_cities()
     chosen = list(city_ids) if city_ids is not None else list(cities)

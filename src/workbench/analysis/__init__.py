@@ -1,0 +1,1 @@
+"""Pure computations on tidy tables: indicators, profile tables, comparisons, themes, briefs."""

@@ -1,0 +1,83 @@
+"""For one city, which indicators of the framework do the public data cover, and in which years?
+
+The matrix is computed from the tidy rows with the framework's own matching rules (see
+:mod:`workbench.reference.framework`), never typed by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.reference.framework import Item, item_mask
+from workbench.reference.i18n import Msg, T
+from workbench.analysis.profile_tables import SUB_CITY, published
+
+#: Cell marks and what they mean (shown under the table).
+MARKS = {
+    "C": T("the city's own area (municipality, greater city, governorate ... as in the city's geography)"),
+    "D": T("by district or neighbourhood of the city"),
+    "N": T("country level only"),
+}
+#: The cell of an item no public statistic covers (equal to the plain text once saved and read back).
+EXPERT = T("expert input")
+
+
+def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], first_year: int = 2010) -> pd.DataFrame:
+    """Indicator × year availability for one city.
+
+    Parameters
+    ----------
+    local, national
+        The city's and its country's rows (published and computed).
+    items
+        The framework (:func:`workbench.reference.framework.load_framework`).
+    first_year
+        Years before it are counted in one column 'before {first_year}'.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: theme, indicator, 'before {first_year}', then one column per year up to the
+        latest year with data; cells hold :data:`MARKS` letters (best level first), or
+        :data:`EXPERT` in the first column for items no public statistic covers.
+    """
+    frame = pd.concat([local, national], ignore_index=True)
+    frame = published(frame)
+    years = frame["period"].str[:4].astype(int)
+    last_year = int(years.max()) if len(years) else first_year
+    year_columns = [str(y) for y in range(first_year, last_year + 1)]
+    early = f"before {first_year}"
+    rows = []
+    for item in items:
+        row = {"theme": item.theme.replace("_", " "), "indicator": item.label, early: ""}
+        row.update({y: "" for y in year_columns})
+        if item.measure is None:
+            row[early] = EXPERT
+            rows.append(row)
+            continue
+        found = frame[item_mask(frame, item.measure)]
+        if item.measure.level == "country":
+            found = found[found["geography_level"] == "country"]
+        elif item.measure.level == "district":
+            found = found[found["geography_level"].isin(SUB_CITY)]
+        elif item.measure.level == "city":
+            found = found[found["geography_level"] != "country"]
+        marks = found.assign(
+            year=found["period"].str[:4].astype(int),
+            mark=found["geography_level"].map(lambda g: "N" if g == "country" else ("D" if g in SUB_CITY else "C")),
+        )
+        for year, group in marks.groupby("year"):
+            cell = "".join(m for m in MARKS if m in set(group["mark"]))
+            key = early if year < first_year else str(year)
+            row[key] = "".join(dict.fromkeys(row[key] + cell)) if key == early else cell
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["theme", "indicator", early, *year_columns])
+    return table
+
+
+def legend() -> list[Msg]:
+    """Notes explaining the cell marks."""
+    return [T("{mark}: {meaning}.", mark=mark, meaning=meaning) for mark, meaning in MARKS.items()] + [
+        T("'{expert}': no public statistic exists; the local expert reports it (chapter 6).", expert=EXPERT),
+        T("An empty cell: no source held by the workbench covers the indicator that year."),
+    ]

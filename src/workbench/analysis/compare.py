@@ -1,0 +1,334 @@
+"""Cross-city comparisons, computed from the tables that the city runs saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import DataError
+from workbench.reference.i18n import Label, Msg, T, join
+from workbench.analysis.profile_tables import date_range, definition_note, geography_label, place_text, source_refs
+from workbench.reference.registry import get_city, load_definitions
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The saved tables of the cities that could be read, and the cities that could not."""
+
+    series: pd.DataFrame
+    national: pd.DataFrame
+    missing: list[str]
+    city_ids: list[str]
+
+
+def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
+    """Read ``<cities_dir>/<city>/series.csv`` and ``national.csv`` for each city.
+
+    A city whose files are missing (its run failed) is listed in ``missing``; the others are used.
+
+    Returns
+    -------
+    Loaded
+    """
+    series, national, missing = [], [], []
+    for city_id in city_ids:
+        folder = Path(cities_dir) / city_id
+        try:
+            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str, "note": str})
+            n = pd.read_csv(folder / "national.csv", dtype={"period": str})
+        except FileNotFoundError:
+            missing.append(city_id)
+            continue
+        s["city_id"] = city_id
+        n["city_id"] = city_id
+        s = s.astype({"persons": float, "share": float})
+        n = n.astype({"value": float})
+        series.append(s)
+        national.append(n)
+    return Loaded(
+        series=pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
+        national=pd.concat(national, ignore_index=True) if national else pd.DataFrame(),
+        missing=missing,
+        city_ids=list(city_ids),
+    )
+
+
+def loading_text(loaded: Loaded) -> Msg:
+    """One Markdown line saying which cities are compared and which are missing."""
+    found = join([get_city(c).names for c in loaded.city_ids if c not in loaded.missing], ", ")
+    if loaded.missing:
+        return T("Cities compared: {cities}. **Missing (their run failed or saved nothing): {missing}.**",
+                 cities=found, missing=", ".join(loaded.missing))
+    return T("Cities compared: {cities}.", cities=found)
+
+
+def shore_text(shore: str) -> Msg:
+    """A city's shore of the Mediterranean ('north' or 'south') as a table cell an annex translates.
+
+    Raises
+    ------
+    DataError
+        If ``shore`` is neither 'north' nor 'south'.
+    """
+    if shore == "north":
+        return T("north")
+    if shore == "south":
+        return T("south")
+    raise DataError(f"shore {shore!r} is neither 'north' nor 'south' (data/registry/cities.yaml)")
+
+
+def latest_shares(loaded: Loaded) -> pd.DataFrame:
+    """Latest share per city, definition and area, ranked only among the same definition and kind of area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: definition, geography, rank (same definition and geography), city, shore
+        (north or south of the Mediterranean), area, reference date, persons, share (%), source.
+    """
+    columns = ["definition", "geography", "rank (same definition and geography)", "city", "shore", "area", "reference date", "persons", "share (%)", "source"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    s = loaded.series.dropna(subset=["share"])
+    latest = s.sort_values("ref_date").groupby(["city_id", "definition_id", "place_id"]).tail(1)
+    defs = load_definitions()
+    table = pd.DataFrame(
+        {
+            "definition": latest["definition_id"].map(lambda d: defs[d].label),
+            "city": latest["city_id"].map(lambda c: get_city(c).names.en),
+            "shore": latest["city_id"].map(lambda c: shore_text(get_city(c).shore)),
+            "area": latest["place_name"].map(place_text),
+            "geography": latest["geography_level"].map(geography_label),
+            "reference date": latest["ref_date"],
+            "persons": latest["persons"],
+            "share (%)": latest["share"],
+            "source": latest["source_id"],
+        }
+    )
+    table = table.sort_values(["definition", "geography", "share (%)"], ascending=[True, True, False])
+    table["rank (same definition and geography)"] = table.groupby(["definition", "geography"]).cumcount() + 1
+    return table[columns].reset_index(drop=True)
+
+
+def definition_notes(table: pd.DataFrame) -> list[Msg]:
+    """One note per definition present in a comparison table."""
+    ids = {d.label: definition_id for definition_id, d in load_definitions().items()}
+    return [definition_note(ids[label]) for label in dict.fromkeys(table.get("definition", [])) if label in ids]
+
+
+def city_vs_national(loaded: Loaded) -> pd.DataFrame:
+    """Each city's latest share by definition beside the country's UN DESA 2020 migrant share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, city definition, area, reference date, city share (%), national
+        definition, national share (%) mid-2020, location quotient, same definition.
+    """
+    latest = latest_shares(loaded)
+    columns = ["city", "city definition", "area", "reference date", "city share (%)", "national definition",
+               "national share (%)", "location quotient", "same definition"]
+    if latest.empty or loaded.national.empty:
+        return pd.DataFrame(columns=columns)
+    nat = loaded.national[
+        (loaded.national["source_id"] == "undesa_ims_2020") & (loaded.national["indicator_id"] == "population_share")
+    ]
+    nat = nat.sort_values("period").groupby("city_id").tail(1)
+    by_city = {get_city(c).names.en: v for c, v in zip(nat["city_id"], nat["value"])}
+    national_definition = T("{definition}, 2020 edition", definition=Label(load_definitions()["un_migrant_stock"].label))
+    rows = []
+    for _, row in latest.iterrows():
+        national_share = by_city.get(row["city"])
+        rows.append(
+            {
+                "city": row["city"],
+                "city definition": row["definition"],
+                "area": row["area"],
+                "reference date": row["reference date"],
+                "city share (%)": row["share (%)"],
+                "national definition": national_definition,
+                "national share (%)": national_share,
+                "location quotient": row["share (%)"] / national_share if national_share else None,
+                "same definition": T("no"),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trends(loaded: Loaded) -> pd.DataFrame:
+    """First and last share of each city series (same definition, area and source).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, definition, area, first date, first share (%), last date, last share (%),
+        change (pp).
+    """
+    columns = ["city", "definition", "area", "first date", "first share (%)", "last date", "last share (%)", "change (pp)"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    s = loaded.series.dropna(subset=["share"])
+    defs = load_definitions()
+    rows = []
+    for (city_id, definition_id, place_id, source_id), group in s.groupby(["city_id", "definition_id", "place_id", "source_id"], sort=True):
+        if group["ref_date"].nunique() < 2:
+            continue
+        group = group.sort_values("ref_date")
+        first, last = group.iloc[0], group.iloc[-1]
+        rows.append(
+            {
+                "city": get_city(city_id).names.en,
+                "definition": defs[definition_id].label,
+                "area": place_text(first["place_name"]),
+                "first date": first["ref_date"],
+                "first share (%)": first["share"],
+                "last date": last["ref_date"],
+                "last share (%)": last["share"],
+                "change (pp)": last["share"] - first["share"],
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def coverage(loaded: Loaded) -> pd.DataFrame:
+    """Which definitions each city has a series for, with its areas and dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, definition, areas, reference dates, observations.
+    """
+    columns = ["city", "definition", "areas", "reference dates", "observations"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    rows = []
+    for (city_id, definition_id), group in loaded.series.groupby(["city_id", "definition_id"], sort=True):
+        dates = sorted(group["ref_date"])
+        rows.append(
+            {
+                "city": get_city(city_id).names.en,
+                "definition": defs[definition_id].label,
+                "areas": join([place_text(name) for name in sorted(group["place_name"].unique())], ", "),
+                "reference dates": date_range(dates[0], dates[-1]),
+                "observations": len(group),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
+    """The network's data-availability matrix, from the per-city matrices the city runs saved.
+
+    Each city run saves ``availability.csv`` (indicator × year, see
+    :func:`workbench.analysis.availability.city_matrix`); here each city becomes one column holding the
+    first and last year covered and the levels found (C city, D districts, N country), or
+    'expert input'. A city without the file is left out and reported by :func:`loading_text`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: theme, indicator, then one column per city (display name).
+    """
+    from workbench.analysis.availability import EXPERT
+
+    merged = None
+    for city_id in city_ids:
+        path = Path(cities_dir) / city_id / "availability.csv"
+        if not path.is_file():
+            continue
+        matrix = pd.read_csv(path, dtype=str, keep_default_na=False)
+        require = {"theme", "indicator"}
+        if not require <= set(matrix.columns):
+            raise DataError(f"{path}: columns {sorted(require - set(matrix.columns))} are missing")
+        year_columns = [c for c in matrix.columns if c not in require]
+        cells = []
+        for _, row in matrix.iterrows():
+            if row[year_columns[0]] == EXPERT:
+                cells.append(EXPERT)
+                continue
+            covered = [c for c in year_columns if row[c]]
+            if not covered:
+                cells.append("")
+                continue
+            marks = "".join(dict.fromkeys("".join(row[c] for c in covered)))
+            first, last = covered[0], covered[-1]
+            span = first if first == last else f"{first}-{last}"
+            cells.append(f"{span.replace('before ', '<')} ({marks})")
+        column = pd.DataFrame({"theme": matrix["theme"], "indicator": matrix["indicator"], get_city(city_id).names.en: cells})
+        merged = column if merged is None else merged.merge(column, on=["theme", "indicator"], how="outer", sort=False)
+    return merged if merged is not None else pd.DataFrame(columns=["theme", "indicator"])
+
+
+def source_ids(loaded: Loaded) -> list[str]:
+    """Source ids behind the compared series, in first-seen order."""
+    if loaded.series.empty:
+        return []
+    return source_refs(loaded.series.fillna({"note": ""}))
+
+
+def shore_summary(loaded: Loaded) -> pd.DataFrame:
+    """What migrant figures each city has, grouped by shore of the Mediterranean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: shore, city, definitions, areas, series with a share, latest reference date.
+    """
+    columns = ["shore", "city", "definitions", "areas", "series with a share", "latest reference date"]
+    if loaded.series.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    rows = []
+    for city_id in loaded.city_ids:
+        s = loaded.series[loaded.series["city_id"] == city_id]
+        if s.empty:
+            continue
+        city = get_city(city_id)
+        with_share = s.dropna(subset=["share"])
+        rows.append(
+            {
+                "shore": shore_text(city.shore),
+                "city": city.names.en,
+                "definitions": join([Label(defs[d].label) for d in dict.fromkeys(s["definition_id"])], ", "),
+                "areas": join([Label(geography_label(g)) for g in dict.fromkeys(s["geography_level"])], ", "),
+                "series with a share": with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
+                "latest reference date": s["ref_date"].max(),
+            }
+        )
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("shore", kind="stable").reset_index(drop=True)
+
+
+def availability_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per city, how many framework indicators are covered at city, district or country level.
+
+    Parameters
+    ----------
+    matrix
+        :func:`availability`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, city level, districts only, country only, expert input, nothing.
+    """
+    from workbench.analysis.availability import EXPERT
+
+    rows = []
+    for city in [c for c in matrix.columns if c not in ("theme", "indicator")]:
+        cells = matrix[city].fillna("")
+        marks = cells.str.extract(r"\(([CDN]+)\)$")[0].fillna("")
+        rows.append(
+            {
+                "city": city,
+                "city level": int(marks.str.contains("C").sum()),
+                "districts only": int((marks.str.contains("D") & ~marks.str.contains("C")).sum()),
+                "country only": int((marks == "N").sum()),
+                "expert input": int((cells == EXPERT).sum()),
+                "nothing": int((cells == "").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["city", "city level", "districts only", "country only", "expert input", "nothing"])

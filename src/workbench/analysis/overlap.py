@@ -1,0 +1,166 @@
+"""How alike are the origins of the migrant populations of the network's cities?
+
+Reads the origin tables the city runs saved (``origins.csv``: one city's latest breakdown by
+country of citizenship or birth, with its definition, area and date). Overlap is measured on
+shares of each city's own total, so cities of different size compare; pairs counted by different
+definitions (e.g. foreign nationals and refugees) are marked, never silently compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.analysis.compare import shore_text
+from workbench.errors import DataError
+from workbench.reference.i18n import Label, T
+from workbench.reference.origins import origin_name
+from workbench.analysis.profile_tables import geography_label, place_text
+from workbench.reference.registry import get_city, load_definitions
+
+#: One-line definition shown beside the overlap table.
+OVERLAP_DEFINITION = T(
+    "Overlap = Σ min(pᵢ, qᵢ) over countries of origin, where pᵢ and qᵢ are the shares (%) of country i in "
+    "each city's migrant population: 100 = identical mixes, 0 = no country in common. Residual groups "
+    "('other countries') are left out, so the overlap is a lower bound."
+)
+
+REQUIRED = ("definition_id", "origin", "persons", "share", "residual", "place_name", "geography_level", "ref_date", "source_id")
+
+
+def load_origins(cities_dir: str | Path, city_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Read ``<cities_dir>/<city>/origins.csv`` for each city.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        All rows with a ``city_id`` column, and the cities without an origin table (their run
+        failed, or the public sources have no breakdown by origin for them).
+
+    Raises
+    ------
+    DataError
+        If a file lacks a required column (named with the file).
+    """
+    frames, missing = [], []
+    for city_id in city_ids:
+        path = Path(cities_dir) / city_id / "origins.csv"
+        if not path.is_file():
+            missing.append(city_id)
+            continue
+        frame = pd.read_csv(path, dtype={"ref_date": str, "origin": str}, keep_default_na=False, na_values=[""])
+        absent = [c for c in REQUIRED if c not in frame.columns]
+        if absent:
+            raise DataError(f"{path}: missing column(s) {absent}")
+        if frame.empty:
+            missing.append(city_id)
+            continue
+        frames.append(frame.assign(city_id=city_id))
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*REQUIRED, "city_id"])
+    rows["residual"] = rows["residual"].astype(str).str.lower().isin(["true", "1"])
+    return rows, missing
+
+
+def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
+    """The largest countries of origin of each city, with the definition, area and date of its table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city, shore, definition, area, reference date, rank, origin, share (%), source.
+    """
+    columns = ["city", "shore", "definition", "area", "reference date", "rank", "origin", "share (%)", "source"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    out = []
+    for city_id, group in rows.groupby("city_id", sort=False):
+        city = get_city(city_id)
+        top = group[~group["residual"]].sort_values("persons", ascending=False).head(top_n)
+        for rank, (_, row) in enumerate(top.iterrows(), start=1):
+            out.append(
+                {
+                    "city": city.names.en,
+                    "shore": shore_text(city.shore),
+                    "definition": defs[row["definition_id"]].label,
+                    "area": T("{place} ({geography})", place=place_text(row["place_name"]), geography=Label(geography_label(row["geography_level"]))),
+                    "reference date": row["ref_date"],
+                    "rank": rank,
+                    "origin": origin_name(row["origin"]),
+                    "share (%)": row["share"],
+                    "source": row["source_id"],
+                }
+            )
+    return pd.DataFrame(out, columns=columns)
+
+
+def overlap_index(p: pd.Series, q: pd.Series) -> float:
+    """Σ min(pᵢ, qᵢ) of two share vectors indexed by origin (missing origins count as 0).
+
+    Raises
+    ------
+    DataError
+        If a share is negative or a vector sums to more than 100 (+ rounding).
+    """
+    for shares in (p, q):
+        if (shares < 0).any() or shares.sum() > 100.5:
+            raise DataError("origin shares must be between 0 and 100 and sum to at most 100")
+    joined = pd.concat([p.rename("p"), q.rename("q")], axis=1).fillna(0.0)
+    return float(joined.min(axis=1).sum())
+
+
+def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Overlap of origin mixes for every pair of cities, with whether the definitions match.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: city A, city B, overlap (%), countries in common, definitions; one row per pair.
+    """
+    columns = ["city A", "city B", "overlap (%)", "countries in common", "definitions"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    defs = load_definitions()
+    named = rows[~rows["residual"]]
+    shares = {c: g.groupby("origin")["share"].sum() for c, g in named.groupby("city_id", sort=False)}
+    definition = {c: g["definition_id"].iloc[0] for c, g in named.groupby("city_id", sort=False)}
+    cities = list(shares)
+    out = []
+    for i, a in enumerate(cities):
+        for b in cities[i + 1:]:
+            first, second = Label(defs[definition[a]].label), Label(defs[definition[b]].label)
+            out.append(
+                {
+                    "city A": get_city(a).names.en,
+                    "city B": get_city(b).names.en,
+                    "overlap (%)": overlap_index(shares[a], shares[b]),
+                    "countries in common": len(set(shares[a].index) & set(shares[b].index)),
+                    "definitions": T("same: {definition}", definition=first) if definition[a] == definition[b]
+                    else T("differ: {first} / {second}", first=first, second=second),
+                }
+            )
+    return pd.DataFrame(out, columns=columns).sort_values("overlap (%)", ascending=False).reset_index(drop=True)
+
+
+def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
+    """Countries that are among the top origins of several cities: origin × city share matrix.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: origin, cities (count), then one column per city with the share (%) where the
+        country is among that city's ``top_n`` origins.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=["origin", "cities"])
+    named = rows[~rows["residual"]]
+    tops = {}
+    for city_id, group in named.groupby("city_id", sort=False):
+        top = group.sort_values("persons", ascending=False).head(top_n)
+        tops[get_city(city_id).names.en] = top.set_index("origin")["share"]
+    matrix = pd.DataFrame(tops)
+    matrix.insert(0, "cities", matrix.notna().sum(axis=1))
+    matrix = matrix[matrix["cities"] > 1].sort_values("cities", ascending=False, kind="stable")
+    matrix.index = [origin_name(c) for c in matrix.index]
+    return matrix.rename_axis("origin").reset_index()

@@ -1,0 +1,311 @@
+"""The synopsis: short sentences drafted from the profile's own tables, each citing where it comes from.
+
+Every sentence is built from a table the profile shows (never from a separate query), names the
+definition, area and date of its number, and ends with a reference to that table and its source.
+Nothing is drafted where the data say nothing: a missing part gives no sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.analysis.composition import TOP_AREAS
+from workbench.analysis.profile_tables import Section
+from workbench.reference.registry import City
+from workbench.reference.i18n import Date, Label, Msg, Num, T, join
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One drafted sentence and the table it comes from."""
+
+    text: Msg
+    table: Msg  #: where the number is shown: section and caption of the table
+    sources: list[str] = field(default_factory=list)
+
+
+def _pct(value: float) -> Num:
+    return Num(float(value), "percent")
+
+
+def _n(value: float) -> Num:
+    return Num(float(value), "persons")
+
+
+def _label(value) -> Label | Msg:
+    # a cell that is already a message (e.g. "15 and over") keeps its own translation
+    return value if isinstance(value, Msg) else Label(str(value))
+
+
+def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
+    """The latest migrant share in the city's own area, and its change since the first date.
+
+    Parameters
+    ----------
+    series
+        :func:`workbench.analysis.profile_tables.migrant_series`.
+    city
+        The city (its ``city_geography`` picks the area when several are published).
+    where
+        Section and caption of the series table, for the reference.
+    """
+    table = series.table.dropna(subset=["share of population (%)"])
+    if table.empty:
+        return []
+    area = city.city_geography.replace("_", " ")
+    preferred = table[table["geography"] == area]
+    pool = preferred if len(preferred) else table
+    last = pool.sort_values("reference date").iloc[-1]
+    same = table[(table["place"] == last["place"]) & (table["definition"] == last["definition"]) & (table["source"] == last["source"])]
+    text = T(
+        "{definition} numbered {persons} in {place} ({geography}) on {date}: {share} % of the population.",
+        definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
+        geography=_label(last["geography"]), date=Date(last["reference date"]), share=_pct(last["share of population (%)"]),
+    )
+    out = [Sentence(text, where, [last["source"]])]
+    first = same.sort_values("reference date").iloc[0]
+    if first["reference date"] != last["reference date"]:
+        change = last["share of population (%)"] - first["share of population (%)"]
+        out.append(Sentence(
+            T("On {date} the same series stood at {share} %: a change of {change} percentage points.",
+              date=Date(first["reference date"]), share=_pct(first["share of population (%)"]), change=_signed(change)),
+            where, [last["source"]],
+        ))
+    return out
+
+
+def _signed(value: float) -> Msg:
+    # a change with its sign, formatted for the reader's locale
+    return T("+{value}", value=_pct(value)) if value >= 0 else T("-{value}", value=_pct(-value))
+
+
+def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]:
+    """One sentence listing the latest count under every other definition or area."""
+    table = series.table
+    if table["definition"].nunique() < 2 and table["place"].nunique() < 2:
+        return []
+    latest = table.sort_values("reference date").groupby(["definition", "place"], sort=False).tail(1)
+    parts = []
+    for _, row in latest.iterrows():
+        common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
+                  "date": Date(row["reference date"]), "persons": _n(row["persons"])}
+        if pd.notna(row["share of population (%)"]):
+            parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
+                           share=_pct(row["share of population (%)"])))
+        else:
+            parts.append(T("{definition} in {place} ({geography}, {date}): {persons}", **common))
+    text = T("Each definition and area counts a different population: {counts}.", counts=join(parts, "; "))
+    return [Sentence(text, where, list(dict.fromkeys(latest["source"])))]
+
+
+def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
+    """The average annual growth of the longest series, with its confidence interval."""
+    if trends.empty:
+        return []
+    row = trends.sort_values(["dates", "to"]).iloc[-1]
+    low, high = row["95% CI low"], row["95% CI high"]
+    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row["growth (% per year)"]),
+              "start": Date(row["from"]), "end": Date(row["to"]), "low": _signed(low), "high": _signed(high)}
+    if low <= 0 <= high:
+        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
+                 "(95 % confidence interval {low} to {high}).", **values)
+    else:
+        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
+                 "(95 % confidence interval {low} to {high}; the interval excludes zero).", **values)
+    sentences = [Sentence(text, where, [])]
+    if row.get("break in series"):
+        sentences.append(Sentence(T("A break in series lies within the period."), where, []))
+    return sentences
+
+
+def top_origins(origins: Section, where: Msg) -> list[Sentence]:
+    """The three largest countries of origin with their shares."""
+    if origins.empty:
+        return []
+    top = origins.table.head(3)
+    parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row["share of the group (%)"])) for _, row in top.iterrows()]
+    context = origins.notes[0] if origins.notes else ""
+    if len(parts) > 1:
+        text = T("The largest countries of origin were {first} and {last} ({context}).", first=join(parts[:-1], ", "),
+                 last=parts[-1], context=context) if context else \
+            T("The largest countries of origin were {first} and {last}.", first=join(parts[:-1], ", "), last=parts[-1])
+    else:
+        text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
+            T("The largest country of origin was {first}.", first=parts[0])
+    return [Sentence(text, where, list(origins.source_ids))]
+
+
+def refugees(section: Section, where: Msg) -> list[Sentence]:
+    """Refugees and asylum-seekers registered with UNHCR in the city's area, latest year."""
+    if section.empty:
+        return []
+    table = section.table
+    year = table["year"].max()
+    rows = table[table["year"] == year]
+    main = rows.sort_values("refugees", na_position="first").iloc[-1]
+    if pd.notna(main.get("asylum-seekers")):
+        text = T("At the end of {year}, UNHCR counted {refugees} registered refugees and {asylum} asylum-seekers in {place}.",
+                 year=int(year), refugees=_n(main["refugees"]), asylum=_n(main["asylum-seekers"]), place=main["place"])
+    else:
+        text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
+                 year=int(year), refugees=_n(main["refugees"]), place=main["place"])
+    return [Sentence(text, where, list(section.source_ids))]
+
+
+def national(context: Section, city: City, where: Msg) -> list[Sentence]:
+    """The country's migrant share (UN DESA 2020 edition) and latest stock (2024 edition)."""
+    if context.empty:
+        return []
+    table = context.table
+    out = []
+    share = table[(table["indicator"] == "Migrants as % of population") & (table["source"] == "undesa_ims_2020")]
+    stock = table[(table["indicator"] == "International migrant stock") & (table["source"] == "undesa_ims_2024")]
+    if len(share):
+        last = share.sort_values("year").iloc[-1]
+        out.append(Sentence(
+            T("In {country}, international migrants (foreign-born, or foreign nationals where birthplace is not recorded) "
+              "were {share} % of the population in {year} (UN DESA, 2020 edition).",
+              country=city.country_names, share=_pct(last["value"]), year=int(last["year"])),
+            where, ["undesa_ims_2020"],
+        ))
+    if len(stock):
+        last = stock.sort_values("year").iloc[-1]
+        out.append(Sentence(
+            T("UN DESA's 2024 edition counts {stock} international migrants in {country} in {year}.",
+              stock=_n(last["value"]), country=city.country_names, year=int(last["year"])),
+            where, ["undesa_ims_2024"],
+        ))
+    return out
+
+
+def residential(segregation: Section, where: Msg) -> list[Sentence]:
+    """The latest dissimilarity index per source and kind of area, with its change since the first date."""
+    table = segregation.table
+    if table.empty:
+        return []
+    out = []
+    top = f"migrants in the {TOP_AREAS} highest-share areas (%)"
+    for (source_id, level), rows in table.groupby(["source", "area level"], sort=False):
+        rows = rows.sort_values("reference date")
+        last, first = rows.iloc[-1], rows.iloc[0]
+        values = {"level": _label(level), "areas": int(last["areas"]), "group": _label(last["group"]),
+                  "reference": _label(last["reference group"]), "d": Num(float(last["dissimilarity D"]), "ratio"),
+                  "date": Date(last["reference date"]), "share": _pct(last[top]), "top": TOP_AREAS}
+        if first["reference date"] != last["reference date"]:
+            text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
+                     "was {d} on {date} (0 = spread alike, 1 = fully separated), against {first_d} on {first_date}; "
+                     "{share} % of them lived in the {top} areas where their share was highest.",
+                     **values, first_d=Num(float(first["dissimilarity D"]), "ratio"), first_date=Date(first["reference date"]))
+        else:
+            text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
+                     "was {d} on {date} (0 = spread alike, 1 = fully separated); "
+                     "{share} % of them lived in the {top} areas where their share was highest.", **values)
+        out.append(Sentence(text, where, [source_id]))
+    return out
+
+
+def diversity(section: Section, where: Msg) -> list[Sentence]:
+    """The effective number of origins of the city's migrants, and of the country's when published."""
+    table = section.table
+    if table.empty:
+        return []
+    cities = table[table["scope"] == "city"]
+    if cities.empty:
+        return []
+    city = cities.iloc[0]
+    values = {"definition": _label(city["definition"]), "area": city["area"], "origins": int(city["origins published"]),
+              "date": Date(city["reference date"]), "effective": _pct(city["effective number of origins"]),
+              "simpson": Num(float(city["Simpson diversity"]), "ratio")}
+    sources = [city["source"]]
+    country = table[table["scope"] == "country"]
+    if country.empty:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}).", **values)
+        return [Sentence(text, where, sources)]
+    row = country.iloc[0]
+    sources.append(row["source"])
+    values.update({"country_effective": _pct(row["effective number of origins"]), "country": row["area"]})
+    if row["definition"] != city["definition"]:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
+                 "{country} ({country_definition}, {country_date}: a different definition, indicative only).",
+                 **values, country_definition=_label(row["definition"]), country_date=Date(row["reference date"]))
+    elif row["origins published"] != city["origins published"]:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
+                 "{country} (a table listing {country_origins} origins: indicative only).",
+                 **values, country_origins=int(row["origins published"]))
+    else:
+        text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
+                 "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for {country}.",
+                 **values)
+    return [Sentence(text, where, list(dict.fromkeys(sources)))]
+
+
+def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
+    """The employment and unemployment gaps between migrants and natives, latest date, both sexes."""
+    table = gaps.table
+    if table.empty:
+        return []
+    total = table[table["sex"] == "total"]
+    if total.empty:
+        return []
+    latest = total[total["reference date"] == total["reference date"].max()]
+    out = []
+    for (place, geography, age, source_id), rows in latest.groupby(["place", "geography", "age band", "source"], sort=False):
+        rates = {r["rate"]: r for _, r in rows.iterrows() if r["rate"] in ("employment rate", "unemployment rate")}
+        if not rates:
+            continue
+        first = rows.iloc[0]
+        parts = [
+            T("{rate} of {migrants} % against {natives} % ({gap} points)", rate=_label(name), migrants=_pct(r["migrants (%)"]),
+              natives=_pct(r["natives (%)"]), gap=_signed(r["gap (pp)"]))
+            for name, r in rates.items()
+        ]
+        out.append(Sentence(
+            T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
+              place=place, geography=_label(geography), date=Date(first["reference date"]), migrants=_label(first["migrant definition"]),
+              age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
+            where, [source_id],
+        ))
+    return out
+
+
+def disagreements(conflicts: Section, where: Msg) -> list[Sentence]:
+    """How far published figures for the same population and year differ between sources."""
+    table = conflicts.table
+    if table.empty:
+        return []
+    same = table[table["comparable"] == "same area"]
+    spread = same["difference from first (%)"].abs().max() if len(same) else float("nan")
+    count = table["population"].nunique()
+    if pd.notna(spread) and spread > 0:
+        text = T("Official sources publish different figures for {count} population(s) of the profile; for the same area "
+                 "they differ by up to {spread} %: both figures are shown with their sources.", count=count, spread=_pct(spread))
+    else:
+        text = T("Official sources publish different figures for {count} population(s) of the profile: both figures are "
+                 "shown with their sources.", count=count)
+    return [Sentence(text, where, list(conflicts.source_ids))]
+
+
+def as_markdown(sentences: list[Sentence]) -> Msg:
+    """The synopsis as a Markdown list, each sentence followed by its table and source ids."""
+    if not sentences:
+        return T("*No figure could be drafted from the public sources for this city.*")
+    lines = []
+    for s in sentences:
+        if s.sources:
+            lines.append(T("- {text} *(see {table}; source: {sources})*", text=s.text, table=s.table, sources=", ".join(s.sources)))
+        else:
+            lines.append(T("- {text} *(see {table})*", text=s.text, table=s.table))
+    return join(lines, "\n")
+
+
+def as_table(sentences: list[Sentence]) -> pd.DataFrame:
+    """The synopsis as a table (sentence, table, sources) for saving with the run."""
+    return pd.DataFrame(
+        {"sentence": [s.text for s in sentences], "table": [s.table for s in sentences], "sources": ["; ".join(s.sources) for s in sentences]},
+        columns=["sentence", "table", "sources"],
+    )

@@ -1,0 +1,299 @@
+"""Thematic cross-city tables, read from the framework values each city run saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.analysis.compare import shore_text
+from workbench.errors import ConfigError, DataError
+from workbench.reference.framework import THEMES, VALUE_COLUMNS, Item, load_framework
+from workbench.reference.i18n import Label, Msg, T, join
+from workbench.analysis.profile_tables import SUB_CITY, Section, areas_text, definition_note, geography_label, place_text, source_refs
+from workbench.reference.registry import get_city, load_definitions, load_indicators
+from workbench.reference.formats import format_number
+
+#: File each city run writes into its folder (the output of ``framework.latest_values``).
+VALUES_FILE = "framework_values.csv"
+
+#: What the table shows for an item no public statistic covers, and for a gap in the data.
+EXPERT_TEXT = T("expert input (no public statistic)")
+NO_FIGURE_TEXT = T("no figure in the public data")
+
+#: Whether one item's figures compare across cities (column ``comparable``), by verdict.
+VERDICTS = {
+    "yes": T("yes"),
+    "no: definitions differ": T("no: definitions differ"),
+    "no: areas differ": T("no: areas differ"),
+    "no: units differ": T("no: units differ"),
+}
+
+SUMMARY_COLUMNS = [
+    "theme", "city", "shore", "items", "with a figure", "of which local expert figures only", "expert input", "no figure",
+]
+
+TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "area", "reference date", "source"]
+
+
+def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Read ``<cities_dir>/<city_id>/framework_values.csv`` for each city.
+
+    Parameters
+    ----------
+    cities_dir
+        The run folder holding one folder per city.
+    city_ids
+        Cities to read, in the order wanted.
+
+    Returns
+    -------
+    values : pandas.DataFrame
+        The rows of every city found (columns ``framework.VALUE_COLUMNS``; ``value`` float,
+        other columns text).
+    missing : list of str
+        Cities whose file does not exist (their run failed or saved nothing).
+
+    Raises
+    ------
+    DataError
+        If a file cannot be parsed, lacks a column, has a non-numeric value or holds rows of
+        another city (the message names the file and the column or row).
+    """
+    frames, missing = [], []
+    for city_id in city_ids:
+        path = Path(cities_dir) / city_id / VALUES_FILE
+        if not path.is_file():
+            missing.append(city_id)
+            continue
+        frames.append(_read_values(path, city_id))
+    if not frames:
+        return pd.DataFrame(columns=list(VALUE_COLUMNS)).astype({"value": float}), missing
+    return pd.concat(frames, ignore_index=True), missing
+
+
+def _read_values(path: Path, city_id: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the framework values ({exc})") from None
+    for column in VALUE_COLUMNS:
+        if column not in frame.columns:
+            raise DataError(
+                f"{path}: column {column!r} is missing; the file must be written from "
+                f"framework.latest_values (columns: {', '.join(VALUE_COLUMNS)})"
+            )
+    values = pd.to_numeric(frame["value"].replace("", None), errors="coerce")
+    bad = values.isna() & (frame["value"] != "")
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2  # header is line 1
+        raise DataError(f"{path}, row {row}, column 'value': {frame['value'][bad].iloc[0]!r} is not a number")
+    others = frame.loc[frame["city_id"] != city_id, "city_id"]
+    if len(others):
+        raise DataError(f"{path}, column 'city_id': rows of {others.iloc[0]!r} in the folder of {city_id!r}")
+    return frame[list(VALUE_COLUMNS)].assign(value=values.astype(float))
+
+
+def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Section:
+    """One theme of the framework across cities: each item's latest figure(s) per city.
+
+    Every item of the theme gets at least one row per city: its figures (one per source, area
+    and definition the city run kept), or a line saying it needs expert input or that the
+    public data hold no figure.
+
+    Parameters
+    ----------
+    values
+        Framework values of the cities (see :func:`load_values`).
+    theme
+        One of ``framework.THEMES``.
+    cities
+        City ids in the order to show them; cities without any row in ``values`` are left out
+        and named in a note.
+
+    Returns
+    -------
+    Section
+        Columns: indicator, city, shore, value (rounded as displayed), unit, definition, area,
+        reference date, source; plus ``comparable`` ('yes', 'no: definitions differ', 'no: areas
+        differ', 'no: units differ'; empty when fewer than two cities have a figure) when the
+        definitions, kinds of area or units of one item's figures differ between cities. Notes
+        describe each definition used and, for each item that is not comparable, who uses what.
+
+    Raises
+    ------
+    ConfigError
+        If ``theme`` is not a framework theme.
+    """
+    if theme not in THEMES:
+        raise ConfigError(f"unknown theme {theme!r}; themes: {', '.join(THEMES)}")
+    items = [item for item in load_framework() if item.theme == theme]
+    present = [c for c in cities if (values["city_id"] == c).any()]
+    names = {c: get_city(c).names.en for c in present}
+    defs = load_definitions()
+    rows, used, notes, verdicts = [], [], [], {}
+    for item in items:
+        figures = values[(values["item_id"] == item.id) & values["city_id"].isin(present) & values["value"].notna()]
+        verdicts[item.id] = _comparable(figures)
+        for city_id in present:
+            own = figures[figures["city_id"] == city_id]
+            used.append(own)
+            if own.empty:
+                rows.append(_placeholder(item, city_id, names[city_id]))
+            for _, row in own.iterrows():
+                rows.append(_table_row(item, row, names[city_id], defs))
+        if verdicts[item.id].startswith("no"):
+            notes.append(_difference_note(item, figures, verdicts[item.id], names, defs))
+    table = pd.DataFrame(rows, columns=["item_id", *TABLE_COLUMNS])
+    if any(v.startswith("no") for v in verdicts.values()):
+        table["comparable"] = table["item_id"].map(lambda i: VERDICTS.get(verdicts[i], ""))
+    shown = pd.concat(used) if used else values.iloc[0:0]
+    definition_notes = [definition_note(d) for d in dict.fromkeys(shown["definition_id"]) if d in defs]
+    left_out = [c for c in cities if c not in present]
+    if left_out:
+        notes.append(T("No framework values for {cities} (their run failed or saved nothing).", cities=", ".join(left_out)))
+    refs = source_refs(shown) if len(shown) else []
+    return Section(table.drop(columns="item_id").reset_index(drop=True), refs, definition_notes + notes)
+
+
+def _comparable(figures: pd.DataFrame) -> str:
+    # judged only where at least two cities have a figure; cities differ when the sets of
+    # definitions (areas, units) of their figures differ (an item may declare several definitions)
+    if figures["city_id"].nunique() < 2:
+        return ""
+    for column, reason in (("definition_id", "definitions"), ("geography_level", "areas"), ("unit", "units")):
+        if figures.groupby("city_id")[column].agg(frozenset).nunique() > 1:
+            return f"no: {reason} differ"
+    return "yes"
+
+
+def _placeholder(item: Item, city_id: str, name: str) -> dict:
+    return {
+        "item_id": item.id,
+        "indicator": item.label,
+        "city": name,
+        "shore": shore_text(get_city(city_id).shore),
+        "value": float("nan"),
+        "unit": EXPERT_TEXT if item.measure is None else NO_FIGURE_TEXT,
+        "definition": "",
+        "area": "",
+        "reference date": "",
+        "source": "",
+    }
+
+
+def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
+    level = geography_label(row["geography_level"])
+    # areas inside the city are summarised ('23 districts'): the place already says the level
+    area = _areas_cell(row["place"], row["geography_level"]) if row["unit"] == "areas" or row["place"][:1].isdigit() \
+        else T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
+    return {
+        "item_id": item.id,
+        "indicator": _indicator_cell(item, row),
+        "city": name,
+        "shore": shore_text(get_city(row["city_id"]).shore),
+        "value": float(format_number(row["value"], row["unit"]).replace(",", "")),
+        "unit": row["unit"],
+        "definition": defs[row["definition_id"]].label if row["definition_id"] in defs else row["definition_id"],
+        "area": area,
+        "reference date": row["ref_date"],
+        "source": row["source_id"],
+    }
+
+
+def _indicator_cell(item: Item, row: pd.Series) -> str | Msg:
+    # the item's label, with the indicator when the item has several and the subgroup of the figure
+    several = item.measure is not None and len(item.measure.indicator) > 1
+    if not several and not row["subgroup"]:
+        return item.label
+    if not several:
+        return T("{item} ({subgroup})", item=Label(item.label), subgroup=row["subgroup"])
+    indicator = Label(load_indicators()[row["indicator_id"]].label)
+    if not row["subgroup"]:
+        return T("{item} — {indicator}", item=Label(item.label), indicator=indicator)
+    return T("{item} — {indicator} ({subgroup})", item=Label(item.label), indicator=indicator, subgroup=row["subgroup"])
+
+
+def _areas_cell(place: str, level: str) -> str | Msg:
+    # the saved summary '23 districts' (framework values) made a message again; other text as saved
+    match = re.fullmatch(r"(\d+) .+", place)
+    if match and level in SUB_CITY:
+        count = int(match.group(1))
+        if place == f"{count} {level}" + ("" if count == 1 else "s"):
+            return areas_text(count, level)
+    return place
+
+
+def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> Msg:
+    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level"}.get(verdict, "unit")
+    parts = []
+    for key, group in figures.groupby(column, sort=False):
+        label = defs[key].label if column == "definition_id" and key in defs else geography_label(key)
+        cities = ", ".join(names[c] for c in dict.fromkeys(group["city_id"]))
+        parts.append(T("{label} ({cities})", label=Label(label), cities=cities))
+    if column == "definition_id":
+        return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+    if column == "geography_level":
+        return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+    return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+
+
+def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
+    """What the data allow: per theme and city, how many items have a figure, need experts, or have nothing.
+
+    Parameters
+    ----------
+    values
+        Framework values of the cities (see :func:`load_values`).
+    cities
+        City ids in the order to show them; cities without any row in ``values`` are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: theme, city, shore, items, with a figure, of which local expert figures only,
+        expert input, no figure. "Local expert figures only" counts items whose every figure
+        comes from ``expert_figures`` (cited by local experts, not an official table).
+    """
+    items = load_framework()
+    rows = []
+    for theme in THEMES:
+        theme_items = [item for item in items if item.theme == theme]
+        for city_id in cities:
+            own = values[values["city_id"] == city_id]
+            if own.empty:
+                continue
+            figures = own[own["value"].notna()]
+            with_figure = [i for i in theme_items if (figures["item_id"] == i.id).any()]
+            by_experts = figures["source_id"] == "expert_figures"
+            expert_only = [i for i in with_figure if by_experts[figures["item_id"] == i.id].all()]
+            expert = [i for i in theme_items if i.measure is None]
+            rows.append(
+                {
+                    "theme": theme,
+                    "city": get_city(city_id).names.en,
+                    "shore": shore_text(get_city(city_id).shore),
+                    "items": len(theme_items),
+                    "with a figure": len(with_figure),
+                    "of which local expert figures only": len(expert_only),
+                    "expert input": len(expert),
+                    "no figure": len(theme_items) - len(with_figure) - len(expert),
+                }
+            )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def shore_groups(cities: Sequence[str]) -> dict[str, list[str]]:
+    """Split city ids into the network's north and south shores, keeping their order.
+
+    Raises
+    ------
+    UnknownCityError
+        If a city id is not in the registry.
+    """
+    groups: dict[str, list[str]] = {"north": [], "south": []}
+    for city_id in cities:
+        groups[get_city(city_id).shore].append(city_id)
+    return groups

@@ -1,0 +1,1 @@
+"""Running notebooks in batch: tasks, engines, cache, manifest, lock, runner, lab, baseline."""

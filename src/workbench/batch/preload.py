@@ -1,0 +1,27 @@
+"""Imported once by ``workbench run``'s fork server: the modules every notebook kernel needs, and the tidy data.
+
+See :mod:`workbench.batch.kernels`; :func:`workbench.tidy.catalog.load_tidy` reads the data again in a kernel
+if any of its files changed after the server loaded it.
+"""
+
+import contextlib
+import importlib
+import os
+
+from workbench.batch.kernels import PRELOAD
+
+# a fresh kernel has ipykernel's inline backend in its environment before matplotlib is imported
+_SET = "MPLBACKEND" not in os.environ
+if _SET:
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+for _name in PRELOAD:
+    with contextlib.suppress(Exception):
+        importlib.import_module(_name)
+if _SET:
+    del os.environ["MPLBACKEND"]
+
+# the tidy data every profile reads, loaded once: a kernel checks it against the files before use
+with contextlib.suppress(Exception):
+    from workbench.tidy.catalog import load_tidy
+
+    load_tidy()

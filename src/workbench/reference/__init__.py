@@ -1,0 +1,1 @@
+"""What people write and declare: registries, the indicator framework, origins, parameters, translations and number formats."""

@@ -1,0 +1,429 @@
+"""The reference tables people write: cities, sources, definitions and indicators."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench import paths
+from workbench.errors import ConfigError, SchemaError, UnknownCityError
+
+LANGUAGES = ("en", "fr", "ar")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(_Strict):
+    """A name in English, French, Arabic and (for cities) the local language."""
+
+    en: str
+    fr: str
+    ar: str
+    local: str | None = None
+
+
+class City(_Strict):
+    """One city of the network."""
+
+    city_id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    names: Names
+    local_language: str
+    country_iso3: str = Field(pattern=r"^[A-Z]{3}$")
+    country_names: Names
+    shore: Literal["north", "south"]
+    codes: dict[str, list[str]] = Field(default_factory=dict)
+    city_geography: str
+    geographies: dict[str, str] = Field(default_factory=dict)
+    note: str | None = None
+
+
+class SourceFile(_Strict):
+    """One official file a source is derived from, relative to the raw-data folder."""
+
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sheet: str | None = None
+
+
+class Source(_Strict):
+    """One official table: where it comes from and how to rebuild it."""
+
+    source_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    publisher: str
+    title: str
+    table_id: str
+    url: str
+    licence: str
+    access_date: date
+    reference_dates: str
+    definition: str
+    geography: str
+    files: list[SourceFile] = Field(default_factory=list)
+    reader: str | None = Field(default=None, pattern=r"^workbench\.tidy\.sources\.[a-z0-9_]+$")
+    mirror: str | None = None
+    caveats: list[str] = Field(default_factory=list)
+
+
+class Definition(_Strict):
+    """Who is counted."""
+
+    label: str
+    family: str
+    description: str
+
+
+class Indicator(_Strict):
+    """What is measured."""
+
+    label: str
+    unit: str
+    description: str
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a UTF-8 YAML file; a missing, non-UTF-8 or malformed file is a ConfigError naming it.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    object
+        The parsed content (``None`` for an empty file).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and, for bad bytes or bad YAML, the line (and column) of the problem.
+    """
+    path = Path(path)
+    data = paths.read_bytes(path, ConfigError, "a YAML file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+    try:
+        # the C parser when PyYAML has it: the same safe subset, many times faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}{_yaml_place(exc)}: not valid YAML: {_yaml_problem(exc)}") from None
+
+
+def _yaml_place(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = "; ".join(p for p in parts if p)
+    return text or str(exc).splitlines()[0]
+
+
+def describe_validation_error(
+    exc: ValidationError, path: Path | str, prefix: str = "", model: type[BaseModel] | None = None
+) -> str:
+    """Turn a pydantic error into one line naming the file and key, what was found and what is expected.
+
+    Parameters
+    ----------
+    exc
+        The error pydantic raised.
+    path
+        The file the data came from.
+    prefix
+        Key path to put before pydantic's location (e.g. ``cities[3]``).
+    model
+        The model validated; when given, an unknown top-level key is reported with the
+        allowed keys.
+
+    Returns
+    -------
+    str
+    """
+    errors = exc.errors()
+    shown = [_describe_one(e, prefix, model) for e in errors[:_PROBLEMS_SHOWN]]
+    # the allowed keys once, after the last unknown key
+    listed = [i for i, e in enumerate(errors[:_PROBLEMS_SHOWN]) if "; allowed keys: " in shown[i]]
+    for i in listed[:-1]:
+        shown[i] = shown[i].split("; allowed keys: ")[0]
+    more = f"; and {len(errors) - _PROBLEMS_SHOWN} more problem(s)" if len(errors) > _PROBLEMS_SHOWN else ""
+    return f"{path}: " + "; ".join(shown) + more
+
+
+#: Problems of one file named in one message (the rest are counted).
+_PROBLEMS_SHOWN = 5
+
+
+def _describe_one(error: dict, prefix: str, model: type[BaseModel] | None) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    key = ".".join(p for p in (prefix, loc) if p)
+    kind = error["type"]
+    found = error.get("input")
+    if kind == "extra_forbidden":
+        what = "unknown key"
+        if model is not None and len(error["loc"]) == 1:
+            what += f"; allowed keys: {', '.join(model.model_fields)}"
+    elif kind == "missing":
+        what = "missing required key"
+    elif kind == "literal_error":
+        what = f"found {found!r}; allowed values: {error['ctx']['expected']}"
+    elif kind == "value_error":
+        what = f"found {found!r}; {error['msg'].removeprefix('Value error, ')}"
+    else:
+        what = f"found {found!r}; {error['msg'][:1].lower()}{error['msg'][1:]}"
+    return f"key '{key}': {what}"
+
+
+@functools.cache
+def load_cities(root: Path | None = None) -> dict[str, City]:
+    """Load ``data/registry/cities.yaml``.
+
+    Parameters
+    ----------
+    root
+        Registry folder; defaults to :func:`workbench.paths.registry_dir`.
+
+    Returns
+    -------
+    dict
+        City id → :class:`City`, in file order.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, malformed or repeats a city id.
+    """
+    return read_cities((root or paths.registry_dir()) / "cities.yaml")
+
+
+def read_cities(path: Path) -> dict[str, City]:
+    """Read and check a cities registry file (any name, anywhere); see :func:`load_cities`.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, malformed or repeats a city id.
+    """
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("cities"), list):
+        raise ConfigError(f"{path}: expected a top-level key 'cities' holding a list, found {_kind(raw)}")
+    cities: dict[str, City] = {}
+    for i, entry in enumerate(raw["cities"]):
+        try:
+            city = City.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, path, f"cities[{i}]", City)) from None
+        if city.city_id in cities:
+            raise ConfigError(f"{path}: key 'cities[{i}].city_id': city id '{city.city_id}' appears twice")
+        cities[city.city_id] = city
+    return cities
+
+
+def _kind(raw: object) -> str:
+    """How a parsed YAML value is described in messages."""
+    if raw is None:
+        return "an empty file"
+    if isinstance(raw, dict):
+        return f"a mapping with keys {', '.join(map(str, raw)) or '(none)'}"
+    return f"a {type(raw).__name__} ({str(raw)[:40]!r})"
+
+
+def get_city(city_id: str, root: Path | None = None) -> City:
+    """Return one city, or raise an error listing the known ids.
+
+    Raises
+    ------
+    UnknownCityError
+        If ``city_id`` is not in the registry.
+    """
+    cities = load_cities(root)
+    if city_id not in cities:
+        raise UnknownCityError(
+            f"unknown city '{city_id}'; known cities: {', '.join(cities)} "
+            "(add one with an entry in data/registry/cities.yaml)"
+        )
+    return cities[city_id]
+
+
+def place_name(text: str, lang: str) -> str:
+    """A network city or country name in ``lang`` (a trailing ``*`` mark kept).
+
+    ``text`` is the English name; names the registry does not hold (districts, publishers' own
+    area names such as 'Ciudad de Madrid') are returned unchanged: they name the published
+    geography.
+    """
+    base, mark = (text[:-1], "*") if text.endswith("*") else (text, "")
+    found = _network_names().get(base)
+    return getattr(found, lang) + mark if found else text
+
+
+def is_network_place(text: str) -> bool:
+    """Whether ``text`` is the English name of a network city or of its country (its translations
+    are then the registry's, not the message catalogs')."""
+    return text.removesuffix("*") in _network_names()
+
+
+def _network_names() -> dict[str, Names]:
+    names = {}
+    for city in load_cities().values():
+        names[city.names.en] = city.names
+        names[city.country_names.en] = city.country_names
+    return names
+
+
+def codes_of(cities: dict[str, City], system: str) -> dict[str, str]:
+    """Map the codes of one code system to city ids, for the given cities.
+
+    Parameters
+    ----------
+    cities
+        City id → :class:`City` (the registry, or a subset a test builds).
+    system
+        Key under ``codes`` (e.g. ``eurostat_urban_audit``).
+
+    Returns
+    -------
+    dict
+        Code → city id, for every city that declares codes in that system.
+    """
+    return {code: city.city_id for city in cities.values() for code in city.codes.get(system, [])}
+
+
+def city_codes(system: str, root: Path | None = None) -> dict[str, str]:
+    """Map the codes of one code system (e.g. ``eurostat_urban_audit``) to the registry's city ids."""
+    return codes_of(load_cities(root), system)
+
+
+@functools.cache
+def load_sources(root: Path | None = None) -> dict[str, Source]:
+    """Load every ``data/registry/sources/*.yaml`` (one source per file, named by its id).
+
+    Returns
+    -------
+    dict
+        Source id → :class:`Source`, sorted by id.
+
+    Raises
+    ------
+    ConfigError
+        If a file is malformed or its name differs from its ``source_id``.
+    """
+    folder = (root or paths.registry_dir()) / "sources"
+    sources: dict[str, Source] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        source = read_source(path)
+        sources[source.source_id] = source
+    return sources
+
+
+def read_source(path: Path) -> Source:
+    """Read and check one source entry, ``data/registry/sources/<source_id>.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed, has an unknown or missing key, or its name differs from its
+        ``source_id``.
+    """
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(Source.model_fields)}, found {_kind(raw)}")
+    try:
+        source = Source.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path, model=Source)) from None
+    if source.source_id != Path(path).stem:
+        raise ConfigError(
+            f"{path}: key 'source_id': '{source.source_id}' differs from the file name '{Path(path).stem}'; "
+            "name the file <source_id>.yaml"
+        )
+    return source
+
+
+@functools.cache
+def load_definitions(root: Path | None = None) -> dict[str, Definition]:
+    """Load ``data/registry/definitions.yaml`` (definition id → :class:`Definition`)."""
+    return read_mapping((root or paths.registry_dir()) / "definitions.yaml", "definitions", Definition)
+
+
+@functools.cache
+def load_indicators(root: Path | None = None) -> dict[str, Indicator]:
+    """Load ``data/registry/indicators.yaml`` (indicator id → :class:`Indicator`)."""
+    return read_mapping((root or paths.registry_dir()) / "indicators.yaml", "indicators", Indicator)
+
+
+def read_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
+    """Read a registry file holding one top-level ``key`` that maps ids to entries of ``model``.
+
+    Used for ``definitions.yaml`` (key ``definitions``) and ``indicators.yaml`` (``indicators``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key of the first bad entry.
+    """
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), dict):
+        raise ConfigError(f"{path}: expected a top-level key '{key}' holding a mapping, found {_kind(raw)}")
+    out = {}
+    for item_id, entry in raw[key].items():
+        if not isinstance(item_id, str) or not re.match(r"^[a-z][a-z0-9_]*$", item_id):
+            raise ConfigError(f"{path}: key '{key}.{item_id}': expected an id of lowercase letters, digits and '_'")
+        try:
+            out[item_id] = model.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, path, f"{key}.{item_id}", model)) from None
+    return out
+
+
+def check_references(frame, name: str, root: Path | None = None, lines=None) -> None:
+    """Check that a tidy table's ids exist in the registries.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A tidy table.
+    name
+        What to call it in messages.
+    root
+        Registry folder; defaults to :func:`workbench.paths.registry_dir`.
+    lines : sequence of int, optional
+        CSV line of each row, in row order; row ``i`` is line ``i + 2`` by default.
+
+    Raises
+    ------
+    SchemaError
+        Naming the first unknown source, indicator, definition or city id, its CSV line and
+        where the id must be declared.
+    """
+    known = {
+        "source_id": (set(load_sources(root)), "data/registry/sources/<source_id>.yaml"),
+        "indicator_id": (set(load_indicators(root)), "data/registry/indicators.yaml"),
+        "definition_id": (set(load_definitions(root)), "data/registry/definitions.yaml"),
+        "city_id": (set(load_cities(root)) | {""}, "data/registry/cities.yaml (or empty)"),
+    }
+    for column, (allowed, where) in known.items():
+        bad = (~frame[column].isin(allowed)).to_numpy()
+        if bad.any():
+            i = int(bad.nonzero()[0][0])
+            line = lines[i] if lines is not None else i + 2
+            listing = f" ({', '.join(sorted(a for a in allowed if a))})" if len(allowed) <= 12 else ""
+            raise SchemaError(
+                f"{name}, CSV line {line}, column '{column}': unknown id '{frame[column].iloc[i]}' "
+                f"({int(bad.sum())} row(s)); expected an id declared in {where}{listing}"
+            )

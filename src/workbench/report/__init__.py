@@ -1,0 +1,1 @@
+"""What readers see: charts, numbered exhibits, disclosure control, annexes in HTML, Word and PDF."""

@@ -1,0 +1,239 @@
+"""One place for charts: colours, labels, units. Every function returns a matplotlib Figure.
+
+Every chart takes ``lang``: its axis titles and legends are messages rendered in that language
+(data labels that are registry labels are translated, names are shown as published), so an
+annex can draw the same chart again in French or Arabic from the data the notebook kept (see
+:meth:`workbench.report.exhibits.Report.plot`). Arabic is reshaped and put in visual order, since
+matplotlib does not lay out right-to-left text.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from workbench.reference.i18n import Msg, T, format_number, has_translation, render, translate  # noqa: E402
+
+PALETTE = "colorblind"
+sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 100, "axes.titlesize": 11})
+
+#: Line style per definition family, so unlike definitions are never mistaken for one series.
+_DEFINITION_STYLES = ["-", "--", ":", "-."]
+
+
+def _text(message: Msg | str, lang: str) -> str:
+    """A message in ``lang``, laid out for matplotlib."""
+    return _visual(render(message, lang), lang)
+
+
+def _name(value, lang: str) -> str:
+    """A data label laid out for matplotlib (see :func:`_label`)."""
+    return _visual(_label(value, lang), lang)
+
+
+def _label(value, lang: str) -> str:
+    """A data label: translated when it is a catalog label (a definition, a category), else as published."""
+    text = str(value)
+    if lang != "en" and has_translation(text, lang):
+        text = translate(text, lang)
+    return text
+
+
+def _number(unit: str, lang: str, absolute: bool = False) -> matplotlib.ticker.Formatter:
+    """Tick labels in the reader's number format."""
+    return matplotlib.ticker.FuncFormatter(lambda v, _: format_number(abs(v) if absolute else v, unit, lang))
+
+
+def _visual(text: str, lang: str) -> str:
+    if lang != "ar":
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def plot_migrant_shares(series: pd.DataFrame, lang: str = "en") -> plt.Figure:
+    """Share of population over time, one line per place and definition (style by definition).
+
+    Parameters
+    ----------
+    series
+        The table from :func:`workbench.analysis.profile_tables.migrant_series`.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    data = series.dropna(subset=["share of population (%)"]).copy()
+    data["date"] = pd.to_datetime(data["reference date"])
+    for i, (definition, by_def) in enumerate(data.groupby("definition", sort=True)):
+        style = _DEFINITION_STYLES[i % len(_DEFINITION_STYLES)]
+        for place, line in by_def.groupby("place", sort=True):
+            line = line.sort_values("date")
+            ax.plot(line["date"], line["share of population (%)"], linestyle=style, marker="o", markersize=3,
+                    label=_text(T("{definition} — {place}", definition=_label(definition, lang), place=place), lang))
+    ax.set_ylabel(_text(T("% of total population"), lang))
+    ax.set_xlabel(_text(T("reference date"), lang))
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def plot_origins(table: pd.DataFrame, lang: str = "en") -> plt.Figure:
+    """Horizontal bars of the largest origins (persons)."""
+    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(table), 3) + 1))
+    ordered = table.sort_values("persons")
+    ax.barh([_name(o, lang) for o in ordered["origin"]], ordered["persons"], color=sns.color_palette(PALETTE)[0])
+    ax.set_xlabel(_text(T("persons"), lang))
+    ax.xaxis.set_major_formatter(_number("persons", lang))
+    return fig
+
+
+def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
+    """Population pyramid in % of each group (men left, women right), one outline per group.
+
+    Parameters
+    ----------
+    ages
+        Columns group, age, sex, persons (from :func:`workbench.analysis.profile_tables.age_structure`).
+    """
+    fig, ax = plt.subplots(figsize=(7, 5))
+    order = sorted(ages["age"].unique(), key=_age_key)
+    colours = sns.color_palette(PALETTE)
+    if set(ages["sex"]) == {"total"}:
+        return _age_bars(fig, ax, ages, order, colours, lang)
+    for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
+        # the first group filled, the others as outlines on top, so no colours mix
+        style = {"color": colours[0], "alpha": 0.55} if i == 0 else {"fill": False, "edgecolor": colours[i], "linewidth": 1.4}
+        total = rows["persons"].sum()
+        by = rows.pivot_table(index="age", columns="sex", values="persons", aggfunc="sum").reindex(order).fillna(0)
+        y = range(len(order))
+        ax.barh(y, -100 * by.get("male", 0) / total, label=_name(group, lang), **style)
+        ax.barh(y, 100 * by.get("female", 0) / total, **style)
+    ax.axvline(0, color="#444", linewidth=0.8)
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels([_age_label(a, lang) for a in order], fontsize=7)
+    ax.set_ylabel(_text(T("age (years)"), lang))
+    ax.set_xlabel(_text(T("% of the group (men left, women right)"), lang))
+    ax.xaxis.set_major_formatter(_number("persons", lang, absolute=True))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    return fig
+
+
+def plot_lines(table: pd.DataFrame, x: str, y: str, hue: str, ylabel: Msg, lang: str = "en") -> plt.Figure:
+    """A simple line chart of ``y`` against ``x`` with one line per ``hue`` (x is a year or date column)."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for label, rows in table.groupby(hue, sort=True):
+        rows = rows.sort_values(x)
+        ax.plot(rows[x].astype(str), rows[y], marker="o", markersize=3, label=_name(label, lang))
+    ax.set_ylabel(_text(ylabel, lang))
+    ax.set_xlabel(_name(x, lang))
+    ax.yaxis.set_major_formatter(_value_formatter(table[y], lang))
+    ticks = sorted(table[x].astype(str).unique())
+    step = max(1, len(ticks) // 12)
+    ax.set_xticks(ticks[::step])
+    ax.tick_params(axis="x", rotation=45, labelsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def _value_formatter(values: pd.Series, lang: str) -> matplotlib.ticker.Formatter:
+    # enough decimals for the spread of the values: counts as integers, an index of 0.12-0.16 as 0.125
+    span = float(values.max() - values.min()) if len(values.dropna()) else 0.0
+    unit = "persons" if span >= 10 else "percent" if span >= 1 else "quotient" if span >= 0.1 else "ratio"
+    return _number(unit, lang)
+
+
+def plot_share_by_definition(table: pd.DataFrame, lang: str = "en") -> plt.Figure:
+    """Bars of the migrant share per city, one panel per definition (never one ranking across them).
+
+    Parameters
+    ----------
+    table
+        Columns city, definition, geography, share (%), reference date.
+    """
+    definitions = sorted(table["definition"].unique())
+    sizes = [int((table["definition"] == d).sum()) for d in definitions]
+    fig, axes = plt.subplots(
+        len(definitions), 1, figsize=(8, sum(1.3 + 0.4 * n for n in sizes)), squeeze=False,
+        gridspec_kw={"height_ratios": [1 + n for n in sizes]},
+    )
+    for ax, definition in zip(axes[:, 0], definitions):
+        rows = table[table["definition"] == definition].sort_values("share (%)")
+        labels = [_text(T("{city} ({geography}, {year})", city=c, geography=_label(g, lang), year=d[:4]), lang)
+                  for c, g, d in zip(rows["city"], rows["geography"], rows["reference date"])]
+        ax.barh(labels, rows["share (%)"], color=sns.color_palette(PALETTE)[definitions.index(definition) % 8])
+        ax.set_title(_name(definition, lang), loc="left")
+        ax.set_xlabel(_text(T("% of total population"), lang))
+    fig.tight_layout()
+    return fig
+
+
+def _age_bars(fig, ax, ages: pd.DataFrame, order: list[str], colours, lang: str) -> plt.Figure:
+    # no sex breakdown published: one bar per group and age band, in % of the group
+    groups = sorted(ages["group"].unique())
+    height = 0.8 / len(groups)
+    for i, group in enumerate(groups):
+        rows = ages[ages["group"] == group].set_index("age")["persons"].reindex(order).fillna(0)
+        ax.barh([k + i * height for k in range(len(order))], 100 * rows / rows.sum(), height=height, color=colours[i],
+                label=_name(group, lang))
+    ax.set_yticks([k + (len(groups) - 1) * height / 2 for k in range(len(order))])
+    ax.set_yticklabels([_age_label(a, lang) for a in order], fontsize=7)
+    ax.set_ylabel(_text(T("age (years)"), lang))
+    ax.set_xlabel(_text(T("% of the group (no breakdown by sex published)"), lang))
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _age_label(age: str, lang: str = "en") -> str:
+    if "_LT" in age:
+        return _text(T("under {age}", age=age.split("_LT")[1]), lang)
+    return age.replace("Y", "").replace("-MAX", "+")
+
+
+def _age_key(age: str) -> float:
+    if "_LT" in age:  # 'Y_LT15': under 15
+        return -1.0
+    digits = age.replace("Y", "").split("-")[0]
+    try:
+        return float(digits)
+    except ValueError:
+        return 999.0
+
+
+def plot_intervals(table: pd.DataFrame, label: str = "item", value: str = "share (%)", lang: str = "en") -> plt.Figure:
+    """Shares with their confidence intervals as horizontal error bars, one row per item.
+
+    Parameters
+    ----------
+    table
+        Columns ``label``, ``value``, '95% CI low', '95% CI high' (percent).
+    """
+    rows = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(rows) + 1.2))
+    y = range(len(rows))
+    ax.errorbar(
+        rows[value], list(y),
+        xerr=[rows[value] - rows["95% CI low"], rows["95% CI high"] - rows[value]],
+        fmt="o", color=sns.color_palette(PALETTE)[0], capsize=3,
+    )
+    ax.set_yticks(list(y))
+    ax.set_yticklabels([_name(v, lang) for v in rows[label]], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(_text(T("% of respondents (point estimate and 95% interval)"), lang))
+    return fig
+
+
+#: The charts a notebook can register with :meth:`workbench.report.exhibits.Report.plot`, by name.
+PLOTS = {
+    "migrant_shares": plot_migrant_shares,
+    "origins": plot_origins,
+    "pyramid": plot_pyramid,
+    "lines": plot_lines,
+    "share_by_definition": plot_share_by_definition,
+    "intervals": plot_intervals,
+}

@@ -1,0 +1,676 @@
+"""Chapters only a local expert can write: read them per city and language, render them safely."""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workbench import paths
+from workbench.errors import ConfigError, DataError
+from workbench.reference.registry import LANGUAGES, describe_validation_error, get_city, load_cities, read_yaml
+
+__all__ = [
+    "LANGUAGES",
+    "STATUS_WRITTEN",
+    "STATUS_MISSING",
+    "Chapter",
+    "ChapterRegistry",
+    "load_chapter_registry",
+    "read_chapter_registry",
+    "read_chapters",
+    "check_chapter_file",
+    "chapters_markdown",
+    "safe_markdown",
+    "chapter_status",
+    "ALLOWED_SCHEMES",
+]
+
+STATUS_WRITTEN = "written"
+STATUS_MISSING = "to be completed"
+
+#: URL schemes a link or image in a chapter may use; any other link loses its URL.
+ALLOWED_SCHEMES: tuple[str, ...] = ("http", "https", "mailto")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Texts(_Strict):
+    """One short text in English, French and Arabic."""
+
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+    ar: str = Field(min_length=1)
+
+
+class Questions(_Strict):
+    """The guiding questions of a chapter in every language (translations, same order)."""
+
+    en: list[str] = Field(min_length=3, max_length=6)
+    fr: list[str] = Field(min_length=3, max_length=6)
+    ar: list[str] = Field(min_length=3, max_length=6)
+
+    @model_validator(mode="after")
+    def _same_questions_everywhere(self) -> Questions:
+        counts = {lang: len(getattr(self, lang)) for lang in LANGUAGES}
+        if len(set(counts.values())) != 1:
+            raise ValueError(f"every language needs the same number of questions, got {counts}")
+        if any(not q.strip() for lang in LANGUAGES for q in getattr(self, lang)):
+            raise ValueError("a question is empty")
+        return self
+
+
+class ChapterSpec(_Strict):
+    """One chapter of the profile: its id (the file name), title and guiding questions."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Texts
+    questions: Questions
+
+
+class ChapterRegistry(_Strict):
+    """``data/registry/chapters.yaml``: the chapters in profile order and the placeholder texts."""
+
+    placeholder: Texts
+    questions_label: Texts
+    file_hint: Texts
+    chapters: list[ChapterSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ChapterRegistry:
+        ids = [c.id for c in self.chapters]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"chapter id(s) appear more than once: {', '.join(repeated)}")
+        return self
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Chapter ids in profile order."""
+        return tuple(c.id for c in self.chapters)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of one city in one language, written or not.
+
+    ``text`` is the expert's Markdown without its title line (``None`` when not written yet);
+    ``path`` is the file if one exists (``None`` otherwise); ``location`` is where the file is or
+    goes, relative to the project when it lies inside it.
+    """
+
+    id: str
+    city_id: str
+    language: str
+    title: str
+    text: str | None
+    path: Path | None
+    location: str
+    questions: tuple[str, ...]
+
+    @property
+    def written(self) -> bool:
+        """Whether the expert has written this chapter."""
+        return self.text is not None
+
+
+@functools.cache
+def load_chapter_registry(root: Path | None = None) -> ChapterRegistry:
+    """Load ``data/registry/chapters.yaml``.
+
+    Parameters
+    ----------
+    root
+        Registry folder; defaults to :func:`workbench.paths.registry_dir`.
+
+    Returns
+    -------
+    ChapterRegistry
+        The chapters in profile order, with titles, guiding questions and placeholder texts.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, not UTF-8 or YAML, has an unknown key, lacks a language, has
+        fewer than 3 or more than 6 questions, or repeats a chapter id.
+    """
+    return read_chapter_registry((root or paths.registry_dir()) / "chapters.yaml")
+
+
+def read_chapter_registry(path: Path) -> ChapterRegistry:
+    """Read and check a chapters registry file (any name, anywhere); see :func:`load_chapter_registry`.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key of the first problem.
+    """
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping with keys placeholder, questions_label, file_hint, chapters"
+        )
+    try:
+        return ChapterRegistry.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path, model=ChapterRegistry)) from None
+
+
+def read_chapters(city_id: str, language: str, folder: Path | None = None) -> list[Chapter]:
+    """Read the chapters a local expert wrote for one city in one language.
+
+    Parameters
+    ----------
+    city_id
+        A city of the registry.
+    language
+        One of :data:`LANGUAGES`.
+    folder
+        The chapters folder holding ``<city_id>/<language>/<chapter_id>.md``; defaults to
+        ``data/local/chapters``. A missing folder or file means "not written yet".
+
+    Returns
+    -------
+    list of Chapter
+        Every chapter of the registry, in profile order; an empty file, or one holding only a
+        ``# Title`` line, counts as not written.
+
+    Raises
+    ------
+    UnknownCityError
+        If the city is not in the registry.
+    ConfigError
+        If the language is not one of :data:`LANGUAGES`, or a chapter file is a symbolic link
+        leading out of ``folder``.
+    DataError
+        If a chapter file is not UTF-8 text, or the folder holds a ``.md`` file whose name is
+        not a chapter id (naming the file and the allowed names).
+    """
+    get_city(city_id)
+    _check_language(language)
+    registry = load_chapter_registry()
+    base = _chapters_dir(folder)
+    lang_dir = base / city_id / language
+    _check_chapter_files(lang_dir, registry.ids)
+    chapters = []
+    for spec in registry.chapters:
+        file = lang_dir / f"{spec.id}.md"
+        exists = file.is_file()
+        if exists or file.is_symlink():
+            paths.inside(file, base)  # a link may not bring a file from elsewhere into an annex
+        chapters.append(
+            Chapter(
+                id=spec.id,
+                city_id=city_id,
+                language=language,
+                title=getattr(spec.title, language),
+                text=_read_body(file) if exists else None,
+                path=file if exists else None,
+                location=_display(file),
+                questions=tuple(getattr(spec.questions, language)),
+            )
+        )
+    return chapters
+
+
+def check_chapter_file(path: Path) -> str:
+    """Check one chapter file an expert wrote, anywhere on disk, without rendering it.
+
+    The file name must be ``<chapter_id>.md`` with a chapter id of the registry, and the text
+    UTF-8. A language folder (two lowercase letters) must be one of :data:`LANGUAGES`; inside
+    the project's ``data/local/chapters`` the file must sit in ``<city_id>/<language>/``.
+
+    Parameters
+    ----------
+    path
+        The Markdown file.
+
+    Returns
+    -------
+    str
+        "written (N words)" or "not written yet (empty)", followed by a remark when the text
+        holds raw HTML (shown as text in the annexes, never rendered).
+
+    Raises
+    ------
+    DataError
+        Naming the file: missing, wrong name, wrong folder, or not UTF-8 text.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{_display(path)}: file not found")
+    ids = load_chapter_registry().ids
+    if path.suffix != ".md" or path.stem not in ids:
+        raise DataError(
+            f"{_display(path)}: not a chapter file name; expected one of: {', '.join(f'{i}.md' for i in ids)}"
+        )
+    _check_place(path)
+    body = _read_body(path)
+    if body is None:
+        return "not written yet (empty)"
+    words = len(body.split())
+    remark = "; raw HTML in the text is shown as text, not rendered" if re.search(r"<[A-Za-z/!?]", body) else ""
+    return f"written ({words} word{'' if words == 1 else 's'}){remark}"
+
+
+def _check_place(path: Path) -> None:
+    language = path.parent.name
+    if re.fullmatch(r"[a-z]{2}", language) and language not in LANGUAGES:
+        raise DataError(f"{_display(path)}: folder '{language}' is not a language; allowed: {', '.join(LANGUAGES)}")
+    base = _chapters_dir(None).resolve()
+    inside = path.resolve().parent
+    if base not in inside.parents and inside != base:
+        return
+    relative = inside.relative_to(base).parts
+    cities = load_cities()
+    if len(relative) != 2 or relative[0] not in cities or relative[1] not in LANGUAGES:
+        raise DataError(
+            f"{_display(path)}: chapter files go in data/local/chapters/<city_id>/<language>/; city ids: "
+            f"{', '.join(cities)}; languages: {', '.join(LANGUAGES)}"
+        )
+
+
+def _chapters_dir(folder: Path | None) -> Path:
+    return Path(folder) if folder is not None else paths.local_dir() / "chapters"
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ConfigError(f"unknown language '{language}'; allowed values: {', '.join(LANGUAGES)}")
+
+
+def _check_chapter_files(lang_dir: Path, ids: tuple[str, ...]) -> None:
+    if not lang_dir.is_dir():
+        return
+    allowed = [f"{i}.md" for i in ids]
+    for file in sorted(lang_dir.iterdir()):
+        if file.suffix.lower() == ".md" and file.name not in allowed:
+            raise DataError(
+                f"{_display(file)}: not a chapter file; rename it to one of: {', '.join(allowed)}"
+            )
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _read_body(file: Path) -> str | None:
+    """The chapter text without its optional ``# Title`` line, or None when nothing is written."""
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{_display(file)}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # <!-- comments --> are notes for the writer (the guiding questions of a draft): never shown
+    text = _COMMENT.sub("", text)
+    lines = text.strip("\n").split("\n")
+    # the registry title is shown instead of the expert's own first-line title
+    if lines and re.match(r"^ {0,3}#(?:[ \t].*)?$", lines[0]):
+        lines = lines[1:]
+    body = "\n".join(lines).strip("\n").rstrip()
+    return body if body.strip() else None
+
+
+def _display(path: Path) -> str:
+    return paths.shown(path.resolve())
+
+
+def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> str:
+    """Markdown showing chapters: the expert's text made safe, or a block asking for it.
+
+    Parameters
+    ----------
+    chapters
+        From :func:`read_chapters`.
+    heading_level
+        Markdown level of each chapter's title (1-6); headings inside the expert's text are
+        demoted below it (at most level 6).
+
+    Returns
+    -------
+    str
+        One heading per chapter followed by either the expert's text, with raw HTML escaped,
+        links and images whose URL is not http, https or mailto reduced to their text, and
+        headings demoted; or a block quote with the placeholder sentence, the guiding
+        questions and the file to write. Empty when ``chapters`` is empty.
+
+    Raises
+    ------
+    ConfigError
+        If ``heading_level`` is not between 1 and 6.
+    """
+    if not isinstance(heading_level, int) or not 1 <= heading_level <= 6:
+        raise ConfigError(f"heading_level must be an integer from 1 to 6, got {heading_level!r}")
+    registry = load_chapter_registry()
+    parts = []
+    for chapter in chapters:
+        parts.append(f"{'#' * heading_level} {chapter.title}")
+        if chapter.text is not None:
+            parts.append(safe_markdown(chapter.text, shift=heading_level))
+        else:
+            parts.append(_placeholder(chapter, registry))
+    return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+def _placeholder(chapter: Chapter, registry: ChapterRegistry) -> str:
+    lang = chapter.language
+    lines = [
+        f"> **{getattr(registry.placeholder, lang)}**",
+        ">",
+        f"> {getattr(registry.questions_label, lang)}",
+        ">",
+        *(f"> - {q}" for q in chapter.questions),
+        ">",
+        f"> {getattr(registry.file_hint, lang)} `{chapter.location}`.",
+    ]
+    return "\n".join(lines)
+
+
+def safe_markdown(text: str, shift: int = 0) -> str:
+    """Make expert Markdown safe to render as HTML and nest it under a heading.
+
+    Parameters
+    ----------
+    text
+        Markdown written by a person.
+    shift
+        Levels to add to every heading of the text (capped at 6).
+
+    Returns
+    -------
+    str
+        The text with links and images whose URL scheme is not http, https or mailto reduced
+        to their text, headings demoted by ``shift``, and every ``<``, ``>`` (except block-quote
+        markers) and ``&`` that does not start an entity escaped, code included, so no raw
+        HTML reaches the page.
+    """
+    text = _neutralise_links(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _demote_headings(text, shift)
+    return _escape_html(text)
+
+
+# --- links -------------------------------------------------------------------------------------
+
+_AUTOLINK = re.compile(r"(!?)<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
+_EMAIL_AUTOLINK = re.compile(
+    r"(!?)<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*)>"
+)
+# a link reference definition, also inside block quotes and list items, destination maybe on the next line
+_REFERENCE = re.compile(
+    r"^(?P<prefix>(?:[ \t>]|[-+*][ \t]|\d{1,9}[.)][ \t])*)"
+    r"\[(?P<label>(?:[^\[\]\\]|\\.)+)\]:[ \t]*(?:\n[ \t>]*)?"
+    r"(?P<dest><[^<>\n]*>|\S+)(?=[ \t]*(?:$|[\"'(]))",
+    re.MULTILINE,
+)
+# only brackets are escaped in a label: mistune shows a label that looks like a URL verbatim
+_BRACKETS = re.compile(r"([\[\]])")
+
+
+def _neutralise_links(text: str) -> str:
+    text = _EMAIL_AUTOLINK.sub(lambda m: _autolink(m, "mailto:" + m.group(2)), text)
+    text = _AUTOLINK.sub(lambda m: _autolink(m, m.group(2)), text)
+    text = _REFERENCE.sub(_reference, text)
+    return _inline_links(text)
+
+
+def _autolink(m: re.Match, url: str) -> str:
+    # an allowed <url> becomes an inline link, since every '<' is escaped later
+    bang = "\\!" if m.group(1) else ""
+    if not _allowed_url(url):
+        return m.group(1)
+    text = _BRACKETS.sub(r"\\\1", m.group(2))
+    return f"{bang}[{text}]({_encode_url(url)})"
+
+
+def _reference(m: re.Match) -> str:
+    dest = m.group("dest")
+    if not _allowed_url(dest):
+        return m.group("prefix")
+    return m.group(0)[: m.start("dest") - m.start()] + _encode_url(dest)
+
+
+def _inline_links(text: str) -> str:
+    i = 0
+    while (i := text.find("](", i)) != -1:
+        if _escaped(text, i):
+            i += 2
+            continue
+        dest, dest_start, dest_end, close = _parse_destination(text, i + 2)
+        if _allowed_url(dest):
+            encoded = _encode_url(dest)
+            text = text[:dest_start] + encoded + text[dest_end:]
+            i = dest_start + len(encoded)
+            continue
+        opening = _opening_bracket(text, i)
+        if opening is None:
+            # no '[' to pair with: drop the destination, keep the ']'
+            text = text[: i + 1] + text[close:]
+            i += 1
+            continue
+        image = opening > 0 and text[opening - 1] == "!" and not _escaped(text, opening - 1)
+        start = opening - 1 if image else opening
+        text = text[:start] + text[opening + 1 : i] + text[close:]
+        # rescan from the start of the link: its text may hold another link
+        i = start
+    return text
+
+
+def _escaped(text: str, i: int) -> bool:
+    backslashes = len(text[:i]) - len(text[:i].rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def _parse_destination(text: str, j: int) -> tuple[str, int, int, int]:
+    """Destination after ``](`` at ``j``: (destination, its start, its end, end of the link)."""
+    n = len(text)
+    k = _skip_space(text, j)
+    start = k
+    if k < n and text[k] == "<" and (gt := text.find(">", k)) != -1 and "\n" not in text[k:gt]:
+        dest, end = text[k + 1 : gt], gt + 1
+    else:
+        depth = 0
+        while k < n:
+            c = text[k]
+            if c == "\\" and k + 1 < n:
+                k += 2
+                continue
+            if c.isspace() or ord(c) < 0x20:
+                break
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            k += 1
+        dest, end = text[start:k], k
+    k = _skip_space(text, end)
+    # an optional title: "...", '...' or (...)
+    if k < n and text[k] in "\"'(":
+        closer = ")" if text[k] == "(" else text[k]
+        m = k + 1
+        while m < n and text[m] != closer:
+            m += 2 if text[m] == "\\" else 1
+        if m < n:
+            k = _skip_space(text, m + 1)
+    close = k + 1 if k < n and text[k] == ")" else end
+    return dest, start, end, close
+
+
+def _skip_space(text: str, k: int) -> int:
+    # lenient on purpose (block-quote markers, several line breaks): a link seen too often is harmless
+    while k < len(text) and text[k] in " \t\n>":
+        k += 1
+    return k
+
+
+def _opening_bracket(text: str, close: int) -> int | None:
+    depth = 0
+    for k in range(close - 1, -1, -1):
+        if text[k] not in "[]" or _escaped(text, k):
+            continue
+        if text[k] == "]":
+            depth += 1
+        elif depth == 0:
+            return k
+        else:
+            depth -= 1
+    return None
+
+
+def _allowed_url(dest: str) -> bool:
+    url = dest[1:-1] if dest.startswith("<") and dest.endswith(">") else dest
+    # as a Markdown renderer and then a browser would read it
+    url = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", url)
+    url = html.unescape(url)
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    return bool(m) and m.group(1).lower() in ALLOWED_SCHEMES
+
+
+def _encode_url(dest: str) -> str:
+    # without pointy brackets (they are escaped later), a URL may not hold spaces or parentheses
+    url = dest[1:-1] if dest.startswith("<") and dest.endswith(">") else dest
+    return quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "()<> "))
+
+
+# --- headings ----------------------------------------------------------------------------------
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t| {0,3}(?:[#>]|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}))")
+
+
+def _demote_headings(text: str, shift: int) -> str:
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        if fence is not None:
+            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line):
+                fence = None
+            out.append(line)
+            continue
+        if m := _FENCE.match(line):
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if m := _ATX.match(line):
+            out.append(m.group(1) + "#" * min(6, len(m.group(2)) + shift) + line[m.end() :])
+            continue
+        if (m := _SETEXT.match(line)) and out and _is_paragraph(out[-1]):
+            # a setext heading: the paragraph lines above the underline become one ATX heading
+            first = len(out) - 1
+            while first > 0 and _is_paragraph(out[first - 1]):
+                first -= 1
+            level = 1 if m.group(1)[0] == "=" else 2
+            words = " ".join(part.strip() for part in out[first:])
+            out[first:] = ["#" * min(6, level + shift) + " " + words]
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _is_paragraph(line: str) -> bool:
+    return bool(line.strip()) and not _NOT_PARAGRAPH.match(line) and not _SETEXT.match(line)
+
+
+# --- raw HTML ----------------------------------------------------------------------------------
+
+_BLOCK_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-+*][ \t]|\d{1,9}[.)][ \t]))*")
+_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+
+
+def _escape_html(text: str) -> str:
+    lines = []
+    for line in text.split("\n"):
+        # block-quote markers at the start of a line stay Markdown; every other '<', '>' is text
+        prefix = _BLOCK_PREFIX.match(line).group(0)
+        rest = line[len(prefix) :]
+        rest = re.sub(r"(?<!\\)\\([<>&])", r"\1", rest)
+        rest = _BARE_AMPERSAND.sub("&amp;", rest).replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(prefix + rest)
+    return "\n".join(lines)
+
+
+def chapter_status(
+    city_ids: Sequence[str], languages: Sequence[str] = LANGUAGES, folder: Path | None = None
+) -> pd.DataFrame:
+    """Which chapters are written, for each city and language.
+
+    Parameters
+    ----------
+    city_ids
+        Cities of the registry.
+    languages
+        Languages to check (each one of :data:`LANGUAGES`).
+    folder
+        The chapters folder; defaults to ``data/local/chapters``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``city_id``, ``chapter_id``, ``language``, ``status`` ('written' or
+        'to be completed') and ``file`` (where the chapter is or goes); one row per city ×
+        chapter × language, in the given city order, profile order and language order.
+
+    Raises
+    ------
+    UnknownCityError, ConfigError
+        For an unknown city or language.
+    DataError
+        For an unreadable chapter file, a ``.md`` file that is not a chapter, or a folder that
+        is not a known city (at the top) or a language (inside a city folder).
+    """
+    for language in languages:
+        _check_language(language)
+    base = _chapters_dir(folder)
+    _check_layout(base, city_ids)
+    rows = []
+    for city_id in city_ids:
+        by_language = {language: read_chapters(city_id, language, folder) for language in languages}
+        for spec_id in load_chapter_registry().ids:
+            for language in languages:
+                chapter = next(c for c in by_language[language] if c.id == spec_id)
+                rows.append(
+                    {
+                        "city_id": city_id,
+                        "chapter_id": chapter.id,
+                        "language": language,
+                        "status": STATUS_WRITTEN if chapter.written else STATUS_MISSING,
+                        "file": chapter.location,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["city_id", "chapter_id", "language", "status", "file"])
+
+
+def _check_layout(base: Path, city_ids: Sequence[str]) -> None:
+    if not base.is_dir():
+        return
+    known = load_cities()
+    for entry in sorted(base.iterdir()):
+        if entry.is_dir() and entry.name not in known:
+            raise DataError(f"{_display(entry)}: not a city id; known cities: {', '.join(known)}")
+    for city_id in city_ids:
+        city_dir = base / city_id
+        if not city_dir.is_dir():
+            continue
+        for entry in sorted(city_dir.iterdir()):
+            if entry.is_dir() and entry.name not in LANGUAGES:
+                raise DataError(
+                    f"{_display(entry)}: not a language folder; allowed: {', '.join(LANGUAGES)}"
+                )
+            if entry.suffix.lower() == ".md":
+                raise DataError(
+                    f"{_display(entry)}: chapter files go in a language folder "
+                    f"({', '.join(f'{city_id}/{lang}/' for lang in LANGUAGES)})"
+                )

@@ -1,0 +1,260 @@
+"""Rebuild the committed tidy tables from a folder of official source files."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import importlib
+import logging
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from workbench import paths
+from workbench.errors import ConfigError, DataError, WorkbenchError
+from workbench.provenance import sha256_file
+from workbench.reference.registry import Source, check_references, load_cities, load_sources
+from workbench.tidy.schemas import validate_tidy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one source produced."""
+
+    source_id: str
+    rows: int
+    table: Path
+    checksum_changed: bool
+
+
+def ingest(
+    raw_dir: Path,
+    out_dir: Path | None = None,
+    only: Iterable[str] | None = None,
+) -> list[IngestResult]:
+    """Build every registered source (or ``only`` some) from ``raw_dir`` into ``out_dir``.
+
+    All or nothing: every table is built and validated (schema and registry references) in a
+    hidden staging folder inside ``out_dir`` first; only when every source succeeded are the
+    new tables moved into place (one rename per file, with Ctrl-C held back meanwhile). A
+    missing, truncated or malformed official file therefore leaves every committed table as
+    it was.
+
+    Parameters
+    ----------
+    raw_dir
+        Folder holding the official files, laid out as in each source's ``files[].path``.
+    out_dir
+        Where tidy tables go; defaults to ``data/tidy``.
+    only
+        Source ids to build; all registered sources when ``None``.
+
+    Returns
+    -------
+    list of IngestResult
+        One per source, ``table`` being the published file.
+
+    Raises
+    ------
+    ConfigError
+        Unknown source id, missing raw folder, or a registry path leading out of it.
+    DataError
+        A missing official file, or a file whose layout or content is not as expected (the
+        message names the source, the file and, where the reader knows it, row and column).
+    """
+    raw_dir = Path(raw_dir).absolute()  # registry paths are checked to stay inside it, whatever the cwd
+    if not raw_dir.is_dir():
+        raise ConfigError(f"raw-data folder {raw_dir} does not exist; expected a folder of official files")
+    out_dir = Path(out_dir) if out_dir else paths.tidy_dir()
+    sources = load_sources()
+    buildable = [s for s, source in sources.items() if source.reader is not None]
+    wanted = list(dict.fromkeys(only)) if only else buildable
+    unknown = [s for s in wanted if s not in buildable]
+    if unknown:
+        raise ConfigError(
+            f"unknown source id(s) {unknown}; sources built from official files: {', '.join(buildable)}"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=out_dir))
+    try:
+        staged = [_ingest_one(sources[s], raw_dir, staging) for s in wanted]
+        return _publish(staged, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
+    # a registry path may not lead out of the raw folder
+    files = [raw_dir / f.path for f in source.files]
+    for path in files:
+        paths.inside(path, raw_dir)
+    for path in files:
+        if not path.is_file():
+            raise DataError(
+                f"{source.source_id}: official file {path} not found in {raw_dir}; expected the files listed "
+                f"in its registry entry: {[f.path for f in source.files]}"
+            )
+    sums = {f.path: sha256_file(raw_dir / f.path) for f in source.files}
+    changed = any(sums[f.path] != f.sha256 for f in source.files)
+    if changed:
+        log.warning("%s: a raw file differs from the checksum in its registry entry", source.source_id)
+    frame = _build(source, files)
+    name = f"{source.source_id}.csv"
+    validate_tidy(frame, name)
+    check_references(frame, name)
+    table = write_tidy(frame, out_dir, source.source_id)
+    meta = {
+        "source_id": source.source_id,
+        "rows": len(frame),
+        "built_from": [{"path": p, "sha256": s} for p, s in sums.items()],
+        "columns": list(frame.columns),
+        "periods": sorted(frame["period"].unique().tolist()),
+        "places": sorted(frame["place_id"].unique().tolist())[:50],
+        "indicators": sorted(frame["indicator_id"].unique().tolist()),
+        "definitions": sorted(frame["definition_id"].unique().tolist()),
+    }
+    _write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    log.info("%s: %d rows", source.source_id, len(frame))
+    return IngestResult(source.source_id, len(frame), table, changed)
+
+
+def _build(source: Source, files: list[Path]) -> pd.DataFrame:
+    """Run the source's reader; an unforeseen failure becomes a DataError naming the files."""
+    module = importlib.import_module(source.reader)
+    try:
+        frame = module.build(source.source_id, files, load_cities())
+    except WorkbenchError:
+        raise
+    except Exception as exc:  # a reader meeting a file it was not written for
+        raise DataError(
+            f"{source.source_id}: reading {', '.join(str(f) for f in files)} failed ({type(exc).__name__}: "
+            f"{exc}); expected the official layout: is a file truncated or of another format? "
+            "(--debug shows where)"
+        ) from exc
+    if frame.empty:
+        raise DataError(
+            f"{source.source_id}: no rows read from {', '.join(str(f) for f in files)}; expected observations"
+        )
+    return frame
+
+
+def _publish(staged: list[IngestResult], out_dir: Path) -> list[IngestResult]:
+    """Move the staged tables and their metadata into ``out_dir``; Ctrl-C waits until done."""
+    published = []
+    with _sigint_held():
+        for result in staged:
+            target = out_dir / result.table.name
+            result.table.replace(target)
+            meta = result.table.with_name(f"{result.source_id}.meta.yaml")
+            meta.replace(out_dir / meta.name)
+            # one table has one file: drop the other form (.csv or .csv.gz) of an earlier build
+            other = f"{result.source_id}.csv" if target.name.endswith(".gz") else f"{result.source_id}.csv.gz"
+            (out_dir / other).unlink(missing_ok=True)
+            published.append(IngestResult(result.source_id, result.rows, target, result.checksum_changed))
+    return published
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold back Ctrl-C (delivered when the block ends) where the platform allows it."""
+    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+#: Tables larger than this are stored gzip-compressed (``.csv.gz``) to keep clones small.
+GZIP_ABOVE_BYTES = 3_000_000
+
+
+def write_tidy(frame: pd.DataFrame, out_dir: Path, source_id: str) -> Path:
+    """Write a tidy table as ``<source_id>.csv`` (or ``.csv.gz`` when large), atomically.
+
+    The other form, if present from an earlier build, is removed so one table has one file.
+    Compression is deterministic (no timestamp), so a rebuild gives identical bytes.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ConfigError
+        If ``source_id`` cannot name a file in ``out_dir``.
+    """
+    data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    paths.named_file(out_dir, source_id, ".csv", "source id")
+    plain, packed = out_dir / f"{source_id}.csv", out_dir / f"{source_id}.csv.gz"
+    if len(data) > GZIP_ABOVE_BYTES:
+        target, other = packed, plain
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    else:
+        target, other = plain, packed
+    _write_atomic(target, data)
+    other.unlink(missing_ok=True)
+    return target
+
+
+def _write_atomic(path: Path, data: bytes | str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def tidy_path(source_id: str, folder: Path | None = None) -> Path:
+    """Return the file holding a source's tidy table (``.csv`` or ``.csv.gz``).
+
+    Raises
+    ------
+    DataError
+        If neither exists.
+    ConfigError
+        If ``source_id`` cannot name a file, or the table is a link leading out of ``folder``.
+    """
+    folder = folder or paths.tidy_dir()
+    for suffix in (".csv", ".csv.gz"):
+        paths.named_file(folder, source_id, suffix, "source id")
+        if (folder / f"{source_id}{suffix}").is_file():
+            return folder / f"{source_id}{suffix}"
+    raise DataError(
+        f"no tidy table for source '{source_id}' in {folder}; run `workbench ingest --raw DIR`"
+    )
+
+
+def read_tidy(path: Path) -> pd.DataFrame:
+    """Read a tidy CSV written by :func:`ingest` with the schema's dtypes.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or not UTF-8.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", compression="infer")
+    except FileNotFoundError:
+        raise DataError(f"{path}: tidy table not found; run `workbench ingest --raw DIR`") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: file is empty") from None
+    try:
+        frame["value"] = frame["value"].astype(float)
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"{path}: column 'value' missing or not numeric ({exc})") from None
+    return frame
