@@ -181,3 +181,37 @@ def read_bytes(path: Path | str, error: type[Exception] = ConfigError, expected:
         raise error(f"{path}: is a folder, expected {expected}") from None
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def write_atomic(path: Path | str, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary name in the same folder, renamed when complete.
+
+    A reader never sees a half-written file, and a failure (a full disk, a killed process) leaves
+    the previous file as it was; the temporary file is removed when the write fails.
+
+    Parameters
+    ----------
+    path
+        The file to write; its folder must exist.
+    data
+        Bytes, or text written as UTF-8.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        When the temporary file cannot be written or renamed; the caller names the step.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

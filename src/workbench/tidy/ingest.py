@@ -122,7 +122,7 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
         "indicators": sorted(frame["indicator_id"].unique().tolist()),
         "definitions": sorted(frame["definition_id"].unique().tolist()),
     }
-    _write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    paths.write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     log.info("%s: %d rows", source.source_id, len(frame))
     return IngestResult(source.source_id, len(frame), table, changed)
 
@@ -204,17 +204,9 @@ def write_tidy(frame: pd.DataFrame, out_dir: Path, source_id: str) -> Path:
         data = gzip.compress(data, compresslevel=9, mtime=0)
     else:
         target, other = plain, packed
-    _write_atomic(target, data)
+    paths.write_atomic(target, data)
     other.unlink(missing_ok=True)
     return target
-
-
-def _write_atomic(path: Path, data: bytes | str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def tidy_path(source_id: str, folder: Path | None = None) -> Path:
