@@ -22,8 +22,9 @@ from papermill.translators import PythonTranslator
 
 from conftest import run_cli
 from workbench import paths
-from workbench.report.annex import _inert, _markdown_html, city_document, render_html
-from workbench.tidy.chapters import Chapter, chapters_markdown, safe_markdown
+from workbench.report.annex import city_document, render_html
+from workbench.report.markdown import clean_html, render_markdown
+from workbench.tidy.chapters import Chapter, chapters_markdown
 from workbench.errors import ConfigError, UnknownCityError
 from workbench.tidy.ingest import ingest, tidy_path
 from workbench.reference.params import load_city_params
@@ -242,18 +243,18 @@ def active_content(fragment: str) -> list[str]:
 
 
 @pytest.mark.parametrize("markdown", ATTACKS.values(), ids=ATTACKS.keys())
-def test_markdown_html_leaves_nothing_active(markdown: str) -> None:
-    assert active_content(_markdown_html(markdown)) == []
+def test_render_markdown_leaves_nothing_active(markdown: str) -> None:
+    assert active_content(render_markdown(markdown)) == []
 
 
 @pytest.mark.parametrize("markdown", ATTACKS.values(), ids=ATTACKS.keys())
-def test_safe_markdown_leaves_no_raw_tag(markdown: str) -> None:
-    text = safe_markdown(markdown)
-    assert "<script" not in text.lower() and "<iframe" not in text.lower() and "<img" not in text.lower()
+def test_render_markdown_leaves_no_raw_tag(markdown: str) -> None:
+    page = render_markdown(markdown).lower()
+    assert "<script" not in page and "<iframe" not in page and "<svg" not in page and "<img src=x" not in page
 
 
 def test_safe_links_and_formatting_survive() -> None:
-    html = _markdown_html("See [the survey](https://example.org/qol?a=1&b=2), [mail](mailto:a@b.example) and **bold**.")
+    html = render_markdown("See [the survey](https://example.org/qol?a=1&b=2), [mail](mailto:a@b.example) and **bold**.")
     soup = BeautifulSoup(html, "html.parser")
     assert [a["href"] for a in soup.find_all("a")] == ["https://example.org/qol?a=1&b=2", "mailto:a@b.example"]
     assert soup.find("strong").text == "bold"
@@ -268,18 +269,20 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(markdown=st.lists(_PIECES, max_size=40).map("".join))
-def test_markdown_html_leaves_nothing_active_for_any_text(markdown: str) -> None:
-    assert active_content(_markdown_html(markdown)) == []
+def test_render_markdown_leaves_nothing_active_for_any_text(markdown: str) -> None:
+    assert active_content(render_markdown(markdown)) == []
 
 
-def test_inert_removes_what_slipped_through_and_keeps_inert_html_unchanged() -> None:
+def test_clean_html_removes_what_slipped_through_and_keeps_inert_html_unchanged() -> None:
     dirty = ('<p>a<script>alert(1)</script><a href="javascript:x" onclick="y">l</a><iframe src="https://x">'
-             '</iframe><blink>b</blink><img src="data:x" onerror="z"><th style="background:url(x)">t</th></p>')
-    cleaned = _inert(dirty)
+             '</iframe><blink>b</blink><img src="data:x" onerror="z"><a href="docs/x.md">r</a></p>'
+             '<table><tbody><tr><td style="background:url(x)">t</td></tr></tbody></table>')
+    cleaned = clean_html(dirty)
     assert active_content(cleaned) == []
-    assert "alert" not in cleaned and ">l</a>" in cleaned and ">b<" in cleaned
-    clean = '<p>a <a href="https://x.example" title="t">l</a></p>\n<table><th style="text-align:center">h</th></table>'
-    assert _inert(clean) is clean
+    assert "alert" not in cleaned and "<a>l</a>" in cleaned and ">b<" in cleaned and "docs/x.md" not in cleaned
+    clean = ('<p>a <a href="https://x.example" title="t">l</a></p>\n'
+             '<table><thead><tr><th style="text-align:center">h</th></tr></thead></table>')
+    assert clean_html(clean) == clean
 
 
 def test_annex_page_of_a_hostile_chapter_has_nothing_active(tmp_path: Path) -> None:

@@ -26,14 +26,12 @@ from pathlib import Path
 import jinja2
 import nbformat
 import pandas as pd
-from bs4 import BeautifulSoup
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from workbench.report import disclosure
 from workbench import paths
-from workbench.tidy.chapters import safe_markdown
 from workbench.errors import ConfigError, DataError
 from workbench.report.exhibits import redraw, table_from_json
+from workbench.report.markdown import render_markdown
 from workbench.reference.framework import THEME_LABELS
 from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text
 from workbench.provenance import git_commit, package_versions
@@ -198,77 +196,6 @@ def _add_markdown(sections: list[Section], source: str, where: str) -> None:
             sections[-1].blocks.append(Text(text, where))
 
 
-def _markdown_html(text: str) -> str:
-    # every Markdown (the notebook's, the synopsis, an expert's chapter) goes through the same
-    # escaping: no raw HTML or script reaches an annex
-    rendered = markdown2html_mistune(safe_markdown(text))
-    # nbconvert gives headings a notebook-style id and a "¶" self-link; an annex numbers its own
-    # anchors, and a self-link is noise on paper (and a broken link in the PDF)
-    rendered = _SELF_LINK.sub("", rendered)
-    rendered = _HEADING_ID.sub(r"<\1>", rendered)
-    # second line of defence: an element, attribute or link the escaping let through is removed
-    return _inert(rendered)
-
-
-_SELF_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
-_HEADING_ID = re.compile(r'<(h[1-6]) id="[^"]*">')
-
-#: Elements Markdown renders, with the attributes each may keep (``*``: every element).
-_ALLOWED_HTML: dict[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "b", "i", "code", "pre",
-         "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "del", "sup", "sub", "div", "span"),
-        frozenset(),
-    ),
-    "*": frozenset({"class"}),
-    "a": frozenset({"href", "title"}),
-    "img": frozenset({"src", "alt", "title"}),
-    "th": frozenset({"style", "colspan", "rowspan"}),
-    "td": frozenset({"style", "colspan", "rowspan"}),
-    "ol": frozenset({"start"}),
-    "input": frozenset({"type", "disabled", "checked"}),
-}
-#: Elements removed with their content (the rest of an unknown element's text is kept).
-_DROPPED_HTML = frozenset({"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-                           "svg", "math", "template", "noscript", "meta", "link", "base", "textarea", "select",
-                           "button", "audio", "video", "source", "canvas"})
-_SAFE_URL = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
-_SAFE_STYLE = re.compile(r"^text-align:\s*(?:left|right|center);?$")
-
-
-def _inert(fragment: str) -> str:
-    """The fragment unchanged when it holds only inert Markdown HTML, else with the rest removed."""
-    soup = BeautifulSoup(fragment, "html.parser")
-    changed = False
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        if tag.name in _DROPPED_HTML or (tag.name == "input" and tag.get("type") != "checkbox"):
-            tag.decompose()
-            changed = True
-            continue
-        if tag.name not in _ALLOWED_HTML:
-            tag.unwrap()
-            changed = True
-            continue
-        for name, value in list(tag.attrs.items()):
-            if not _safe_attribute(tag.name, name, value):
-                del tag[name]
-                changed = True
-    return str(soup) if changed else fragment
-
-
-def _safe_attribute(tag: str, name: str, value: object) -> bool:
-    if name not in _ALLOWED_HTML[tag] | _ALLOWED_HTML["*"]:
-        return False
-    text = " ".join(value) if isinstance(value, list) else str(value)
-    if name in ("href", "src"):
-        return bool(_SAFE_URL.match("".join(text.split())))
-    if name == "style":
-        return bool(_SAFE_STYLE.match(text.strip()))
-    return True
-
-
 def city_document(notebook: Path, city_id: str) -> Document:
     """The annex of one city profile: exhibits numbered A.1, A.2 …"""
     city = get_city(city_id)
@@ -400,7 +327,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                                 label=labels[id(block.exhibit)]), lang)
                 blocks.append(f'<p class="wb-see"><a href="#{block.exhibit.anchor}">{html.escape(text)}</a></p>')
             else:
-                blocks.append(_markdown_html(_text(block.content, lang, block.where)))
+                blocks.append(render_markdown(_text(block.content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
     source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))

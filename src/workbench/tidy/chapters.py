@@ -1,14 +1,12 @@
-"""Chapters only a local expert can write: read them per city and language, render them safely."""
+"""Chapters only a local expert can write: read them per city and language, as Markdown for a profile."""
 
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -28,17 +26,11 @@ __all__ = [
     "read_chapters",
     "check_chapter_file",
     "chapters_markdown",
-    "safe_markdown",
     "chapter_status",
-    "ALLOWED_SCHEMES",
 ]
 
 STATUS_WRITTEN = "written"
 STATUS_MISSING = "to be completed"
-
-#: URL schemes a link or image in a chapter may use; any other link loses its URL.
-ALLOWED_SCHEMES: tuple[str, ...] = ("http", "https", "mailto")
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -324,7 +316,10 @@ def _display(path: Path) -> str:
 
 
 def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> str:
-    """Markdown showing chapters: the expert's text made safe, or a block asking for it.
+    """Markdown showing chapters: the expert's text, or a block asking for it.
+
+    The text is Markdown as the expert wrote it (raw HTML and links included):
+    :func:`workbench.report.markdown.render_markdown` makes it safe when an annex shows it.
 
     Parameters
     ----------
@@ -337,10 +332,9 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> st
     Returns
     -------
     str
-        One heading per chapter followed by either the expert's text, with raw HTML escaped,
-        links and images whose URL is not http, https or mailto reduced to their text, and
-        headings demoted; or a block quote with the placeholder sentence, the guiding
-        questions and the file to write. Empty when ``chapters`` is empty.
+        One heading per chapter followed by either the expert's text with its headings demoted,
+        or a block quote with the placeholder sentence, the guiding questions and the file to
+        write. Empty when ``chapters`` is empty.
 
     Raises
     ------
@@ -354,7 +348,7 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> st
     for chapter in chapters:
         parts.append(f"{'#' * heading_level} {chapter.title}")
         if chapter.text is not None:
-            parts.append(safe_markdown(chapter.text, shift=heading_level))
+            parts.append(_demote_headings(chapter.text, heading_level))
         else:
             parts.append(_placeholder(chapter, registry))
     return "\n\n".join(parts) + ("\n" if parts else "")
@@ -372,175 +366,6 @@ def _placeholder(chapter: Chapter, registry: ChapterRegistry) -> str:
         f"> {getattr(registry.file_hint, lang)} `{chapter.location}`.",
     ]
     return "\n".join(lines)
-
-
-def safe_markdown(text: str, shift: int = 0) -> str:
-    """Make expert Markdown safe to render as HTML and nest it under a heading.
-
-    Parameters
-    ----------
-    text
-        Markdown written by a person.
-    shift
-        Levels to add to every heading of the text (capped at 6).
-
-    Returns
-    -------
-    str
-        The text with links and images whose URL scheme is not http, https or mailto reduced
-        to their text, headings demoted by ``shift``, and every ``<``, ``>`` (except block-quote
-        markers) and ``&`` that does not start an entity escaped, code included, so no raw
-        HTML reaches the page.
-    """
-    text = _neutralise_links(text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _demote_headings(text, shift)
-    return _escape_html(text)
-
-
-# --- links -------------------------------------------------------------------------------------
-
-_AUTOLINK = re.compile(r"(!?)<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
-_EMAIL_AUTOLINK = re.compile(
-    r"(!?)<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*)>"
-)
-# a link reference definition, also inside block quotes and list items, destination maybe on the next line
-_REFERENCE = re.compile(
-    r"^(?P<prefix>(?:[ \t>]|[-+*][ \t]|\d{1,9}[.)][ \t])*)"
-    r"\[(?P<label>(?:[^\[\]\\]|\\.)+)\]:[ \t]*(?:\n[ \t>]*)?"
-    r"(?P<dest><[^<>\n]*>|\S+)(?=[ \t]*(?:$|[\"'(]))",
-    re.MULTILINE,
-)
-# only brackets are escaped in a label: mistune shows a label that looks like a URL verbatim
-_BRACKETS = re.compile(r"([\[\]])")
-
-
-def _neutralise_links(text: str) -> str:
-    text = _EMAIL_AUTOLINK.sub(lambda m: _autolink(m, "mailto:" + m.group(2)), text)
-    text = _AUTOLINK.sub(lambda m: _autolink(m, m.group(2)), text)
-    text = _REFERENCE.sub(_reference, text)
-    return _inline_links(text)
-
-
-def _autolink(m: re.Match, url: str) -> str:
-    # an allowed <url> becomes an inline link, since every '<' is escaped later
-    bang = "\\!" if m.group(1) else ""
-    if not _allowed_url(url):
-        return m.group(1)
-    text = _BRACKETS.sub(r"\\\1", m.group(2))
-    return f"{bang}[{text}]({_encode_url(url)})"
-
-
-def _reference(m: re.Match) -> str:
-    dest = m.group("dest")
-    if not _allowed_url(dest):
-        return m.group("prefix")
-    return m.group(0)[: m.start("dest") - m.start()] + _encode_url(dest)
-
-
-def _inline_links(text: str) -> str:
-    i = 0
-    while (i := text.find("](", i)) != -1:
-        if _escaped(text, i):
-            i += 2
-            continue
-        dest, dest_start, dest_end, close = _parse_destination(text, i + 2)
-        if _allowed_url(dest):
-            encoded = _encode_url(dest)
-            text = text[:dest_start] + encoded + text[dest_end:]
-            i = dest_start + len(encoded)
-            continue
-        opening = _opening_bracket(text, i)
-        if opening is None:
-            # no '[' to pair with: drop the destination, keep the ']'
-            text = text[: i + 1] + text[close:]
-            i += 1
-            continue
-        image = opening > 0 and text[opening - 1] == "!" and not _escaped(text, opening - 1)
-        start = opening - 1 if image else opening
-        text = text[:start] + text[opening + 1 : i] + text[close:]
-        # rescan from the start of the link: its text may hold another link
-        i = start
-    return text
-
-
-def _escaped(text: str, i: int) -> bool:
-    backslashes = len(text[:i]) - len(text[:i].rstrip("\\"))
-    return backslashes % 2 == 1
-
-
-def _parse_destination(text: str, j: int) -> tuple[str, int, int, int]:
-    """Destination after ``](`` at ``j``: (destination, its start, its end, end of the link)."""
-    n = len(text)
-    k = _skip_space(text, j)
-    start = k
-    if k < n and text[k] == "<" and (gt := text.find(">", k)) != -1 and "\n" not in text[k:gt]:
-        dest, end = text[k + 1 : gt], gt + 1
-    else:
-        depth = 0
-        while k < n:
-            c = text[k]
-            if c == "\\" and k + 1 < n:
-                k += 2
-                continue
-            if c.isspace() or ord(c) < 0x20:
-                break
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            k += 1
-        dest, end = text[start:k], k
-    k = _skip_space(text, end)
-    # an optional title: "...", '...' or (...)
-    if k < n and text[k] in "\"'(":
-        closer = ")" if text[k] == "(" else text[k]
-        m = k + 1
-        while m < n and text[m] != closer:
-            m += 2 if text[m] == "\\" else 1
-        if m < n:
-            k = _skip_space(text, m + 1)
-    close = k + 1 if k < n and text[k] == ")" else end
-    return dest, start, end, close
-
-
-def _skip_space(text: str, k: int) -> int:
-    # lenient on purpose (block-quote markers, several line breaks): a link seen too often is harmless
-    while k < len(text) and text[k] in " \t\n>":
-        k += 1
-    return k
-
-
-def _opening_bracket(text: str, close: int) -> int | None:
-    depth = 0
-    for k in range(close - 1, -1, -1):
-        if text[k] not in "[]" or _escaped(text, k):
-            continue
-        if text[k] == "]":
-            depth += 1
-        elif depth == 0:
-            return k
-        else:
-            depth -= 1
-    return None
-
-
-def _allowed_url(dest: str) -> bool:
-    url = dest[1:-1] if dest.startswith("<") and dest.endswith(">") else dest
-    # as a Markdown renderer and then a browser would read it
-    url = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", url)
-    url = html.unescape(url)
-    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
-    m = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
-    return bool(m) and m.group(1).lower() in ALLOWED_SCHEMES
-
-
-def _encode_url(dest: str) -> str:
-    # without pointy brackets (they are escaped later), a URL may not hold spaces or parentheses
-    url = dest[1:-1] if dest.startswith("<") and dest.endswith(">") else dest
-    return quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "()<> "))
 
 
 # --- headings ----------------------------------------------------------------------------------
@@ -582,24 +407,6 @@ def _demote_headings(text: str, shift: int) -> str:
 
 def _is_paragraph(line: str) -> bool:
     return bool(line.strip()) and not _NOT_PARAGRAPH.match(line) and not _SETEXT.match(line)
-
-
-# --- raw HTML ----------------------------------------------------------------------------------
-
-_BLOCK_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-+*][ \t]|\d{1,9}[.)][ \t]))*")
-_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
-
-
-def _escape_html(text: str) -> str:
-    lines = []
-    for line in text.split("\n"):
-        # block-quote markers at the start of a line stay Markdown; every other '<', '>' is text
-        prefix = _BLOCK_PREFIX.match(line).group(0)
-        rest = line[len(prefix) :]
-        rest = re.sub(r"(?<!\\)\\([<>&])", r"\1", rest)
-        rest = _BARE_AMPERSAND.sub("&amp;", rest).replace("<", "&lt;").replace(">", "&gt;")
-        lines.append(prefix + rest)
-    return "\n".join(lines)
 
 
 def chapter_status(
