@@ -30,10 +30,10 @@ import pandas as pd
 from workbench.report import disclosure
 from workbench import paths
 from workbench.errors import ConfigError, DataError
-from workbench.report.exhibits import redraw, table_from_json
+from workbench.report.exhibits import Exhibit, redraw
 from workbench.report.markdown import render_markdown
 from workbench.reference.framework import THEME_LABELS
-from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text
+from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text, to_json
 from workbench.provenance import git_commit, package_versions
 from workbench.reference.registry import get_city, is_network_place, load_sources, place_name
 from workbench.reference.formats import format_table
@@ -50,26 +50,6 @@ CITY_LETTER, NETWORK_LETTER = "A", "B"
 
 #: Name of the network synthesis annex file.
 NETWORK = "network"
-
-
-@dataclass
-class Exhibit:
-    """A table or figure as an annex shows it (numbered by the document, not the notebook).
-
-    Caption, sources and notes are messages (:mod:`workbench.reference.i18n` JSON) or English text.
-    """
-
-    kind: str
-    caption: dict | str
-    sources: list
-    source_ids: list[str]
-    notes: list
-    table: pd.DataFrame | None = None
-    png: str | None = None  #: base64 PNG of a figure
-    number: str = ""  #: e.g. 'A.3'
-    anchor: str = ""
-    where: str = ""  #: notebook and exhibit, named in errors
-    plot: dict | None = None  #: a chart the annex can draw again in its language
 
 
 @dataclass
@@ -142,25 +122,12 @@ def read_notebook(notebook: Path) -> list[Section]:
                 data = output.get("data", {})
                 meta = output.get("metadata", {}).get("workbench")
                 if meta:
-                    sections[-1].blocks.append(_exhibit(meta, images.get(meta["slug"]), notebook))
+                    named = f"{where}, {meta.get('label')} '{meta['caption']}'"
+                    sections[-1].blocks.append(Exhibit.from_metadata(meta, images.get(meta["slug"]), named))
                 elif "text/markdown" in data and "image/png" not in data:
                     message = output.get("metadata", {}).get("workbench_text")
                     sections[-1].blocks.append(Text(message or data["text/markdown"], where))
     return [s for s in sections if s.heading or s.blocks]
-
-
-def _exhibit(meta: dict, png: str | None, notebook: Path) -> Exhibit:
-    table = None
-    if meta["kind"] == "table":
-        if meta.get("table") is None:
-            raise DataError(
-                f"{notebook}: exhibit '{meta.get('label')}' carries no table values (made by an older "
-                "workbench); run the notebooks again with `workbench run`"
-            )
-        table = table_from_json(meta["table"])
-    return Exhibit(meta["kind"], meta.get("caption_i18n", meta["caption"]), list(meta.get("sources_i18n", meta["sources"])),
-                   list(meta.get("source_ids", [])), list(meta.get("notes_i18n", meta["notes"])), table, png,
-                   where=f"{Path(notebook).name}, {meta.get('label')} '{meta['caption']}'", plot=meta.get("plot"))
 
 
 def markdown_chunks(source: str) -> list[tuple[int, str]]:
@@ -236,7 +203,7 @@ def _first_or_reference(block, seen: dict[str, Exhibit]):
     # is printed once; later copies refer to it
     if not isinstance(block, Exhibit) or block.table is None:
         return block
-    key = json.dumps([block.caption, block.table.astype(str).values.tolist(), list(block.table.columns)])
+    key = json.dumps([to_json(block.caption), block.table.astype(str).values.tolist(), list(block.table.columns)])
     if key in seen:
         return SeeAlso(seen[key])
     seen[key] = block
@@ -249,8 +216,7 @@ def _numbered(document: Document) -> Document:
         section.anchor = f"s-{i}"
     for exhibit in document.exhibits:
         counts[exhibit.kind] += 1
-        exhibit.number = f"{document.letter}.{counts[exhibit.kind]}"
-        exhibit.anchor = f"{exhibit.kind}-{exhibit.number.lower().replace('.', '-')}"
+        exhibit.annex_number = f"{document.letter}.{counts[exhibit.kind]}"
     return document
 
 
@@ -325,13 +291,13 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
             elif isinstance(block, SeeAlso):
                 text = render(T("{caption}: see {label}.", caption=_text(block.exhibit.caption, lang, block.exhibit.where),
                                 label=labels[id(block.exhibit)]), lang)
-                blocks.append(f'<p class="wb-see"><a href="#{block.exhibit.anchor}">{html.escape(text)}</a></p>')
+                blocks.append(f'<p class="wb-see"><a href="#{_anchor(block.exhibit)}">{html.escape(text)}</a></p>')
             else:
                 blocks.append(render_markdown(_text(block.content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
     source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))
-    contents = [{"anchor": e.anchor, "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
+    contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
     return _environment().get_template("annex.html.j2").render(
         lang=lang,
         dir="rtl" if lang in RTL else "ltr",
@@ -364,8 +330,13 @@ def _chrome(lang: str, threshold: int, suppressed: int, document: Document, prov
 
 
 def _label(exhibit: Exhibit, lang: str) -> str:
-    message = T("Table {number}", number=exhibit.number) if exhibit.kind == "table" else T("Figure {number}", number=exhibit.number)
+    number = exhibit.annex_number
+    message = T("Table {number}", number=number) if exhibit.kind == "table" else T("Figure {number}", number=number)
     return render(message, lang)
+
+
+def _anchor(exhibit: Exhibit) -> str:
+    return f"{exhibit.kind}-{exhibit.annex_number.lower().replace('.', '-')}"
 
 
 def _text(value, lang: str, where: str) -> str:
@@ -383,7 +354,8 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
         if hidden:
             notes.append(render(disclosure.note(threshold), lang))
     elif exhibit.png:
-        png = exhibit.png if lang == "en" or not exhibit.plot else base64.b64encode(redraw(exhibit.plot, lang)).decode("ascii")
+        image = exhibit.png if lang == "en" or not exhibit.plot else redraw(exhibit.plot, lang)
+        png = base64.b64encode(image).decode("ascii")
         body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
     else:
         body = ""
@@ -391,7 +363,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
     source = f'<p class="wb-source">{html.escape(render(T("Source: {lines}", lines=lines), lang))}</p>'
     note_html = "".join(f'<p class="wb-note">{html.escape(render(T("Note: {text}", text=n), lang))}</p>'
                         for n in dict.fromkeys(notes))
-    return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}" id="{exhibit.anchor}">'
+    return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.reference.i18n import Label, Msg, T, to_json
+from workbench.errors import DataError
+from workbench.reference.i18n import Label, Msg, T, from_json, to_json
 from workbench.reference.registry import load_sources
 from workbench.tidy.schemas import FLAGS
 from workbench.reference.formats import format_table
@@ -28,10 +29,13 @@ MIME = "application/vnd.workbench.exhibit+json"
 
 @dataclass
 class Exhibit:
-    """One numbered table or figure."""
+    """One numbered table or figure: registered by a notebook's :class:`Report`, read back by an annex.
+
+    Caption, sources and notes are messages (:func:`workbench.reference.i18n.T`) or English text.
+    """
 
     kind: str  #: 'table' or 'figure'
-    number: int
+    number: int  #: its number in the notebook
     caption: str
     sources: list[str]
     notes: list[str] = field(default_factory=list)
@@ -40,6 +44,48 @@ class Exhibit:
     plot: dict | None = None  #: how to draw the figure again in another language (see Report.plot)
     slug: str = ""
     source_ids: list[str] = field(default_factory=list)  #: registry ids behind ``sources``
+    where: str = ""  #: the notebook and exhibit it was read from, named in errors
+    annex_number: str = ""  #: its number in an annex ('A.3'), given by the annex document
+
+    @classmethod
+    def from_metadata(cls, meta: dict, png: str | None = None, where: str = "") -> Exhibit:
+        """The exhibit an executed notebook's output carries (the inverse of :meth:`metadata`).
+
+        Parameters
+        ----------
+        meta
+            The output's ``workbench`` metadata.
+        png
+            The figure's image as the notebook stores it (base64), if any.
+        where
+            The notebook and exhibit, named in errors.
+
+        Raises
+        ------
+        DataError
+            If a table exhibit carries no values (made by a workbench before exhibits carried them).
+        """
+        table = None
+        if meta["kind"] == "table":
+            if meta.get("table") is None:
+                raise DataError(
+                    f"{where or meta.get('label')}: the exhibit carries no table values (made by an older "
+                    "workbench); run the notebooks again with `workbench run`"
+                )
+            table = table_from_json(meta["table"])
+        return cls(
+            kind=meta["kind"],
+            number=meta.get("number", 0),
+            caption=_message(meta.get("caption_i18n", meta["caption"])),
+            sources=[_message(s) for s in meta.get("sources_i18n", meta["sources"])],
+            notes=[_message(n) for n in meta.get("notes_i18n", meta["notes"])],
+            table=table,
+            png=base64.b64decode(png) if png else None,
+            plot=meta.get("plot"),
+            slug=meta.get("slug", ""),
+            source_ids=list(meta.get("source_ids", [])),
+            where=where,
+        )
 
     @property
     def label(self) -> str:
@@ -229,6 +275,10 @@ class Report:
         return written
 
 
+def _message(value: dict | str) -> str:
+    return from_json(value) if isinstance(value, dict) else value
+
+
 def png_bytes(fig) -> bytes:
     """A matplotlib figure as PNG (the figure is closed)."""
     import matplotlib.pyplot as plt
@@ -242,7 +292,7 @@ def png_bytes(fig) -> bytes:
 def redraw(spec: dict, lang: str) -> bytes:
     """Draw a chart registered with :meth:`Report.plot` again, in ``lang``; PNG bytes."""
     from workbench.report.figures import PLOTS
-    from workbench.reference.i18n import from_json, render
+    from workbench.reference.i18n import render
 
     options = {k: from_json(v) if isinstance(v, dict) else v for k, v in spec.get("options", {}).items()}
     # cells that are messages (e.g. 'Wien (sum of districts)') are drawn as text in the language
