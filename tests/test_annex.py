@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import run_cli
-from workbench.report import annex
+from workbench.report import annex, annex_document, annex_html
 from workbench.errors import ConfigError, DataError
 from workbench.report.exhibits import table_json
 
@@ -51,8 +51,8 @@ PROVENANCE = {"run_id": "run-1", "git_commit": "abc123", "started": "2026-11-22T
 
 
 def test_city_annex_keeps_text_and_numbered_exhibits_drops_code(tmp_path: Path):
-    document = annex.city_document(_notebook(tmp_path), "madrid")
-    page = annex.render_html(document, PROVENANCE, threshold=0)
+    document = annex_document.city_document(_notebook(tmp_path), "madrid")
+    page = annex_html.render_html(document, PROVENANCE, threshold=0)
     assert "Annex A: City Migration Profile of Madrid" in page and "1. Part one" in page and "Intro." in page
     assert "<h3>1.1 Detail</h3>" in page
     assert "secret_code" not in page and "noise" not in page and "How the code works" not in page and "ignored" not in page
@@ -63,7 +63,7 @@ def test_city_annex_keeps_text_and_numbered_exhibits_drops_code(tmp_path: Path):
 
 
 def test_sources_section_and_provenance_footer(tmp_path: Path):
-    page = annex.render_html(annex.city_document(_notebook(tmp_path), "madrid"), PROVENANCE)
+    page = annex_html.render_html(annex_document.city_document(_notebook(tmp_path), "madrid"), PROVENANCE)
     sources = page[page.index('id="sources"'):]
     assert "World Bank" in sources and "https://" in sources and "Licence:" in sources and "Accessed " in sources
     assert "data/tidy/worldbank_wdi.csv" in sources and "f" * 16 in sources
@@ -71,26 +71,26 @@ def test_sources_section_and_provenance_footer(tmp_path: Path):
 
 
 def test_small_counts_are_suppressed_with_their_shares(tmp_path: Path):
-    page = annex.render_html(annex.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, threshold=5)
+    page = annex_html.render_html(annex_document.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, threshold=5)
     row = re.search(r"<tr><td>Peru</td>.*?</tr>", page).group(0)
     assert row.count("[s]") == 2 and "0.2" not in row and ">3<" not in row
     assert "fewer than 5 persons" in page and "Cells suppressed in this annex: 2" in page
     assert "<td>Morocco</td>" in page and "1,200" in page
-    unsuppressed = annex.render_html(annex.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, threshold=0)
+    unsuppressed = annex_html.render_html(annex_document.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, threshold=0)
     assert "[s]</td>" not in unsuppressed
 
 
 def test_markdown_cannot_inject_html(tmp_path: Path):
     notebook = _notebook(tmp_path, extra_markdown="<script>alert(1)</script> [x](javascript:alert(2))")
-    page = annex.render_html(annex.city_document(notebook, "madrid"), PROVENANCE)
+    page = annex_html.render_html(annex_document.city_document(notebook, "madrid"), PROVENANCE)
     assert "<script>alert" not in page and "javascript:" not in page
 
 
 def test_network_annex_numbers_across_notebooks_and_prints_repeated_tables_once(tmp_path: Path):
     first = _notebook(tmp_path, "a.ipynb", caption="Same summary")
     second = _notebook(tmp_path, "b.ipynb", caption="Same summary")
-    document = annex.network_document([("overview", first), ("theme-social-cohesion", second)])
-    page = annex.render_html(document, PROVENANCE)
+    document = annex_document.network_document([("overview", first), ("theme-social-cohesion", second)])
+    page = annex_html.render_html(document, PROVENANCE)
     assert "1. Migrant populations compared" in page and "2. Peer-learning theme: Social cohesion" in page
     assert "<h3>2.1 Part one</h3>" in page
     assert page.count('<span class="wb-label">Table B.1.</span>') == 1 and "Table B.2." not in page
@@ -104,16 +104,16 @@ def test_old_runs_without_table_values_are_refused(tmp_path: Path):
     nb.cells[2].outputs[1]["metadata"]["workbench"].pop("table")
     nbformat.write(nb, str(path))
     with pytest.raises(DataError, match="carries no table values"):
-        annex.read_notebook(path)
+        annex_document.read_notebook(path)
     with pytest.raises(DataError, match="cannot read"):
-        annex.read_notebook(tmp_path / "missing.ipynb")
+        annex_document.read_notebook(tmp_path / "missing.ipynb")
 
 
 def test_unknown_format_or_language_is_a_config_error(tmp_path: Path):
     with pytest.raises(ConfigError, match="formats: html, docx, pdf"):
         annex.render_run(tmp_path, [], formats=("odt",))
     with pytest.raises(ConfigError, match="not available"):
-        annex.render_html(annex.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, lang="xx")
+        annex_html.render_html(annex_document.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, lang="xx")
 
 
 def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
@@ -138,20 +138,20 @@ def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
 
 def test_place_cells_name_network_cities_in_the_annexs_language():
     frame = pd.DataFrame({"city": ["Lisbon", "Tunis"], "area": ["Lisboa (município)", "Tunisia"], "persons": [254280.0, 59000.0]})
-    page, _ = annex.table_html(frame, 0, "fr")
+    page, _ = annex_html.table_html(frame, 0, "fr")
     assert "<td>Lisbonne</td>" in page and "<td>Tunisie</td>" in page
     assert "Lisboa (município)" in page
 
 
 def test_long_words_may_break_short_ones_and_dates_stay_whole():
     frame = pd.DataFrame({"reference date": ["2021-04-19"], "source": ["https://www.example.org/a/very/long/path"]})
-    page, _ = annex.table_html(frame, 0, "en")
+    page, _ = annex_html.table_html(frame, 0, "en")
     assert '<td class="wb-date">2021-04-19</td>' in page
     assert '<td class="wb-long">https://www.example.org/a/very/long/path</td>' in page
 
 
 def test_sources_name_the_checksum_of_gzipped_tidy_tables_too():
-    from workbench.report.annex import sources_list
+    from workbench.report.annex_sources import sources_list
 
     inputs = {"data/tidy/unhcr_population.csv.gz": "ab" * 32, "data/tidy/worldbank_wdi.csv": "cd" * 32}
     listed = {s["id"]: s["tidy"] for s in sources_list(["unhcr_population", "worldbank_wdi"], inputs)}

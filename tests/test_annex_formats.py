@@ -21,8 +21,10 @@ from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.report import annex_docx, annex_pdf
-from workbench.report.annex_docx import prepare_html, reference_docx, write_docx
+from workbench.report import annex_pdf, pandoc
+from workbench.report.annex_docx import write_docx
+from workbench.report.annex_docx_html import prepare_html
+from workbench.report.annex_docx_styles import reference_docx
 from workbench.report.annex_pdf import write_pdf
 from workbench.errors import WorkbenchError
 
@@ -343,7 +345,7 @@ def test_write_docx_without_pandoc_names_the_target(html_docs, tmp_path, monkeyp
     def missing():
         raise OSError("No pandoc was found")
 
-    monkeypatch.setattr(annex_docx.pypandoc, "get_pandoc_path", missing)
+    monkeypatch.setattr(pandoc.pypandoc, "get_pandoc_path", missing)
     target = tmp_path / "annex.docx"
     with pytest.raises(WorkbenchError, match=r"annex\.docx.*pandoc not found"):
         write_docx(html_docs["en"], target, "en")
@@ -354,7 +356,7 @@ def test_write_docx_pandoc_failure_leaves_the_old_file(html_docs, tmp_path, monk
     target = tmp_path / "annex.docx"
     target.write_bytes(b"previous")
     reference_docx("en")
-    monkeypatch.setattr(annex_docx.pypandoc, "get_pandoc_path", lambda: "false")
+    monkeypatch.setattr(pandoc.pypandoc, "get_pandoc_path", lambda: "false")
     with pytest.raises(WorkbenchError, match=r"annex\.docx: pandoc failed with exit code 1"):
         write_docx(html_docs["en"], target, "en")
     assert target.read_bytes() == b"previous"

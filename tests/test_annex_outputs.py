@@ -9,7 +9,7 @@ import pypdfium2
 import pytest
 from bs4 import BeautifulSoup
 
-from workbench.report import annex
+from workbench.report import annex, annex_document, annex_html
 from workbench import paths
 from workbench.report.annex_docx import write_docx
 from workbench.report.annex_pdf import write_pdf
@@ -40,7 +40,7 @@ def _marks(text: str) -> int:
 def outputs(request, tmp_path_factory):
     lang = request.param
     folder = tmp_path_factory.mktemp(f"annex-{lang}")
-    page = annex.render_html(annex.city_document(NOTEBOOK, "tunis"), PROVENANCE, THRESHOLD, lang)
+    page = annex_html.render_html(annex_document.city_document(NOTEBOOK, "tunis"), PROVENANCE, THRESHOLD, lang)
     return lang, page, write_docx(page, folder / "tunis.docx", lang), write_pdf(page, folder / "tunis.pdf", lang)
 
 

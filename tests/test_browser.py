@@ -30,7 +30,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from conftest import ROOT
-from workbench.report import annex
+from workbench.report import annex_document, annex_html
 from workbench.batch import lab
 from workbench.reference.i18n import render
 from workbench.reference.registry import get_city
@@ -102,10 +102,10 @@ def _errors_on(soup: BeautifulSoup) -> list[str]:
 def annex_site(tmp_path_factory):
     """The Tunis annex in English and Arabic, served by http.server on 127.0.0.1 (a free port)."""
     folder = tmp_path_factory.mktemp("annex-site")
-    document = annex.city_document(NOTEBOOK, "tunis")
+    document = annex_document.city_document(NOTEBOOK, "tunis")
     titles = {}
     for lang in ("en", "ar"):
-        (folder / f"tunis-{lang}.html").write_text(annex.render_html(document, PROVENANCE, THRESHOLD, lang),
+        (folder / f"tunis-{lang}.html").write_text(annex_html.render_html(document, PROVENANCE, THRESHOLD, lang),
                                                    encoding="utf-8")
         titles[lang] = render(document.title, lang)
     handler = functools.partial(_QuietHandler, directory=str(folder))

@@ -157,7 +157,7 @@ def test_threshold_zero_or_less_suppresses_nothing(frame, threshold):
 @settings(max_examples=100, deadline=None)
 @given(frame=st.one_of(person_tables(), unit_tables()), threshold=THRESHOLDS)
 def test_reported_number_equals_the_cells_marked(frame, threshold):
-    from workbench.report.annex import table_html
+    from workbench.report.annex_html import table_html
 
     marked = disclosure.suppress(frame, threshold)
     assert marked.count == int(marked.mask.to_numpy().sum())

@@ -22,7 +22,8 @@ from papermill.translators import PythonTranslator
 
 from conftest import run_cli
 from workbench import paths
-from workbench.report.annex import city_document, render_html
+from workbench.report.annex_document import city_document
+from workbench.report.annex_html import render_html
 from workbench.report.markdown import clean_html, render_markdown
 from workbench.tidy.chapters import Chapter, chapters_markdown
 from workbench.errors import ConfigError, UnknownCityError

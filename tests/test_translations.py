@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.report import annex, messages
+from workbench.report import annex, annex_document, annex_html, messages
 from workbench.reference import i18n
 from workbench import paths
 
@@ -47,10 +47,10 @@ def _baseline_documents():
 def test_every_baseline_annex_renders_in_each_of_its_languages(name, notebook):
     if notebook is None:
         notebooks = [(p.parent.name, p) for p in sorted((BASELINE / "compare").glob("*/*.ipynb"))]
-        document = annex.network_document(notebooks)
+        document = annex_document.network_document(notebooks)
     else:
-        document = annex.city_document(notebook, name)
-    pages = {lang: annex.render_html(document, PROVENANCE, lang=lang) for lang in annex.annex_languages(name)}
+        document = annex_document.city_document(notebook, name)
+    pages = {lang: annex_html.render_html(document, PROVENANCE, lang=lang) for lang in annex.annex_languages(name)}
     english = pages["en"]
     for lang, page in pages.items():
         assert f'lang="{lang}"' in page

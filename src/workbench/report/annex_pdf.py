@@ -63,7 +63,6 @@ def write_pdf(html: str, target: Path, lang: str) -> Path:
     stylesheets = [weasyprint.CSS(string=_print_css(target))]
     if lang in RTL_LANGUAGES:
         stylesheets.append(weasyprint.CSS(string="html { direction: rtl; }"))
-    tmp = target.with_suffix(".pdf.tmp")
     try:
         with _weasyprint_log(target) as errors:
             document = weasyprint.HTML(
@@ -73,16 +72,14 @@ def write_pdf(html: str, target: Path, lang: str) -> Path:
             raise WorkbenchError(f"{target}: WeasyPrint could not render the annex: {'; '.join(errors)}")
         target.parent.mkdir(parents=True, exist_ok=True)
         with _fixed_font_timestamp():
-            document.write_pdf(tmp)
-        os.replace(tmp, target)
+            data = document.write_pdf()
+        paths.write_atomic(target, data)
     except WorkbenchError:
         raise
     except OSError as exc:
         raise WorkbenchError(f"{target}: cannot write the PDF annex ({exc})") from None
     except Exception as exc:  # WeasyPrint raises many kinds on HTML it cannot lay out
         raise WorkbenchError(f"{target}: WeasyPrint failed on the annex HTML ({exc!r})") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 

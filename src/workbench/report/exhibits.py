@@ -2,7 +2,7 @@
 
 An exhibit displays itself in a notebook as HTML (caption, table or image, source line, notes)
 with a rounded plain-text form that nbval compares exactly, and carries its caption, number and
-sources in the output's metadata under ``workbench`` so :mod:`workbench.report.annex` can rebuild the
+sources in the output's metadata under ``workbench`` so :mod:`workbench.report.annex_document` can rebuild the
 annex from the executed notebook without running it again.
 """
 

@@ -5,10 +5,10 @@ Message ids come from four places:
 * the code: every ``T("…")`` call with a literal text in ``src/workbench`` and in the notebooks'
   code cells;
 * the notebooks' Markdown cells (except those tagged ``no-annex``), cut into headings and
-  paragraphs as :func:`workbench.report.annex.markdown_chunks` cuts them;
+  paragraphs as :func:`workbench.report.annex_document.markdown_chunks` cuts them;
 * the registries: definitions, indicators, framework items, themes, flags, geography levels;
 * the executed baseline notebooks (``tests/nbval``): column headers, the cells of the label
-  columns (:data:`workbench.report.annex.LABEL_COLUMNS`) and every message or label they carry.
+  columns (:data:`workbench.report.annex_html.LABEL_COLUMNS`) and every message or label they carry.
 
 ``python -m workbench.report.messages`` writes ``src/workbench/locale/workbench.pot`` and merges it into
 each language's ``workbench.po`` (new entries empty, old translations kept, obsolete ones
@@ -47,7 +47,7 @@ def code_messages(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]
 
 def markdown_messages(notebook: Path) -> Iterator[tuple[str, str]]:
     """(msgid, where) for the headings and paragraphs an annex takes from a notebook's Markdown cells."""
-    from workbench.report.annex import SKIP_TAG, markdown_chunks
+    from workbench.report.annex_document import SKIP_TAG, markdown_chunks
 
     nb = nbformat.read(str(notebook), as_version=4)
     for cell in nb.cells:
@@ -88,7 +88,7 @@ def registry_labels() -> Iterator[tuple[str, str]]:
 
 def baseline_messages(notebook: Path) -> Iterator[tuple[str, str]]:
     """(msgid, where) for the headers, label cells, messages and labels of an executed notebook."""
-    from workbench.report.annex import LABEL_COLUMNS, is_translatable
+    from workbench.report.annex_html import LABEL_COLUMNS, is_translatable
 
     nb = nbformat.read(str(notebook), as_version=4)
     where = f"{notebook.parent.name}/{notebook.name}"
