@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
-from workbench.report.exhibits import Report, flag_notes, source_lines
+from workbench.errors import DataError
+from workbench.reference.i18n import T
+from workbench.report.exhibits import Exhibit, Report, flag_notes, source_lines
 from workbench.reference.formats import format_number, format_table
 
 
@@ -24,6 +28,25 @@ def test_report_numbers_tables_and_figures_separately(tmp_path):
     index = json.loads((tmp_path / "exhibits.json").read_text(encoding="utf-8"))
     assert [e["label"] for e in index] == labels
     assert len(written) == 3
+
+
+def test_exhibit_from_metadata_is_the_inverse_of_metadata():
+    report = Report()
+    report.table(pd.DataFrame({"city": ["Madrid"], "persons": [12.0]}), T("Migrants in {city}", city="Madrid"),
+                 ["eurostat_urb_cpop1"], notes=[T("No data.")])
+    fig, _ = plt.subplots()
+    report.figure(fig, "A chart", ["eurostat_urb_cpop1"])
+    for exhibit in report.exhibits:
+        png = base64.b64encode(exhibit.png).decode("ascii") if exhibit.png else None
+        back = Exhibit.from_metadata(json.loads(json.dumps(exhibit.metadata())), png, where="profile.ipynb")
+        assert back.metadata() == exhibit.metadata() and back.png == exhibit.png and back.where == "profile.ipynb"
+
+
+def test_exhibit_from_metadata_refuses_a_table_without_values():
+    meta = Report()._add("table", "Old", [], [], [], table=pd.DataFrame({"a": [1]})).metadata()
+    meta["table"] = None
+    with pytest.raises(DataError, match="profile.ipynb, Table 1: the exhibit carries no table values"):
+        Exhibit.from_metadata(meta, where="profile.ipynb, Table 1")
 
 
 def test_exhibit_text_and_html_carry_caption_and_source():
