@@ -151,3 +151,13 @@ def test_chapters_markdown_of_a_hostile_chapter_renders_inert_with_demoted_headi
     source = "Intro <script>alert(1)</script>\n\n## Sub\n\n[x](javascript:alert(1))"
     page = _html([_chapter(source)])
     assert "<script" not in page and "javascript:" not in page.lower() and "<h5>Sub</h5>" in page
+
+
+def test_render_markdown_links_a_url_in_angle_brackets_but_not_a_bare_one():
+    page = render_markdown("<https://example.org/plan> and https://example.org/bare")
+    assert page == '<p><a href="https://example.org/plan">https://example.org/plan</a> and https://example.org/bare</p>\n'
+
+
+def test_render_markdown_has_no_task_lists_definition_lists_or_mermaid():
+    page = render_markdown("- [ ] task\n\nTerm\n: definition\n\n```mermaid\ngraph TD\n```")
+    assert page == "<ul>\n<li>[ ] task</li>\n</ul>\n<p>Term\n: definition</p>\n<pre><code>graph TD\n</code></pre>\n"
