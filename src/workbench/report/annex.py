@@ -1,4 +1,4 @@
-"""A run's annexes, written without running any notebook again: each city and the network, in each format and language.
+"""Write a run's annexes (every city and the network, each format and language) without re-running notebooks.
 
 Each annex is read from the executed notebooks (:mod:`workbench.report.annex_document`), written as
 one self-contained HTML page (:mod:`workbench.report.annex_html`), and converted from that same page
