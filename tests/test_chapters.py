@@ -211,6 +211,13 @@ def test_chapters_markdown_demotes_headings_below_the_chapter_heading():
     assert levels[0] == 3 and all(level > 3 for level in levels[1:])
 
 
+def test_chapters_markdown_demotes_headings_in_quotes_and_lists_but_not_in_code():
+    source = "    # indented code\n\n> ## Quoted\n\n- # In a list\n\n```\t```not a fence\n\n## After"
+    text = chapters_markdown([_chapter(source)], heading_level=2)
+    assert "\n> #### Quoted\n" in text and "\n- ### In a list\n" in text and "\n    # indented code\n" in text
+    assert text.endswith("\n#### After\n")
+
+
 def test_chapters_markdown_rejects_a_bad_heading_level():
     with pytest.raises(ConfigError, match="heading_level must be an integer from 1 to 6"):
         chapters_markdown([_chapter(None)], heading_level=7)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench import paths
@@ -370,43 +371,30 @@ def _placeholder(chapter: Chapter, registry: ChapterRegistry) -> str:
 
 # --- headings ----------------------------------------------------------------------------------
 
-_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t| {0,3}(?:[#>]|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}))")
+#: Parses only to find headings (rendering to HTML is the report layer's job).
+_HEADINGS = MarkdownIt("commonmark")
 
 
 def _demote_headings(text: str, shift: int) -> str:
-    out: list[str] = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        if fence is not None:
-            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line):
-                fence = None
-            out.append(line)
-            continue
-        if m := _FENCE.match(line):
-            fence = m.group(1)
-            out.append(line)
-            continue
-        if m := _ATX.match(line):
-            out.append(m.group(1) + "#" * min(6, len(m.group(2)) + shift) + line[m.end() :])
-            continue
-        if (m := _SETEXT.match(line)) and out and _is_paragraph(out[-1]):
-            # a setext heading: the paragraph lines above the underline become one ATX heading
-            first = len(out) - 1
-            while first > 0 and _is_paragraph(out[first - 1]):
-                first -= 1
-            level = 1 if m.group(1)[0] == "=" else 2
-            words = " ".join(part.strip() for part in out[first:])
-            out[first:] = ["#" * min(6, level + shift) + " " + words]
-            continue
-        out.append(line)
-    return "\n".join(out)
+    """The text with every heading ``shift`` levels lower (at most 6), found by a CommonMark parser.
 
-
-def _is_paragraph(line: str) -> bool:
-    return bool(line.strip()) and not _NOT_PARAGRAPH.match(line) and not _SETEXT.match(line)
+    A setext heading (a line underlined with ``===`` or ``---``) at the top level becomes one ATX
+    line, since an underline cannot say "level 4"; headings in code blocks are left alone.
+    """
+    lines = text.split("\n")
+    for token in _HEADINGS.parse(text):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        level = min(6, int(token.tag[1]) + shift)
+        first, end = token.map
+        if token.markup.startswith("#"):
+            # container markers ('>', '-', '1.') come before the '#' run, never inside it
+            at = lines[first].index(token.markup)
+            lines[first] = lines[first][:at] + "#" * level + lines[first][at + len(token.markup) :]
+        elif token.level == 0:
+            words = " ".join(line.strip() for line in lines[first : end - 1])
+            lines[first:end] = ["#" * level + " " + words] + [None] * (end - first - 1)
+    return "\n".join(line for line in lines if line is not None)
 
 
 def chapter_status(
