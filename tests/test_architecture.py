@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -87,6 +88,18 @@ def test_at_most_15_modules_directly_in_the_package():
     if len(top) > MAX_TOP_MODULES:
         pytest.fail(f"src/workbench/ holds {len(top)} modules directly (at most {MAX_TOP_MODULES}): {', '.join(top)}; "
                     "move the ones that belong to a layer into its folder (docs/architecture.md)", pytrace=False)
+
+
+def test_every_module_has_its_line_in_docs_architecture():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    # The source readers are listed in docs/source-readers.md; the page names their folder only.
+    modules = [path for path in sorted(PACKAGE.rglob("*.py"))
+               if path.name != "__init__.py" and PACKAGE / "tidy" / "sources" not in path.parents]
+    missing = [str(path.relative_to(PACKAGE)) for path in modules
+               if not re.search(rf"(?<!\w){re.escape(path.name)}", page)]
+    if missing:
+        pytest.fail(f"{len(missing)} module(s) not on the map of docs/architecture.md (\"What each module answers\"): "
+                    f"{', '.join(missing)}; add one line each saying what it answers", pytrace=False)
 
 
 def test_lint_imports_keeps_the_layers():
