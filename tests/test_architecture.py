@@ -26,14 +26,15 @@ MAX_TOP_MODULES = 15
 def graph() -> grimp.ImportGraph:
     """The import graph of the package under test, lazy imports inside functions included."""
     # cache_dir=None: grimp would otherwise leave a .grimp_cache folder in the working directory.
-    sys.path.insert(0, str(SRC))  # the worktree's package, whatever the venv has installed
-    try:
-        return grimp.build_graph("workbench", cache_dir=None)
-    finally:
-        sys.path.remove(str(SRC))
+    return grimp.build_graph("workbench", cache_dir=None)
 
 
 def test_the_graph_is_of_this_tree(graph: grimp.ImportGraph):
+    import workbench
+
+    # grimp finds the package where Python imports it from: it must be this tree, not another install.
+    assert Path(workbench.__file__).resolve().parent == PACKAGE, \
+        f"workbench is imported from {workbench.__file__}, not {PACKAGE}: set PYTHONPATH={SRC}"
     assert "workbench.cli" in graph.modules
     assert any(m.startswith("workbench.batch.") for m in graph.modules)
 
