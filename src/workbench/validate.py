@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench import paths
-from workbench.errors import ConfigError, SchemaError, WorkbenchError
+from workbench.errors import ConfigError, DataError, SchemaError, WorkbenchError
 from workbench.reference.framework import load_framework
 from workbench.reference.params import NOTEBOOK_PARAMS, load_city_params, load_compare_params
 from workbench.reference.registry import get_city, load_cities, load_definitions, load_indicators, load_sources
@@ -19,16 +19,17 @@ from workbench.tidy.expert import load_expert_figures
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
 from workbench.tidy.staleness import CODE_SCOPED, COUNTRY_SCOPED, stale_message, stale_tables
 
-#: Exit code of `workbench validate` when a file of a kind fails: 3 for data, 2 for the rest.
+#: Exit code of `workbench validate` when a file of a kind fails: that of a data error for data files,
+#: that of a configuration error for the rest (the codes themselves are stated in workbench.errors).
 EXIT_CODES: dict[str, int] = {
-    "params": 2,
-    "registry": 2,
-    "chapter": 2,
-    "notebook": 2,
-    "file": 2,  # a file whose kind cannot be told, or a path that is not a file
-    "expert": 3,
-    "tidy": 3,
-    "data": 3,  # a CSV or spreadsheet unreadable before its kind can be told
+    "params": ConfigError.exit_code,
+    "registry": ConfigError.exit_code,
+    "chapter": ConfigError.exit_code,
+    "notebook": ConfigError.exit_code,
+    "file": ConfigError.exit_code,  # a file whose kind cannot be told, or a path that is not a file
+    "expert": DataError.exit_code,
+    "tidy": DataError.exit_code,
+    "data": DataError.exit_code,  # a CSV or spreadsheet unreadable before its kind can be told
 }
 
 _LABELS = {
@@ -56,14 +57,15 @@ class Check:
     @property
     def exit_code(self) -> int:
         """0 when the check passed, else the code of its kind (:data:`EXIT_CODES`)."""
-        return 0 if self.ok else EXIT_CODES.get(self.kind, 3)
+        return 0 if self.ok else EXIT_CODES.get(self.kind, DataError.exit_code)
 
 
 def exit_code(checks: Iterable[Check]) -> int:
     """The exit code of `workbench validate`: 0 if every check passed, else the highest code failed.
 
-    So 3 when a data file (tidy table, expert figures) failed, else 2 when a params, registry,
-    chapter or notebook file (or a path of unknown kind) failed.
+    So a data error's code when a data file (tidy table, expert figures) failed, else a
+    configuration error's when a params, registry, chapter or notebook file (or a path of
+    unknown kind) failed.
 
     Returns
     -------
