@@ -1,6 +1,6 @@
 # Two commands for a fresh machine with Python 3.11 and pip:
 #   make profiles   set up .venv, run the whole batch on the embedded data, print where the annexes are
-#   make test       set up .venv (with test extras), run unit tests and the nbval regression checks
+#   make test       set up .venv (with test extras), check the import layers, run unit tests and the nbval regression checks
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,11 +9,11 @@ RAW    ?= ../shared/data/raw
 NBVAL_DIR := tests/nbval
 NBVAL_TMP := .nbval-run
 
-.PHONY: help setup profiles test browser unit nbval baseline benchmark catalogs ingest validate lab clean
+.PHONY: help setup profiles test browser lint unit nbval baseline benchmark catalogs ingest validate lab clean
 
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
-	@echo "make test       set up .venv and run the whole test suite (unit tests + nbval regression)"
+	@echo "make test       set up .venv and run the whole test suite (import layers, unit tests, nbval regression)"
 	@echo "make browser    install headless Chromium and fonts for the browser tests (Debian apt-get; as root or with sudo)"
 	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
 	@echo "make benchmark  time the batch (naive papermill loop vs workbench run, cached reruns, city briefs); prints figures"
@@ -40,7 +40,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 profiles: $(STAMP)
 	$(BIN)/workbench run
 
-test: browser unit nbval
+test: browser lint unit nbval
+
+# The layers of docs/architecture.md: a lower layer never imports a higher one (.importlinter).
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # tests/test_browser.py opens the annex and JupyterLab in headless Chromium: Debian's package, with the annex fonts.
 browser:
