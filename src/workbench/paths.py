@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 from workbench.errors import ConfigError
@@ -187,7 +188,8 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` through a temporary name in the same folder, renamed when complete.
 
     A reader never sees a half-written file, and a failure (a full disk, a killed process) leaves
-    the previous file as it was; the temporary file is removed when the write fails.
+    the previous file as it was; the temporary file is removed when the write fails. The temporary
+    name is unique to the process and thread, so two writers of the same file never share it.
 
     Parameters
     ----------
@@ -207,7 +209,7 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
         When the temporary file cannot be written or renamed; the caller names the step.
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
