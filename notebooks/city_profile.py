@@ -25,7 +25,8 @@ from workbench.analysis import availability, composition, conflicts, labour, leg
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
 from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
-from workbench.reference.framework import latest_values, load_framework
+from workbench.analysis.framework_values import latest_values
+from workbench.reference.framework import load_framework
 from workbench.report.narrative import city_heading, missing_text
 from workbench.reference.params import validate_params
 

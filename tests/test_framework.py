@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from workbench.tidy.catalog import load_tidy
-from workbench.reference.framework import THEMES, coverage, load_framework
+from workbench.analysis.framework_values import coverage
+from workbench.reference.framework import THEMES, load_framework
 from workbench.reference.registry import load_cities, load_definitions, load_indicators, load_sources
 
 

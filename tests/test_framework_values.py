@@ -1,4 +1,4 @@
-"""Tests of framework.latest_values: the headline figure of each framework item for one city."""
+"""Tests of framework_values.latest_values: the headline figure of each framework item for one city."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.reference.framework import VALUE_COLUMNS, Item, Measure, latest_values
+from workbench.analysis.framework_values import VALUE_COLUMNS, latest_values
+from workbench.reference.framework import Item, Measure
 from workbench.tidy.schemas import TIDY_COLUMNS
 
 BASE = {

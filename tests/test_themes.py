@@ -11,7 +11,8 @@ import pytest
 from workbench.tidy import catalog
 from workbench.analysis import profile_tables, themes
 from workbench.errors import ConfigError, DataError, UnknownCityError
-from workbench.reference.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
+from workbench.analysis.framework_values import VALUE_COLUMNS, latest_values
+from workbench.reference.framework import THEMES, load_framework
 from workbench.reference.i18n import Msg
 
 ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]

@@ -10,13 +10,14 @@ import pandas as pd
 
 from workbench.analysis.compare import shore_text
 from workbench.errors import ConfigError, DataError
-from workbench.reference.framework import THEMES, VALUE_COLUMNS, Item, load_framework
+from workbench.analysis.framework_values import VALUE_COLUMNS
+from workbench.reference.framework import THEMES, Item, load_framework
 from workbench.reference.i18n import Label, Msg, T, join
 from workbench.analysis.profile_tables import SUB_CITY, Section, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
 from workbench.reference.formats import format_number
 
-#: File each city run writes into its folder (the output of ``framework.latest_values``).
+#: File each city run writes into its folder (the output of ``framework_values.latest_values``).
 VALUES_FILE = "framework_values.csv"
 
 #: What the table shows for an item no public statistic covers, and for a gap in the data.
@@ -51,7 +52,7 @@ def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.Dat
     Returns
     -------
     values : pandas.DataFrame
-        The rows of every city found (columns ``framework.VALUE_COLUMNS``; ``value`` float,
+        The rows of every city found (columns ``framework_values.VALUE_COLUMNS``; ``value`` float,
         other columns text).
     missing : list of str
         Cities whose file does not exist (their run failed or saved nothing).
@@ -83,7 +84,7 @@ def _read_values(path: Path, city_id: str) -> pd.DataFrame:
         if column not in frame.columns:
             raise DataError(
                 f"{path}: column {column!r} is missing; the file must be written from "
-                f"framework.latest_values (columns: {', '.join(VALUE_COLUMNS)})"
+                f"framework_values.latest_values (columns: {', '.join(VALUE_COLUMNS)})"
             )
     values = pd.to_numeric(frame["value"].replace("", None), errors="coerce")
     bad = values.isna() & (frame["value"] != "")

@@ -1,15 +1,19 @@
-"""One place for number formats in tables: what readers see, and what nbval compares."""
+"""One place for number and date formats, in every language: what readers see, and what nbval compares."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 
+#: Babel locale per language (Arabic with Western digits, as the Maghreb and most statistical
+#: offices of the region print them).
+LOCALES = {"en": "en_GB", "fr": "fr_FR", "ar": "ar"}
+
 #: Decimals shown per unit; any other unit (persons, count, respondents, usd …) is a whole number.
 DECIMALS: dict[str, int] = {"percent": 1, "per_thousand": 1, "years": 1, "index": 1, "ratio": 3, "quotient": 2}
 
 
-def format_number(value: float, unit: str = "persons") -> str:
+def format_number(value: float, unit: str = "persons", lang: str = "en") -> str:
     """Format one number for display: counts with thousands separators, rates with one decimal.
 
     Parameters
@@ -19,6 +23,9 @@ def format_number(value: float, unit: str = "persons") -> str:
     unit
         A tidy unit: counts (persons, count, respondents, usd) are rounded to whole numbers;
         ``ratio`` (an index between 0 and 1) gets three decimals, ``quotient`` two, rates and shares one.
+    lang
+        Language of the format: English writes ``1,234.5``; French ``1 234,5`` (narrow no-break
+        space), Arabic ``1,234.5`` in Western digits.
 
     Returns
     -------
@@ -26,7 +33,38 @@ def format_number(value: float, unit: str = "persons") -> str:
     """
     if value is None or pd.isna(value):
         return ""
-    return f"{value:,.{DECIMALS.get(unit, 0)}f}"
+    decimals = DECIMALS.get(unit, 0)
+    if lang == "en":
+        return f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang], numbering_system="latn")
+
+
+def format_date(iso: str, lang: str) -> str:
+    """A reference date in running text: ``1 July 2022``, ``1 juillet 2022``, ``1 يوليو 2022``.
+
+    Parameters
+    ----------
+    iso
+        An ISO date ``YYYY-MM-DD``; anything else is returned as given.
+    lang
+        Language of the format (a key of :data:`LOCALES`).
+
+    Returns
+    -------
+    str
+    """
+    from datetime import date
+
+    from babel.dates import format_date as babel_date
+
+    try:
+        day = date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return babel_date(day, format="long", locale=LOCALES[lang])
 
 
 def format_table(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -40,20 +78,15 @@ def format_table(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame
         The table.
     lang
-        Language of the number format (see :func:`workbench.reference.i18n.format_number`).
+        Language of the number format (see :func:`format_number`).
 
     Returns
     -------
     pandas.DataFrame
         All cells as strings.
     """
-    if lang == "en":
-        fmt = format_number
-    else:
-        from workbench.reference.i18n import format_number as localised
-
-        def fmt(value, unit):
-            return localised(value, unit, lang)
+    def fmt(value, unit):
+        return format_number(value, unit, lang)
 
     out = frame.copy()
     units = out["unit"] if "unit" in out.columns else None

@@ -35,7 +35,8 @@ from workbench.tidy.chapters import safe_markdown
 from workbench.errors import ConfigError, DataError
 from workbench.report.exhibits import redraw, table_from_json
 from workbench.reference.framework import THEME_LABELS
-from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text
+from workbench.reference.formats import format_date
+from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, render, render_text
 from workbench.provenance import git_commit, package_versions
 from workbench.reference.registry import get_city, is_network_place, load_sources, place_name
 from workbench.reference.formats import format_table

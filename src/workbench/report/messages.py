@@ -169,7 +169,8 @@ def update_catalogs(root: Path | None = None, baseline: Path | None = None) -> d
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
-    from workbench.reference.i18n import LANGUAGES, LOCALES, catalog, catalog_path
+    from workbench.reference.formats import LOCALES
+    from workbench.reference.i18n import LANGUAGES, catalog, catalog_path
 
     messages = all_messages(root, baseline)
     template = Catalog(project="workbench", domain="workbench", fuzzy=False)
