@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import availability, composition, conflicts, labour, legal_status, profile_tables, stats, survey, synopsis
+from workbench.analysis import age_sex, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
 from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
@@ -51,8 +51,8 @@ series = profile_tables.migrant_series(local)
 trends = stats.trend_table(series.table) if not series.empty else series.table
 origins = profile_tables.origins(local, params.top_n_origins)
 groups = profile_tables.origin_groups(local)
-context = profile_tables.national_context(national)
-national_origins = profile_tables.national_origins(national, params.top_n_origins)
+context = country.national_context(national)
+national_origins = country.national_origins(national, params.top_n_origins)
 refugees = profile_tables.refugees_local(local)
 disagreements = conflicts.conflicting_figures(local, national)
 diversity = composition.diversity_table(local, national)
@@ -128,7 +128,7 @@ report.table(matrix, T("Data availability by indicator and year, {city}", city=c
 if context.empty:
     show(missing_text(T("national migration statistics"), city))
 else:
-    report.table(profile_tables.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
 
 # %%
 if not national_origins.empty:
@@ -184,14 +184,14 @@ if not concentration.empty:
 # ### 4.3 Sex and age
 
 # %%
-sexes = profile_tables.sex_age(local)
+sexes = age_sex.sex_age(local)
 if sexes.empty:
     show(missing_text(T("a breakdown of migrants by sex at city level"), city))
 else:
     report.table(sexes.table, T("Women and men among migrants, {city}", city=city.names), sexes.source_ids, sexes.notes)
 
 # %%
-ages = profile_tables.age_profiles(local, national)
+ages = age_sex.age_profiles(local, national)
 for age_profile in ages:
     report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
 if not ages:
@@ -255,7 +255,7 @@ else:
     report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
 
 # %%
-refugee_ages = profile_tables.refugee_age_sex(local)
+refugee_ages = age_sex.refugee_age_sex(local)
 if not refugee_ages.empty:
     report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
 
@@ -311,9 +311,10 @@ if len(trends):
 
 # %% tags=["nbval-ignore-output"]
 if params.output_dir:
-    saved = profile_tables.save_city_tables(params.output_dir, report, local, national, {
-        "synopsis": synopsis.as_table(drafted),
-        "origins": composition.origin_table(local),
-        "framework_values": latest_values(params.city_id, local, national, framework),
-        "availability": matrix,
-    })
+    saved = city_tables.save(
+        params.output_dir, report, local, national,
+        synopsis=synopsis.as_table(drafted),
+        origins=composition.origin_table(local),
+        framework_values=latest_values(params.city_id, local, national, framework),
+        availability=matrix,
+    )

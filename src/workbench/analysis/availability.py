@@ -11,7 +11,8 @@ import pandas as pd
 from workbench.analysis.framework_values import item_mask
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Msg, T
-from workbench.analysis.profile_tables import SUB_CITY, published
+from workbench.analysis.indicators import published
+from workbench.reference.labels import SUB_CITY
 
 #: Cell marks and what they mean (shown under the table).
 MARKS = {

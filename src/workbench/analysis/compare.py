@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import date_range, definition_note, geography_label, place_text, source_refs
+from workbench.reference.labels import date_range, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions
 
 
@@ -24,7 +25,8 @@ class Loaded:
 
 
 def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
-    """Read ``<cities_dir>/<city>/series.csv`` and ``national.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.SERIES` and
+    :data:`~workbench.analysis.city_tables.NATIONAL` tables each city run saved.
 
     A city whose files are missing (its run failed) is listed in ``missing``; the others are used.
 
@@ -34,11 +36,9 @@ def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
     """
     series, national, missing = [], [], []
     for city_id in city_ids:
-        folder = Path(cities_dir) / city_id
-        try:
-            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str, "note": str})
-            n = pd.read_csv(folder / "national.csv", dtype={"period": str})
-        except FileNotFoundError:
+        s = city_tables.read(city_tables.SERIES, cities_dir, city_id)
+        n = city_tables.read(city_tables.NATIONAL, cities_dir, city_id)
+        if s is None or n is None:
             missing.append(city_id)
             continue
         s["city_id"] = city_id
@@ -222,7 +222,7 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
 def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
     """The network's data-availability matrix, from the per-city matrices the city runs saved.
 
-    Each city run saves ``availability.csv`` (indicator × year, see
+    Each city run saves :data:`~workbench.analysis.city_tables.AVAILABILITY` (indicator × year, see
     :func:`workbench.analysis.availability.city_matrix`); here each city becomes one column holding the
     first and last year covered and the levels found (C city, D districts, N country), or
     'expert input'. A city without the file is left out and reported by :func:`loading_text`.
@@ -236,14 +236,10 @@ def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
 
     merged = None
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / "availability.csv"
-        if not path.is_file():
+        matrix = city_tables.read(city_tables.AVAILABILITY, cities_dir, city_id)
+        if matrix is None:
             continue
-        matrix = pd.read_csv(path, dtype=str, keep_default_na=False)
-        require = {"theme", "indicator"}
-        if not require <= set(matrix.columns):
-            raise DataError(f"{path}: columns {sorted(require - set(matrix.columns))} are missing")
-        year_columns = [c for c in matrix.columns if c not in require]
+        year_columns = [c for c in matrix.columns if c not in city_tables.AVAILABILITY.columns]
         cells = []
         for _, row in matrix.iterrows():
             if row[year_columns[0]] == EXPERT:

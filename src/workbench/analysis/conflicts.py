@@ -13,7 +13,9 @@ import pandas as pd
 
 from workbench.analysis import indicators as ind
 from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import SUB_CITY, Section, geography_label, headline_of, published
+from workbench.analysis.indicators import headline_of, published
+from workbench.analysis.sections import Section
+from workbench.reference.labels import SUB_CITY, geography_label
 from workbench.reference.registry import load_definitions
 
 COLUMNS = ["population", "year", "source", "area", "reference date", "value", "difference from first (%)", "comparable"]

@@ -6,11 +6,8 @@ import pandas as pd
 
 from workbench.analysis.indicators import BREAKDOWNS, headline
 from workbench.reference.framework import Item, Measure, load_framework
+from workbench.reference.labels import SUB_CITY
 from workbench.reference.registry import City, load_definitions
-
-#: Geography levels below the city, counted only by items whose level is 'district'.
-_SUB_CITY = ("district", "neighbourhood", "camp", "location")
-
 
 def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> pd.DataFrame:
     """Which framework items the tidy data cover for each city, and for which years.
@@ -32,7 +29,7 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
         covers, or an empty string when the city has no data for the item.
     """
     years = tidy["period"].str[:4]
-    sub_city = tidy["geography_level"].isin(_SUB_CITY)
+    sub_city = tidy["geography_level"].isin(SUB_CITY)
     is_country = tidy["geography_level"] == "country"
     places = {
         c.city_id: (
@@ -193,7 +190,7 @@ def _expert_row() -> dict:
 
 def _level_frames(local: pd.DataFrame, national: pd.DataFrame):
     # per level: the rows of whole areas, the rows of areas inside the city, and where shares are looked up
-    in_city = local["geography_level"].isin(_SUB_CITY)
+    in_city = local["geography_level"].isin(SUB_CITY)
     own = local[~in_city & (local["geography_level"] != "country")]
     country = national[national["geography_level"] == "country"]
     districts = local[in_city]

@@ -14,7 +14,8 @@ import pandas as pd
 
 from workbench.errors import DataError
 from workbench.reference.i18n import Date, Label, Msg, T, join
-from workbench.analysis.profile_tables import Section, geography_label, source_refs
+from workbench.analysis.sections import Section
+from workbench.reference.labels import geography_label, source_refs
 from workbench.reference.registry import load_definitions
 
 #: The rates computed from counts, one line each.

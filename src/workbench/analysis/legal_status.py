@@ -11,7 +11,8 @@ import re
 import pandas as pd
 
 from workbench.reference.i18n import Label, Msg, T
-from workbench.analysis.profile_tables import Section, geography_label, source_refs
+from workbench.analysis.sections import Section
+from workbench.reference.labels import geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.schemas import FLAGS
 

@@ -1,7 +1,7 @@
 """How alike are the origins of the migrant populations of the network's cities?
 
-Reads the origin tables the city runs saved (``origins.csv``: one city's latest breakdown by
-country of citizenship or birth, with its definition, area and date). Overlap is measured on
+Reads the origin tables the city runs saved (:data:`~workbench.analysis.city_tables.ORIGINS`: one
+city's latest breakdown by country of citizenship or birth, with its definition, area and date). Overlap is measured on
 shares of each city's own total, so cities of different size compare; pairs counted by different
 definitions (e.g. foreign nationals and refugees) are marked, never silently compared.
 """
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.analysis.compare import shore_text
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, T
 from workbench.reference.origins import origin_name
-from workbench.analysis.profile_tables import geography_label, place_text
+from workbench.reference.labels import geography_label, place_text
 from workbench.reference.registry import get_city, load_definitions
 
 #: One-line definition shown beside the overlap table.
@@ -26,11 +27,9 @@ OVERLAP_DEFINITION = T(
     "('other countries') are left out, so the overlap is a lower bound."
 )
 
-REQUIRED = ("definition_id", "origin", "persons", "share", "residual", "place_name", "geography_level", "ref_date", "source_id")
-
 
 def load_origins(cities_dir: str | Path, city_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read ``<cities_dir>/<city>/origins.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.ORIGINS` table each city run saved.
 
     Returns
     -------
@@ -41,23 +40,16 @@ def load_origins(cities_dir: str | Path, city_ids: list[str]) -> tuple[pd.DataFr
     Raises
     ------
     DataError
-        If a file lacks a required column (named with the file).
+        If a file lacks a column (named with the file).
     """
     frames, missing = [], []
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / "origins.csv"
-        if not path.is_file():
-            missing.append(city_id)
-            continue
-        frame = pd.read_csv(path, dtype={"ref_date": str, "origin": str}, keep_default_na=False, na_values=[""])
-        absent = [c for c in REQUIRED if c not in frame.columns]
-        if absent:
-            raise DataError(f"{path}: missing column(s) {absent}")
-        if frame.empty:
+        frame = city_tables.read(city_tables.ORIGINS, cities_dir, city_id)
+        if frame is None or frame.empty:
             missing.append(city_id)
             continue
         frames.append(frame.assign(city_id=city_id))
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*REQUIRED, "city_id"])
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*city_tables.ORIGINS.columns, "city_id"])
     rows["residual"] = rows["residual"].astype(str).str.lower().isin(["true", "1"])
     return rows, missing
 

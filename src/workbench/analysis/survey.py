@@ -12,7 +12,8 @@ import pandas as pd
 from workbench.errors import ConfigError, DataError
 from workbench.reference.i18n import Label, Msg, T, join
 from workbench.reference.origins import origin_name
-from workbench.analysis.profile_tables import Section, source_refs
+from workbench.analysis.sections import Section
+from workbench.reference.labels import source_refs
 
 #: The survey's tidy table (one row per city, question and answer).
 QOL_SOURCE = "ec_qol_cities_2023"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.analysis.composition import TOP_AREAS
-from workbench.analysis.profile_tables import Section
+from workbench.analysis.sections import Section
 from workbench.reference.registry import City
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 

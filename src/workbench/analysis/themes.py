@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.analysis.compare import shore_text
-from workbench.errors import ConfigError, DataError
 from workbench.analysis.framework_values import VALUE_COLUMNS
+from workbench.analysis.sections import Section
+from workbench.errors import ConfigError, DataError
+from workbench.reference.formats import format_number
 from workbench.reference.framework import THEMES, Item, load_framework
 from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import SUB_CITY, Section, areas_text, definition_note, geography_label, place_text, source_refs
+from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
-from workbench.reference.formats import format_number
-
-#: File each city run writes into its folder (the output of ``framework_values.latest_values``).
-VALUES_FILE = "framework_values.csv"
 
 #: What the table shows for an item no public statistic covers, and for a gap in the data.
 EXPERT_TEXT = T("expert input (no public statistic)")
@@ -40,7 +39,7 @@ TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "a
 
 
 def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read ``<cities_dir>/<city_id>/framework_values.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.FRAMEWORK_VALUES` table each city run saved.
 
     Parameters
     ----------
@@ -65,27 +64,18 @@ def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.Dat
     """
     frames, missing = [], []
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / VALUES_FILE
-        if not path.is_file():
+        frame = city_tables.read(city_tables.FRAMEWORK_VALUES, cities_dir, city_id)
+        if frame is None:
             missing.append(city_id)
             continue
-        frames.append(_read_values(path, city_id))
+        frames.append(_checked_values(frame, city_tables.FRAMEWORK_VALUES.path(cities_dir, city_id), city_id))
     if not frames:
         return pd.DataFrame(columns=list(VALUE_COLUMNS)).astype({"value": float}), missing
     return pd.concat(frames, ignore_index=True), missing
 
 
-def _read_values(path: Path, city_id: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the framework values ({exc})") from None
-    for column in VALUE_COLUMNS:
-        if column not in frame.columns:
-            raise DataError(
-                f"{path}: column {column!r} is missing; the file must be written from "
-                f"framework_values.latest_values (columns: {', '.join(VALUE_COLUMNS)})"
-            )
+def _checked_values(frame: pd.DataFrame, path: Path, city_id: str) -> pd.DataFrame:
+    # the file as text: every value a number (or empty), every row of the folder's city
     values = pd.to_numeric(frame["value"].replace("", None), errors="coerce")
     bad = values.isna() & (frame["value"] != "")
     if bad.any():

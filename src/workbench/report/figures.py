@@ -99,7 +99,7 @@ def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     Parameters
     ----------
     ages
-        Columns group, age, sex, persons (from :func:`workbench.analysis.profile_tables.age_structure`).
+        Columns group, age, sex, persons (from :func:`workbench.analysis.age_sex.age_structure`).
     """
     fig, ax = plt.subplots(figsize=(7, 5))
     order = sorted(ages["age"].unique(), key=_age_key)

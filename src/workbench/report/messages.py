@@ -69,7 +69,7 @@ def notebook_code(notebook: Path) -> str:
 def registry_labels() -> Iterator[tuple[str, str]]:
     """(label, where) for the registry labels an annex may show."""
     from workbench.reference.framework import THEME_LABELS, load_framework
-    from workbench.analysis.profile_tables import GEOGRAPHY_LABELS
+    from workbench.reference.labels import GEOGRAPHY_LABELS
     from workbench.reference.registry import load_cities, load_definitions, load_indicators
     from workbench.tidy.schemas import FLAGS
 
