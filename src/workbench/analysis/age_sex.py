@@ -11,6 +11,7 @@ from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, T
 from workbench.reference.labels import SUB_CITY, areas_text, geography_label, source_refs
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import REFERENCE_DATE, WOMEN_SHARE
 
 
 def sex_age(local: pd.DataFrame) -> Section:
@@ -29,7 +30,7 @@ def sex_age(local: pd.DataFrame) -> Section:
     ]
     base = base[base["source_id"] != "unhcr_demographics"]
     if base.empty:
-        return Section(pd.DataFrame(columns=["place", "definition", "reference date", "women", "men", "women (%)"]))
+        return Section(pd.DataFrame(columns=["place", "definition", REFERENCE_DATE, "women", "men", WOMEN_SHARE]))
     pivot = base.groupby(["place_name", "definition_id", "ref_date", "source_id", "sex"])["value"].sum().unstack("sex").reset_index()
     pivot = pivot.dropna(subset=[c for c in ("female", "male") if c in pivot.columns])
     latest = pivot.sort_values("ref_date").groupby(["place_name", "definition_id"]).tail(1)
@@ -37,10 +38,10 @@ def sex_age(local: pd.DataFrame) -> Section:
         {
             "place": latest["place_name"],
             "definition": latest["definition_id"].map(lambda d: defs[d].label),
-            "reference date": latest["ref_date"],
+            REFERENCE_DATE: latest["ref_date"],
             "women": latest["female"],
             "men": latest["male"],
-            "women (%)": 100 * latest["female"] / (latest["female"] + latest["male"]),
+            WOMEN_SHARE: 100 * latest["female"] / (latest["female"] + latest["male"]),
         }
     ).reset_index(drop=True)
     return Section(table, list(dict.fromkeys(latest["source_id"])))
@@ -80,7 +81,7 @@ def refugee_age_sex(local: pd.DataFrame) -> Section:
     Section
         Columns: age, women, men, women (%); empty when UNHCR gives no breakdown.
     """
-    columns = ["age", "women", "men", "women (%)"]
+    columns = ["age", "women", "men", WOMEN_SHARE]
     rows = local[
         (local["source_id"] == "unhcr_demographics") & (local["definition_id"] == "registered_refugee")
         & (local["age"] != "total") & (local["sex"] != "total") & (local["flag"] != "c")
@@ -100,7 +101,7 @@ def refugee_age_sex(local: pd.DataFrame) -> Section:
             "age": [T("unknown") if a == "UNK" else a.replace("Y", "").replace("-MAX", "+") for a in by.index],
             "women": by["female"].to_numpy(),
             "men": by["male"].to_numpy(),
-            "women (%)": (100 * by["female"] / (by["female"] + by["male"])).to_numpy(),
+            WOMEN_SHARE: (100 * by["female"] / (by["female"] + by["male"])).to_numpy(),
         }
     )
     name = rows["place_name"].iloc[0]

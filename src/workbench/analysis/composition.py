@@ -20,12 +20,10 @@ from workbench.analysis.indicators import published
 from workbench.analysis.sections import Section
 from workbench.reference.labels import SUB_CITY, geography_label
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import CITY_SHARE, COUNTRY_SHARE, DISSIMILARITY, EFFECTIVE_ORIGINS, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, NOT_ITEMISED, REFERENCE_DATE, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 #: Sub-city levels whose areas partition the city, with the label shown in tables.
 AREA_LEVELS: dict[str, Msg] = {"district": T("district"), "neighbourhood": T("barrio (neighbourhood)")}
-
-#: Number of areas in the "share of migrants in the areas with the highest migrant share" measure.
-TOP_AREAS = 5
 
 DISSIMILARITY_DEFINITION = T(
     "Dissimilarity index D = ½ Σ |mᵢ/M − nᵢ/N| over areas (m migrants, n reference group): the share "
@@ -279,9 +277,9 @@ def segregation_table(counts: pd.DataFrame) -> Section:
         highest area, lowest area share (%), lowest area. Notes give the definitions.
     """
     columns = [
-        "source", "area level", "reference date", "areas", "group", "reference group", "migrants",
-        "dissimilarity D", f"migrants in the {TOP_AREAS} highest-share areas (%)", "highest area share (%)",
-        "highest area", "lowest area share (%)", "lowest area",
+        "source", "area level", REFERENCE_DATE, "areas", "group", "reference group", "migrants",
+        DISSIMILARITY, TOP_AREAS_SHARE, HIGHEST_AREA_SHARE,
+        "highest area", LOWEST_AREA_SHARE, "lowest area",
     ]
     if counts.empty:
         return Section(pd.DataFrame(columns=columns))
@@ -294,16 +292,16 @@ def segregation_table(counts: pd.DataFrame) -> Section:
             {
                 "source": source_id,
                 "area level": AREA_LEVELS[level],
-                "reference date": ref_date,
+                REFERENCE_DATE: ref_date,
                 "areas": len(areas),
                 "group": defs[group_id].label,
                 "reference group": defs[reference_id].label,
                 "migrants": float(areas["migrants"].sum()),
-                "dissimilarity D": _d_of(areas),
+                DISSIMILARITY: _d_of(areas),
                 columns[8]: 100 * float(top["migrants"].sum() / areas["migrants"].sum()),
-                "highest area share (%)": float(ranked["share"].iloc[0]),
+                HIGHEST_AREA_SHARE: float(ranked["share"].iloc[0]),
                 "highest area": ranked["place_name"].iloc[0],
-                "lowest area share (%)": float(ranked["share"].iloc[-1]),
+                LOWEST_AREA_SHARE: float(ranked["share"].iloc[-1]),
                 "lowest area": ranked["place_name"].iloc[-1],
             }
         )
@@ -363,7 +361,7 @@ def district_table(
     DataError
         If ``level`` is unknown, or several sources or definitions remain and ``source_id`` is not given.
     """
-    columns = ["area", "migrants", "total", "migrant share (%)", "location quotient"]
+    columns = ["area", "migrants", "total", MIGRANT_SHARE, LOCATION_QUOTIENT]
     if level not in AREA_LEVELS:
         raise DataError(f"district_table: unknown area level {level!r}; use one of {', '.join(AREA_LEVELS)}")
     rows = counts[counts["geography_level"] == level]
@@ -387,8 +385,8 @@ def district_table(
             "area": ranked["place_name"].to_numpy(),
             "migrants": ranked["migrants"].to_numpy(),
             "total": ranked["total"].to_numpy(),
-            "migrant share (%)": ranked["share"].to_numpy(),
-            "location quotient": (ranked["share"] / city_share).to_numpy(),
+            MIGRANT_SHARE: ranked["share"].to_numpy(),
+            LOCATION_QUOTIENT: (ranked["share"] / city_share).to_numpy(),
         }
     )
     defs = load_definitions()
@@ -667,8 +665,8 @@ def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int
         Columns: rank, origin, city persons, city share (%), country persons, country share (%),
         location quotient, definitions (city vs country). Empty when the city has no origin table.
     """
-    columns = ["rank", "origin", "city persons", "city share (%)", "country persons", "country share (%)",
-               "location quotient", "definitions"]
+    columns = ["rank", "origin", "city persons", CITY_SHARE, "country persons", COUNTRY_SHARE,
+               LOCATION_QUOTIENT, "definitions"]
     city = origin_table(local)
     if city.empty:
         return Section(pd.DataFrame(columns=columns))
@@ -683,10 +681,10 @@ def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int
             "rank": range(1, len(top) + 1),
             "origin": top["origin_name"].to_numpy(),
             "city persons": top["persons"].to_numpy(),
-            "city share (%)": top["share"].to_numpy(),
+            CITY_SHARE: top["share"].to_numpy(),
             "country persons": country_persons.to_numpy(dtype=float),
-            "country share (%)": country_share.to_numpy(dtype=float),
-            "location quotient": (top["share"] / country_share).to_numpy(dtype=float),
+            COUNTRY_SHARE: country_share.to_numpy(dtype=float),
+            LOCATION_QUOTIENT: (top["share"] / country_share).to_numpy(dtype=float),
             "definitions": definitions,
         },
         columns=columns,
@@ -714,9 +712,9 @@ def diversity_table(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         published, of which residual groups, not itemised (%), Simpson diversity, effective number
         of origins. Empty when the city has no origin table.
     """
-    columns = ["scope", "area", "geography", "definition", "origin type", "reference date", "source",
-               "origins published", "of which residual groups", "not itemised (%)", "Simpson diversity",
-               "effective number of origins"]
+    columns = ["scope", "area", "geography", "definition", "origin type", REFERENCE_DATE, "source",
+               "origins published", "of which residual groups", NOT_ITEMISED, SIMPSON,
+               EFFECTIVE_ORIGINS]
     city = origin_table(local)
     if city.empty:
         return Section(pd.DataFrame(columns=columns))
@@ -735,13 +733,13 @@ def diversity_table(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                 "geography": geography_label(first["geography_level"]),
                 "definition": defs[first["definition_id"]].label,
                 "origin type": first["origin_type"].replace("_", " "),
-                "reference date": first["ref_date"],
+                REFERENCE_DATE: first["ref_date"],
                 "source": first["source_id"],
                 "origins published": measures["published_origins"],
                 "of which residual groups": measures["residual_groups"],
-                "not itemised (%)": measures["not_itemised"],
-                "Simpson diversity": measures["simpson"],
-                "effective number of origins": measures["effective_origins"],
+                NOT_ITEMISED: measures["not_itemised"],
+                SIMPSON: measures["simpson"],
+                EFFECTIVE_ORIGINS: measures["effective_origins"],
             }
         )
     notes = [SIMPSON_DEFINITION, EFFECTIVE_ORIGINS_DEFINITION, *_country_notes(city, country, national)]

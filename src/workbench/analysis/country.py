@@ -9,6 +9,7 @@ from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Num, T
 from workbench.reference.origins import origin_name
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import SHARE_OF_THE_STOCK
 
 
 def national_context(national: pd.DataFrame) -> Section:
@@ -90,7 +91,7 @@ def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
     Section
         Columns: rank, origin, persons, share of the stock (%); the reference year in a note.
     """
-    columns = ["rank", "origin", "persons", "share of the stock (%)"]
+    columns = ["rank", "origin", "persons", SHARE_OF_THE_STOCK]
     rows = national[
         (national["source_id"] == "undesa_ims_2024") & (national["indicator_id"] == "population")
         & (national["origin_type"] == "origin_country") & (national["sex"] == "total")
@@ -109,7 +110,7 @@ def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
             "rank": range(1, len(top) + 1),
             "origin": [origin_name(c) for c in top["origin"]],
             "persons": top["value"].to_numpy(),
-            "share of the stock (%)": (100 * top["value"] / stock).to_numpy(),
+            SHARE_OF_THE_STOCK: (100 * top["value"] / stock).to_numpy(),
         }
     )
     notes = [

@@ -17,6 +17,7 @@ from workbench.reference.i18n import Date, Label, Msg, T, join
 from workbench.analysis.sections import Section
 from workbench.reference.labels import geography_label, source_refs
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import GAP, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, VALUE_SHARE
 
 #: The rates computed from counts, one line each.
 RATE_DEFINITIONS: dict[str, Msg] = {
@@ -192,7 +193,7 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         migrants − natives. Empty when no such pair is published.
     """
     columns = [
-        "place", "geography", "reference date", "sex", "age band", "rate", "migrants (%)", "natives (%)", "gap (pp)",
+        "place", "geography", REFERENCE_DATE, "sex", "age band", "rate", MIGRANTS_SHARE, NATIVES_SHARE, GAP,
         "migrant definition", "native definition", "uncertainty", "source",
     ]
     rates = activity_rates(pd.concat([local, national], ignore_index=True))
@@ -212,13 +213,13 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         {
             "place": merged["place_name"],
             "geography": merged["geography_level"].map(geography_label),
-            "reference date": merged["ref_date"],
+            REFERENCE_DATE: merged["ref_date"],
             "sex": merged["sex"].map(_SEX),
             "age band": merged["age band"],
             "rate": merged["rate"],
-            "migrants (%)": merged["value"],
-            "natives (%)": merged["value_native"],
-            "gap (pp)": merged["value"] - merged["value_native"],
+            MIGRANTS_SHARE: merged["value"],
+            NATIVES_SHARE: merged["value_native"],
+            GAP: merged["value"] - merged["value_native"],
             "migrant definition": merged["definition_id"].map(lambda d: defs[d].label),
             "native definition": merged["definition_id"].map(lambda d: defs[COMPARISONS[d]].label),
             "uncertainty": merged["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
@@ -253,7 +254,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
         rate, value (%), how, uncertainty, source. Empty when there is nothing to show.
     """
     columns = [
-        "place", "geography", "period", "reference date", "group", "sex", "age band", "education", "rate", "value (%)",
+        "place", "geography", "period", REFERENCE_DATE, "group", "sex", "age band", "education", "rate", VALUE_SHARE,
         "how", "uncertainty", "source",
     ]
     rows = pd.concat([local, national], ignore_index=True)
@@ -267,13 +268,13 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                 "place": published["place_name"],
                 "geography": published["geography_level"].map(geography_label),
                 "period": published["period"],
-                "reference date": published["ref_date"],
+                REFERENCE_DATE: published["ref_date"],
                 "group": published["definition_id"].map(lambda d: defs[d].label),
                 "sex": published["sex"].map(_SEX),
                 "age band": published["age"].map(_age_band),
                 "education": [_education_label(c, n) for c, n in zip(published["category"], published["note"])],
                 "rate": published["indicator_id"].map(PUBLISHED_RATES),
-                "value (%)": published["value"],
+                VALUE_SHARE: published["value"],
                 "how": T("published rate"),
                 "uncertainty": published["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                 "source": published["source_id"],
@@ -288,13 +289,13 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                     "place": computed["place_name"],
                     "geography": computed["geography_level"].map(geography_label),
                     "period": computed["period"],
-                    "reference date": computed["ref_date"],
+                    REFERENCE_DATE: computed["ref_date"],
                     "group": computed["definition_id"].map(lambda d: defs[d].label),
                     "sex": computed["sex"].map(_SEX),
                     "age band": computed["age band"],
                     "education": T("all levels"),
                     "rate": computed["rate"],
-                    "value (%)": computed["value"],
+                    VALUE_SHARE: computed["value"],
                     "how": T("computed from census counts"),
                     "uncertainty": computed["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                     "source": computed["source_id"],
@@ -352,7 +353,7 @@ def education(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         gap (pp), migrant definition, native definition, source. Empty without such rows.
     """
     columns = [
-        "place", "geography", "reference date", "age band", "level", "migrants (%)", "natives (%)", "gap (pp)",
+        "place", "geography", REFERENCE_DATE, "age band", "level", MIGRANTS_SHARE, NATIVES_SHARE, GAP,
         "migrant definition", "native definition", "source",
     ]
     rows = pd.concat([local, national], ignore_index=True)
@@ -386,12 +387,12 @@ def education(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                     {
                         "place": first["place_name"],
                         "geography": geography_label(first["geography_level"]),
-                        "reference date": ref_date,
+                        REFERENCE_DATE: ref_date,
                         "age band": _age_band(age),
                         "level": _education_label(level, first["note"]),
-                        "migrants (%)": 100 * m / mig_total,
-                        "natives (%)": 100 * n / nat_total,
-                        "gap (pp)": 100 * m / mig_total - 100 * n / nat_total,
+                        MIGRANTS_SHARE: 100 * m / mig_total,
+                        NATIVES_SHARE: 100 * n / nat_total,
+                        GAP: 100 * m / mig_total - 100 * n / nat_total,
                         "migrant definition": defs[migrant].label,
                         "native definition": defs[native].label,
                         "source": source,
@@ -434,7 +435,7 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
         (pp), migrant definition, native definition, basis, flag, source. Empty without CSP rows.
     """
     columns = [
-        "place", "geography", "reference date", "category", "migrants (%)", "natives (%)", "gap (pp)",
+        "place", "geography", REFERENCE_DATE, "category", MIGRANTS_SHARE, NATIVES_SHARE, GAP,
         "migrant definition", "native definition", "basis", "flag", "source",
     ]
     rows = local[(local["indicator_id"] == "population") & local["category"].str.startswith("csp:") & (local["sex"] == "total") & (local["age"] == "total")]
@@ -461,11 +462,11 @@ def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
                     {
                         "place": group["place_name"].iloc[0],
                         "geography": geography_label(group["geography_level"].iloc[0]),
-                        "reference date": ref_date,
+                        REFERENCE_DATE: ref_date,
                         "category": cat.split(":", 1)[1].replace("_", " "),
-                        "migrants (%)": mig_share[cat],
-                        "natives (%)": nat_share[cat],
-                        "gap (pp)": mig_share[cat] - nat_share[cat],
+                        MIGRANTS_SHARE: mig_share[cat],
+                        NATIVES_SHARE: nat_share[cat],
+                        GAP: mig_share[cat] - nat_share[cat],
                         "migrant definition": defs[migrant].label,
                         "native definition": defs[native].label,
                         "basis": basis,

@@ -19,6 +19,7 @@ from workbench.reference.i18n import Label, T
 from workbench.reference.origins import origin_name
 from workbench.reference.labels import geography_label, place_text
 from workbench.reference.registry import get_city, load_definitions
+from workbench.reference.columns import OVERLAP, REFERENCE_DATE, SHARE
 
 #: One-line definition shown beside the overlap table.
 OVERLAP_DEFINITION = T(
@@ -62,7 +63,7 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
     pandas.DataFrame
         Columns: city, shore, definition, area, reference date, rank, origin, share (%), source.
     """
-    columns = ["city", "shore", "definition", "area", "reference date", "rank", "origin", "share (%)", "source"]
+    columns = ["city", "shore", "definition", "area", REFERENCE_DATE, "rank", "origin", SHARE, "source"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -77,10 +78,10 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
                     "shore": shore_text(city.shore),
                     "definition": defs[row["definition_id"]].label,
                     "area": T("{place} ({geography})", place=place_text(row["place_name"]), geography=Label(geography_label(row["geography_level"]))),
-                    "reference date": row["ref_date"],
+                    REFERENCE_DATE: row["ref_date"],
                     "rank": rank,
                     "origin": origin_name(row["origin"]),
-                    "share (%)": row["share"],
+                    SHARE: row["share"],
                     "source": row["source_id"],
                 }
             )
@@ -110,7 +111,7 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns: city A, city B, overlap (%), countries in common, definitions; one row per pair.
     """
-    columns = ["city A", "city B", "overlap (%)", "countries in common", "definitions"]
+    columns = ["city A", "city B", OVERLAP, "countries in common", "definitions"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -126,13 +127,13 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
                 {
                     "city A": get_city(a).names.en,
                     "city B": get_city(b).names.en,
-                    "overlap (%)": overlap_index(shares[a], shares[b]),
+                    OVERLAP: overlap_index(shares[a], shares[b]),
                     "countries in common": len(set(shares[a].index) & set(shares[b].index)),
                     "definitions": T("same: {definition}", definition=first) if definition[a] == definition[b]
                     else T("differ: {first} / {second}", first=first, second=second),
                 }
             )
-    return pd.DataFrame(out, columns=columns).sort_values("overlap (%)", ascending=False).reset_index(drop=True)
+    return pd.DataFrame(out, columns=columns).sort_values(OVERLAP, ascending=False).reset_index(drop=True)
 
 
 def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:

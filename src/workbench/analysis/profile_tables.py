@@ -15,6 +15,7 @@ from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, date_range, definition_note, geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.catalog import CityData
+from workbench.reference.columns import REFERENCE_DATE, REFERENCE_DATES, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP
 
 
 def prepare_local(data: CityData) -> pd.DataFrame:
@@ -60,9 +61,9 @@ def migrant_series(local: pd.DataFrame) -> Section:
             "place": merged["place_name"],
             "geography": merged["geography_level"].map(geography_label),
             "definition": merged["definition_id"].map(lambda d: defs[d].label),
-            "reference date": merged["ref_date"],
+            REFERENCE_DATE: merged["ref_date"],
             "persons": merged["value"],
-            "share of population (%)": merged["value_share"],
+            SHARE_OF_POPULATION: merged["value_share"],
             "source": merged["source_id"],
             "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
         }
@@ -112,7 +113,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                     "figure": figure,
                     "place": last["place_name"],
                     "definition": defs[last["definition_id"]].label,
-                    "reference date": last["ref_date"],
+                    REFERENCE_DATE: last["ref_date"],
                     "value": last["value"],
                     "unit": last["unit"],
                     "source": last["source_id"],
@@ -131,7 +132,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     add(ind.headline_of(national, "population_share", "un_migrant_stock"), "National migrant share")
     add(ind.headline_of(national, "population", "registered_refugee").query("source_id == 'unhcr_population'"), "Refugees in the country (UNHCR)")
     add(ind.headline_of(national, "population", "palestine_refugee_unrwa"), "Palestine refugees (UNRWA)")
-    table = pd.DataFrame(rows, columns=["figure", "place", "definition", "reference date", "value", "unit", "source", "flag"])
+    table = pd.DataFrame(rows, columns=["figure", "place", "definition", REFERENCE_DATE, "value", "unit", "source", "flag"])
     refs = source_refs(pd.DataFrame(used)) if used else []
     return Section(table, refs)
 
@@ -157,7 +158,7 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
         & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
     ]
     if rows.empty:
-        return Section(pd.DataFrame(columns=["rank", "origin", "persons", "share of the group (%)"]))
+        return Section(pd.DataFrame(columns=["rank", "origin", "persons", SHARE_OF_THE_GROUP]))
     keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
     sizes = rows.groupby(keys).size().reset_index(name="n").sort_values(["ref_date", "n"], ascending=[False, False])
     best = sizes.iloc[0]
@@ -173,7 +174,7 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
             "rank": range(1, len(top) + 1),
             "origin": [origin_name(code) for code in top["origin"]],
             "persons": top["value"].to_numpy(),
-            "share of the group (%)": (100 * top["value"] / total).to_numpy(),
+            SHARE_OF_THE_GROUP: (100 * top["value"] / total).to_numpy(),
         }
     )
     values = {
@@ -268,7 +269,7 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
             "definition": grouped["definition_id"].map(lambda d: defs[d].label),
             "place": grouped["place_name"],
             "geography": grouped["geography_level"].map(geography_label),
-            "reference dates": [date_range(a, b) for a, b in zip(grouped["first"], grouped["last"])],
+            REFERENCE_DATES: [date_range(a, b) for a, b in zip(grouped["first"], grouped["last"])],
             "observations": grouped["n"],
         }
     )
@@ -289,7 +290,7 @@ def origin_groups(local: pd.DataFrame) -> Section:
     """
     from workbench.reference.origins import origin_name
 
-    columns = ["group of origin", "persons", "share of the group (%)"]
+    columns = ["group of origin", "persons", SHARE_OF_THE_GROUP]
     rows = local[
         (local["indicator_id"] == "population") & local["origin_type"].fillna("").str.endswith("_group")
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
@@ -317,7 +318,7 @@ def origin_groups(local: pd.DataFrame) -> Section:
         {
             "group of origin": [origin_name(c) for c in chosen["origin"]],
             "persons": chosen["value"].to_numpy(),
-            "share of the group (%)": (100 * chosen["value"] / total).to_numpy(),
+            SHARE_OF_THE_GROUP: (100 * chosen["value"] / total).to_numpy(),
         }
     )
     notes = [

@@ -18,6 +18,7 @@ from workbench.reference.framework import THEMES, Item, load_framework
 from workbench.reference.i18n import Label, Msg, T, join
 from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
+from workbench.reference.columns import REFERENCE_DATE
 
 #: What the table shows for an item no public statistic covers, and for a gap in the data.
 EXPERT_TEXT = T("expert input (no public statistic)")
@@ -35,7 +36,7 @@ SUMMARY_COLUMNS = [
     "theme", "city", "shore", "items", "with a figure", "of which local expert figures only", "expert input", "no figure",
 ]
 
-TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "area", "reference date", "source"]
+TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "area", REFERENCE_DATE, "source"]
 
 
 def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -170,7 +171,7 @@ def _placeholder(item: Item, city_id: str, name: str) -> dict:
         "unit": EXPERT_TEXT if item.measure is None else NO_FIGURE_TEXT,
         "definition": "",
         "area": "",
-        "reference date": "",
+        REFERENCE_DATE: "",
         "source": "",
     }
 
@@ -189,7 +190,7 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
         "unit": row["unit"],
         "definition": defs[row["definition_id"]].label if row["definition_id"] in defs else row["definition_id"],
         "area": area,
-        "reference date": row["ref_date"],
+        REFERENCE_DATE: row["ref_date"],
         "source": row["source_id"],
     }
 
