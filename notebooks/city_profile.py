@@ -24,6 +24,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 from workbench.analysis import age_sex, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
+from workbench.reference import columns
 from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
 from workbench.analysis.framework_values import latest_values
 from workbench.reference.framework import load_framework
@@ -149,7 +150,7 @@ else:
     report.table(series.table, T("Migrant population of {city} by definition, area and date", city=city.names), series.source_ids, series.notes)
 
 # %%
-if not series.empty and series.table.dropna(subset=["share of population (%)"]).groupby(["place", "definition"]).size().max() > 1:
+if not series.empty and series.table.dropna(subset=[columns.SHARE_OF_POPULATION]).groupby(["place", "definition"]).size().max() > 1:
     report.plot("migrant_shares", series.table, T("Migrant share of the population of {city}, by definition and area", city=city.names), series.source_ids, [T("Line styles distinguish definitions: lines of different styles are not comparable.")])
 
 # %% [markdown]
@@ -300,9 +301,9 @@ show(by_language(texts, shown=params.language))
 assert not key.table.empty, "no key figures at all"
 shares = local[local["indicator_id"] == "population_share"]["value"]
 assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
-assert (series.table.groupby(["place", "definition", "reference date", "source"]).size() == 1).all(), "two values for one place, definition, date and source"
+assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "source"]).size() == 1).all(), "two values for one place, definition, date and source"
 if len(trends):
-    assert (trends["95% CI low"] <= trends["growth (% per year)"]).all() and (trends["growth (% per year)"] <= trends["95% CI high"]).all(), "a trend outside its interval"
+    assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
 
 # %% [markdown] tags=["no-annex"]
 # ## Save
