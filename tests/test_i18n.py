@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workbench.errors import MissingTranslation
 from workbench.reference import formats, i18n
 from workbench.reference.i18n import Date, Label, Msg, Num, T, by_language, join, render, render_text
 from workbench.reference.registry import get_city
@@ -48,9 +49,9 @@ def test_labels_joins_and_nested_messages(french):
 
 
 def test_missing_translation_is_an_error_naming_text_and_catalog(french):
-    with pytest.raises(i18n.MissingTranslation, match=r"no ar translation of 'Foreign nationals' in src/workbench/locale/ar"):
+    with pytest.raises(MissingTranslation, match=r"no ar translation of 'Foreign nationals' in src/workbench/locale/ar"):
         render(Label("Foreign nationals"), "ar")
-    with pytest.raises(i18n.MissingTranslation, match="Table 3 of madrid"):
+    with pytest.raises(MissingTranslation, match="Table 3 of madrid"):
         render_text("An English sentence nobody translated.", "fr", "Table 3 of madrid")
     assert render_text("An English sentence nobody translated.", "en", "x") == "An English sentence nobody translated."
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from workbench import paths
-from workbench.errors import ConfigError, WorkbenchError
+from workbench.errors import ConfigError, MissingTranslation, WorkbenchError
 from workbench.reference.formats import LOCALES, format_date, format_number
 from workbench.reference.registry import place_name
 
@@ -43,10 +43,6 @@ LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
 RTL = frozenset({"ar"})
 
 DOMAIN = "workbench"
-
-
-class MissingTranslation(ConfigError):
-    """A text has no translation in a language's catalog."""
 
 
 @dataclass(frozen=True)
