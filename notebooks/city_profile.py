@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
+from workbench.analysis import age_sex, areas, attainment, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
 from workbench.reference import columns
@@ -57,8 +57,8 @@ national_origins = country.national_origins(national, params.top_n_origins)
 refugees = profile_tables.refugees_local(local)
 disagreements = conflicts.conflicting_figures(local, national)
 diversity = composition.diversity_table(local, national)
-counts = composition.district_counts(local)
-segregation = composition.segregation_table(counts)
+counts = areas.district_counts(local)
+segregation = areas.segregation_table(counts)
 gaps = labour.labour_gaps(local, national)
 framework = load_framework()
 matrix = availability.city_matrix(local, national, framework)
@@ -207,16 +207,16 @@ if not ages:
 if counts.empty:
     show(missing_text(T("migrant counts by district"), city))
 else:
-    report.table(segregation.table, T("Residential concentration of migrants in {city}", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION, composition.TOP_AREAS_DEFINITION, *segregation.notes])
+    report.table(segregation.table, T("Residential concentration of migrants in {city}", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION, areas.TOP_AREAS_DEFINITION, *segregation.notes])
 
 # %%
 if not counts.empty:
-    trend = composition.segregation_trend(counts)
+    trend = areas.segregation_trend(counts)
     if len(trend) > 1:
-        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
+        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
     for level in dict.fromkeys(counts["geography_level"]):
-        districts = composition.district_table(counts, level)
-        report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [composition.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
+        districts = areas.district_table(counts, level)
+        report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [areas.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
 
 # %% [markdown]
 # ### 4.5 Legal status and residence permits
@@ -235,8 +235,8 @@ if permits.empty and new_permits.empty and titles.empty:
 # ### 4.6 Education and activity
 
 # %%
-education = labour.education(local, national)
-occupations = labour.occupations(local)
+education = attainment.education(local, national)
+occupations = attainment.occupations(local)
 for part, caption in ((education, T("Educational attainment of migrants and natives")), (occupations, T("Migrants and natives by socio-professional category"))):
     if not part.empty:
         report.table(part.table, T("{caption}, {city} area", caption=caption, city=city.names), part.source_ids, part.notes)
