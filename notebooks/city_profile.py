@@ -21,11 +21,13 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import availability, composition, conflicts, labour, legal_status, profile_tables, stats, survey, synopsis
+from workbench.analysis import age_sex, areas, attainment, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
+from workbench.reference import columns
 from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
-from workbench.reference.framework import latest_values, load_framework
+from workbench.analysis.framework_values import latest_values
+from workbench.reference.framework import load_framework
 from workbench.report.narrative import city_heading, missing_text
 from workbench.reference.params import validate_params
 
@@ -50,13 +52,13 @@ series = profile_tables.migrant_series(local)
 trends = stats.trend_table(series.table) if not series.empty else series.table
 origins = profile_tables.origins(local, params.top_n_origins)
 groups = profile_tables.origin_groups(local)
-context = profile_tables.national_context(national)
-national_origins = profile_tables.national_origins(national, params.top_n_origins)
+context = country.national_context(national)
+national_origins = country.national_origins(national, params.top_n_origins)
 refugees = profile_tables.refugees_local(local)
 disagreements = conflicts.conflicting_figures(local, national)
 diversity = composition.diversity_table(local, national)
-counts = composition.district_counts(local)
-segregation = composition.segregation_table(counts)
+counts = areas.district_counts(local)
+segregation = areas.segregation_table(counts)
 gaps = labour.labour_gaps(local, national)
 framework = load_framework()
 matrix = availability.city_matrix(local, national, framework)
@@ -127,7 +129,7 @@ report.table(matrix, T("Data availability by indicator and year, {city}", city=c
 if context.empty:
     show(missing_text(T("national migration statistics"), city))
 else:
-    report.table(profile_tables.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
 
 # %%
 if not national_origins.empty:
@@ -148,7 +150,7 @@ else:
     report.table(series.table, T("Migrant population of {city} by definition, area and date", city=city.names), series.source_ids, series.notes)
 
 # %%
-if not series.empty and series.table.dropna(subset=["share of population (%)"]).groupby(["place", "definition"]).size().max() > 1:
+if not series.empty and series.table.dropna(subset=[columns.SHARE_OF_POPULATION]).groupby(["place", "definition"]).size().max() > 1:
     report.plot("migrant_shares", series.table, T("Migrant share of the population of {city}, by definition and area", city=city.names), series.source_ids, [T("Line styles distinguish definitions: lines of different styles are not comparable.")])
 
 # %% [markdown]
@@ -183,14 +185,14 @@ if not concentration.empty:
 # ### 4.3 Sex and age
 
 # %%
-sexes = profile_tables.sex_age(local)
+sexes = age_sex.sex_age(local)
 if sexes.empty:
     show(missing_text(T("a breakdown of migrants by sex at city level"), city))
 else:
     report.table(sexes.table, T("Women and men among migrants, {city}", city=city.names), sexes.source_ids, sexes.notes)
 
 # %%
-ages = profile_tables.age_profiles(local, national)
+ages = age_sex.age_profiles(local, national)
 for age_profile in ages:
     report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
 if not ages:
@@ -205,16 +207,16 @@ if not ages:
 if counts.empty:
     show(missing_text(T("migrant counts by district"), city))
 else:
-    report.table(segregation.table, T("Residential concentration of migrants in {city}", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION, composition.TOP_AREAS_DEFINITION, *segregation.notes])
+    report.table(segregation.table, T("Residential concentration of migrants in {city}", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION, areas.TOP_AREAS_DEFINITION, *segregation.notes])
 
 # %%
 if not counts.empty:
-    trend = composition.segregation_trend(counts)
+    trend = areas.segregation_trend(counts)
     if len(trend) > 1:
-        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [composition.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
+        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
     for level in dict.fromkeys(counts["geography_level"]):
-        districts = composition.district_table(counts, level)
-        report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [composition.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
+        districts = areas.district_table(counts, level)
+        report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [areas.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
 
 # %% [markdown]
 # ### 4.5 Legal status and residence permits
@@ -233,8 +235,8 @@ if permits.empty and new_permits.empty and titles.empty:
 # ### 4.6 Education and activity
 
 # %%
-education = labour.education(local, national)
-occupations = labour.occupations(local)
+education = attainment.education(local, national)
+occupations = attainment.occupations(local)
 for part, caption in ((education, T("Educational attainment of migrants and natives")), (occupations, T("Migrants and natives by socio-professional category"))):
     if not part.empty:
         report.table(part.table, T("{caption}, {city} area", caption=caption, city=city.names), part.source_ids, part.notes)
@@ -254,7 +256,7 @@ else:
     report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
 
 # %%
-refugee_ages = profile_tables.refugee_age_sex(local)
+refugee_ages = age_sex.refugee_age_sex(local)
 if not refugee_ages.empty:
     report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
 
@@ -299,9 +301,9 @@ show(by_language(texts, shown=params.language))
 assert not key.table.empty, "no key figures at all"
 shares = local[local["indicator_id"] == "population_share"]["value"]
 assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
-assert (series.table.groupby(["place", "definition", "reference date", "source"]).size() == 1).all(), "two values for one place, definition, date and source"
+assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "source"]).size() == 1).all(), "two values for one place, definition, date and source"
 if len(trends):
-    assert (trends["95% CI low"] <= trends["growth (% per year)"]).all() and (trends["growth (% per year)"] <= trends["95% CI high"]).all(), "a trend outside its interval"
+    assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
 
 # %% [markdown] tags=["no-annex"]
 # ## Save
@@ -310,9 +312,10 @@ if len(trends):
 
 # %% tags=["nbval-ignore-output"]
 if params.output_dir:
-    saved = profile_tables.save_city_tables(params.output_dir, report, local, national, {
-        "synopsis": synopsis.as_table(drafted),
-        "origins": composition.origin_table(local),
-        "framework_values": latest_values(params.city_id, local, national, framework),
-        "availability": matrix,
-    })
+    saved = city_tables.save(
+        params.output_dir, report, local, national,
+        synopsis=synopsis.as_table(drafted),
+        origins=composition.origin_table(local),
+        framework_values=latest_values(params.city_id, local, national, framework),
+        availability=matrix,
+    )

@@ -22,6 +22,7 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # %%
 from workbench.analysis import compare
 from workbench.report.exhibits import Report
+from workbench.reference import columns
 from workbench.reference.i18n import Label, T, show
 from workbench.reference.params import validate_params
 
@@ -86,7 +87,7 @@ report.table(coverage, T("Definitions and areas available for each city"), compa
 
 # %%
 assert latest.empty or latest.groupby(["definition", "city", "area"]).size().max() <= 1, "one city has two latest values for the same definition and area"
-assert latest["share (%)"].between(0, 100).all(), "a share outside 0-100 %"
+assert latest[columns.SHARE].between(0, 100).all(), "a share outside 0-100 %"
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

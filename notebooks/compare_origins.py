@@ -22,6 +22,7 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # %%
 from workbench.analysis import compare, overlap
 from workbench.report.exhibits import Report
+from workbench.reference import columns
 from workbench.reference.i18n import Label, T, show
 from workbench.reference.params import validate_params
 
@@ -68,7 +69,7 @@ report.table(shared, T("Countries among the ten largest origins of several citie
 # ## Checks
 
 # %%
-assert pairs["overlap (%)"].between(0, 100.5).all(), "an overlap outside 0-100"
+assert pairs[columns.OVERLAP].between(0, 100.5).all(), "an overlap outside 0-100"
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

@@ -1,4 +1,4 @@
-"""Tests of framework.latest_values: the headline figure of each framework item for one city."""
+"""Tests of framework_values: which cities the data cover for each item (coverage), and each item's latest figure (latest_values)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.reference.framework import VALUE_COLUMNS, Item, Measure, latest_values
+from workbench.analysis.framework_values import VALUE_COLUMNS, coverage, latest_values
+from workbench.reference.framework import Item, Measure, load_framework
+from workbench.reference.registry import load_cities
+from workbench.tidy.catalog import load_tidy
 from workbench.tidy.schemas import TIDY_COLUMNS
 
 BASE = {
@@ -191,3 +194,20 @@ def test_latest_values_picks_the_value_of_the_latest_date(series: dict[int, floa
     out = latest_values("testcity", local, NO_ROWS, [item()])
     last = max(series)
     assert out[["ref_date", "value"]].values.tolist() == [[f"{last}-01-01", series[last]]]
+
+
+def test_coverage_comes_from_the_data():
+    table = coverage(load_tidy(), load_cities(), load_framework()).set_index("id")
+    assert table.loc["dem_foreign_born_share", "madrid"] == "2015-2023"
+    assert table.loc["dem_foreign_born_share", "tunis"] == ""
+    assert table.loc["ref_refugees_local", "amman"].startswith("20")
+    assert table.loc["ref_palestine_refugees", "beirut"].startswith("19")
+    assert table.loc["ref_palestine_refugees", "lisbon"] == ""
+    assert table.loc["gov_strategy", "vienna"] == "expert input"
+    assert table.loc["dem_districts", "vienna"] == "2002-2022"
+
+
+def test_coverage_counts_a_city_published_only_by_district():
+    table = coverage(load_tidy(), load_cities(), load_framework()).set_index("id")
+    assert table.loc["dem_national_variant_share", "vienna"] == "2002-2022 (districts)"
+    assert table.loc["dem_migrants_by_age", "vienna"] == "2002-2022 (districts)"

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.reference import i18n
+from workbench.errors import MissingTranslation
+from workbench.reference import formats, i18n
 from workbench.reference.i18n import Date, Label, Msg, Num, T, by_language, join, render, render_text
 from workbench.reference.registry import get_city
 
@@ -36,9 +37,9 @@ def test_numbers_and_dates_follow_the_locale(french):
     text = T("{n} persons in {place} on {date}", n=Num(1234567.0), place="Lyon", date=Date("2022-07-01"))
     assert text == "1,234,567 persons in Lyon on 1 July 2022"
     assert text.render("fr") == "1\u202f234\u202f567 personnes à Lyon au 1 juillet 2022"
-    assert i18n.format_number(12.345, "percent", "fr") == "12,3"
-    assert i18n.format_number(1234.5, "percent", "ar") == "1,234.5"
-    assert i18n.format_number(0.15607, "ratio", "en") == "0.156"
+    assert formats.format_number(12.345, "percent", "fr") == "12,3"
+    assert formats.format_number(1234.5, "percent", "ar") == "1,234.5"
+    assert formats.format_number(0.15607, "ratio", "en") == "0.156"
 
 
 def test_labels_joins_and_nested_messages(french):
@@ -48,9 +49,9 @@ def test_labels_joins_and_nested_messages(french):
 
 
 def test_missing_translation_is_an_error_naming_text_and_catalog(french):
-    with pytest.raises(i18n.MissingTranslation, match=r"no ar translation of 'Foreign nationals' in src/workbench/locale/ar"):
+    with pytest.raises(MissingTranslation, match=r"no ar translation of 'Foreign nationals' in src/workbench/locale/ar"):
         render(Label("Foreign nationals"), "ar")
-    with pytest.raises(i18n.MissingTranslation, match="Table 3 of madrid"):
+    with pytest.raises(MissingTranslation, match="Table 3 of madrid"):
         render_text("An English sentence nobody translated.", "fr", "Table 3 of madrid")
     assert render_text("An English sentence nobody translated.", "en", "x") == "An English sentence nobody translated."
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.analysis import availability, conflicts, overlap, profile_tables, synopsis
+from workbench.analysis import age_sex, availability, conflicts, overlap, synopsis
+from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.framework import load_framework
 from workbench.reference.i18n import Msg
@@ -87,8 +88,8 @@ def test_city_matrix_marks_levels_by_year_and_expert_items():
 
 
 def test_disjoint_bands_prefer_narrow_bands():
-    assert profile_tables.disjoint_bands(["Y0-14", "Y15-24", "Y15-64", "Y25-64", "Y65-MAX"]) == ["Y0-14", "Y15-24", "Y25-64", "Y65-MAX"]
-    assert profile_tables.disjoint_bands(["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]) == ["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]
+    assert age_sex.disjoint_bands(["Y0-14", "Y15-24", "Y15-64", "Y25-64", "Y65-MAX"]) == ["Y0-14", "Y15-24", "Y25-64", "Y65-MAX"]
+    assert age_sex.disjoint_bands(["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]) == ["Y_LT15", "Y15-24", "Y25-54", "Y55-MAX"]
 
 
 def test_age_profiles_compare_migrants_with_natives_from_one_table():
@@ -96,7 +97,7 @@ def test_age_profiles_compare_migrants_with_natives_from_one_table():
     for age, (f, n) in {"Y0-14": (10, 100), "Y15-24": (20, 80), "Y25-64": (60, 300), "Y15-64": (80, 380), "Y65-MAX": (10, 120)}.items():
         rows.append(_row("ine", place="PRT", level="country", value=float(f), age=age, ref_date="2021-04-19"))
         rows.append(_row("ine", place="PRT", level="country", definition="national_citizens", value=float(n), age=age, ref_date="2021-04-19"))
-    found = profile_tables.age_profiles(EMPTY, _frame(*rows))
+    found = age_sex.age_profiles(EMPTY, _frame(*rows))
     assert len(found) == 1
     ages = found[0].ages
     assert set(ages["age"]) == {"Y0-14", "Y15-24", "Y25-64", "Y65-MAX"}
@@ -107,7 +108,7 @@ def test_age_profiles_compare_migrants_with_natives_from_one_table():
 
 
 def test_synopsis_sentences_cite_their_table_and_source():
-    series = profile_tables.Section(
+    series = Section(
         pd.DataFrame(
             {
                 "place": ["Madrid", "Madrid"], "geography": ["municipality", "municipality"],
@@ -125,13 +126,13 @@ def test_synopsis_sentences_cite_their_table_and_source():
 
 
 def test_synopsis_drafts_nothing_from_empty_tables():
-    empty = profile_tables.Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
+    empty = Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
     assert synopsis.refugees(empty, "x") == []
     assert "No figure" in synopsis.as_markdown([])
 
 
 def test_synopsis_residential_diversity_and_labour_sentences():
-    segregation = profile_tables.Section(
+    segregation = Section(
         pd.DataFrame(
             {
                 "source": ["w", "w"], "area level": ["district", "district"], "reference date": ["2002-01-01", "2022-01-01"],
@@ -144,7 +145,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
     (sentence,) = synopsis.residential(segregation, "4.4")
     assert "0.125 on 1 January 2022" in sentence.text and "against 0.156 on 1 January 2002" in sentence.text
     assert "(23 areas" in sentence.text and sentence.sources == ["w"]
-    diversity = profile_tables.Section(
+    diversity = Section(
         pd.DataFrame(
             {
                 "scope": ["city", "country"], "area": ["Lyon", "France"], "definition": ["Foreign nationals", "Migrant stock"],
@@ -156,7 +157,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
     (sentence,) = synopsis.diversity(diversity, "4.2")
     assert "8.3 equally large origins" in sentence.text and "16.4 for France" in sentence.text
     assert "a different definition, indicative only" in sentence.text and sentence.sources == ["insee", "undesa"]
-    gaps = profile_tables.Section(
+    gaps = Section(
         pd.DataFrame(
             {
                 "place": ["Lyon"] * 3, "geography": ["urban unit"] * 3, "reference date": ["2020-01-01"] * 3,
@@ -172,7 +173,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
     assert "unemployment rate of 23.9 % against 10.7 % (+13.2 points)" in sentence.text
     assert sentence.text.render("en") == sentence.text
     assert "35.7" not in sentence.text  # women's rates are in the table, not the synopsis
-    assert synopsis.labour_gaps(profile_tables.Section(gaps.table.iloc[0:0]), "5") == []
+    assert synopsis.labour_gaps(Section(gaps.table.iloc[0:0]), "5") == []
 
 
 def test_overlap_index_bounds_and_errors():

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from workbench.tidy import catalog
-from workbench.analysis import profile_tables, themes
+from workbench.analysis import city_tables, profile_tables, themes
 from workbench.errors import ConfigError, DataError, UnknownCityError
-from workbench.reference.framework import THEMES, VALUE_COLUMNS, latest_values, load_framework
+from workbench.analysis.framework_values import VALUE_COLUMNS, latest_values
+from workbench.reference.framework import THEMES, load_framework
 from workbench.reference.i18n import Msg
 
 ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
@@ -52,7 +53,7 @@ def expert_rows(city_id: str) -> list[dict]:
 
 def write(folder: Path, frame: pd.DataFrame) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / themes.VALUES_FILE
+    path = folder / city_tables.FRAMEWORK_VALUES.filename
     frame.to_csv(path, index=False, lineterminator="\n")
     return path
 

@@ -63,3 +63,7 @@ def where(path: object = None, row: object = None, column: object = None) -> str
     if column is not None:
         parts.append(f"column {column!r}")
     return ", ".join(parts)
+
+
+class MissingTranslation(ConfigError):
+    """A text an annex shows has no translation in a language's catalog."""

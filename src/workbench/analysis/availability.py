@@ -1,16 +1,18 @@
 """For one city, which indicators of the framework do the public data cover, and in which years?
 
 The matrix is computed from the tidy rows with the framework's own matching rules (see
-:mod:`workbench.reference.framework`), never typed by hand.
+:mod:`workbench.analysis.framework_values`), never typed by hand.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from workbench.reference.framework import Item, item_mask
+from workbench.analysis.framework_values import item_mask
+from workbench.reference.framework import Item
 from workbench.reference.i18n import Msg, T
-from workbench.analysis.profile_tables import SUB_CITY, published
+from workbench.analysis.indicators import published
+from workbench.reference.labels import SUB_CITY
 
 #: Cell marks and what they mean (shown under the table).
 MARKS = {

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import date_range, definition_note, geography_label, place_text, source_refs
+from workbench.reference.labels import date_range, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions
+from workbench.reference.columns import CHANGE, CITY_SHARE, FIRST_SHARE, LAST_SHARE, LOCATION_QUOTIENT, NATIONAL_SHARE, RANK_SAME_DEFINITION, REFERENCE_DATE, REFERENCE_DATES, SERIES_WITH_A_SHARE, SHARE
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class Loaded:
 
 
 def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
-    """Read ``<cities_dir>/<city>/series.csv`` and ``national.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.SERIES` and
+    :data:`~workbench.analysis.city_tables.NATIONAL` tables each city run saved.
 
     A city whose files are missing (its run failed) is listed in ``missing``; the others are used.
 
@@ -34,11 +37,9 @@ def load_city_tables(cities_dir: str | Path, city_ids: list[str]) -> Loaded:
     """
     series, national, missing = [], [], []
     for city_id in city_ids:
-        folder = Path(cities_dir) / city_id
-        try:
-            s = pd.read_csv(folder / "series.csv", dtype={"ref_date": str, "place_id": str, "flag": str, "note": str})
-            n = pd.read_csv(folder / "national.csv", dtype={"period": str})
-        except FileNotFoundError:
+        s = city_tables.read(city_tables.SERIES, cities_dir, city_id)
+        n = city_tables.read(city_tables.NATIONAL, cities_dir, city_id)
+        if s is None or n is None:
             missing.append(city_id)
             continue
         s["city_id"] = city_id
@@ -88,7 +89,7 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
         Columns: definition, geography, rank (same definition and geography), city, shore
         (north or south of the Mediterranean), area, reference date, persons, share (%), source.
     """
-    columns = ["definition", "geography", "rank (same definition and geography)", "city", "shore", "area", "reference date", "persons", "share (%)", "source"]
+    columns = ["definition", "geography", RANK_SAME_DEFINITION, "city", "shore", "area", REFERENCE_DATE, "persons", SHARE, "source"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
@@ -101,14 +102,14 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
             "shore": latest["city_id"].map(lambda c: shore_text(get_city(c).shore)),
             "area": latest["place_name"].map(place_text),
             "geography": latest["geography_level"].map(geography_label),
-            "reference date": latest["ref_date"],
+            REFERENCE_DATE: latest["ref_date"],
             "persons": latest["persons"],
-            "share (%)": latest["share"],
+            SHARE: latest["share"],
             "source": latest["source_id"],
         }
     )
-    table = table.sort_values(["definition", "geography", "share (%)"], ascending=[True, True, False])
-    table["rank (same definition and geography)"] = table.groupby(["definition", "geography"]).cumcount() + 1
+    table = table.sort_values(["definition", "geography", SHARE], ascending=[True, True, False])
+    table[RANK_SAME_DEFINITION] = table.groupby(["definition", "geography"]).cumcount() + 1
     return table[columns].reset_index(drop=True)
 
 
@@ -128,8 +129,8 @@ def city_vs_national(loaded: Loaded) -> pd.DataFrame:
         definition, national share (%) mid-2020, location quotient, same definition.
     """
     latest = latest_shares(loaded)
-    columns = ["city", "city definition", "area", "reference date", "city share (%)", "national definition",
-               "national share (%)", "location quotient", "same definition"]
+    columns = ["city", "city definition", "area", REFERENCE_DATE, CITY_SHARE, "national definition",
+               NATIONAL_SHARE, LOCATION_QUOTIENT, "same definition"]
     if latest.empty or loaded.national.empty:
         return pd.DataFrame(columns=columns)
     nat = loaded.national[
@@ -146,11 +147,11 @@ def city_vs_national(loaded: Loaded) -> pd.DataFrame:
                 "city": row["city"],
                 "city definition": row["definition"],
                 "area": row["area"],
-                "reference date": row["reference date"],
-                "city share (%)": row["share (%)"],
+                REFERENCE_DATE: row[REFERENCE_DATE],
+                CITY_SHARE: row[SHARE],
                 "national definition": national_definition,
-                "national share (%)": national_share,
-                "location quotient": row["share (%)"] / national_share if national_share else None,
+                NATIONAL_SHARE: national_share,
+                LOCATION_QUOTIENT: row[SHARE] / national_share if national_share else None,
                 "same definition": T("no"),
             }
         )
@@ -166,7 +167,7 @@ def trends(loaded: Loaded) -> pd.DataFrame:
         Columns: city, definition, area, first date, first share (%), last date, last share (%),
         change (pp).
     """
-    columns = ["city", "definition", "area", "first date", "first share (%)", "last date", "last share (%)", "change (pp)"]
+    columns = ["city", "definition", "area", "first date", FIRST_SHARE, "last date", LAST_SHARE, CHANGE]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
@@ -183,10 +184,10 @@ def trends(loaded: Loaded) -> pd.DataFrame:
                 "definition": defs[definition_id].label,
                 "area": place_text(first["place_name"]),
                 "first date": first["ref_date"],
-                "first share (%)": first["share"],
+                FIRST_SHARE: first["share"],
                 "last date": last["ref_date"],
-                "last share (%)": last["share"],
-                "change (pp)": last["share"] - first["share"],
+                LAST_SHARE: last["share"],
+                CHANGE: last["share"] - first["share"],
             }
         )
     return pd.DataFrame(rows, columns=columns)
@@ -200,7 +201,7 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
     pandas.DataFrame
         Columns: city, definition, areas, reference dates, observations.
     """
-    columns = ["city", "definition", "areas", "reference dates", "observations"]
+    columns = ["city", "definition", "areas", REFERENCE_DATES, "observations"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -212,7 +213,7 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
                 "city": get_city(city_id).names.en,
                 "definition": defs[definition_id].label,
                 "areas": join([place_text(name) for name in sorted(group["place_name"].unique())], ", "),
-                "reference dates": date_range(dates[0], dates[-1]),
+                REFERENCE_DATES: date_range(dates[0], dates[-1]),
                 "observations": len(group),
             }
         )
@@ -222,7 +223,7 @@ def coverage(loaded: Loaded) -> pd.DataFrame:
 def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
     """The network's data-availability matrix, from the per-city matrices the city runs saved.
 
-    Each city run saves ``availability.csv`` (indicator × year, see
+    Each city run saves :data:`~workbench.analysis.city_tables.AVAILABILITY` (indicator × year, see
     :func:`workbench.analysis.availability.city_matrix`); here each city becomes one column holding the
     first and last year covered and the levels found (C city, D districts, N country), or
     'expert input'. A city without the file is left out and reported by :func:`loading_text`.
@@ -236,14 +237,10 @@ def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
 
     merged = None
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / "availability.csv"
-        if not path.is_file():
+        matrix = city_tables.read(city_tables.AVAILABILITY, cities_dir, city_id)
+        if matrix is None:
             continue
-        matrix = pd.read_csv(path, dtype=str, keep_default_na=False)
-        require = {"theme", "indicator"}
-        if not require <= set(matrix.columns):
-            raise DataError(f"{path}: columns {sorted(require - set(matrix.columns))} are missing")
-        year_columns = [c for c in matrix.columns if c not in require]
+        year_columns = [c for c in matrix.columns if c not in city_tables.AVAILABILITY.columns]
         cells = []
         for _, row in matrix.iterrows():
             if row[year_columns[0]] == EXPERT:
@@ -277,7 +274,7 @@ def shore_summary(loaded: Loaded) -> pd.DataFrame:
     pandas.DataFrame
         Columns: shore, city, definitions, areas, series with a share, latest reference date.
     """
-    columns = ["shore", "city", "definitions", "areas", "series with a share", "latest reference date"]
+    columns = ["shore", "city", "definitions", "areas", SERIES_WITH_A_SHARE, "latest reference date"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -294,7 +291,7 @@ def shore_summary(loaded: Loaded) -> pd.DataFrame:
                 "city": city.names.en,
                 "definitions": join([Label(defs[d].label) for d in dict.fromkeys(s["definition_id"])], ", "),
                 "areas": join([Label(geography_label(g)) for g in dict.fromkeys(s["geography_level"])], ", "),
-                "series with a share": with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
+                SERIES_WITH_A_SHARE: with_share.groupby(["definition_id", "place_id", "source_id"]).ngroups,
                 "latest reference date": s["ref_date"].max(),
             }
         )

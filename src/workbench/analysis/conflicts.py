@@ -13,10 +13,13 @@ import pandas as pd
 
 from workbench.analysis import indicators as ind
 from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import SUB_CITY, Section, geography_label, headline_of, published
+from workbench.analysis.indicators import headline_of, published
+from workbench.analysis.sections import Section
+from workbench.reference.labels import SUB_CITY, geography_label
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import DIFFERENCE_FROM_FIRST, REFERENCE_DATE
 
-COLUMNS = ["population", "year", "source", "area", "reference date", "value", "difference from first (%)", "comparable"]
+COLUMNS = ["population", "year", "source", "area", REFERENCE_DATE, "value", DIFFERENCE_FROM_FIRST, "comparable"]
 
 #: One line saying what the table is, shown beside it.
 DEFINITION = T(
@@ -140,9 +143,9 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                         "year": year,
                         "source": _source_cell(keys, citations),
                         "area": T("{place} ({geography})", place=row["place_name"], geography=Label(geography_label(row["level"]))),
-                        "reference date": row["ref_date"],
+                        REFERENCE_DATE: row["ref_date"],
                         "value": row["value"],
-                        "difference from first (%)": 100 * (row["value"] - base) / base if base else float("nan"),
+                        DIFFERENCE_FROM_FIRST: 100 * (row["value"] - base) / base if base else float("nan"),
                         "comparable": SAME_AREA if row["level"] == first_level else DIFFERENT_AREA,
                     }
                 )

@@ -44,6 +44,19 @@ def headline(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[mask]
 
 
+def headline_of(frame: pd.DataFrame, indicator_id: str, definition_id: str | None = None) -> pd.DataFrame:
+    """Headline rows of one indicator (and definition)."""
+    rows = headline(frame[frame["indicator_id"] == indicator_id])
+    if definition_id is not None:
+        rows = rows[rows["definition_id"] == definition_id]
+    return rows
+
+
+def published(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the sources published them: those the workbench computed (flag 'c') left out."""
+    return frame[~frame["flag"].fillna("").str.contains("c")]
+
+
 #: Sources that publish an exhaustive cross-classification without totals: only their cells may
 #: be summed into totals (elsewhere a breakdown may list only some origins or ages).
 EXHAUSTIVE_SOURCES: tuple[str, ...] = ("wien_ogd_population_origin",)

@@ -1,9 +1,9 @@
-"""Do migrants and natives fare differently on the labour market and in education?
+"""Do migrants and natives fare differently on the labour market?
 
 Pure functions on prepared tidy rows (:func:`workbench.analysis.profile_tables.prepare_local` /
 :func:`workbench.analysis.profile_tables.prepare_national`): rates computed from census counts, gaps in
 percentage points between a migrant group and its complement, published survey rates for
-groups without a comparison, educational attainment and socio-professional categories.
+groups without a comparison. Education and occupation are :mod:`workbench.analysis.attainment`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import re
 import pandas as pd
 
 from workbench.errors import DataError
-from workbench.reference.i18n import Date, Label, Msg, T, join
-from workbench.analysis.profile_tables import Section, geography_label, source_refs
+from workbench.reference.i18n import Label, Msg, T
+from workbench.analysis.sections import Section
+from workbench.reference.labels import geography_label
 from workbench.reference.registry import load_definitions
+from workbench.reference.columns import GAP, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, VALUE_SHARE
 
 #: The rates computed from counts, one line each.
 RATE_DEFINITIONS: dict[str, Msg] = {
@@ -48,20 +50,6 @@ _UNKNOWN_UNCERTAINTY = T("not stated by the source (point estimate)")
 
 #: Published rate indicators shown by :func:`published_rates`.
 PUBLISHED_RATES: dict[str, str] = {"employment_rate": "employment rate", "unemployment_rate": "unemployment rate"}
-
-#: Display order of education levels known to the workbench (lowest first); others follow.
-EDUCATION_ORDER: tuple[str, ...] = (
-    "education:none",
-    "education:basic",
-    "education:basic-1st-cycle",
-    "education:basic-2nd-cycle",
-    "education:basic-3rd-cycle",
-    "education:secondary-post-secondary",
-    "education:higher",
-    "education:isced0-2",
-    "education:isced3-4",
-    "education:isced5-8",
-)
 
 _KEYS = ["source_id", "place_id", "place_name", "geography_level", "definition_id", "origin", "period", "ref_date", "sex"]
 _RATE_COLUMNS = [*_KEYS, "age band", "rate", "value", "numerator", "denominator"]
@@ -131,7 +119,7 @@ def _from_population_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **{k: wide[k] for k in _KEYS},
-            "age band": wide["age"].map(_age_band),
+            "age band": wide["age"].map(age_band),
             "employed": wide["activity:employed"],
             "unemployed": wide["activity:unemployed"],
             "population": wide["total"],
@@ -191,7 +179,7 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         migrants − natives. Empty when no such pair is published.
     """
     columns = [
-        "place", "geography", "reference date", "sex", "age band", "rate", "migrants (%)", "natives (%)", "gap (pp)",
+        "place", "geography", REFERENCE_DATE, "sex", "age band", "rate", MIGRANTS_SHARE, NATIVES_SHARE, GAP,
         "migrant definition", "native definition", "uncertainty", "source",
     ]
     rates = activity_rates(pd.concat([local, national], ignore_index=True))
@@ -211,13 +199,13 @@ def labour_gaps(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         {
             "place": merged["place_name"],
             "geography": merged["geography_level"].map(geography_label),
-            "reference date": merged["ref_date"],
+            REFERENCE_DATE: merged["ref_date"],
             "sex": merged["sex"].map(_SEX),
             "age band": merged["age band"],
             "rate": merged["rate"],
-            "migrants (%)": merged["value"],
-            "natives (%)": merged["value_native"],
-            "gap (pp)": merged["value"] - merged["value_native"],
+            MIGRANTS_SHARE: merged["value"],
+            NATIVES_SHARE: merged["value_native"],
+            GAP: merged["value"] - merged["value_native"],
             "migrant definition": merged["definition_id"].map(lambda d: defs[d].label),
             "native definition": merged["definition_id"].map(lambda d: defs[COMPARISONS[d]].label),
             "uncertainty": merged["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
@@ -252,7 +240,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
         rate, value (%), how, uncertainty, source. Empty when there is nothing to show.
     """
     columns = [
-        "place", "geography", "period", "reference date", "group", "sex", "age band", "education", "rate", "value (%)",
+        "place", "geography", "period", REFERENCE_DATE, "group", "sex", "age band", "education", "rate", VALUE_SHARE,
         "how", "uncertainty", "source",
     ]
     rows = pd.concat([local, national], ignore_index=True)
@@ -266,13 +254,13 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                 "place": published["place_name"],
                 "geography": published["geography_level"].map(geography_label),
                 "period": published["period"],
-                "reference date": published["ref_date"],
+                REFERENCE_DATE: published["ref_date"],
                 "group": published["definition_id"].map(lambda d: defs[d].label),
                 "sex": published["sex"].map(_SEX),
-                "age band": published["age"].map(_age_band),
-                "education": [_education_label(c, n) for c, n in zip(published["category"], published["note"])],
+                "age band": published["age"].map(age_band),
+                "education": [education_label(c, n) for c, n in zip(published["category"], published["note"])],
                 "rate": published["indicator_id"].map(PUBLISHED_RATES),
-                "value (%)": published["value"],
+                VALUE_SHARE: published["value"],
                 "how": T("published rate"),
                 "uncertainty": published["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                 "source": published["source_id"],
@@ -287,13 +275,13 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
                     "place": computed["place_name"],
                     "geography": computed["geography_level"].map(geography_label),
                     "period": computed["period"],
-                    "reference date": computed["ref_date"],
+                    REFERENCE_DATE: computed["ref_date"],
                     "group": computed["definition_id"].map(lambda d: defs[d].label),
                     "sex": computed["sex"].map(_SEX),
                     "age band": computed["age band"],
                     "education": T("all levels"),
                     "rate": computed["rate"],
-                    "value (%)": computed["value"],
+                    VALUE_SHARE: computed["value"],
                     "how": T("computed from census counts"),
                     "uncertainty": computed["source_id"].map(lambda s: UNCERTAINTY.get(s, _UNKNOWN_UNCERTAINTY)),
                     "source": computed["source_id"],
@@ -332,221 +320,8 @@ def _unpaired_rates(rows: pd.DataFrame) -> pd.DataFrame:
     return migrants[unpaired]
 
 
-def education(local: pd.DataFrame, national: pd.DataFrame) -> Section:
-    """Highest level of education completed by migrants and natives, where the data allow.
-
-    Uses ``population`` rows by category 'education:*' (INE census 2021: population aged 15-64
-    by level). A level that is the sum of finer levels published beside it (e.g. 'basic' =
-    its three cycles) is left out so the shares add up to 100.
-
-    Parameters
-    ----------
-    local, national
-        Prepared rows of the city and of its country.
-
-    Returns
-    -------
-    Section
-        Columns: place, geography, reference date, age band, level, migrants (%), natives (%),
-        gap (pp), migrant definition, native definition, source. Empty without such rows.
-    """
-    columns = [
-        "place", "geography", "reference date", "age band", "level", "migrants (%)", "natives (%)", "gap (pp)",
-        "migrant definition", "native definition", "source",
-    ]
-    rows = pd.concat([local, national], ignore_index=True)
-    rows = rows[
-        (rows["indicator_id"] == "population") & (rows["origin"] == "total") & (rows["sex"] == "total")
-        & ((rows["category"] == "total") | rows["category"].str.startswith("education:"))
-    ]
-    defs = load_definitions()
-    out, used, dropped = [], [], set()
-    for (source, _, ref_date, age), group in rows.groupby(["source_id", "place_id", "ref_date", "age"], sort=True):
-        levels = sorted((c for c in dict.fromkeys(group["category"]) if c.startswith("education:")), key=_level_rank)
-        if not levels:
-            continue
-        subtotals = {c for c in levels if any(o.startswith(c + "-") for o in levels)}
-        dropped |= subtotals
-        for migrant, native in COMPARISONS.items():
-            mig, nat = group[group["definition_id"] == migrant], group[group["definition_id"] == native]
-            if mig.empty or nat.empty:
-                continue
-            mig_total, nat_total = _value(mig, "total"), _value(nat, "total")
-            if mig_total is None or nat_total is None:
-                continue
-            for level in levels:
-                if level in subtotals:
-                    continue
-                m, n = _value(mig, level), _value(nat, level)
-                if m is None or n is None:
-                    continue
-                first = mig[mig["category"] == level].iloc[0]
-                out.append(
-                    {
-                        "place": first["place_name"],
-                        "geography": geography_label(first["geography_level"]),
-                        "reference date": ref_date,
-                        "age band": _age_band(age),
-                        "level": _education_label(level, first["note"]),
-                        "migrants (%)": 100 * m / mig_total,
-                        "natives (%)": 100 * n / nat_total,
-                        "gap (pp)": 100 * m / mig_total - 100 * n / nat_total,
-                        "migrant definition": defs[migrant].label,
-                        "native definition": defs[native].label,
-                        "source": source,
-                    }
-                )
-            used.append(pd.concat([mig, nat]))
-    if not out:
-        return Section(pd.DataFrame(columns=columns))
-    notes = [T("Shares of the population of the age band of each group; gap = migrants − natives, in percentage points.")]
-    if dropped:
-        levels = [Label(code) for code in sorted(_level_code(d) for d in dropped)]
-        notes.append(T("Left out because they sum finer levels shown: {levels}.", levels=join(levels, ", ")))
-    if any((u["source_id"] == "ine_pt_censos2021_foreign").any() for u in used):
-        notes.append(T(
-            "Portugal, census 2021: Portuguese education levels (ensino básico 1st-3rd cycles etc.); ISCED equivalents as given by INE."
-        ))
-    return Section(pd.DataFrame(out, columns=columns), source_refs(pd.concat(used)), notes)
-
-
-def occupations(local: pd.DataFrame, with_inactive: bool = False) -> Section:
-    """Socio-professional categories (INSEE CSP) of foreign and French nationals, with the gap.
-
-    A group without a published total by category (the 2015 urban unit publishes nationalities
-    only) is summed over its nationality rows, and used only if foreign + French then equals
-    the total population of the category (to rounding): flag ``c``.
-
-    Parameters
-    ----------
-    local
-        Prepared rows of the city.
-    with_inactive
-        False: shares among persons in the six occupational categories (CSP 1-6: farmers to
-        manual workers, i.e. people who work or have worked). True: shares of everyone counted
-        in the table, retired people and 'others without occupation' (children included) too.
-
-    Returns
-    -------
-    Section
-        Columns: place, geography, reference date, category, migrants (%), natives (%), gap
-        (pp), migrant definition, native definition, basis, flag, source. Empty without CSP rows.
-    """
-    columns = [
-        "place", "geography", "reference date", "category", "migrants (%)", "natives (%)", "gap (pp)",
-        "migrant definition", "native definition", "basis", "flag", "source",
-    ]
-    rows = local[(local["indicator_id"] == "population") & local["category"].str.startswith("csp:") & (local["sex"] == "total") & (local["age"] == "total")]
-    if rows.empty:
-        return Section(pd.DataFrame(columns=columns))
-    defs = load_definitions()
-    basis = T("all persons counted (all ages)") if with_inactive else T("persons in an occupational category (CSP 1-6)")
-    out, used, skipped = [], [], []
-    for (source, _, ref_date), group in rows.groupby(["source_id", "place_id", "ref_date"], sort=True):
-        for migrant, native in COMPARISONS.items():
-            mig, mig_flag = _by_category(group[group["definition_id"] == migrant])
-            nat, nat_flag = _by_category(group[group["definition_id"] == native])
-            if mig is None or nat is None:
-                continue
-            flag = "c" if (mig_flag or nat_flag) else ""
-            if flag and not _adds_up(mig, nat, group[(group["definition_id"] == "total_population") & (group["origin"] == "total")]):
-                skipped.append(T("{place} ({date})", place=group["place_name"].iloc[0], date=Date(ref_date)))
-                continue
-            cats = [c for c in mig.index if c in nat.index and (with_inactive or c not in _CSP_WITHOUT_OCCUPATION)]
-            mig_share = 100 * mig[cats] / mig[cats].sum()
-            nat_share = 100 * nat[cats] / nat[cats].sum()
-            for cat in cats:
-                out.append(
-                    {
-                        "place": group["place_name"].iloc[0],
-                        "geography": geography_label(group["geography_level"].iloc[0]),
-                        "reference date": ref_date,
-                        "category": cat.split(":", 1)[1].replace("_", " "),
-                        "migrants (%)": mig_share[cat],
-                        "natives (%)": nat_share[cat],
-                        "gap (pp)": mig_share[cat] - nat_share[cat],
-                        "migrant definition": defs[migrant].label,
-                        "native definition": defs[native].label,
-                        "basis": basis,
-                        "flag": flag,
-                        "source": source,
-                    }
-                )
-            used.append(group)
-    skipped_note = T("Not shown (nationality groups do not add up to the total population): {places}.", places=join(skipped, ", "))
-    if not out:
-        return Section(pd.DataFrame(columns=columns), notes=[skipped_note] if skipped else [])
-    notes = [
-        T(
-            "INSEE socio-professional category (PCS) of the person: current or last occupation; "
-            "gap = foreign − French nationals, in percentage points."
-        ),
-    ]
-    if len({r["place"] for r in out}) > 1:
-        notes.append(T("Dates refer to different places (e.g. urban units of 2010 and 2020 boundaries): compare them with care."))
-    if any(r["flag"] == "c" for r in out):
-        notes.append(T("Flag c: group total summed over its published nationality groups (no total published)."))
-    if skipped:
-        notes.append(skipped_note)
-    return Section(pd.DataFrame(out, columns=columns), source_refs(pd.concat(used)), notes)
-
-
-#: INSEE CSP codes of people without an occupational category of their own.
-_CSP_WITHOUT_OCCUPATION = ("csp:retired", "csp:other_without_occupation")
-
-
-def _by_category(group: pd.DataFrame) -> tuple[pd.Series | None, bool]:
-    # published totals by category, else the sum over nationality rows (flagged as computed)
-    if group.empty:
-        return None, False
-    total = group[group["origin"] == "total"]
-    if len(total):
-        return total.groupby("category")["value"].sum(), False
-    return group.groupby("category")["value"].sum(), True
-
-
-def _adds_up(mig: pd.Series, nat: pd.Series, total: pd.DataFrame) -> bool:
-    # summed groups are trusted only if they rebuild the published total (INSEE rounds each cell)
-    if total.empty:
-        return False
-    tot = total.groupby("category")["value"].sum()
-    cats = [c for c in tot.index if c in mig.index and c in nat.index]
-    if len(cats) != len(tot):
-        return False
-    diff = (mig[cats] + nat[cats] - tot[cats]).abs()
-    return bool((diff <= 2).all())
-
-
-def _value(group: pd.DataFrame, category: str) -> float | None:
-    hit = group.loc[group["category"] == category, "value"]
-    return float(hit.iloc[0]) if len(hit) else None
-
-
-def _education_label(category: str, note: str) -> str:
-    # the publisher's wording of the level: after 'education:' (ISTAT) or in the last ';' part (INE)
-    if category == "total":
-        return T("all levels")
-    text = str(note)
-    match = re.search(r"education:\s*(.+)$", text)
-    if match:
-        return match.group(1).strip()
-    code = _level_code(category)
-    detail = text.rsplit(";", 1)[-1].strip() if ";" in text else ""
-    if not detail or detail.startswith(("Quadro", "stateless")):
-        return code
-    return T("{level} – {detail}", level=Label(code), detail=Label(detail))
-
-
-def _level_rank(category: str) -> tuple[int, str]:
-    return (EDUCATION_ORDER.index(category) if category in EDUCATION_ORDER else len(EDUCATION_ORDER), category)
-
-
-def _level_code(category: str) -> str:
-    return category.split(":", 1)[1].replace("-", " ")
-
-
-def _age_band(age: str) -> str:
-    # 'Y15-MAX' → '15 and over', 'Y15-64' → '15-64'; other codes as published
+def age_band(age: str) -> str:
+    """An age code as readers see it: 'Y15-MAX' → '15 and over', 'Y15-64' → '15-64'; other codes as published."""
     match = re.fullmatch(r"Y(\d+)-(\d+|MAX)", age)
     if not match:
         return age
@@ -554,8 +329,27 @@ def _age_band(age: str) -> str:
     return T("{age} and over", age=low) if high == "MAX" else T("{low}-{high}", low=low, high=high)
 
 
-
 def _sex_order(column: pd.Series) -> pd.Series:
     if column.name == "sex":
         return column.map({"total": 0, "female": 1, "male": 2})
     return column
+
+
+def education_label(category: str, note: str) -> str:
+    """The publisher's wording of an education level: after 'education:' (ISTAT) or in the last ';' part (INE)."""
+    if category == "total":
+        return T("all levels")
+    text = str(note)
+    match = re.search(r"education:\s*(.+)$", text)
+    if match:
+        return match.group(1).strip()
+    code = level_code(category)
+    detail = text.rsplit(";", 1)[-1].strip() if ";" in text else ""
+    if not detail or detail.startswith(("Quadro", "stateless")):
+        return code
+    return T("{level} – {detail}", level=Label(code), detail=Label(detail))
+
+
+def level_code(category: str) -> str:
+    """The level of an ``education:<level>`` category, as words (e.g. 'upper secondary')."""
+    return category.split(":", 1)[1].replace("-", " ")

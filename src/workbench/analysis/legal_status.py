@@ -11,9 +11,11 @@ import re
 import pandas as pd
 
 from workbench.reference.i18n import Label, Msg, T
-from workbench.analysis.profile_tables import Section, geography_label, source_refs
+from workbench.analysis.sections import Section
+from workbench.reference.labels import geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.schemas import FLAGS
+from workbench.reference.columns import REFERENCE_DATE, SHARE_OF_ALL_NEW_PERMITS, SHARE_OF_ALL_PERMITS, SHARE_OF_ALL_TITLES, WOMEN_SHARE
 
 #: Holders of a valid permit on a date, by type of permit (category 'permit:*').
 PERMIT_DEFINITION = "residence_permit_holder"
@@ -22,9 +24,9 @@ NEW_PERMIT_DEFINITION = "new_residence_permit"
 #: Foreign residents with a residence title (Portugal), by kind of title (category 'title:*').
 TITLE_DEFINITION = "residence_title_holder"
 
-_PERMIT_COLUMNS = ["place", "geography", "reference date", "permit type", "holders", "share of all permits (%)", "women (%)", "source"]
-_NEW_COLUMNS = ["place", "geography", "year", "reference date", "reason", "new permits", "share of all new permits (%)", "women (%)", "source"]
-_TITLE_COLUMNS = ["year", "reference date", "title", "holders", "share of all titles (%)", "women (%)", "flag", "source"]
+_PERMIT_COLUMNS = ["place", "geography", REFERENCE_DATE, "permit type", "holders", SHARE_OF_ALL_PERMITS, WOMEN_SHARE, "source"]
+_NEW_COLUMNS = ["place", "geography", "year", REFERENCE_DATE, "reason", "new permits", SHARE_OF_ALL_NEW_PERMITS, WOMEN_SHARE, "source"]
+_TITLE_COLUMNS = ["year", REFERENCE_DATE, "title", "holders", SHARE_OF_ALL_TITLES, WOMEN_SHARE, "flag", "source"]
 
 #: Labels of the rows counting every permit (every reason) of a place and date.
 ALL_PERMITS = T("all permits")
@@ -49,8 +51,8 @@ def permits_by_type(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     rows = _permit_rows(local, national)
     if rows.empty:
         return Section(pd.DataFrame(columns=_PERMIT_COLUMNS))
-    table = _by_category(rows, "permit type", "holders", "share of all permits (%)")
-    table = table.sort_values(["geography", "place", "reference date"], key=_geo_order, kind="stable")
+    table = _by_category(rows, "permit type", "holders", SHARE_OF_ALL_PERMITS)
+    table = table.sort_values(["geography", "place", REFERENCE_DATE], key=_geo_order, kind="stable")
     notes = [T("Non-EU citizens holding a valid residence permit (EU citizens need none); type labels are the source's wording.")]
     if (rows["geography_level"] == "metropolitan_city").any():
         notes.append(T("A metropolitan city (città metropolitana) is the former province, not the municipality."))
@@ -73,10 +75,10 @@ def permit_series(local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
     """
     table = permits_by_type(local, national).table
     if table.empty:
-        return pd.DataFrame(columns=["place", "geography", "permit type", "date", "holders", "share of all permits (%)", "source"])
-    out = table.assign(date=pd.to_datetime(table["reference date"]))
+        return pd.DataFrame(columns=["place", "geography", "permit type", "date", "holders", SHARE_OF_ALL_PERMITS, "source"])
+    out = table.assign(date=pd.to_datetime(table[REFERENCE_DATE]))
     out = out.sort_values(["place", "permit type", "date"], kind="stable")
-    return out[["place", "geography", "permit type", "date", "holders", "share of all permits (%)", "source"]].reset_index(drop=True)
+    return out[["place", "geography", "permit type", "date", "holders", SHARE_OF_ALL_PERMITS, "source"]].reset_index(drop=True)
 
 
 def new_permits(local: pd.DataFrame) -> Section:
@@ -100,7 +102,7 @@ def new_permits(local: pd.DataFrame) -> Section:
     ]
     if rows.empty:
         return Section(pd.DataFrame(columns=_NEW_COLUMNS))
-    table = _by_category(rows, "reason", "new permits", "share of all new permits (%)", period_column="year")
+    table = _by_category(rows, "reason", "new permits", SHARE_OF_ALL_NEW_PERMITS, period_column="year")
     table = table.sort_values(["place", "year", "reason"], key=lambda c: c.map(lambda v: (v != ALL_REASONS, v)) if c.name == "reason" else c, kind="stable")
     notes = [T("Permits issued to non-EU citizens during the calendar year (inflows).")]
     sources = list(dict.fromkeys(rows["source_id"]))
@@ -198,11 +200,11 @@ def _by_category(rows: pd.DataFrame, label_column: str, value_column: str, share
             record = {
                 "place": row["place_name"],
                 "geography": geography_label(row["geography_level"]),
-                "reference date": ref_date,
+                REFERENCE_DATE: ref_date,
                 label_column: _label(row["note"], category, total_label=ALL_REASONS if label_column == "reason" else ALL_PERMITS),
                 value_column: float(row["value"]),
                 share_column: 100 * row["value"] / all_value if all_value else None,
-                "women (%)": 100 * float(women.iloc[0]) / row["value"] if len(women) and row["value"] else None,
+                WOMEN_SHARE: 100 * float(women.iloc[0]) / row["value"] if len(women) and row["value"] else None,
                 "source": row["source_id"],
             }
             if period_column:
@@ -234,11 +236,11 @@ def _sum_sex(rows: pd.DataFrame, sex: str) -> float | None:
 def _title_row(period, ref_date, title, holders, share, women, total, flag, source) -> dict:
     return {
         "year": period,
-        "reference date": ref_date,
+        REFERENCE_DATE: ref_date,
         "title": title,
         "holders": float(holders),
-        "share of all titles (%)": share,
-        "women (%)": 100 * women / total if women is not None and total else None,
+        SHARE_OF_ALL_TITLES: share,
+        WOMEN_SHARE: 100 * women / total if women is not None and total else None,
         "flag": flag,
         "source": source,
     }

@@ -1,7 +1,7 @@
 """How alike are the origins of the migrant populations of the network's cities?
 
-Reads the origin tables the city runs saved (``origins.csv``: one city's latest breakdown by
-country of citizenship or birth, with its definition, area and date). Overlap is measured on
+Reads the origin tables the city runs saved (:data:`~workbench.analysis.city_tables.ORIGINS`: one
+city's latest breakdown by country of citizenship or birth, with its definition, area and date). Overlap is measured on
 shares of each city's own total, so cities of different size compare; pairs counted by different
 definitions (e.g. foreign nationals and refugees) are marked, never silently compared.
 """
@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.analysis.compare import shore_text
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, T
 from workbench.reference.origins import origin_name
-from workbench.analysis.profile_tables import geography_label, place_text
+from workbench.reference.labels import geography_label, place_text
 from workbench.reference.registry import get_city, load_definitions
+from workbench.reference.columns import OVERLAP, REFERENCE_DATE, SHARE
 
 #: One-line definition shown beside the overlap table.
 OVERLAP_DEFINITION = T(
@@ -26,11 +28,9 @@ OVERLAP_DEFINITION = T(
     "('other countries') are left out, so the overlap is a lower bound."
 )
 
-REQUIRED = ("definition_id", "origin", "persons", "share", "residual", "place_name", "geography_level", "ref_date", "source_id")
-
 
 def load_origins(cities_dir: str | Path, city_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read ``<cities_dir>/<city>/origins.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.ORIGINS` table each city run saved.
 
     Returns
     -------
@@ -41,23 +41,16 @@ def load_origins(cities_dir: str | Path, city_ids: list[str]) -> tuple[pd.DataFr
     Raises
     ------
     DataError
-        If a file lacks a required column (named with the file).
+        If a file lacks a column (named with the file).
     """
     frames, missing = [], []
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / "origins.csv"
-        if not path.is_file():
-            missing.append(city_id)
-            continue
-        frame = pd.read_csv(path, dtype={"ref_date": str, "origin": str}, keep_default_na=False, na_values=[""])
-        absent = [c for c in REQUIRED if c not in frame.columns]
-        if absent:
-            raise DataError(f"{path}: missing column(s) {absent}")
-        if frame.empty:
+        frame = city_tables.read(city_tables.ORIGINS, cities_dir, city_id)
+        if frame is None or frame.empty:
             missing.append(city_id)
             continue
         frames.append(frame.assign(city_id=city_id))
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*REQUIRED, "city_id"])
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*city_tables.ORIGINS.columns, "city_id"])
     rows["residual"] = rows["residual"].astype(str).str.lower().isin(["true", "1"])
     return rows, missing
 
@@ -70,7 +63,7 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
     pandas.DataFrame
         Columns: city, shore, definition, area, reference date, rank, origin, share (%), source.
     """
-    columns = ["city", "shore", "definition", "area", "reference date", "rank", "origin", "share (%)", "source"]
+    columns = ["city", "shore", "definition", "area", REFERENCE_DATE, "rank", "origin", SHARE, "source"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -85,10 +78,10 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
                     "shore": shore_text(city.shore),
                     "definition": defs[row["definition_id"]].label,
                     "area": T("{place} ({geography})", place=place_text(row["place_name"]), geography=Label(geography_label(row["geography_level"]))),
-                    "reference date": row["ref_date"],
+                    REFERENCE_DATE: row["ref_date"],
                     "rank": rank,
                     "origin": origin_name(row["origin"]),
-                    "share (%)": row["share"],
+                    SHARE: row["share"],
                     "source": row["source_id"],
                 }
             )
@@ -118,7 +111,7 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns: city A, city B, overlap (%), countries in common, definitions; one row per pair.
     """
-    columns = ["city A", "city B", "overlap (%)", "countries in common", "definitions"]
+    columns = ["city A", "city B", OVERLAP, "countries in common", "definitions"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
@@ -134,13 +127,13 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
                 {
                     "city A": get_city(a).names.en,
                     "city B": get_city(b).names.en,
-                    "overlap (%)": overlap_index(shares[a], shares[b]),
+                    OVERLAP: overlap_index(shares[a], shares[b]),
                     "countries in common": len(set(shares[a].index) & set(shares[b].index)),
                     "definitions": T("same: {definition}", definition=first) if definition[a] == definition[b]
                     else T("differ: {first} / {second}", first=first, second=second),
                 }
             )
-    return pd.DataFrame(out, columns=columns).sort_values("overlap (%)", ascending=False).reset_index(drop=True)
+    return pd.DataFrame(out, columns=columns).sort_values(OVERLAP, ascending=False).reset_index(drop=True)
 
 
 def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:

@@ -9,6 +9,8 @@ import pandas as pd
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.tools import add_constant
 
+from workbench.reference.columns import CI_HIGH, CI_LOW, GROWTH, REFERENCE_DATE
+
 #: Fewer dates than this give no trend: an interval from three points says little.
 MIN_POINTS = 4
 
@@ -77,10 +79,10 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
         Columns: place, definition, from, to, dates, growth (% per year), 95% CI low, 95% CI
         high, break in series. Breaks (flag ``b``) are reported, not corrected.
     """
-    columns = ["place", "definition", "from", "to", "dates", "growth (% per year)", "95% CI low", "95% CI high", "break in series"]
+    columns = ["place", "definition", "from", "to", "dates", GROWTH, CI_LOW, CI_HIGH, "break in series"]
     rows = []
     for (place, definition, _), group in series.groupby(["place", "definition", "source"], sort=True):
-        trend = log_linear_trend(group["reference date"], group["persons"])
+        trend = log_linear_trend(group[REFERENCE_DATE], group["persons"])
         if trend is None:
             continue
         rows.append(
@@ -90,9 +92,9 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
                 "from": trend.first,
                 "to": trend.last,
                 "dates": trend.points,
-                "growth (% per year)": trend.growth,
-                "95% CI low": trend.low,
-                "95% CI high": trend.high,
+                GROWTH: trend.growth,
+                CI_LOW: trend.low,
+                CI_HIGH: trend.high,
                 "break in series": "yes" if group["flag"].str.contains("b").any() else "no",
             }
         )

@@ -12,7 +12,9 @@ import pandas as pd
 from workbench.errors import ConfigError, DataError
 from workbench.reference.i18n import Label, Msg, T, join
 from workbench.reference.origins import origin_name
-from workbench.analysis.profile_tables import Section, source_refs
+from workbench.analysis.sections import Section
+from workbench.reference.labels import source_refs
+from workbench.reference.columns import BORN_ABROAD_SHARE, CI_HIGH, CI_LOW, NO_ANSWER_SHARE, REFERENCE_DATE, RESPONDENTS, SHARE
 
 #: The survey's tidy table (one row per city, question and answer).
 QOL_SOURCE = "ec_qol_cities_2023"
@@ -49,7 +51,7 @@ SHARE_NOTE = T(
     "answer' included in the denominator; perceptions of residents, not counts of migrants."
 )
 
-_COLUMNS = ["item", "answer counted", "share (%)", "95% CI low", "95% CI high", "respondents (n)", "reference date", "source"]
+_COLUMNS = ["item", "answer counted", SHARE, CI_LOW, CI_HIGH, RESPONDENTS, REFERENCE_DATE, "source"]
 _BASE = re.compile(r"unweighted base:\s*(\d[\d,\s]*?)\s+respondents")
 _ANSWER = re.compile(r"Answer\s+([^:|]+):\s*([^|]+?)\s*(?:\||$)")
 
@@ -140,14 +142,14 @@ def qol_items(local: pd.DataFrame, items: Sequence[str] = DEFAULT_ITEMS) -> Sect
                 "item": label,
                 # the survey's answer labels, as the tidy notes give them
                 "answer counted": join([Label(_answer_label(note)) for note in chosen["note"]], " + "),
-                "share (%)": float(chosen["value"].sum()),
-                "respondents (n)": n,
-                "reference date": chosen["ref_date"].iloc[0],
+                SHARE: float(chosen["value"].sum()),
+                RESPONDENTS: n,
+                REFERENCE_DATE: chosen["ref_date"].iloc[0],
                 "source": chosen["source_id"].iloc[0],
             }
         )
     table = pd.DataFrame(out)
-    table["95% CI low"], table["95% CI high"] = wilson_interval(table["share (%)"], table["respondents (n)"])
+    table[CI_LOW], table[CI_HIGH] = wilson_interval(table[SHARE], table[RESPONDENTS])
     place = rows["place_name"].iloc[0]
     respondents = T("Survey respondents in {place} ({place_id}).", place=place, place_id=rows["place_id"].iloc[0])
     notes = [respondents, SHARE_NOTE, INTERVAL_NOTE]
@@ -177,7 +179,7 @@ def qol_born_abroad(local: pd.DataFrame) -> Section:
     DataError
         If exactly one D5 answer does not name the city's country, or the base cannot be parsed.
     """
-    columns = ["place", "born abroad (%)", "95% CI low", "95% CI high", "no answer (%)", "respondents (n)", "own country answer", "reference date", "source"]
+    columns = ["place", BORN_ABROAD_SHARE, CI_LOW, CI_HIGH, NO_ANSWER_SHARE, RESPONDENTS, "own country answer", REFERENCE_DATE, "source"]
     rows = _survey_rows(local)
     d5 = rows[rows["category"].str.startswith("d5:")]
     if d5.empty:
@@ -195,13 +197,13 @@ def qol_born_abroad(local: pd.DataFrame) -> Section:
         [
             {
                 "place": d5["place_name"].iloc[0],
-                "born abroad (%)": abroad,
-                "95% CI low": low,
-                "95% CI high": high,
-                "no answer (%)": float(d5.loc[no_answer, "value"].sum()),
-                "respondents (n)": n,
+                BORN_ABROAD_SHARE: abroad,
+                CI_LOW: low,
+                CI_HIGH: high,
+                NO_ANSWER_SHARE: float(d5.loc[no_answer, "value"].sum()),
+                RESPONDENTS: n,
                 "own country answer": labels[own].iloc[0],
-                "reference date": d5["ref_date"].iloc[0],
+                REFERENCE_DATE: d5["ref_date"].iloc[0],
                 "source": QOL_SOURCE,
             }
         ],

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.composition import TOP_AREAS
-from workbench.analysis.profile_tables import Section
+from workbench.analysis.sections import Section
 from workbench.reference.registry import City
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
+from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
 @dataclass(frozen=True)
@@ -51,26 +51,26 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
     where
         Section and caption of the series table, for the reference.
     """
-    table = series.table.dropna(subset=["share of population (%)"])
+    table = series.table.dropna(subset=[SHARE_OF_POPULATION])
     if table.empty:
         return []
     area = city.city_geography.replace("_", " ")
     preferred = table[table["geography"] == area]
     pool = preferred if len(preferred) else table
-    last = pool.sort_values("reference date").iloc[-1]
+    last = pool.sort_values(REFERENCE_DATE).iloc[-1]
     same = table[(table["place"] == last["place"]) & (table["definition"] == last["definition"]) & (table["source"] == last["source"])]
     text = T(
         "{definition} numbered {persons} in {place} ({geography}) on {date}: {share} % of the population.",
         definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
-        geography=_label(last["geography"]), date=Date(last["reference date"]), share=_pct(last["share of population (%)"]),
+        geography=_label(last["geography"]), date=Date(last[REFERENCE_DATE]), share=_pct(last[SHARE_OF_POPULATION]),
     )
     out = [Sentence(text, where, [last["source"]])]
-    first = same.sort_values("reference date").iloc[0]
-    if first["reference date"] != last["reference date"]:
-        change = last["share of population (%)"] - first["share of population (%)"]
+    first = same.sort_values(REFERENCE_DATE).iloc[0]
+    if first[REFERENCE_DATE] != last[REFERENCE_DATE]:
+        change = last[SHARE_OF_POPULATION] - first[SHARE_OF_POPULATION]
         out.append(Sentence(
             T("On {date} the same series stood at {share} %: a change of {change} percentage points.",
-              date=Date(first["reference date"]), share=_pct(first["share of population (%)"]), change=_signed(change)),
+              date=Date(first[REFERENCE_DATE]), share=_pct(first[SHARE_OF_POPULATION]), change=_signed(change)),
             where, [last["source"]],
         ))
     return out
@@ -86,14 +86,14 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
     table = series.table
     if table["definition"].nunique() < 2 and table["place"].nunique() < 2:
         return []
-    latest = table.sort_values("reference date").groupby(["definition", "place"], sort=False).tail(1)
+    latest = table.sort_values(REFERENCE_DATE).groupby(["definition", "place"], sort=False).tail(1)
     parts = []
     for _, row in latest.iterrows():
         common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
-                  "date": Date(row["reference date"]), "persons": _n(row["persons"])}
-        if pd.notna(row["share of population (%)"]):
+                  "date": Date(row[REFERENCE_DATE]), "persons": _n(row["persons"])}
+        if pd.notna(row[SHARE_OF_POPULATION]):
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
-                           share=_pct(row["share of population (%)"])))
+                           share=_pct(row[SHARE_OF_POPULATION])))
         else:
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons}", **common))
     text = T("Each definition and area counts a different population: {counts}.", counts=join(parts, "; "))
@@ -105,8 +105,8 @@ def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
     if trends.empty:
         return []
     row = trends.sort_values(["dates", "to"]).iloc[-1]
-    low, high = row["95% CI low"], row["95% CI high"]
-    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row["growth (% per year)"]),
+    low, high = row[CI_LOW], row[CI_HIGH]
+    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row[GROWTH]),
               "start": Date(row["from"]), "end": Date(row["to"]), "low": _signed(low), "high": _signed(high)}
     if low <= 0 <= high:
         text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
@@ -125,7 +125,7 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     if origins.empty:
         return []
     top = origins.table.head(3)
-    parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row["share of the group (%)"])) for _, row in top.iterrows()]
+    parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row[SHARE_OF_THE_GROUP])) for _, row in top.iterrows()]
     context = origins.notes[0] if origins.notes else ""
     if len(parts) > 1:
         text = T("The largest countries of origin were {first} and {last} ({context}).", first=join(parts[:-1], ", "),
@@ -186,18 +186,18 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
     if table.empty:
         return []
     out = []
-    top = f"migrants in the {TOP_AREAS} highest-share areas (%)"
+    top = TOP_AREAS_SHARE
     for (source_id, level), rows in table.groupby(["source", "area level"], sort=False):
-        rows = rows.sort_values("reference date")
+        rows = rows.sort_values(REFERENCE_DATE)
         last, first = rows.iloc[-1], rows.iloc[0]
         values = {"level": _label(level), "areas": int(last["areas"]), "group": _label(last["group"]),
-                  "reference": _label(last["reference group"]), "d": Num(float(last["dissimilarity D"]), "ratio"),
-                  "date": Date(last["reference date"]), "share": _pct(last[top]), "top": TOP_AREAS}
-        if first["reference date"] != last["reference date"]:
+                  "reference": _label(last["reference group"]), "d": Num(float(last[DISSIMILARITY]), "ratio"),
+                  "date": Date(last[REFERENCE_DATE]), "share": _pct(last[top]), "top": TOP_AREAS}
+        if first[REFERENCE_DATE] != last[REFERENCE_DATE]:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated), against {first_d} on {first_date}; "
                      "{share} % of them lived in the {top} areas where their share was highest.",
-                     **values, first_d=Num(float(first["dissimilarity D"]), "ratio"), first_date=Date(first["reference date"]))
+                     **values, first_d=Num(float(first[DISSIMILARITY]), "ratio"), first_date=Date(first[REFERENCE_DATE]))
         else:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated); "
@@ -216,8 +216,8 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
         return []
     city = cities.iloc[0]
     values = {"definition": _label(city["definition"]), "area": city["area"], "origins": int(city["origins published"]),
-              "date": Date(city["reference date"]), "effective": _pct(city["effective number of origins"]),
-              "simpson": Num(float(city["Simpson diversity"]), "ratio")}
+              "date": Date(city[REFERENCE_DATE]), "effective": _pct(city[EFFECTIVE_ORIGINS]),
+              "simpson": Num(float(city[SIMPSON]), "ratio")}
     sources = [city["source"]]
     country = table[table["scope"] == "country"]
     if country.empty:
@@ -226,12 +226,12 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
         return [Sentence(text, where, sources)]
     row = country.iloc[0]
     sources.append(row["source"])
-    values.update({"country_effective": _pct(row["effective number of origins"]), "country": row["area"]})
+    values.update({"country_effective": _pct(row[EFFECTIVE_ORIGINS]), "country": row["area"]})
     if row["definition"] != city["definition"]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
                  "{country} ({country_definition}, {country_date}: a different definition, indicative only).",
-                 **values, country_definition=_label(row["definition"]), country_date=Date(row["reference date"]))
+                 **values, country_definition=_label(row["definition"]), country_date=Date(row[REFERENCE_DATE]))
     elif row["origins published"] != city["origins published"]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for "
@@ -252,7 +252,7 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
     total = table[table["sex"] == "total"]
     if total.empty:
         return []
-    latest = total[total["reference date"] == total["reference date"].max()]
+    latest = total[total[REFERENCE_DATE] == total[REFERENCE_DATE].max()]
     out = []
     for (place, geography, age, source_id), rows in latest.groupby(["place", "geography", "age band", "source"], sort=False):
         rates = {r["rate"]: r for _, r in rows.iterrows() if r["rate"] in ("employment rate", "unemployment rate")}
@@ -260,13 +260,13 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
             continue
         first = rows.iloc[0]
         parts = [
-            T("{rate} of {migrants} % against {natives} % ({gap} points)", rate=_label(name), migrants=_pct(r["migrants (%)"]),
-              natives=_pct(r["natives (%)"]), gap=_signed(r["gap (pp)"]))
+            T("{rate} of {migrants} % against {natives} % ({gap} points)", rate=_label(name), migrants=_pct(r[MIGRANTS_SHARE]),
+              natives=_pct(r[NATIVES_SHARE]), gap=_signed(r[GAP]))
             for name, r in rates.items()
         ]
         out.append(Sentence(
             T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
-              place=place, geography=_label(geography), date=Date(first["reference date"]), migrants=_label(first["migrant definition"]),
+              place=place, geography=_label(geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
               age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
             where, [source_id],
         ))
@@ -279,7 +279,7 @@ def disagreements(conflicts: Section, where: Msg) -> list[Sentence]:
     if table.empty:
         return []
     same = table[table["comparable"] == "same area"]
-    spread = same["difference from first (%)"].abs().max() if len(same) else float("nan")
+    spread = same[DIFFERENCE_FROM_FIRST].abs().max() if len(same) else float("nan")
     count = table["population"].nunique()
     if pd.notna(spread) and spread > 0:
         text = T("Official sources publish different figures for {count} population(s) of the profile; for the same area "

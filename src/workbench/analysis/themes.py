@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis import city_tables
 from workbench.analysis.compare import shore_text
+from workbench.analysis.framework_values import VALUE_COLUMNS
+from workbench.analysis.sections import Section
 from workbench.errors import ConfigError, DataError
-from workbench.reference.framework import THEMES, VALUE_COLUMNS, Item, load_framework
-from workbench.reference.i18n import Label, Msg, T, join
-from workbench.analysis.profile_tables import SUB_CITY, Section, areas_text, definition_note, geography_label, place_text, source_refs
-from workbench.reference.registry import get_city, load_definitions, load_indicators
 from workbench.reference.formats import format_number
-
-#: File each city run writes into its folder (the output of ``framework.latest_values``).
-VALUES_FILE = "framework_values.csv"
+from workbench.reference.framework import THEMES, Item, load_framework
+from workbench.reference.i18n import Label, Msg, T, join
+from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
+from workbench.reference.registry import get_city, load_definitions, load_indicators
+from workbench.reference.columns import REFERENCE_DATE
 
 #: What the table shows for an item no public statistic covers, and for a gap in the data.
 EXPERT_TEXT = T("expert input (no public statistic)")
@@ -35,11 +36,11 @@ SUMMARY_COLUMNS = [
     "theme", "city", "shore", "items", "with a figure", "of which local expert figures only", "expert input", "no figure",
 ]
 
-TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "area", "reference date", "source"]
+TABLE_COLUMNS = ["indicator", "city", "shore", "value", "unit", "definition", "area", REFERENCE_DATE, "source"]
 
 
 def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read ``<cities_dir>/<city_id>/framework_values.csv`` for each city.
+    """Read the :data:`~workbench.analysis.city_tables.FRAMEWORK_VALUES` table each city run saved.
 
     Parameters
     ----------
@@ -51,7 +52,7 @@ def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.Dat
     Returns
     -------
     values : pandas.DataFrame
-        The rows of every city found (columns ``framework.VALUE_COLUMNS``; ``value`` float,
+        The rows of every city found (columns ``framework_values.VALUE_COLUMNS``; ``value`` float,
         other columns text).
     missing : list of str
         Cities whose file does not exist (their run failed or saved nothing).
@@ -64,27 +65,18 @@ def load_values(cities_dir: str | Path, city_ids: Sequence[str]) -> tuple[pd.Dat
     """
     frames, missing = [], []
     for city_id in city_ids:
-        path = Path(cities_dir) / city_id / VALUES_FILE
-        if not path.is_file():
+        frame = city_tables.read(city_tables.FRAMEWORK_VALUES, cities_dir, city_id)
+        if frame is None:
             missing.append(city_id)
             continue
-        frames.append(_read_values(path, city_id))
+        frames.append(_checked_values(frame, city_tables.FRAMEWORK_VALUES.path(cities_dir, city_id), city_id))
     if not frames:
         return pd.DataFrame(columns=list(VALUE_COLUMNS)).astype({"value": float}), missing
     return pd.concat(frames, ignore_index=True), missing
 
 
-def _read_values(path: Path, city_id: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the framework values ({exc})") from None
-    for column in VALUE_COLUMNS:
-        if column not in frame.columns:
-            raise DataError(
-                f"{path}: column {column!r} is missing; the file must be written from "
-                f"framework.latest_values (columns: {', '.join(VALUE_COLUMNS)})"
-            )
+def _checked_values(frame: pd.DataFrame, path: Path, city_id: str) -> pd.DataFrame:
+    # the file as text: every value a number (or empty), every row of the folder's city
     values = pd.to_numeric(frame["value"].replace("", None), errors="coerce")
     bad = values.isna() & (frame["value"] != "")
     if bad.any():
@@ -179,7 +171,7 @@ def _placeholder(item: Item, city_id: str, name: str) -> dict:
         "unit": EXPERT_TEXT if item.measure is None else NO_FIGURE_TEXT,
         "definition": "",
         "area": "",
-        "reference date": "",
+        REFERENCE_DATE: "",
         "source": "",
     }
 
@@ -198,7 +190,7 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
         "unit": row["unit"],
         "definition": defs[row["definition_id"]].label if row["definition_id"] in defs else row["definition_id"],
         "area": area,
-        "reference date": row["ref_date"],
+        REFERENCE_DATE: row["ref_date"],
         "source": row["source_id"],
     }
 

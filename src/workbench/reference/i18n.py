@@ -1,4 +1,4 @@
-"""Translations of everything an annex says: gettext catalogs read with Babel, locale number formats.
+"""Translations of everything an annex says: gettext catalogs read with Babel (numbers and dates: formats).
 
 Text that an annex shows is written in English in the code, wrapped in :func:`T`::
 
@@ -25,13 +25,16 @@ and merges it into the catalogs (see README, "Translations").
 from __future__ import annotations
 
 import json
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from workbench import paths
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, MissingTranslation, WorkbenchError
+from workbench.reference.formats import LOCALES, format_date, format_number
+from workbench.reference.registry import place_name
 
 #: Languages of the annexes; English is the source language of the catalogs.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
@@ -39,15 +42,7 @@ LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
 #: Written right to left.
 RTL = frozenset({"ar"})
 
-#: Babel locale per language (Arabic with Western digits, as the Maghreb and most statistical
-#: offices of the region print them).
-LOCALES = {"en": "en_GB", "fr": "fr_FR", "ar": "ar"}
-
 DOMAIN = "workbench"
-
-
-class MissingTranslation(ConfigError):
-    """A text has no translation in a language's catalog."""
 
 
 @dataclass(frozen=True)
@@ -178,8 +173,6 @@ def render(value, lang: str) -> str:
         return str(getattr(value, lang))
     if isinstance(value, str) and lang != "en":
         # a name given as a parameter: a network city or country reads in the reader's language
-        from workbench.reference.registry import place_name
-
         return place_name(value, lang)
     return str(value)
 
@@ -241,38 +234,6 @@ def catalog(lang: str) -> dict[str, str]:
     with path.open("rb") as handle:
         po = read_po(handle, locale=LOCALES[lang].split("_")[0])
     return {m.id: m.string for m in po if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
-
-
-def format_number(value: float, unit: str, lang: str) -> str:
-    """A number as ``lang`` writes it, with the workbench's decimals for ``unit``.
-
-    English keeps the format of :func:`workbench.reference.formats.format_number` (``1,234.5``); French
-    gives ``1 234,5`` (narrow no-break space), Arabic ``1,234.5`` in Western digits.
-    """
-    from workbench.reference.formats import DECIMALS, format_number as english
-
-    if lang == "en":
-        return english(value, unit)
-    if value is None or value != value:
-        return ""
-    from babel.numbers import format_decimal
-
-    decimals = DECIMALS.get(unit, 0)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang], numbering_system="latn")
-
-
-def format_date(iso: str, lang: str) -> str:
-    """A reference date in running text: ``1 July 2022``, ``1 juillet 2022``, ``1 يوليو 2022``."""
-    from datetime import date
-
-    from babel.dates import format_date as babel_date
-
-    try:
-        day = date.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    return babel_date(day, format="long", locale=LOCALES[lang])
 
 
 def from_json(payload: dict) -> Msg | Num | Label | str:
@@ -337,10 +298,6 @@ def check_document_language(html: str, lang: str, target) -> None:
     WorkbenchError
         Naming ``target``.
     """
-    import re
-
-    from workbench.errors import WorkbenchError
-
     if lang not in LANGUAGES:
         raise WorkbenchError(f"{target}: unknown annex language {lang!r}: use one of {sorted(LANGUAGES)}")
     match = re.search(r"<html\b[^>]*\blang=[\"']?([A-Za-z]+)", html[:2000], re.IGNORECASE)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.reference.i18n import T, format_date, render
+from workbench.reference.formats import format_date
+from workbench.reference.i18n import T, render
 from workbench.reference.registry import load_sources
 
 def sources_list(source_ids: list[str], inputs: dict[str, str], lang: str = "en") -> list[dict]:

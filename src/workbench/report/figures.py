@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from workbench.reference.i18n import Msg, T, format_number, has_translation, render, translate  # noqa: E402
+from workbench.reference.formats import format_number  # noqa: E402
+from workbench.reference.i18n import Msg, T, has_translation, render, translate  # noqa: E402
 
 PALETTE = "colorblind"
 sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 100, "axes.titlesize": 11})
@@ -98,7 +99,7 @@ def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     Parameters
     ----------
     ages
-        Columns group, age, sex, persons (from :func:`workbench.analysis.profile_tables.age_structure`).
+        Columns group, age, sex, persons (from :func:`workbench.analysis.age_sex.age_structure`).
     """
     fig, ax = plt.subplots(figsize=(7, 5))
     order = sorted(ages["age"].unique(), key=_age_key)

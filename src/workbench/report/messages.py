@@ -69,7 +69,7 @@ def notebook_code(notebook: Path) -> str:
 def registry_labels() -> Iterator[tuple[str, str]]:
     """(label, where) for the registry labels an annex may show."""
     from workbench.reference.framework import THEME_LABELS, load_framework
-    from workbench.analysis.profile_tables import GEOGRAPHY_LABELS
+    from workbench.reference.labels import GEOGRAPHY_LABELS
     from workbench.reference.registry import load_cities, load_definitions, load_indicators
     from workbench.tidy.schemas import FLAGS
 
@@ -169,7 +169,8 @@ def update_catalogs(root: Path | None = None, baseline: Path | None = None) -> d
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
-    from workbench.reference.i18n import LANGUAGES, LOCALES, catalog, catalog_path
+    from workbench.reference.formats import LOCALES
+    from workbench.reference.i18n import LANGUAGES, catalog, catalog_path
 
     messages = all_messages(root, baseline)
     template = Catalog(project="workbench", domain="workbench", fuzzy=False)

@@ -1,0 +1,123 @@
+"""The country around a city: its migrant stock and origins, refugees, net migration and remittances."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analysis.indicators import headline_of
+from workbench.analysis.sections import Section
+from workbench.reference.i18n import Date, Num, T
+from workbench.reference.origins import origin_name
+from workbench.reference.registry import load_definitions
+from workbench.reference.columns import SHARE_OF_THE_STOCK
+
+
+def national_context(national: pd.DataFrame) -> Section:
+    """The country's migrant stock, share, refugees, Palestine refugees, net migration and remittances.
+
+    One row per indicator and year; UN DESA editions are kept apart (each series names its edition).
+
+    Returns
+    -------
+    Section
+        Columns: indicator, definition, source, year, value, unit.
+    """
+    defs = load_definitions()
+    series = [
+        ("International migrant stock", headline_of(national, "population", "un_migrant_stock"), ["undesa_ims_2024", "undesa_ims_2020"]),
+        ("Migrants as % of population", headline_of(national, "population_share", "un_migrant_stock"), ["undesa_ims_2020"]),
+        ("Refugees (UNHCR)", headline_of(national, "population", "registered_refugee"), ["unhcr_population"]),
+        ("Asylum-seekers (UNHCR)", headline_of(national, "population", "asylum_seeker"), ["unhcr_population"]),
+        ("Palestine refugees (UNRWA)", headline_of(national, "population", "palestine_refugee_unrwa"), ["unhcr_unrwa"]),
+        ("Net migration", headline_of(national, "net_migration"), ["worldbank_wdi"]),
+        ("Remittances received, % of GDP", headline_of(national, "remittances_share_of_gdp"), ["worldbank_wdi"]),
+    ]
+    parts = []
+    for label, rows, sources in series:
+        rows = rows[rows["source_id"].isin(sources)]
+        for source_id in sources:
+            chosen = rows[rows["source_id"] == source_id]
+            if chosen.empty:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "indicator": label,
+                        "definition": chosen["definition_id"].map(lambda d: defs[d].label),
+                        "source": source_id,
+                        "year": chosen["period"],
+                        "value": chosen["value"],
+                        "unit": chosen["unit"],
+                    }
+                )
+            )
+    if not parts:
+        return Section(pd.DataFrame(columns=["indicator", "definition", "source", "year", "value", "unit"]))
+    table = pd.concat(parts, ignore_index=True)
+    return Section(table, list(dict.fromkeys(table["source"])))
+
+
+def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")) -> pd.DataFrame:
+    """Reshape :func:`national_context` to one row per series and one column per selected year.
+
+    A year a series lacks stays empty; the latest year of each series is added as a column
+    'latest (year)' so recent figures are never hidden by the choice of columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = section.table
+    if table.empty:
+        return pd.DataFrame(columns=["indicator", "source", *years])
+    rows = []
+    for (indicator, source), group in table.groupby(["indicator", "source"], sort=False):
+        by_year = dict(zip(group["year"], group["value"]))
+        last = group.sort_values("year").iloc[-1]
+        row = {"indicator": indicator, "source": source, "unit": last["unit"]}
+        row.update({y: by_year.get(y) for y in years})
+        row["latest"] = last["value"]
+        row["latest year"] = last["year"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out
+
+
+def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
+    """Largest countries of origin of the country's international migrant stock (UN DESA 2024 edition).
+
+    Returns
+    -------
+    Section
+        Columns: rank, origin, persons, share of the stock (%); the reference year in a note.
+    """
+    columns = ["rank", "origin", "persons", SHARE_OF_THE_STOCK]
+    rows = national[
+        (national["source_id"] == "undesa_ims_2024") & (national["indicator_id"] == "population")
+        & (national["origin_type"] == "origin_country") & (national["sex"] == "total")
+        & (national["age"] == "total") & (national["category"] == "total")
+    ]
+    total = headline_of(national[national["source_id"] == "undesa_ims_2024"], "population", "un_migrant_stock")
+    if rows.empty or total.empty:
+        return Section(pd.DataFrame(columns=columns))
+    latest = rows["ref_date"].max()
+    rows = rows[rows["ref_date"] == latest]
+    total = total[total["ref_date"] == latest]
+    stock = float(total["value"].iloc[0])
+    top = rows.sort_values("value", ascending=False).head(top_n)
+    table = pd.DataFrame(
+        {
+            "rank": range(1, len(top) + 1),
+            "origin": [origin_name(c) for c in top["origin"]],
+            "persons": top["value"].to_numpy(),
+            SHARE_OF_THE_STOCK: (100 * top["value"] / stock).to_numpy(),
+        }
+    )
+    notes = [
+        T(
+            "{place}, {date}: international migrant stock of {stock} persons by country of birth (or of citizenship where "
+            "birthplace is not recorded), UN DESA 2024 edition.",
+            place=total["place_name"].iloc[0], date=Date(latest), stock=Num(stock),
+        )
+    ]
+    return Section(table, ["undesa_ims_2024"], notes)

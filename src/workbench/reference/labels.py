@@ -1,0 +1,76 @@
+"""How a profile names geography levels, areas, places, dates, definitions and sources to readers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.reference.i18n import Label, Msg, T
+from workbench.reference.registry import load_definitions
+
+GEOGRAPHY_LABELS = {
+    "greater_city": "greater city",
+    "metropolitan_city": "metropolitan city",
+    "functional_urban_area": "functional urban area",
+    "urban_unit": "urban unit",
+    "employment_zone": "employment zone",
+    "nuts1": "NUTS 1 region",
+    "nuts2": "NUTS 2 region",
+    "nuts3": "NUTS 3 region",
+}
+
+
+#: Areas inside a city (shown in district tables, not in the city's headline series).
+SUB_CITY = ("district", "neighbourhood", "camp", "location")
+
+
+def geography_label(level: str) -> str:
+    """How a geography level is named to readers (e.g. 'nuts2' → 'NUTS 2 region')."""
+    return GEOGRAPHY_LABELS.get(level, level)
+
+
+def definition_note(definition_id: str) -> Msg:
+    """'Label: description' of a registry definition, as a note a reader can have translated."""
+    definition = load_definitions()[definition_id]
+    return T("{definition}: {description}", definition=Label(definition.label), description=Label(definition.description))
+
+
+def areas_text(count: int, level: str) -> Msg:
+    """How many areas of a level a figure covers: '23 districts', '1 camp' ('4 areas (zone)' otherwise)."""
+    one = count == 1
+    if level == "district":
+        return T("{count} district", count=count) if one else T("{count} districts", count=count)
+    if level == "neighbourhood":
+        return T("{count} neighbourhood", count=count) if one else T("{count} neighbourhoods", count=count)
+    if level == "camp":
+        return T("{count} camp", count=count) if one else T("{count} camps", count=count)
+    if level == "location":
+        return T("{count} location", count=count) if one else T("{count} locations", count=count)
+    return T("{count} areas ({level})", count=count, level=Label(level))
+
+
+def place_text(name: str) -> str | Msg:
+    """A place name read back from a saved table, with the workbench's 'X (sum of districts)' made a message again."""
+    suffix = " (sum of districts)"
+    if isinstance(name, str) and not isinstance(name, Msg) and name.endswith(suffix) and len(name) > len(suffix):
+        return T("{city} (sum of districts)", city=name[: -len(suffix)])
+    return name
+
+
+def date_range(first: str, last: str) -> str | Msg:
+    """A table cell for a span of ISO dates: the date itself, or 'first to last'."""
+    return first if first == last else T("{first} to {last}", first=first, last=last)
+
+
+def source_refs(rows: pd.DataFrame) -> list[str]:
+    """Source ids of the rows, in first-seen order, with expert figures replaced by their citation.
+
+    Expert figures have no registry entry of their own: each row's note starts with the
+    publisher, title, outlet and URL, which become the source line.
+    """
+    refs = []
+    for source_id, note in zip(rows["source_id"], rows["note"]):
+        if source_id == "expert_figures":
+            refs.append(T("Local expert figure: {citation}", citation=str(note).split(" | ")[0]))
+        else:
+            refs.append(source_id)
+    return list(dict.fromkeys(refs))
