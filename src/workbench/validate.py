@@ -11,7 +11,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from workbench import paths
-from workbench.tidy.catalog import SPREADSHEET_SUFFIXES, list_tables, read_csv_text, read_tidy_checked
+from workbench.tidy.catalog import list_tables, read_tidy_checked
+from workbench.tidy.csvfile import SPREADSHEET_SUFFIXES, read_csv_text
 from workbench.errors import ConfigError, SchemaError, WorkbenchError
 from workbench.tidy.expert import EXPERT_COLUMNS, load_expert_figures, read_expert_figures
 from workbench.reference.params import (

@@ -8,14 +8,8 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City
-from workbench.tidy.sources._common import (
-    check_row_lengths,
-    column_letter,
-    data_lines,
-    expect_cell,
-    parse_number,
-    read_csv_checked,
-)
+from workbench.tidy.csvfile import check_row_lengths, data_lines, read_csv_checked
+from workbench.tidy.sources._common import column_letter, expect_cell, parse_number
 from workbench.tidy.sources.ine_pt_harmonise import harmonise_censos2021
 from workbench.tidy.sources.ine_pt_layouts import ENCODING, LAYOUTS, SOURCE_ID
 

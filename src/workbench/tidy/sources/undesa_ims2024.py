@@ -8,12 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import SourceFormatError
+from workbench.tidy.csvfile import check_row_lengths, data_lines, read_csv_checked
 from workbench.tidy.sources._common import (
-    check_row_lengths,
     column_letter,
-    data_lines,
     expect_cell,
-    read_csv_checked,
     read_excel_checked,
     require_columns,
     tidy_frame,

@@ -12,7 +12,8 @@ from rdata.conversion import DEFAULT_CLASS_MAP
 
 from workbench.errors import SourceFormatError, where
 from workbench.reference.registry import City
-from workbench.tidy.sources._common import check_row_lengths, read_csv_checked, require_columns
+from workbench.tidy.csvfile import check_row_lengths, read_csv_checked
+from workbench.tidy.sources._common import require_columns
 
 
 #: Columns naming the country of origin and of asylum, in every table of the package.
