@@ -494,7 +494,7 @@ def _in_comparison(city_id: str) -> str:
 def _city_data(city_id: str) -> str:
     from workbench.tidy.catalog import load_city
 
-    data = load_city(city_id, check_scope=False)
+    data = load_city(city_id, refuse_stale=False)
     counts = pd.concat([data.local["source_id"], data.national["source_id"]]).value_counts()
     if data.local.empty:
         note = "no row about the city itself (country-level figures only)"
@@ -506,14 +506,14 @@ def _city_data(city_id: str) -> str:
 
 def _check_city_rows(city_ids: Sequence[str] | None = None) -> str:
     """The tidy tables describe every city (none was added to the registry after their ingestion)."""
-    from workbench.tidy.staleness import CODE_SCOPED, COUNTRY_SCOPED, stale_message, stale_tables
+    from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
 
     cities = load_cities()
     chosen = list(city_ids) if city_ids is not None else list(cities)
     tables = list_tables()
-    wanted = [*COUNTRY_SCOPED, *(s for sources in CODE_SCOPED.values() for s in sources)]
+    wanted = [*STALE_WITHOUT_COUNTRY, *(s for sources in STALE_WITHOUT_CODE.values() for s in sources)]
     tidy = pd.concat([read_tidy_checked(tables[s])[0] for s in wanted if s in tables], ignore_index=True)
-    problems = [stale_message(cities[c], stale) for c in chosen if (stale := stale_tables(cities[c], tidy))]
+    problems = [stale_tables_message(cities[c], stale) for c in chosen if (stale := find_stale_tables(cities[c], tidy))]
     if problems:
         raise SchemaError(" | ".join(problems))
     return (f"built with {chosen[0]} in the registry" if len(chosen) == 1

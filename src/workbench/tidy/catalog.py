@@ -15,7 +15,7 @@ from workbench.tidy.csvfile import read_csv_text
 from workbench.tidy.expert import load_expert_figures
 from workbench.tidy.ingest import read_tidy, tidy_path
 from workbench.tidy.schemas import TIDY_COLUMNS, check_tidy_columns
-from workbench.tidy.staleness import stale_message, stale_tables
+from workbench.tidy.staleness import find_stale_tables, stale_tables_message
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class CityData:
     national: pd.DataFrame  #: rows about the city's country as a whole
 
 
-def load_city(city_id: str, tidy: pd.DataFrame | None = None, check_scope: bool = True) -> CityData:
+def load_city(city_id: str, tidy: pd.DataFrame | None = None, refuse_stale: bool = True) -> CityData:
     """Select the rows of one city and of its country.
 
     Parameters
@@ -104,7 +104,7 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None, check_scope: bool 
         An id from the cities registry.
     tidy
         Tidy data to select from; :func:`load_tidy` when ``None``.
-    check_scope
+    refuse_stale
         Refuse tables built before the city was in the registry (see Raises); off only to
         count what there is (``workbench validate`` reports staleness on its own).
 
@@ -118,13 +118,13 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None, check_scope: bool 
         If the city is not in the registry.
     DataError
         If the tidy tables were built before the city was in the registry
-        (:func:`workbench.tidy.staleness.stale_tables`): ingest the sources it names again.
+        (:func:`workbench.tidy.staleness.find_stale_tables`): ingest the sources it names again.
     """
     city = get_city(city_id)
     tidy = load_tidy() if tidy is None else tidy
-    stale = stale_tables(city, tidy) if check_scope else []
+    stale = find_stale_tables(city, tidy) if refuse_stale else []
     if stale:  # numbers from rows a reader left out would be wrong, not just missing
-        raise DataError(stale_message(city, stale))
+        raise DataError(stale_tables_message(city, stale))
     local = tidy[tidy["city_id"] == city_id].reset_index(drop=True)
     # the country under every source's own code (ISO3 first, then e.g. 'ES' in Eurostat files)
     national = tidy[(tidy["geography_level"] == "country") & (tidy["country_iso3"] == city.country_iso3)]
