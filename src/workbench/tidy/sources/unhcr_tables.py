@@ -1,4 +1,4 @@
-"""UNHCR refugee statistics: one table of the R package (or a CSV extract) loaded and checked."""
+"""UNHCR refugee statistics: what every table shares: loading one checked (R data or CSV), its country codes."""
 
 from __future__ import annotations
 
