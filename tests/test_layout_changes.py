@@ -47,6 +47,7 @@ from workbench.tidy.sources import (
     eurostat,
     hcp,
     ine_pt,
+    ine_pt_layouts,
     insee,
     istat,
     istat_xlsx,
@@ -221,8 +222,8 @@ def _ine_files(folder: Path) -> list[Path]:
 def _ine(quadro: str, header_row: int, column: str | int, value_row: int, value_column: str | int) -> Layout:
     index = list(ine_t.FIXTURES).index(quadro)
     return Layout(
-        f"ine_pt {quadro}", _ine_files, lambda files: ine_pt.build(ine_pt.SOURCE_ID, files, ine_t._cities()),
-        header_row, column, value_row, value_column, target=index, encoding=ine_pt.ENCODING,
+        f"ine_pt {quadro}", _ine_files, lambda files: ine_pt.build(ine_pt_layouts.SOURCE_ID, files, ine_t._cities()),
+        header_row, column, value_row, value_column, target=index, encoding=ine_pt_layouts.ENCODING,
     )
 
 

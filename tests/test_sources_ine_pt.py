@@ -10,10 +10,10 @@ import pytest
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City
 from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
-from workbench.tidy.sources import ine_pt
+from workbench.tidy.sources import ine_pt, ine_pt_harmonise, ine_pt_layouts
 
 FONTE = '"Fonte: INE, Recenseamentos da População e da Habitação, 2021"'
-NATIONS = list(ine_pt.NATIONALITY_ISO3)
+NATIONS = list(ine_pt_layouts.NATIONALITY_ISO3)
 TOP15 = ",".join(NATIONS)
 
 
@@ -137,7 +137,7 @@ def _one(frame: pd.DataFrame, **where: str) -> pd.Series:
 def test_read_q1_2_labels_occurrences_and_numbers(tmp_path):
     raw = ine_pt.read_annex_table(_write(tmp_path, "Q1.2"), "Q1.2")
     assert list(raw.columns) == ["row", "label", "occurrence", "column", "value"]
-    assert set(raw["column"]) == set(ine_pt.LAYOUTS["Q1.2"].columns)
+    assert set(raw["column"]) == set(ine_pt_layouts.LAYOUTS["Q1.2"].columns)
     aml = raw[raw["label"] == "Área Metropolitana de Lisboa"]
     assert sorted(aml["occurrence"].unique()) == [1, 2]
     total = raw[(raw["label"] == "Portugal") & (raw["column"] == "População residente | Total")]
@@ -155,13 +155,13 @@ def test_read_q1_1_fills_spanned_headings_and_units(tmp_path):
 
 def test_read_q2_1_keeps_last_header_row_unfilled(tmp_path):
     raw = ine_pt.read_annex_table(_write(tmp_path, "Q2.1"), "Q2.1")
-    assert set(raw["column"]) == set(ine_pt.LAYOUTS["Q2.1"].columns)
+    assert set(raw["column"]) == set(ine_pt_layouts.LAYOUTS["Q2.1"].columns)
     assert "Nível de ensino completo | Superior" in set(raw["column"])
 
 
 def test_harmonise_q1_2_places_and_definitions(tmp_path):
     raw = ine_pt.read_annex_table(_write(tmp_path, "Q1.2"), "Q1.2")
-    rows = ine_pt.harmonise_q1_2(raw, _cities())
+    rows = ine_pt_harmonise.harmonise_q1_2(raw, _cities())
     places = rows.drop_duplicates("place_id").set_index("place_id")
     assert places["geography_level"].to_dict() == {
         "PRT": "country",
@@ -180,7 +180,7 @@ def test_harmonise_q1_2_places_and_definitions(tmp_path):
 
 def test_build_all_quadros_keeps_each_observation_once(tmp_path):
     files = [_write(tmp_path, q) for q in FIXTURES]
-    tidy = ine_pt.build(ine_pt.SOURCE_ID, files, _cities())
+    tidy = ine_pt.build(ine_pt_layouts.SOURCE_ID, files, _cities())
     _assert_tidy(tidy)
     prt = tidy[tidy["place_id"] == "PRT"]
     angola = _one(prt, indicator_id="population", origin="AGO", sex="total", age="total", category="total", period="2021")
@@ -238,23 +238,23 @@ def test_unmapped_nationality_is_loud(tmp_path):
     lines[5] = lines[5].replace("Angola", "Atlântida")
     raw = ine_pt.read_annex_table(_write(tmp_path, "Q2.1", lines), "Q2.1")
     with pytest.raises(SourceFormatError, match="Atlântida"):
-        ine_pt.harmonise_q2_1(raw)
+        ine_pt_harmonise.harmonise_q2_1(raw)
 
 
 def test_missing_place_in_q1_2_is_loud(tmp_path):
     lines = [line for line in _q1_2() if not line.startswith("Lisboa")]
     raw = ine_pt.read_annex_table(_write(tmp_path, "Q1.2", lines), "Q1.2")
     with pytest.raises(SourceFormatError, match="Lisboa"):
-        ine_pt.harmonise_q1_2(raw, _cities())
+        ine_pt_harmonise.harmonise_q1_2(raw, _cities())
 
 
 def test_missing_file_is_loud(tmp_path):
     files = [_write(tmp_path, q) for q in ("Q1.1", "Q1.2")]
     with pytest.raises(SourceFormatError, match="missing"):
-        ine_pt.build(ine_pt.SOURCE_ID, files, _cities())
+        ine_pt.build(ine_pt_layouts.SOURCE_ID, files, _cities())
 
 
 def test_nationality_codes_are_iso3():
     import pycountry
 
-    assert all(pycountry.countries.get(alpha_3=code) for code in ine_pt.NATIONALITY_ISO3.values())
+    assert all(pycountry.countries.get(alpha_3=code) for code in ine_pt_layouts.NATIONALITY_ISO3.values())

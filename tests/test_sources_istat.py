@@ -8,7 +8,7 @@ import pytest
 
 from workbench.errors import ConfigError, SourceFormatError
 from workbench.reference.registry import load_cities
-from workbench.tidy.sources import istat
+from workbench.tidy.sources import istat, istat_codes
 
 BIL_FLOW = "IT1:29_316_DF_DCIS_POPSTRBIL1_1(1.0)"
 BIL_HEADER = (
@@ -298,5 +298,5 @@ def test_build_refuses_unknown_source(balance_csv: Path, cities) -> None:
 
 
 def test_balance_items_use_known_timings() -> None:
-    assert {item.timing for item in istat.BALANCE_ITEMS.values()} == {"jan", "dec", "year"}
-    assert len(istat.BALANCE_ITEMS) == 28
+    assert {item.timing for item in istat_codes.BALANCE_ITEMS.values()} == {"jan", "dec", "year"}
+    assert len(istat_codes.BALANCE_ITEMS) == 28

@@ -11,7 +11,7 @@ import pytest
 from workbench.errors import ConfigError, SourceFormatError
 from workbench.reference.registry import City, Names
 from workbench.tidy.schemas import validate_tidy
-from workbench.tidy.sources import madrid_cm
+from workbench.tidy.sources import madrid_cm, madrid_cm_flows, madrid_cm_padron, madrid_cm_series
 
 NATIONALITY_TITLE = "Nacidos en el extranjero  por Municipio de residencia según País de nacionalidad"
 AGE_TITLE = (
@@ -179,7 +179,7 @@ def value(frame, **where) -> float:
 
 
 def test_read_foreign_born_nationality_is_a_faithful_long_table(nationality_file: Path) -> None:
-    raw = madrid_cm.read_foreign_born_nationality(nationality_file)
+    raw = madrid_cm_padron.read_foreign_born_nationality(nationality_file)
     assert list(raw.columns) == ["edition", "municipality_code", "municipality", "nationality", "value"]
     assert set(raw["edition"]) == {"Padrón Continuo. 2021"}
     acebeda = raw[raw["municipality_code"] == "0014"]
@@ -233,18 +233,18 @@ def test_changed_header_is_an_error(tmp_path: Path) -> None:
     rows = padron_head(NATIONALITY_TITLE, header) + [[None, "Total Municipio de residencia", 10, 10]]
     path = write_sheet(tmp_path / "x.xlsx", rows)
     with pytest.raises(SourceFormatError, match="Total País de nacionalidad"):
-        madrid_cm.read_foreign_born_nationality(path)
+        madrid_cm_padron.read_foreign_born_nationality(path)
 
 
 def test_wrong_title_is_an_error(nationality_file: Path) -> None:
     with pytest.raises(SourceFormatError, match="title"):
-        madrid_cm.read_population_birth_region(nationality_file)
+        madrid_cm_padron.read_population_birth_region(nationality_file)
 
 
 def test_wrong_sheet_is_an_error(tmp_path: Path) -> None:
     path = write_sheet(tmp_path / "x.xlsx", [["a"]], sheet="Datos")
     with pytest.raises(SourceFormatError, match="Sheet 1"):
-        madrid_cm.read_foreign_born_nationality(path)
+        madrid_cm_padron.read_foreign_born_nationality(path)
 
 
 def test_bad_number_is_an_error_naming_row_and_column(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ def test_bad_number_is_an_error_naming_row_and_column(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows)
     with pytest.raises(SourceFormatError, match=r"row 12, column 'D'.*cinco"):
-        madrid_cm.read_foreign_born_nationality(path)
+        madrid_cm_padron.read_foreign_born_nationality(path)
 
 
 def test_municipality_without_code_is_an_error(tmp_path: Path) -> None:
@@ -266,7 +266,7 @@ def test_municipality_without_code_is_an_error(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows)
     with pytest.raises(SourceFormatError, match="has no code"):
-        madrid_cm.read_foreign_born_nationality(path)
+        madrid_cm_padron.read_foreign_born_nationality(path)
 
 
 def test_numeric_municipality_codes_keep_their_zeros(tmp_path: Path, cities: dict[str, City]) -> None:
@@ -276,14 +276,14 @@ def test_numeric_municipality_codes_keep_their_zeros(tmp_path: Path, cities: dic
         [796, "Madrid", 5, 5],
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows)
-    assert "0796" in set(madrid_cm.read_foreign_born_nationality(path)["municipality_code"])
+    assert "0796" in set(madrid_cm_padron.read_foreign_born_nationality(path)["municipality_code"])
 
 
 # --- foreign-born by age and region of birth ----------------------------------------------------
 
 
 def test_read_age_region_repeats_the_block_name(age_file: Path) -> None:
-    raw = madrid_cm.read_foreign_born_age_region(age_file)
+    raw = madrid_cm_padron.read_foreign_born_age_region(age_file)
     assert list(raw.columns) == ["edition", "municipality_code", "municipality", "age_group", "birth_region", "value"]
     madrid = raw[raw["municipality_code"] == "0796"]
     assert set(madrid["municipality"]) == {"Madrid"}
@@ -309,7 +309,7 @@ def test_age_row_under_another_code_is_an_error(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows)
     with pytest.raises(SourceFormatError, match="row 13, column 'A'"):
-        madrid_cm.read_foreign_born_age_region(path)
+        madrid_cm_padron.read_foreign_born_age_region(path)
 
 
 def test_unknown_age_group_is_an_error(tmp_path: Path, cities: dict[str, City]) -> None:
@@ -354,9 +354,9 @@ def test_build_population_birth_region_keeps_eu_with_spain_apart(region_file: Pa
 
 
 def test_read_population_series_dates_each_year_from_the_footnote(series_file: Path) -> None:
-    raw = madrid_cm.read_population_series(series_file)
+    raw = madrid_cm_series.read_population_series(series_file)
     assert list(raw.columns) == ["block", "place", "year", "reference_note", "value"]
-    assert set(raw["block"]) == set(madrid_cm.SERIES_BLOCKS)
+    assert set(raw["block"]) == set(madrid_cm_series.SERIES_BLOCKS)
     notes = dict(zip(raw["year"], raw["reference_note"]))
     assert notes[1985].startswith("Año 1985 Rectificación")
     assert notes[2022].startswith("A partir de 1998")
@@ -394,7 +394,7 @@ def test_year_without_reference_date_is_an_error(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows, sheet="Hoja1")
     with pytest.raises(SourceFormatError, match=r"no reference date for year\(s\) \[1985\]"):
-        madrid_cm.read_population_series(path)
+        madrid_cm_series.read_population_series(path)
 
 
 def test_series_header_must_be_years(tmp_path: Path) -> None:
@@ -405,7 +405,7 @@ def test_series_header_must_be_years(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows, sheet="Hoja1")
     with pytest.raises(SourceFormatError, match="'Total' is not a year"):
-        madrid_cm.read_population_series(path)
+        madrid_cm_series.read_population_series(path)
 
 
 def test_series_without_municipality_block_is_an_error(tmp_path: Path) -> None:
@@ -420,14 +420,14 @@ def test_series_without_municipality_block_is_an_error(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows, sheet="Hoja1")
     with pytest.raises(SourceFormatError, match="expected 3 blocks"):
-        madrid_cm.read_population_series(path)
+        madrid_cm_series.read_population_series(path)
 
 
 # --- immigration flows --------------------------------------------------------------------------
 
 
 def test_read_immigration_flows_levels(flows_file: Path) -> None:
-    raw = madrid_cm.read_immigration_flows(flows_file)
+    raw = madrid_cm_flows.read_immigration_flows(flows_file)
     assert list(raw.columns) == ["level", "continent", "label", "year", "value"]
     levels = raw.drop_duplicates("label", keep="first").set_index("label")["level"].to_dict()
     assert levels == {"Total": "total", "Europa": "continent", "Francia": "country", "Otros países": "country",
@@ -459,7 +459,7 @@ def test_flows_without_total_first_is_an_error(tmp_path: Path) -> None:
     ]
     path = write_sheet(tmp_path / "x.xlsx", rows, sheet="Hoja1")
     with pytest.raises(SourceFormatError, match="'Total' row"):
-        madrid_cm.read_immigration_flows(path)
+        madrid_cm_flows.read_immigration_flows(path)
 
 
 def test_build_rejects_unknown_source_and_file_count(flows_file: Path, cities: dict[str, City]) -> None:
@@ -473,7 +473,7 @@ def test_not_a_workbook_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.xls"
     path.write_text("not a spreadsheet", encoding="utf-8")
     with pytest.raises(SourceFormatError, match="broken.xls"):
-        madrid_cm.read_immigration_flows(path)
+        madrid_cm_flows.read_immigration_flows(path)
 
 
 def test_code_system_missing_from_registry_is_an_error(series_file: Path, cities: dict[str, City]) -> None:

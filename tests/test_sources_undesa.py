@@ -11,7 +11,7 @@ import pytest
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import load_cities
 from workbench.tidy.schemas import KEY_COLUMNS, TIDY_COLUMNS
-from workbench.tidy.sources import undesa
+from workbench.tidy.sources import _undesa, undesa, undesa_ims2020, undesa_ims2024
 
 #: (name, M49 code, data type, note number) of the destinations the fixtures hold.
 AREAS_2020 = [
@@ -44,7 +44,7 @@ def _value_2020(sheet: str, code: int, column: int) -> object:
 def _write_2020(path: Path, *, drop: str | None = None, edit: dict | None = None) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for sheet, (title, blocks) in undesa.TABLES_2020.items():
+    for sheet, (title, blocks) in undesa_ims2020.TABLES_2020.items():
         if sheet == drop:
             continue
         ws = book.create_sheet(sheet)
@@ -89,7 +89,7 @@ def _build_2020(tmp_path: Path, **kwargs) -> pd.DataFrame:
 
 
 def test_read_2020_is_a_faithful_long_frame(tmp_path: Path) -> None:
-    raw = undesa.read_ims2020_destination(_write_2020(tmp_path / "w.xlsx"))
+    raw = undesa_ims2020.read_ims2020_destination(_write_2020(tmp_path / "w.xlsx"))
     jordan = raw[(raw["table"] == "Table 1") & (raw["location_code"] == 400)]
     assert list(jordan["column_label"]) == ["2015", "2020"] * 3
     assert jordan["value"].tolist() == [4000, 4001, 4002, 4003, 4004, 4005]
@@ -166,9 +166,9 @@ def test_read_2020_fails_loudly_on_layout_changes(tmp_path: Path, kwargs: dict, 
 
 
 def test_harmonise_2020_fails_when_a_country_is_missing(tmp_path: Path) -> None:
-    raw = undesa.read_ims2020_destination(_write_2020(tmp_path / "w.xlsx"))
+    raw = undesa_ims2020.read_ims2020_destination(_write_2020(tmp_path / "w.xlsx"))
     with pytest.raises(SourceFormatError, match=r"\[.SWE.\]"):
-        undesa.harmonise_ims2020_destination(raw, {}, frozenset({"DEU", "SWE"}), "undesa_ims_2020")
+        undesa_ims2020.harmonise_ims2020_destination(raw, {}, frozenset({"DEU", "SWE"}), "undesa_ims_2020")
 
 
 def test_build_rejects_unknown_source_and_missing_file(tmp_path: Path) -> None:
@@ -179,10 +179,10 @@ def test_build_rejects_unknown_source_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_describe_data_type_rejects_unknown_letters() -> None:
-    assert undesa.describe_data_type("") == ""
-    assert undesa.describe_data_type("I") == "UN DESA data type: I — imputed (no data on migrants)"
+    assert _undesa.describe_data_type("") == ""
+    assert _undesa.describe_data_type("I") == "UN DESA data type: I — imputed (no data on migrants)"
     with pytest.raises(SourceFormatError, match="Z"):
-        undesa.describe_data_type("B Z")
+        _undesa.describe_data_type("B Z")
 
 
 # ---------------------------------------------------------------- 2024 destination and origin
@@ -212,7 +212,7 @@ def _write_stock(path: Path, rows: list[tuple] | None = None, header: list | Non
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "Sheet1"
-    ws.append(header or [*undesa._STOCK_2024_COLUMNS, *YEARS])
+    ws.append(header or [*undesa_ims2024._STOCK_2024_COLUMNS, *YEARS])
     for i, row in enumerate(rows or _stock_rows(), start=1):
         ws.append([i, *row])
     source = book.create_sheet("Source")
@@ -249,7 +249,7 @@ def _build_2024(
 
 
 def test_read_2024_stock_is_long(tmp_path: Path) -> None:
-    raw = undesa.read_ims2024_stock(_write_stock(tmp_path / "migrant_stock.xlsx"))
+    raw = undesa_ims2024.read_ims2024_stock(_write_stock(tmp_path / "migrant_stock.xlsx"))
     assert set(raw["year"]) == {"1990", "2024"}
     jordan = raw[(raw["destination_code"] == 400) & (raw["origin_code"] == 275)]
     assert jordan.set_index("year")["value"].to_dict() == {"1990": 929992.0, "2024": 2379525.0}
@@ -257,7 +257,7 @@ def test_read_2024_stock_is_long(tmp_path: Path) -> None:
 
 
 def test_read_2024_pairs_keeps_published_sexes(tmp_path: Path) -> None:
-    raw = undesa.read_ims2024_country_pairs(_write_pairs(tmp_path / "p.csv"))
+    raw = undesa_ims2024.read_ims2024_country_pairs(_write_pairs(tmp_path / "p.csv"))
     assert set(raw["sex"]) == {"total", "males", "females"}
     assert raw.loc[raw["destination"] == "France*", "coverage"].iloc[0] == "16.0"
 
@@ -307,22 +307,22 @@ def test_harmonise_2024_fails_when_a_country_is_missing(tmp_path: Path) -> None:
 def test_read_2024_fails_loudly(tmp_path: Path) -> None:
     renamed = ["index", "destination", "code_destination", "origin", "location_code_origin", *YEARS]
     with pytest.raises(SourceFormatError, match="row 1, column 'C'"):
-        undesa.read_ims2024_stock(_write_stock(tmp_path / "a.xlsx", header=renamed))
+        undesa_ims2024.read_ims2024_stock(_write_stock(tmp_path / "a.xlsx", header=renamed))
     bad = [("Jordan", 400, "World", 900, 1.0, "5 280 168 persons")]
     with pytest.raises(SourceFormatError, match="row 2, column 'G'"):
-        undesa.read_ims2024_stock(_write_stock(tmp_path / "b.xlsx", rows=bad))
+        undesa_ims2024.read_ims2024_stock(_write_stock(tmp_path / "b.xlsx", rows=bad))
     renamed_csv = _write_pairs(tmp_path / "c.csv", header=PAIR_HEADER.replace("Data type", "Type"))
     with pytest.raises(SourceFormatError, match="Data type"):
-        undesa.read_ims2024_country_pairs(renamed_csv)
+        undesa_ims2024.read_ims2024_country_pairs(renamed_csv)
     odd_csv = _write_pairs(tmp_path / "d.csv", header=PAIR_HEADER.replace("1990_males", "1990_men"))
     with pytest.raises(SourceFormatError, match="unexpected value column"):
-        undesa.read_ims2024_country_pairs(odd_csv)
+        undesa_ims2024.read_ims2024_country_pairs(odd_csv)
     latin1 = tmp_path / "e.csv"
     latin1.write_bytes((PAIR_HEADER + "\n1,Réunion,,B,638,Jordan,400,1,1,1,1,1,1\n").encode("latin-1"))
     with pytest.raises(SourceFormatError, match="not utf-8"):
-        undesa.read_ims2024_country_pairs(latin1)
+        undesa_ims2024.read_ims2024_country_pairs(latin1)
     with pytest.raises(SourceFormatError, match="no sheet 'Sheet1'"):
         book = openpyxl.Workbook()
         book.active.title = "Data"
         book.save(tmp_path / "f.xlsx")
-        undesa.read_ims2024_stock(tmp_path / "f.xlsx")
+        undesa_ims2024.read_ims2024_stock(tmp_path / "f.xlsx")

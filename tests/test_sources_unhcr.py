@@ -12,7 +12,7 @@ import rdata
 from workbench.errors import ConfigError, SourceFormatError
 from workbench.reference.registry import load_cities
 from workbench.tidy.schemas import KEY_COLUMNS, TIDY_COLUMNS, validate_tidy
-from workbench.tidy.sources import unhcr
+from workbench.tidy.sources import unhcr, unhcr_demographics, unhcr_locations, unhcr_tables
 
 SYR = ("Syrian Arab Rep.", "SYR", "SYR")
 IRQ = ("Iraq", "IRQ", "IRQ")
@@ -24,7 +24,7 @@ TUN = ("Tunisia", "TUN", "TUN")
 MAR = ("Morocco", "MOR", "MAR")
 DEU = ("Germany", "GFR", "DEU")
 SWE = ("Sweden", "SWE", "SWE")
-AGE_COLUMNS = [c for c in unhcr.SEX_AGE if c not in ("f_total", "m_total", "total")]
+AGE_COLUMNS = [c for c in unhcr_demographics.SEX_AGE if c not in ("f_total", "m_total", "total")]
 
 
 def _countries(year: int, origin: tuple[str, str, str], asylum: tuple[str, str, str]) -> dict:
@@ -69,7 +69,7 @@ def _demographics_row(year, asylum, origin, pop_type, location, total, *, loc="U
     else:
         female, male, female_total, male_total = [0] * 6, [0] * 6, 0, 0
     values = female + [female_total] + male + [male_total] + [total]
-    columns = [c for c in unhcr.SEX_AGE if c.startswith("f_")] + [c for c in unhcr.SEX_AGE if c.startswith("m_")]
+    columns = [c for c in unhcr_demographics.SEX_AGE if c.startswith("f_")] + [c for c in unhcr_demographics.SEX_AGE if c.startswith("m_")]
     record.update(dict(zip(columns + ["total"], (float(v) for v in values), strict=True)))
     return record
 
@@ -153,7 +153,7 @@ def unrwa_csv(tmp_path):
 
 def test_read_population_is_long_without_missing_cells(population_csv):
     raw = unhcr.read_population(population_csv)
-    assert list(raw.columns) == [*unhcr.COUNTRY_COLUMNS, "column", "value"]
+    assert list(raw.columns) == [*unhcr_tables.COUNTRY_COLUMNS, "column", "value"]
     assert len(raw) == 7 * 8  # oip is NA everywhere
     assert raw["year"].dtype.kind == "i"
     jordan = raw[(raw["coa_iso"] == "JOR") & (raw["coo_iso"] == "SYR") & (raw["column"] == "refugees")]
@@ -176,9 +176,9 @@ def test_read_rda_equals_read_csv(tmp_path, population_csv):
 
 def test_read_demographics_rda(tmp_path):
     rda = _write_rda(_demographics_frame(), tmp_path / "demographics.rda", "demographics")
-    raw = unhcr.read_demographics(rda, {"JOR"})
+    raw = unhcr_demographics.read_demographics(rda, {"JOR"})
     assert set(raw["coa_iso"]) == {"JOR"}
-    assert set(raw["column"]) == set(unhcr.SEX_AGE)
+    assert set(raw["column"]) == set(unhcr_demographics.SEX_AGE)
 
 
 def test_read_unrwa(unrwa_csv):
@@ -198,7 +198,7 @@ def test_missing_column_is_an_error(tmp_path):
 def test_renamed_column_is_an_error(tmp_path):
     path = _write_csv(_demographics_frame().rename(columns={"f_60": "f_60_plus"}), tmp_path / "d.csv")
     with pytest.raises(SourceFormatError, match="f_60"):
-        unhcr.read_demographics(path)
+        unhcr_demographics.read_demographics(path)
 
 
 def test_non_numeric_value_names_row_and_column(tmp_path):
@@ -259,19 +259,19 @@ def test_wrong_encoding_is_an_error(tmp_path):
     frame.loc[0, "location"] = "Zarqa : Mukhayyam al-Ḥuṣn"
     path = _write_csv(frame, tmp_path / "d.csv", encoding="utf-16")
     with pytest.raises(SourceFormatError, match="not utf-8"):
-        unhcr.read_demographics(path)
+        unhcr_demographics.read_demographics(path)
 
 
 def test_unknown_pop_type_is_an_error(demographics_csv, cities):
-    raw = unhcr.read_demographics(demographics_csv)
+    raw = unhcr_demographics.read_demographics(demographics_csv)
     raw.loc[0, "pop_type"] = "XYZ"
     with pytest.raises(SourceFormatError, match="XYZ"):
-        unhcr.harmonise_demographics(raw, cities)
+        unhcr_demographics.harmonise_demographics(raw, cities)
 
 
 def test_unknown_location_form_is_an_error():
     with pytest.raises(SourceFormatError, match="Amman : Sub-district"):
-        unhcr.parse_location("JOR", "Amman : Sub-district")
+        unhcr_locations.parse_location("JOR", "Amman : Sub-district")
 
 
 def test_unrwa_with_another_origin_is_an_error(unrwa_csv, cities):
@@ -416,17 +416,17 @@ def test_demographics_notes_and_flags(demographics):
 
 
 def test_parse_location_forms():
-    assert unhcr.parse_location("JOR", "Amman : Governorate") == ("governorate", "Amman", "amman")
-    assert unhcr.parse_location("JOR", "Al Aqaba [Admin 1]") == ("governorate", "Al Aqaba", "aqaba")
-    assert unhcr.parse_location("LBN", "Mont Liban : Mohafazat - Governorates")[2] == "mount-lebanon"
-    assert unhcr.parse_location("TUN", "Kebili Governorate")[0] == "governorate"
-    assert unhcr.parse_location("TUN", "Zarzis : Mutamadiyah - Delegation")[0] == "district"
-    assert unhcr.parse_location("JOR", "Zarqa: Azraq Camp") == ("camp", "Azraq Camp", "azraq-camp")
-    assert unhcr.parse_location("JOR", "Zarqa : Emirates Jordanian Camp (EJC)")[2] == "emirati-jordanian-camp"
-    assert unhcr.parse_location("MAR", "Rabat : Point") == ("point", "Rabat", "rabat")
-    assert unhcr.parse_location("LBN", "Beyrouth : Qadaa - District") == ("district", "Beyrouth", "beirut")
-    assert unhcr.parse_location("MAR", "Casablanca") == ("plain", "Casablanca", "casablanca")
-    assert unhcr.parse_location("ITA", unhcr.DISPERSED_LABEL)[0] == "dispersed"
+    assert unhcr_locations.parse_location("JOR", "Amman : Governorate") == ("governorate", "Amman", "amman")
+    assert unhcr_locations.parse_location("JOR", "Al Aqaba [Admin 1]") == ("governorate", "Al Aqaba", "aqaba")
+    assert unhcr_locations.parse_location("LBN", "Mont Liban : Mohafazat - Governorates")[2] == "mount-lebanon"
+    assert unhcr_locations.parse_location("TUN", "Kebili Governorate")[0] == "governorate"
+    assert unhcr_locations.parse_location("TUN", "Zarzis : Mutamadiyah - Delegation")[0] == "district"
+    assert unhcr_locations.parse_location("JOR", "Zarqa: Azraq Camp") == ("camp", "Azraq Camp", "azraq-camp")
+    assert unhcr_locations.parse_location("JOR", "Zarqa : Emirates Jordanian Camp (EJC)")[2] == "emirati-jordanian-camp"
+    assert unhcr_locations.parse_location("MAR", "Rabat : Point") == ("point", "Rabat", "rabat")
+    assert unhcr_locations.parse_location("LBN", "Beyrouth : Qadaa - District") == ("district", "Beyrouth", "beirut")
+    assert unhcr_locations.parse_location("MAR", "Casablanca") == ("plain", "Casablanca", "casablanca")
+    assert unhcr_locations.parse_location("ITA", unhcr_locations.DISPERSED_LABEL)[0] == "dispersed"
 
 
 # --- harmonise: UNRWA ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from workbench import paths
 from workbench.errors import ConfigError
 from workbench.tidy.expert import EXPERT_COLUMNS, OPTIONAL_DEFAULTS, REQUIRED_COLUMNS
 from workbench.reference.registry import City, LANGUAGES, load_cities, load_sources, read_cities
-from workbench.tidy.staleness import CODE_SCOPED
+from workbench.tidy.staleness import STALE_WITHOUT_CODE
 
 #: Code systems a new city may declare, and the reader module that looks codes of that system up.
 #: Other systems exist in the registry (Madrid's, Lisbon's, ...) but belong to readers written for
@@ -37,7 +37,7 @@ CODE_SYSTEMS: dict[str, str] = {
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 #: The Eurostat city tables: their rows carry a city id when the city declares the row's Urban Audit code.
-EUROSTAT_SOURCES = CODE_SCOPED["eurostat_urban_audit"]
+EUROSTAT_SOURCES = STALE_WITHOUT_CODE["eurostat_urban_audit"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from workbench.tidy.catalog import list_tables, load_city, read_tidy_checked
 from workbench.tidy.chapters import STATUS_WRITTEN, chapter_status, load_chapter_registry
 from workbench.tidy.expert import load_expert_figures
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
-from workbench.tidy.staleness import CODE_SCOPED, COUNTRY_SCOPED, stale_message, stale_tables
+from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
 
 #: Exit code of `workbench validate` when a file of a kind fails: that of a data error for data files,
 #: that of a configuration error for the rest (the codes themselves are stated in workbench.errors).
@@ -251,7 +251,7 @@ def _in_comparison(city_id: str) -> str:
 
 
 def _city_data(city_id: str) -> str:
-    data = load_city(city_id, check_scope=False)
+    data = load_city(city_id, refuse_stale=False)
     counts = pd.concat([data.local["source_id"], data.national["source_id"]]).value_counts()
     if data.local.empty:
         note = "no row about the city itself (country-level figures only)"
@@ -266,9 +266,9 @@ def _check_city_rows(city_ids: Sequence[str] | None = None) -> str:
     cities = load_cities()
     chosen = list(city_ids) if city_ids is not None else list(cities)
     tables = list_tables()
-    wanted = [*COUNTRY_SCOPED, *(s for sources in CODE_SCOPED.values() for s in sources)]
+    wanted = [*STALE_WITHOUT_COUNTRY, *(s for sources in STALE_WITHOUT_CODE.values() for s in sources)]
     tidy = pd.concat([read_tidy_checked(tables[s])[0] for s in wanted if s in tables], ignore_index=True)
-    problems = [stale_message(cities[c], stale) for c in chosen if (stale := stale_tables(cities[c], tidy))]
+    problems = [stale_tables_message(cities[c], stale) for c in chosen if (stale := find_stale_tables(cities[c], tidy))]
     if problems:
         raise SchemaError(" | ".join(problems))
     return (f"built with {chosen[0]} in the registry" if len(chosen) == 1

@@ -10,9 +10,9 @@ import pandas as pd
 import pycountry
 
 from workbench import paths
-from workbench.tidy.catalog import read_csv_text
 from workbench.errors import SchemaError
 from workbench.reference.registry import load_cities, load_definitions, load_indicators, read_yaml
+from workbench.tidy.csvfile import read_csv_text
 from workbench.tidy.schemas import (
     EARLIEST_YEAR,
     FLAGS,

@@ -28,7 +28,8 @@ from workbench.reference.registry import (
     read_source,
     read_yaml,
 )
-from workbench.tidy.catalog import SPREADSHEET_SUFFIXES, read_csv_text, read_tidy_checked
+from workbench.tidy.catalog import read_tidy_checked
+from workbench.tidy.csvfile import SPREADSHEET_SUFFIXES, read_csv_text
 from workbench.tidy.chapters import check_chapter_file, read_chapter_registry
 from workbench.tidy.expert import EXPERT_COLUMNS, read_expert_figures
 from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy

@@ -1,18 +1,16 @@
-"""Shared pieces for source readers: loud file reading, header checks, tidy row assembly."""
+"""Shared pieces for source readers: loud workbook reading, header and cell checks, tidy row assembly."""
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.errors import ConfigError, SourceFormatError, where
+from workbench.tidy.csvfile import data_lines
 from workbench.tidy.schemas import TIDY_COLUMNS
 
 #: Defaults for tidy columns a reader leaves out.
@@ -56,146 +54,6 @@ def column_letter(j: int) -> str:
         j, rest = divmod(j - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def read_csv_checked(path: Path, *, encoding: str = "utf-8", **kwargs) -> pd.DataFrame:
-    """Read a CSV as text columns, turning every parsing problem into a SourceFormatError.
-
-    A row longer than the header is an error naming its line; a row of another length than
-    the others (a truncated file, a note line added above the header, an unquoted separator in
-    a value) is noted for :func:`check_row_lengths`, which a reader calls once it has checked
-    the header (so a changed header is reported as such). The 1-based editor line of each data
-    row is kept in ``frame.attrs["lines"]`` and that of the header in
-    ``frame.attrs["header_line"]`` (see :func:`data_lines`); they differ from the record
-    number when a quoted cell holds a line break.
-
-    Parameters
-    ----------
-    path
-        The file.
-    encoding
-        Expected encoding; a file that does not decode is an error naming the byte offset.
-    **kwargs
-        Passed to :func:`pandas.read_csv` (``sep``, ``skiprows`` (an int), ``header`` ...).
-
-    Returns
-    -------
-    pandas.DataFrame
-        All cells as strings (``dtype=str``), empty cells as NaN.
-
-    Raises
-    ------
-    SourceFormatError
-        File missing, empty, not in ``encoding``, with rows of different lengths, or not
-        parseable as CSV.
-    """
-    kwargs.setdefault("dtype", str)
-    kwargs.setdefault("keep_default_na", False)
-    kwargs.setdefault("na_values", [""])
-    records = _records(path, encoding, kwargs.get("sep", ","))
-    skip = kwargs.get("skiprows") or 0
-    if not isinstance(skip, int):
-        raise TypeError("read_csv_checked takes skiprows as a number of lines only")
-    has_header = kwargs.get("header", "infer") is not None
-    odd = _odd_row(records[skip:], path, kwargs.get("sep", ","), has_header)
-    try:
-        frame = pd.read_csv(path, encoding=encoding, **kwargs)
-    except pd.errors.EmptyDataError:
-        raise SourceFormatError(f"{path}: file is empty; expected a CSV table") from None
-    except pd.errors.ParserError as exc:
-        raise SourceFormatError(odd or f"{path}: not a readable CSV: {exc}") from None
-    frame.attrs["odd_row"] = odd
-    lines = [line for line, _ in records[skip:]]
-    if has_header and lines:
-        frame.attrs["header_line"], lines = lines[0], lines[1:]
-    if len(lines) >= len(frame):
-        frame.attrs["lines"] = lines[: len(frame)]
-    return frame
-
-
-def data_lines(frame: pd.DataFrame, first: int = 2) -> list[int]:
-    """The 1-based editor line of each row of a frame read by :func:`read_csv_checked`.
-
-    Parameters
-    ----------
-    frame
-        As read (the lines are lost once rows are filtered or reordered: look them up first).
-    first
-        Line of the first row when the frame carries no lines (2 below a one-line header).
-
-    Returns
-    -------
-    list of int
-    """
-    lines = frame.attrs.get("lines")
-    if lines is not None and len(lines) == len(frame):
-        return list(lines)
-    return list(range(first, first + len(frame)))
-
-
-def _records(path: Path, encoding: str, sep: str) -> list[tuple[int, int]]:
-    """(first editor line, number of fields) of every non-blank record of a CSV file."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise SourceFormatError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise SourceFormatError(f"{path}: is a folder; expected a CSV file") from None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(
-            f"{path}: not {encoding} text (undecodable byte at offset {exc.start}); "
-            f"expected a CSV file saved as {encoding}"
-        ) from None
-    if not text.strip():
-        raise SourceFormatError(f"{path}: file is empty; expected a CSV table")
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=sep, strict=True)
-    records = []
-    line = 1
-    try:
-        for fields in reader:
-            if fields:
-                records.append((line, len(fields)))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise SourceFormatError(f"{path}, row {line}: not a readable CSV ({exc}); is the file truncated?") from None
-    return records
-
-
-def _odd_row(records: list[tuple[int, int]], path: Path, sep: str, has_header: bool) -> str:
-    """The message for the first row whose length differs from most rows ('' when none does)."""
-    if not records:
-        return ""
-    usual = Counter(n for _, n in records).most_common(1)[0][0]
-    odd = next(((line, n) for line, n in records if n != usual), None)
-    if odd is None:
-        return ""
-    line, n = odd
-    header_line, header_n = records[0]
-    if has_header and header_n == usual and line != header_line:
-        than = f"{'more' if n > usual else 'fewer'} fields than the header (row {header_line}, {usual} fields)"
-    else:
-        than = f"{'more' if n > usual else 'fewer'} fields than the other rows ({usual})"
-    return (
-        f"{locate(path, row=line)}: {n} field(s), {than}; expected {usual} on every row. "
-        f"Is the file truncated, has a line been added above the header, or does a value hold "
-        f"an unquoted {sep!r}?"
-    )
-
-
-def check_row_lengths(frame: pd.DataFrame) -> None:
-    """Fail on the row :func:`read_csv_checked` found shorter or longer than the others.
-
-    Call it after checking the header, so a renamed or added column is reported as such.
-
-    Raises
-    ------
-    SourceFormatError
-        Naming the file and the row, its number of fields and the usual one.
-    """
-    if frame.attrs.get("odd_row"):
-        raise SourceFormatError(frame.attrs["odd_row"])
 
 
 def read_excel_checked(path: Path, sheet: str | int | None = 0, **kwargs) -> pd.DataFrame | dict:
@@ -267,7 +125,7 @@ def require_columns(
     path
         The file, for the message.
     row
-        1-based row of the header; defaults to the line :func:`read_csv_checked` recorded, else 1.
+        1-based row of the header; defaults to the line :func:`workbench.tidy.csvfile.read_csv_checked` recorded, else 1.
     sheet
         The sheet, for a workbook.
 

@@ -10,13 +10,8 @@ import pycountry
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City, city_codes
-from workbench.tidy.sources._common import (
-    check_row_lengths,
-    parse_number,
-    read_csv_checked,
-    require_columns,
-    tidy_frame,
-)
+from workbench.tidy.csvfile import check_row_lengths, read_csv_checked
+from workbench.tidy.sources._common import parse_number, require_columns, tidy_frame
 
 #: Columns of a "page linear" SDMX-CSV 2.0 export that the reader relies on.
 PAGE_LINEAR_COLUMNS: tuple[str, ...] = (

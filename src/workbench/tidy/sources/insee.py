@@ -9,14 +9,8 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City, codes_of
-from workbench.tidy.sources._common import (
-    check_row_lengths,
-    parse_number,
-    read_csv_checked,
-    require_columns,
-    single_file,
-    tidy_frame,
-)
+from workbench.tidy.csvfile import check_row_lengths, read_csv_checked
+from workbench.tidy.sources._common import parse_number, require_columns, single_file, tidy_frame
 
 SOURCE_ID = "insee_rp_lyon"
 

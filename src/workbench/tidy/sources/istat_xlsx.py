@@ -19,7 +19,7 @@ from workbench.tidy.sources._common import (
     single_file,
     tidy_frame,
 )
-from workbench.tidy.sources.istat import TERRITORIES, territory_place
+from workbench.tidy.sources.istat_codes import TERRITORIES, territory_place
 
 #: Sheet names of the export: frequency, territory code, data-type code, year.
 SHEET_NAME = re.compile(r"^A (?P<territory>[A-Z0-9]+) (?P<data_type>[A-Z_]+) (?P<year>\d{4})$")

@@ -8,15 +8,8 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City, codes_of
-from workbench.tidy.sources._common import (
-    check_row_lengths,
-    data_lines,
-    expect_cell,
-    read_csv_checked,
-    require_columns,
-    single_file,
-    tidy_frame,
-)
+from workbench.tidy.csvfile import check_row_lengths, data_lines, read_csv_checked
+from workbench.tidy.sources._common import expect_cell, require_columns, single_file, tidy_frame
 
 SOURCE_ID = "wien_ogd_population_origin"
 

@@ -11,13 +11,8 @@ import pandas as pd
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City
-from workbench.tidy.sources._common import (
-    check_row_lengths,
-    parse_number,
-    read_csv_checked,
-    require_columns,
-    tidy_frame,
-)
+from workbench.tidy.csvfile import check_row_lengths, read_csv_checked
+from workbench.tidy.sources._common import parse_number, require_columns, tidy_frame
 
 #: Code of the world aggregate in the World Bank files.
 WORLD_CODE = "WLD"

@@ -8,7 +8,7 @@ import pytest
 from workbench.tidy.catalog import load_city, load_tidy
 from workbench.errors import DataError
 from workbench.reference.registry import City, load_cities
-from workbench.tidy.staleness import stale_message, stale_tables
+from workbench.tidy.staleness import find_stale_tables, stale_tables_message
 
 MARSEILLE = City.model_validate({
     "city_id": "marseille", "names": {"en": "Marseille", "fr": "Marseille", "ar": "مرسيليا"}, "local_language": "fr",
@@ -30,25 +30,25 @@ def _row(**values) -> dict:
 
 def test_untagged_rows_of_a_declared_code_are_stale():
     tidy = pd.DataFrame([_row(), _row(place_id="FR001C", city_id="")])
-    [stale] = stale_tables(MARSEILLE, tidy)
+    [stale] = find_stale_tables(MARSEILLE, tidy)
     assert stale.source_id == "eurostat_urb_cpopcb" and "1 rows of FR004C carry no city id" in stale.problem
-    assert stale_tables(MARSEILLE, pd.DataFrame([_row(city_id="marseille")])) == []
+    assert find_stale_tables(MARSEILLE, pd.DataFrame([_row(city_id="marseille")])) == []
 
 
 def test_a_country_whose_rows_count_only_other_network_origins_is_stale():
     partial = pd.DataFrame([_row(source_id="unhcr_population", place_id="EGY", geography_level="country",
                                  country_iso3="EGY", origin=o) for o in ("JOR", "TUN")])
-    [stale] = stale_tables(CAIRO, partial)
+    [stale] = find_stale_tables(CAIRO, partial)
     assert stale.source_id == "unhcr_population" and "count only people from JOR, TUN" in stale.problem
-    assert "--only unhcr_population" in stale_message(CAIRO, [stale])
+    assert "--only unhcr_population" in stale_tables_message(CAIRO, [stale])
     complete = pd.concat([partial, pd.DataFrame([_row(source_id="unhcr_population", place_id="EGY",
                                                       geography_level="country", country_iso3="EGY", origin="SDN")])])
-    assert stale_tables(CAIRO, complete) == []
+    assert find_stale_tables(CAIRO, complete) == []
 
 
 @pytest.mark.parametrize("city_id", list(load_cities()))
 def test_the_committed_tables_describe_every_city_of_the_registry(city_id: str):
-    assert stale_tables(load_cities()[city_id], load_tidy()) == []
+    assert find_stale_tables(load_cities()[city_id], load_tidy()) == []
 
 
 def test_a_profile_refuses_stale_tables(monkeypatch):
