@@ -27,7 +27,8 @@ from conftest import ROOT, run_cli
 from workbench.batch import lock
 from workbench.errors import ConfigError
 from workbench.batch.kernels import PROCESS_NAME
-from workbench.batch.run import RunFolders, failing_cell, run_folders
+from workbench.batch.notebook import failing_cell
+from workbench.batch.plan import RunFolders, run_folders
 
 FAST = ("--no-compare", "--no-annex")
 
@@ -382,7 +383,7 @@ def test_new_run_folder_never_reuses_the_id_of_a_failed_or_interrupted_run(tmp_p
 
 def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
     # the first worker also starts the fork server (seconds): a `kill` meanwhile must still stop the run
-    from workbench.batch.run import _interrupts_deferred
+    from workbench.batch.interrupts import deferred
 
     got = []
 
@@ -393,7 +394,7 @@ def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            with _interrupts_deferred():
+            with deferred():
                 os.kill(os.getpid(), signal.SIGTERM)
                 time.sleep(0.2)
                 assert got == [], "delivered inside the window"

@@ -36,7 +36,7 @@ from workbench.errors import ConfigError, DataError
 from workbench.report.exhibits import redraw, table_from_json
 from workbench.reference.framework import THEME_LABELS
 from workbench.reference.i18n import LANGUAGES, RTL, Label, Msg, T, format_date, render, render_text
-from workbench.provenance import git_commit, package_versions
+from workbench.provenance import MANIFEST_NAME, Manifest, git_commit, package_versions
 from workbench.reference.registry import get_city, is_network_place, load_sources, place_name
 from workbench.reference.formats import format_table
 
@@ -579,17 +579,9 @@ def _environment() -> jinja2.Environment:
 
 
 def run_provenance(run_dir: Path) -> dict:
-    """What the provenance footer says, from the run's ``manifest.json`` (or the checkout when absent)."""
-    manifest = Path(run_dir) / "manifest.json"
-    if manifest.is_file():
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise DataError(f"{manifest}: not valid JSON ({exc})") from None
-        return {
-            "run_id": data.get("run_id", Path(run_dir).name), "git_commit": data.get("git_commit", ""),
-            "started": data.get("started", ""), "packages": data.get("packages", {}), "inputs": data.get("inputs", {}),
-        }
+    """What the provenance footer says, from the run's manifest (or the checkout when it has none)."""
+    if (Path(run_dir) / MANIFEST_NAME).is_file():
+        return Manifest.read(run_dir).provenance()
     return {"run_id": Path(run_dir).name, "git_commit": git_commit(paths.project_root()), "started": "",
             "packages": package_versions(), "inputs": {}}
 
@@ -611,8 +603,9 @@ def render_run(
     ----------
     run_dir
         The run folder.
-    results : list of workbench.batch.run.TaskResult
-        The notebooks that succeeded: cities by id, comparisons as ``compare-<name>``.
+    results : list of workbench.batch.tasks.TaskResult
+        The notebooks that succeeded: each with ``kind`` ('profile', 'brief' or 'comparison'),
+        ``city_id`` (of a profile), ``subject`` (a comparison's name) and ``notebook``.
     formats, languages
         Subsets of :data:`FORMATS` and :data:`LANGUAGES`.
     threshold
@@ -633,9 +626,9 @@ def render_run(
         raise ConfigError(f"unknown annex format or language {', '.join(unknown)}; formats: {', '.join(FORMATS)}; "
                           f"languages: {', '.join(LANGUAGES)}")
     provenance = run_provenance(run_dir)
-    documents = [(r.name, city_document(Path(r.notebook), r.name)) for r in results
-                 if not r.name.startswith("compare-") and r.name not in skip]
-    comparisons = [(r.name.removeprefix("compare-"), Path(r.notebook)) for r in results if r.name.startswith("compare-")]
+    documents = [(r.city_id, city_document(Path(r.notebook), r.city_id)) for r in results
+                 if r.kind == "profile" and r.city_id not in skip]
+    comparisons = [(r.subject, Path(r.notebook)) for r in results if r.kind == "comparison"]
     if comparisons and NETWORK not in skip:
         documents.append((NETWORK, network_document(comparisons)))
     written = []

@@ -1,0 +1,56 @@
+"""The `workbench` command: ingest official files, validate inputs, run the batch, render annexes.
+
+One module per command (``cmd_*.py``), each a thin call into the package; :mod:`.parser` holds the arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from workbench.cli.parser import build_parser
+from workbench.errors import INTERRUPTED, WorkbenchError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `workbench` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    from workbench.cli import cmd_annex, cmd_lab, cmd_lookup, cmd_project, cmd_run
+
+    handlers = {"run": cmd_run.run, "ingest": cmd_project.ingest, "validate": cmd_project.validate,
+                "annex": cmd_annex.annex, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
+                "new-city": cmd_project.new_city, "lab": cmd_lab.lab, "places": cmd_lookup.places}
+    try:
+        return handlers[args.command](args)
+    except WorkbenchError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except OSError as exc:  # disk full, permission denied, a folder that vanished: the system's words
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so in one line; --debug shows where
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}; please report it with the output of "
+              f"`workbench --debug {args.command} ...`", file=sys.stderr)
+        return 1
+
+
+def console():
+    """The console commands print to (stdout, no highlighting, long lines kept whole)."""
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False, soft_wrap=True)
