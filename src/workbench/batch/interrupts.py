@@ -57,3 +57,8 @@ def terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, saved)
+
+
+def pending() -> bool:
+    """Whether Ctrl-C or SIGTERM arrived while blocked (:func:`deferred`) and waits to be delivered."""
+    return bool(signal.sigpending() & STOP_SIGNALS)

@@ -182,17 +182,33 @@ class _Batch:
                 if any(t.kind is TaskKind.BRIEF for t in self.tasks):
                     self._index_briefs()
         except KeyboardInterrupt:
-            self._end("interrupted")
-            raise RunInterrupted(self.summary) from None
+            self._finish("interrupted")
         except OSError as exc:
-            self._end("failed", f"{step}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
+            self._finish("failed", f"{step}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
             raise RunStepError(f"{self.manifest.error}; the run is in {self.summary.run_dir} (status 'failed'), "
                                "nothing published") from None
         except BaseException as exc:
-            self._end("failed", f"{step}: {type(exc).__name__}: {exc}")
+            self._finish("failed", f"{step}: {type(exc).__name__}: {exc}")
             raise
-        self._end(self.summary.status)
+        self._finish(self.summary.status)
         return self.summary
+
+    def _finish(self, status: str, error: str = "") -> None:
+        # a stop signal during the last steps is held until they end; one that came before the rename
+        # makes the run interrupted (nothing published), one after it comes too late to change it
+        failure = None
+        try:
+            with interrupts.deferred():
+                try:
+                    self._end(status, error)
+                except BaseException as exc:
+                    failure = exc
+        except KeyboardInterrupt:
+            pass  # the held signal, delivered as the block ends
+        if failure is not None:
+            raise failure
+        if self.summary.status == "interrupted":
+            raise RunInterrupted(self.summary) from None
 
     def _execute(self, tasks: list[Task], base: dict) -> None:
         keys = {t.name: self._key(t, base) for t in tasks if t.name not in self._done()}
@@ -239,9 +255,9 @@ class _Batch:
         self.summary.results.append(result)
         task = next(t for t in self.tasks if t.name == result.name)
         files = folder_checksums(self.folders.staging, Path(task.workdir)) if result.status == "ok" else {}
-        record = result.record(self.folders.staging, task)
-        self._replace_record(result.name, **{**vars(record), "parameters": self._record_of(result.name).parameters,
-                                             "files": files})
+        record = replace(result.record(self.folders.staging, task), parameters=self._record_of(result.name).parameters,
+                         files=files)
+        self.manifest.notebooks = [record if n.name == result.name else n for n in self.manifest.notebooks]
         self._write_manifest()
         if self.options.progress:
             self.options.progress(result, len(self.summary.results), len(self.tasks))
@@ -316,33 +332,34 @@ class _Batch:
         paths.write_atomic(target, index_html(summaries, profiles, self.folders.final.name))
 
     def _end(self, status: str, error: str = "") -> None:
-        # the last steps run to the end even if Ctrl-C is pressed again
-        with interrupts.ignored():
-            self.summary.status = status
-            self.manifest.status, self.manifest.error = status, error[:MAX_ERROR]
-            self.manifest.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            staging = self.folders.staging
-            for leftover in staging.rglob("*.tmp"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-            done = self._done()
-            self.summary.results += [TaskResult.of(t, "not run") for t in self.tasks if t.name not in done]
-            order = [t.name for t in self.tasks]
-            self.summary.results.sort(key=lambda r: order.index(r.name))
-            written = self._try_write_manifest()
-            try:
-                target = publish(self.folders, status)
-            except RunStepError as exc:
-                # the outputs stay in the staging folder: its manifest says the run failed, and why
-                self.manifest.status, self.manifest.error = "failed", str(exc)[:MAX_ERROR]
-                self._try_write_manifest()
-                raise
-            for result in self.summary.results:
-                result.notebook = str(target / Path(result.notebook).relative_to(staging))
-            self.summary.run_dir = target
-            if not written:
-                raise RunStepError(f"{self.manifest.error or 'ending the run'}; and writing the manifest failed: "
-                                   f"{target / 'manifest.json'} may still say 'running'; the run is in {target}")
+        # with the stop signals held (see _finish): the last steps run to the end
+        self.summary.status = status
+        self.manifest.status, self.manifest.error = status, error[:MAX_ERROR]
+        self.manifest.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        staging = self.folders.staging
+        for leftover in staging.rglob("*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        done = self._done()
+        self.summary.results += [TaskResult.of(t, "not run") for t in self.tasks if t.name not in done]
+        order = [t.name for t in self.tasks]
+        self.summary.results.sort(key=lambda r: order.index(r.name))
+        if status != "interrupted" and interrupts.pending():  # stopped before the run was published
+            status = self.summary.status = self.manifest.status = "interrupted"
+        written = self._try_write_manifest()
+        try:
+            target = publish(self.folders, status)
+        except RunStepError as exc:
+            # the outputs stay in the staging folder: its manifest says the run failed, and why
+            self.manifest.status, self.manifest.error = "failed", str(exc)[:MAX_ERROR]
+            self._try_write_manifest()
+            raise
+        for result in self.summary.results:
+            result.notebook = str(target / Path(result.notebook).relative_to(staging))
+        self.summary.run_dir = target
+        if not written:
+            raise RunStepError(f"{self.manifest.error or 'ending the run'}; and writing the manifest failed: "
+                               f"{target / 'manifest.json'} may still say 'running'; the run is in {target}")
 
     def _try_write_manifest(self) -> bool:
         try:

@@ -6,6 +6,7 @@ One module per command (``cmd_*.py``), each a thin call into the package; :mod:`
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from workbench.cli.parser import build_parser
@@ -13,22 +14,25 @@ from workbench.errors import INTERRUPTED, WorkbenchError
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `workbench` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not args.command:
-        parser.print_help()
-        return 2
-    from workbench.cli import cmd_annex, cmd_lab, cmd_lookup, cmd_project, cmd_run
+    """Entry point of the `workbench` console script; returns the exit code.
 
-    handlers = {"run": cmd_run.run, "ingest": cmd_project.ingest, "validate": cmd_project.validate,
-                "annex": cmd_annex.annex, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
-                "new-city": cmd_project.new_city, "lab": cmd_lab.lab, "places": cmd_lookup.places}
+    Ctrl-C and SIGTERM, at any moment (even while modules are still being imported), end the
+    command with exit code 130 and one line, never a traceback.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    debug = False
     try:
-        return handlers[args.command](args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        debug = args.debug
+        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                            format="%(levelname)s %(name)s: %(message)s")
+        if not args.command:
+            parser.print_help()
+            return 2
+        return _dispatch(args)
     except WorkbenchError as exc:
-        if args.debug:
+        if debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -36,17 +40,31 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
     except OSError as exc:  # disk full, permission denied, a folder that vanished: the system's words
-        if args.debug:
+        if debug:
             raise
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so in one line; --debug shows where
-        if args.debug:
+        if debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc}; please report it with the output of "
-              f"`workbench --debug {args.command} ...`", file=sys.stderr)
+              f"`workbench --debug {' '.join(sys.argv[1:2])} ...`", file=sys.stderr)
         return 1
+
+
+def _dispatch(args) -> int:
+    from workbench.cli import cmd_annex, cmd_lab, cmd_lookup, cmd_project, cmd_run
+
+    handlers = {"run": cmd_run.run, "ingest": cmd_project.ingest, "validate": cmd_project.validate,
+                "annex": cmd_annex.annex, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
+                "new-city": cmd_project.new_city, "lab": cmd_lab.lab, "places": cmd_lookup.places}
+    return handlers[args.command](args)
+
+
+def _interrupt(signum, frame) -> None:
+    # `kill <pid>` stops a command as Ctrl-C does
+    raise KeyboardInterrupt
 
 
 def console():
