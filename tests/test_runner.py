@@ -167,3 +167,24 @@ def test_a_run_left_by_a_killed_run_is_mentioned_once(writer: _Writer, caplog):
     closed = outputs / "20260101T000000Z.interrupted"
     assert closed.is_dir() and not killed.exists()
     assert Manifest.read(closed).status == "interrupted"
+
+
+def test_ctrl_c_while_publishing_publishes_nothing(writer: _Writer, monkeypatch):
+    import os
+    import signal
+
+    from workbench.batch import runner
+    from workbench.errors import RunInterrupted
+
+    real = runner._Batch._end
+
+    def end(self, status, error=""):
+        os.kill(os.getpid(), signal.SIGINT)  # as the run starts publishing; held until its last steps end
+        return real(self, status, error)
+
+    monkeypatch.setattr(runner._Batch, "_end", end)
+    with pytest.raises(RunInterrupted) as caught:
+        _run()
+    folder = caught.value.summary.run_dir
+    assert folder.name.endswith(".interrupted") and Manifest.read(folder).status == "interrupted"
+    assert not (paths.outputs_dir() / "latest").exists()

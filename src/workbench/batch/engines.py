@@ -10,6 +10,7 @@ name (:func:`register`) and made by :func:`create`; ``workbench run`` picks ``fo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -114,17 +115,37 @@ class LocalEngine:
             return multiprocessing.get_context("spawn")
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["workbench.batch.preload"])
-        # started here, with the stop signals blocked (it inherits the mask while it imports: no
-        # KeyboardInterrupt traceback from it) and told whom to die with
+        # started here, told whom to die with, and with Ctrl-C ignored: a new interpreter keeps an
+        # ignored signal (not a blocked one), so a Ctrl-C while it imports prints no traceback; here
+        # the signals are held meanwhile (a Ctrl-C during the few milliseconds of the exec itself
+        # may reach another thread of this process, which ignores it too)
+        from multiprocessing import forkserver
+
         os.environ[PARENT_PID_VARIABLE] = str(os.getpid())
         try:
-            with interrupts.deferred():
-                from multiprocessing import forkserver
-
-                forkserver.ensure_running()
+            with interrupts.deferred(), _stderr_to_devnull():
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    forkserver.ensure_running()
+                finally:
+                    signal.signal(signal.SIGINT, previous)
         finally:
             os.environ.pop(PARENT_PID_VARIABLE, None)
         return context
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    # the fork server and the workers it forks write nothing worth showing (a worker reports through
+    # its pipe, a kernel into kernel.log); a worker cut short as it starts must not print a traceback
+    saved = os.dup(2)
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 register("forked", lambda jobs=None, scheduler=None: LocalEngine(jobs, fork_kernels=True))
@@ -170,10 +191,12 @@ class _Worker:
         process = context.Process(target=_work, args=(task, limits, writer, dict(os.environ), os.getcwd(), parent,
                                                       start_kernel),
                                   name=f"workbench-{task.name}", daemon=True)
-        # a child born with Ctrl-C and SIGTERM blocked cannot print a KeyboardInterrupt traceback while it
-        # starts up; in this process they are deferred, not lost
+        # a spawned worker is started with the stop signals held (a worker cut short as it starts would
+        # print a traceback); a forked one is not: its first start waits for the fork server to import
+        # its modules (seconds), and a Ctrl-C must not wait for that
+        hold = interrupts.deferred() if context.get_start_method() != "forkserver" else contextlib.nullcontext()
         try:
-            with interrupts.deferred():
+            with hold:
                 process.start()
         except KeyboardInterrupt:
             if process.pid is not None:
@@ -237,7 +260,9 @@ def _fork_server_pid() -> int:
 def _stop_all(running: list[_Worker]) -> list[TaskResult]:
     # every worker at once, in bounded time: SIGTERM (each kills its kernel), a short wait, then
     # SIGKILL for the worker and anything it started, whatever state each one is in
+    # with the workers the fork server may have forked for a start that was cut short
     started = process_trees([w.process.pid for w in running if w.process.pid is not None])
+    started += [p for p in process_trees([_fork_server_pid()] if _fork_server_pid() else [])[1:] if p not in started]
     for worker in running:
         if worker.process.pid is not None:
             worker.process.terminate()

@@ -10,20 +10,35 @@ import threading
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
+#: Signals held by the innermost :func:`deferred` block so far.
+_held: list[list[int]] = []
+
+
 @contextlib.contextmanager
 def deferred():
-    """Block Ctrl-C and SIGTERM for the ``with`` block; one that arrives meanwhile is raised after it."""
-    # block Ctrl-C and SIGTERM while a child process starts: one that arrives is delivered (and
-    # raises) when the block ends, instead of being dropped as an ignored signal would be;
-    # children inherit the blocked mask and unblock it themselves once their handlers are set
+    """Hold Ctrl-C and SIGTERM for the ``with`` block; one that arrives meanwhile is delivered after it.
+
+    Blocked in this thread's signal mask (a child process started in the block is born with them
+    blocked, and unblocks them once its handlers are set) and caught by a handler that only notes
+    them (another thread, such as a progress display's, may be the one the system delivers to).
+    No-op outside the main thread.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    held: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, frame: held.append(signum)) for number in STOP_SIGNALS}
+    _held.append(held)
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # one pending is noted now
+        _held.pop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])  # delivered to the handler that was in place before
 
 
 @contextlib.contextmanager
@@ -60,5 +75,5 @@ def terminate_as_interrupt():
 
 
 def pending() -> bool:
-    """Whether Ctrl-C or SIGTERM arrived while blocked (:func:`deferred`) and waits to be delivered."""
-    return bool(signal.sigpending() & STOP_SIGNALS)
+    """Whether Ctrl-C or SIGTERM arrived in the current :func:`deferred` block and waits to be delivered."""
+    return bool(_held and _held[-1]) or bool(signal.sigpending() & STOP_SIGNALS)

@@ -7,7 +7,10 @@ if any of its files changed after the server loaded it.
 import contextlib
 import importlib
 import os
+import signal
 
+# Ctrl-C is the run's to handle (the server would ignore it once it has imported its modules)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 from workbench.batch.kernels import PARENT_PID_VARIABLE, PRELOAD, die_with_parent
 
 # the fork server dies with the run that started it (its workers die with it, their kernels with them)

@@ -344,9 +344,10 @@ class _Batch:
         self.summary.results += [TaskResult.of(t, "not run") for t in self.tasks if t.name not in done]
         order = [t.name for t in self.tasks]
         self.summary.results.sort(key=lambda r: order.index(r.name))
-        if status != "interrupted" and interrupts.pending():  # stopped before the run was published
-            status = self.summary.status = self.manifest.status = "interrupted"
         written = self._try_write_manifest()
+        if status != "interrupted" and interrupts.pending():  # stopped before the rename: nothing is published
+            status = self.summary.status = self.manifest.status = "interrupted"
+            written = self._try_write_manifest()
         try:
             target = publish(self.folders, status)
         except RunStepError as exc:
