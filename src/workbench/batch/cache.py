@@ -14,10 +14,11 @@ A notebook's **key** is a SHA-256 over everything its outputs depend on:
 A run records each notebook's key in its ``manifest.json``, and for a copied notebook the run
 that computed it (``reused_from``, followed through copies of copies). ``workbench run`` looks for the same
 key among the successful notebooks of earlier runs in ``outputs/`` and copies that notebook's
-folder (executed notebook and saved tables) instead of running it again; ``--force`` runs
+folder (executed notebook and saved tables) instead of running it again, when every file the
+earlier manifest lists for it is there with the same SHA-256 (else it runs); ``--force`` runs
 everything. An annex is copied with its notebook when the earlier run rendered it with the same
-formats, languages and suppression threshold; its provenance footer then names that earlier run,
-the run that computed it.
+formats, languages and suppression threshold and its files match their checksums; its provenance
+footer then names that earlier run, the run that computed it.
 """
 
 from __future__ import annotations

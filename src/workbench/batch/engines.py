@@ -158,7 +158,7 @@ def _work(task: Task, limits: Limits, conn, env: dict, cwd: str, parent: int, st
     signal.signal(signal.SIGTERM, _terminated)
     # die with the process that started us (the run, or the fork server that dies with the run)
     die_with_parent(parent)
-    # born with both blocked (see interrupts.deferred): a SIGTERM sent meanwhile is delivered now
+    # a process forked from a thread that held them would keep them blocked: take them from here on
     signal.pthread_sigmask(signal.SIG_UNBLOCK, interrupts.STOP_SIGNALS)
     # a fork server's child has the server's environment and folder: take the run's
     os.environ.clear()

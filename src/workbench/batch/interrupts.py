@@ -18,10 +18,10 @@ _held: list[list[int]] = []
 def deferred():
     """Hold Ctrl-C and SIGTERM for the ``with`` block; one that arrives meanwhile is delivered after it.
 
-    Blocked in this thread's signal mask (a child process started in the block is born with them
-    blocked, and unblocks them once its handlers are set) and caught by a handler that only notes
-    them (another thread, such as a progress display's, may be the one the system delivers to).
-    No-op outside the main thread.
+    Blocked in this thread's signal mask and caught by a handler that only notes them (another
+    thread, such as a progress display's, may be the one the system delivers them to). A new
+    interpreter started in the block does not inherit the block (see how
+    :class:`workbench.batch.engines.LocalEngine` starts its fork server). No-op outside the main thread.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
