@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        # the command is ending: a second stop signal must not cut its last words or its exit short
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
     except OSError as exc:  # disk full, permission denied, a folder that vanished: the system's words
