@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {exc}; please report it with the output of "
               f"`workbench --debug {' '.join(sys.argv[1:2])} ...`", file=sys.stderr)
         return 1
+    finally:
+        _forget_caught_interrupts()
 
 
 def _dispatch(args) -> int:
@@ -63,6 +65,13 @@ def _dispatch(args) -> int:
                 "annex": cmd_annex.annex, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
                 "new-city": cmd_project.new_city, "lab": cmd_lab.lab, "places": cmd_lookup.places}
     return handlers[args.command](args)
+
+
+def _forget_caught_interrupts() -> None:
+    # CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string (dataclasses and
+    # named tuples are made so, while modules are imported) even after it was caught, and then ends
+    # the process by SIGINT instead of with our exit code; one exec() that completes resets that
+    exec("")  # noqa: S102
 
 
 def _interrupt(signum, frame) -> None:
