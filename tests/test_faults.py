@@ -290,12 +290,14 @@ def test_workers_kernels_and_fork_server_die_with_a_killed_run(project: Path):
             time.sleep(0.2)
         assert processes_in(project), "the run started processes"
         os.kill(run.pid, signal.SIGKILL)  # no handler runs: the children must notice by themselves
-        run.communicate(timeout=30)
+        run.wait(timeout=30)  # not its output: an orphan would hold the pipes open
         assert_no_process_left(project, seconds=10)
     finally:
         for process in processes_in(project):
             with contextlib.suppress(psutil.Error):
                 process.kill()
+        run.stdout.close()
+        run.stderr.close()
     # the next command says once what the killed run left, and the lock is free for it
     result = run_cli("run", "--city", "vienna", "--run-dir", str(project / "data"), root=project)
     assert result.returncode == 2 and "left by a run that was killed" in result.stderr
