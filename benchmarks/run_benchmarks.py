@@ -109,7 +109,7 @@ def _naive_loop(project: Path, out: Path) -> dict:
     """One ``papermill`` command after another, with the parameters ``workbench run`` would inject."""
     os.environ["WORKBENCH_ROOT"] = str(project)
     from workbench.reference.registry import load_cities
-    from workbench.batch.run import plan
+    from workbench.batch.plan import plan
 
     cities, compare = plan(list(load_cities()), out)
     start, walls, cells = time.perf_counter(), [], []
@@ -141,10 +141,10 @@ def _timed_run(project: Path, options: list[str]) -> dict:
 
 
 def _timed_briefs(project: Path, size: str, jobs: list[str]) -> dict:
-    code = ("import sys\nfrom workbench.analysis.brief import brief_places\nfrom workbench.batch.run import run_batch\n"
+    code = ("import sys\nfrom workbench.analysis.brief import brief_places\nfrom workbench.batch.runner import RunOptions, run_batch\n"
             "ids = brief_places()['place_id'].tolist()\n"
             f"ids = ids if {size!r} == 'all' else ids[:int({size!r})]\n"
-            f"s = run_batch([], briefs=ids, force=True, with_annex=False, jobs={int(jobs[1]) if jobs else None})\n"
+            f"s = run_batch(RunOptions(city_ids=[], briefs=tuple(ids), force=True, annex=None, jobs={int(jobs[1]) if jobs else None}))\n"
             "print(len(ids), len(s.failed))\nsys.exit(0 if s.ok else 4)\n")
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code], env=_env(project), stdout=subprocess.PIPE,

@@ -15,7 +15,7 @@
 city_ids = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]  # cities to compare, in display order
 cities_dir = "../cities"  # folder holding the saved tables of each city run (one sub-folder per city)
 output_dir = ""  # folder for the comparison tables (empty: do not save)
-theme = "social_cohesion"  # peer-learning theme compared (an id from workbench.batch.run.PEER_LEARNING_THEMES)
+theme = "social_cohesion"  # peer-learning theme compared (an id from workbench.reference.framework.PEER_LEARNING_THEMES)
 
 # %% [markdown] tags=["no-annex"]
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).

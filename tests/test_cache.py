@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, run_cli
 from workbench.batch import cache
 from workbench import paths
-from workbench.batch.run import input_checksums
+from workbench.provenance import Manifest, NotebookRecord, input_checksums
 
 # --- keys ------------------------------------------------------------------------------------------
 
@@ -81,12 +81,24 @@ def test_code_fingerprint_covers_the_package_code():
 def _run(outputs: Path, name: str, notebooks: list[dict], annex: dict | None = None) -> Path:
     folder = outputs / name
     folder.mkdir(parents=True, exist_ok=True)
+    entries = []
     for entry in notebooks:
         (folder / entry["notebook"]).parent.mkdir(parents=True, exist_ok=True)
         (folder / entry["notebook"]).write_text("{}", encoding="utf-8")
-    manifest = {"notebooks": notebooks, **({"annex": annex} if annex else {})}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        entries.append({"kind": "profile", "subject": entry["name"], **entry,
+                        "files": {entry["notebook"]: hashlib.sha256(b"{}").hexdigest()}})
+    Manifest(name, annex=annex, notebooks=[NotebookRecord(**e) for e in entries]).write(folder)
     return folder
+
+
+def _annex_file(folder: Path, relative: str, text: str) -> cache.Earlier:
+    # an annex file in an earlier run, recorded in its manifest with its checksum
+    (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+    (folder / relative).write_text(text, encoding="utf-8")
+    manifest = Manifest.read(folder)
+    manifest.annex_files[relative] = hashlib.sha256(text.encode()).hexdigest()
+    manifest.write(folder)
+    return cache.Earlier(folder, None, manifest.annex_rendered_with(), manifest.annex_files)
 
 
 def test_find_earlier_takes_only_whole_successful_notebooks(tmp_path: Path):
@@ -98,16 +110,30 @@ def test_find_earlier_takes_only_whole_successful_notebooks(tmp_path: Path):
     _run(outputs, "r4-failed", [{**ok, "key": "k4", "status": "failed"}])
     gone = _run(outputs, "r5", [{**ok, "key": "k5"}])
     (gone / "cities" / "tunis" / "profile.ipynb").unlink()
-    found = cache.find_earlier({"a": "k1", "b": "k2", "c": "k3", "d": "k4", "e": "k5", "f": ""}, outputs)
+    changed = _run(outputs, "r6", [{**ok, "key": "k6"}])
+    (changed / "cities" / "tunis" / "profile.ipynb").write_text('{"edited": 1}', encoding="utf-8")
+    found = cache.find_earlier({"a": "k1", "b": "k2", "c": "k3", "d": "k4", "e": "k5", "f": "", "g": "k6"}, outputs)
     assert set(found) == {"a"} and found["a"].run.name == "r1"
+
+
+def test_find_earlier_refuses_a_notebook_folder_missing_a_file_its_manifest_lists(tmp_path: Path):
+    # a saved table deleted from the earlier run: its notebook is run again, not copied without it
+    outputs = tmp_path / "outputs"
+    ok = {"name": "tunis", "status": "ok", "key": "k1", "notebook": "cities/tunis/profile.ipynb"}
+    run = _run(outputs, "r1", [ok])
+    (run / "cities" / "tunis" / "series.csv").write_text("a\n1\n", encoding="utf-8")
+    manifest = Manifest.read(run)
+    manifest.notebooks[0].files["cities/tunis/series.csv"] = hashlib.sha256(b"a\n1\n").hexdigest()
+    manifest.write(run)
+    assert set(cache.find_earlier({"a": "k1"}, outputs)) == {"a"}
+    (run / "cities" / "tunis" / "series.csv").unlink()
+    assert cache.find_earlier({"a": "k1"}, outputs) == {}
 
 
 def test_copy_annexes_needs_the_same_options(tmp_path: Path):
     options = {"formats": ["html"], "languages": ["en"], "threshold": 5}
     folder = _run(tmp_path, "r1", [], annex=options)
-    (folder / "annex" / "en").mkdir(parents=True)
-    (folder / "annex" / "en" / "tunis.html").write_text("<p>annex</p>", encoding="utf-8")
-    earlier = cache.Earlier(folder, {}, options)
+    earlier = _annex_file(folder, "annex/en/tunis.html", "<p>annex</p>")
     target = tmp_path / "new"
     assert cache.copy_annexes(earlier, target, "tunis", {**options, "threshold": 10}) is None
     assert cache.copy_annexes(earlier, target, "lyon", options) is None
@@ -115,19 +141,31 @@ def test_copy_annexes_needs_the_same_options(tmp_path: Path):
     assert copied == [target / "annex" / "en" / "tunis.html"] and copied[0].read_text(encoding="utf-8") == "<p>annex</p>"
 
 
+def test_copy_annexes_renders_again_when_a_listed_file_is_gone_or_changed(tmp_path: Path):
+    options = {"formats": ["html", "pdf"], "languages": ["en"], "threshold": 5}
+    folder = _run(tmp_path, "r1", [], annex=options)
+    _annex_file(folder, "annex/en/tunis.html", "<p>annex</p>")
+    earlier = _annex_file(folder, "annex/en/tunis.pdf", "%PDF")
+    assert cache.copy_annexes(earlier, tmp_path / "a", "tunis", options) is not None
+    (folder / "annex" / "en" / "tunis.pdf").unlink()
+    assert cache.copy_annexes(earlier, tmp_path / "b", "tunis", options) is None, "a deleted PDF"
+    (folder / "annex" / "en" / "tunis.pdf").write_text("%PDF changed", encoding="utf-8")
+    assert cache.copy_annexes(earlier, tmp_path / "c", "tunis", options) is None, "a changed PDF"
+
+
 def test_annexes_rendered_again_with_other_options_are_never_copied(tmp_path: Path):
     # `workbench annex --suppress-below 0` on a run: a later run must not copy those files as suppressed
     options = {"formats": ["html"], "languages": ["en"], "threshold": 5}
     folder = _run(tmp_path, "r1", [], annex=options)
-    (folder / "annex" / "en").mkdir(parents=True)
-    (folder / "annex" / "en" / "tunis.html").write_text("<p>unsuppressed</p>", encoding="utf-8")
-    cache.record_rerender(folder, options)  # the same options: nothing to say
-    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["annex"] == options
-    cache.record_rerender(folder, {**options, "threshold": 0})
+    _annex_file(folder, "annex/en/tunis.html", "<p>unsuppressed</p>")
+    manifest = Manifest.read(folder)
+    assert not manifest.record_rerender(options), "the same options: nothing to say"
+    assert manifest.record_rerender({**options, "threshold": 0})
+    manifest.write(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["annex"] is None
     assert [h["threshold"] for h in manifest["annex_history"]] == [5, 0]
-    earlier = cache.Earlier(folder, {}, manifest["annex"])
+    earlier = cache.Earlier(folder, None, Manifest.read(folder).annex_rendered_with(), {})
     assert cache.copy_annexes(earlier, tmp_path / "new", "tunis", options) is None
 
 

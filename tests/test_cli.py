@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 
 def test_help_lists_commands_and_exit_codes():
@@ -110,12 +110,31 @@ def test_an_unexpected_error_is_one_line_without_traceback(project_copy: Path):
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-def test_cli_names_the_annex_formats_and_languages_of_the_renderer():
-    from workbench.report import annex
-    from workbench import cli
-    from workbench.reference import i18n
+def test_help_states_the_exit_codes_of_errors_py():
+    from workbench.errors import EXIT_CODES
 
-    assert cli.ANNEX_FORMATS == annex.FORMATS and i18n.LANGUAGES == annex.LANGUAGES
-    from workbench.validate import KINDS
+    result = run_cli("--help")
+    epilog = result.stdout.split("exit codes:", 1)[1]
+    assert [int(line.split()[0]) for line in epilog.splitlines() if line[:6].strip().isdigit()] == list(EXIT_CODES)
 
-    assert cli.VALIDATE_KINDS == tuple(KINDS)
+
+def test_readme_exit_code_table_is_the_one_of_errors_py():
+    from workbench.errors import EXIT_CODES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| exit code | meaning |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|", 1) for line in table.strip().splitlines()[1:]]
+    assert {int(code): meaning.strip() for code, meaning in rows} == EXIT_CODES
+
+
+def test_exception_exit_codes_are_stated_codes():
+    from workbench import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and hasattr(c, "exit_code")]
+    assert {c.exit_code for c in classes} <= set(errors.EXIT_CODES)
+
+
+def test_a_wrong_annex_format_is_refused_with_the_renderers_formats(project_copy: Path):
+    result = run_cli("run", "--city", "vienna", "--format", "odt", root=project_copy)
+    assert result.returncode == 2 and "odt not allowed; choose from html, docx, pdf" in result.stderr
+    assert not any((project_copy / "outputs").iterdir())

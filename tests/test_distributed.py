@@ -14,15 +14,15 @@ from workbench.errors import ConfigError
 def test_a_run_on_a_local_cluster_gives_the_outputs_of_a_local_run(project_copy: Path, monkeypatch, tmp_path: Path):
     from distributed import LocalCluster
 
-    from workbench.batch.run import run_batch
+    from workbench.batch.runner import RunOptions, run_batch
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     briefs = ["ES001C", "IT004C", "PT001C"]
     with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
-        remote = run_batch([], briefs=briefs, run_dir=tmp_path / "remote", with_annex=False, force=True,
-                           scheduler=cluster.scheduler_address)
+        remote = run_batch(RunOptions(city_ids=[], briefs=tuple(briefs), run_dir=tmp_path / "remote", annex=None,
+                                      force=True, engine="dask", scheduler=cluster.scheduler_address))
     assert remote.ok, [(r.name, r.error) for r in remote.failed]
-    local = run_batch([], briefs=briefs, run_dir=tmp_path / "local", with_annex=False, force=True)
+    local = run_batch(RunOptions(city_ids=[], briefs=tuple(briefs), run_dir=tmp_path / "local", annex=None, force=True))
     assert local.ok
     for place in briefs:
         for name in ("brief.json", "brief.html"):
@@ -34,9 +34,9 @@ def test_a_run_on_a_local_cluster_gives_the_outputs_of_a_local_run(project_copy:
 
 
 def test_an_unreachable_scheduler_is_refused_before_anything_runs(project_copy: Path, monkeypatch):
-    from workbench.batch.run import run_batch
+    from workbench.batch.runner import RunOptions, run_batch
 
     monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
     with pytest.raises(ConfigError, match=r"--scheduler tcp://127\.0\.0\.1:9: cannot reach the dask scheduler"):
-        run_batch(["tunis"], scheduler="tcp://127.0.0.1:9", with_annex=False)
+        run_batch(RunOptions(city_ids=["tunis"], engine="dask", scheduler="tcp://127.0.0.1:9", annex=None))
     assert not any((project_copy / "outputs").iterdir())

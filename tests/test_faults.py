@@ -7,6 +7,7 @@ exit code and manifest say what happened.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,8 +27,10 @@ import pytest
 from conftest import ROOT, run_cli
 from workbench.batch import lock
 from workbench.errors import ConfigError
+from workbench.provenance import Manifest
 from workbench.batch.kernels import PROCESS_NAME
-from workbench.batch.run import RunFolders, failing_cell, run_folders
+from workbench.batch.notebook import failing_cell
+from workbench.batch.plan import RunFolders, run_folders
 
 FAST = ("--no-compare", "--no-annex")
 
@@ -204,6 +207,103 @@ def test_ctrl_c_stops_workers_and_kernels_and_publishes_nothing(project: Path):
     assert_good_run_intact(project, before)
 
 
+def processes_in(root: Path) -> list[psutil.Process]:
+    """Processes of a run working in a folder of this project: fork server, workers, kernels."""
+    found = []
+    for process in psutil.process_iter(["cwd", "pid"]):
+        if process.info["pid"] != os.getpid() and (process.info["cwd"] or "").startswith(str(root)):
+            found.append(process)
+    return found
+
+
+def assert_no_process_left(root: Path, seconds: float = 15) -> None:
+    """Nothing the run started is still alive after ``seconds``."""
+    end = time.monotonic() + seconds
+    while processes_in(root) and time.monotonic() < end:
+        time.sleep(0.3)
+    left = [" ".join(p.cmdline()[:4]) for p in processes_in(root) if p.is_running()]
+    assert not left, f"processes outlived the run: {left}"
+
+
+def _start_run(project: Path, *args: str) -> subprocess.Popen:
+    # its own process group, as a terminal gives a foreground job: Ctrl-C goes to every process of it
+    env = {**os.environ, "WORKBENCH_ROOT": str(project)}
+    return subprocess.Popen([sys.executable, "-m", "workbench.cli", "run", *args], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.3, 1.0, 1.5, 2.5, 4.0, 6.0, 9.0])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_at_any_moment_stops_the_run_at_once_and_publishes_nothing(project: Path, signum, delay):
+    # from the first imports through the fork server, the workers and the kernels starting
+    before = snapshot(project)
+    inject(project, "import time\ntime.sleep(600)")
+    run = _start_run(project, "--cities", "vienna,tunis", *FAST)
+    try:
+        time.sleep(delay)
+        # Ctrl-C reaches the whole foreground group; `kill` reaches the run alone
+        os.killpg(run.pid, signum) if signum == signal.SIGINT else os.kill(run.pid, signum)
+        stdout, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr + stdout and "KeyboardInterrupt" not in stderr + stdout, stderr
+    assert_no_process_left(project)
+    assert_good_run_intact(project, before)
+    for folder in (project / "outputs").glob("*.interrupted"):
+        assert Manifest.read(folder).status == "interrupted"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_annexes_render_publishes_nothing(project: Path):
+    before = snapshot(project)
+    # vienna's notebook is reused from the good run; its French annex is rendered (the good run has English)
+    run = _start_run(project, "--city", "vienna", "--no-compare", "--format", "html,docx,pdf", "--lang", "fr")
+    try:
+        for line in run.stdout:
+            if line.strip().startswith("vienna"):
+                break
+        time.sleep(0.5)
+        os.killpg(run.pid, signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr + stdout
+    folder, manifest = last_attempt(project)
+    assert folder.name.endswith(".interrupted") and manifest["status"] == "interrupted"
+    assert_no_process_left(project)
+    assert_good_run_intact(project, before)
+
+
+@pytest.mark.slow
+def test_workers_kernels_and_fork_server_die_with_a_killed_run(project: Path):
+    inject(project, "import pathlib, time\npathlib.Path('started.flag').touch()\ntime.sleep(600)")
+    run = _start_run(project, "--cities", "vienna,tunis", *FAST)
+    try:
+        for _ in range(600):
+            if list((project / "outputs").glob("*.partial/cities/*/started.flag")) or run.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert processes_in(project), "the run started processes"
+        os.kill(run.pid, signal.SIGKILL)  # no handler runs: the children must notice by themselves
+        run.wait(timeout=30)  # not its output: an orphan would hold the pipes open
+        assert_no_process_left(project, seconds=10)
+    finally:
+        for process in processes_in(project):
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        run.stdout.close()
+        run.stderr.close()
+    # the next command says once what the killed run left, and the lock is free for it
+    result = run_cli("run", "--city", "vienna", "--run-dir", str(project / "data"), root=project)
+    assert result.returncode == 2 and "left by a run that was killed" in result.stderr
+    assert not list((project / "outputs").glob("*.partial"))
+
+
 # --- one run at a time --------------------------------------------------------------------------
 
 
@@ -215,6 +315,7 @@ def test_run_and_annex_refuse_while_another_run_holds_the_lock(project_copy: Pat
             assert result.returncode == 2, result.stdout + result.stderr
             assert f"another workbench run (pid {os.getpid()} on {socket.gethostname()}" in result.stderr
             assert "workbench run --city madrid) is using" in result.stderr and "Traceback" not in result.stderr
+            assert "running" not in result.stdout, "a refused run shows no progress"
         assert sorted(p.name for p in outputs.iterdir()) == [".lock"], "the refused run wrote nothing"
     assert not (outputs / ".lock").exists()
 
@@ -382,7 +483,7 @@ def test_new_run_folder_never_reuses_the_id_of_a_failed_or_interrupted_run(tmp_p
 
 def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
     # the first worker also starts the fork server (seconds): a `kill` meanwhile must still stop the run
-    from workbench.batch.run import _interrupts_deferred
+    from workbench.batch.interrupts import deferred
 
     got = []
 
@@ -393,7 +494,7 @@ def test_a_stop_signal_while_a_worker_starts_is_deferred_not_lost():
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            with _interrupts_deferred():
+            with deferred():
                 os.kill(os.getpid(), signal.SIGTERM)
                 time.sleep(0.2)
                 assert got == [], "delivered inside the window"

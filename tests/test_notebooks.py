@@ -61,7 +61,7 @@ def test_baseline_is_executed_in_order_without_errors(path: Path):
 def test_baselines_cover_every_city_and_the_comparison():
     from workbench.reference.registry import load_cities
 
-    from workbench.batch.run import comparisons
+    from workbench.batch.tasks import comparisons
 
     names = {p.parent.name for p in BASELINES}
     assert names == set(load_cities()) | {name for name, _, _ in comparisons()}

@@ -19,7 +19,7 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "ok"
-    from workbench.batch.run import comparisons
+    from workbench.batch.tasks import comparisons
 
     assert [n["name"] for n in manifest["notebooks"]] == ["vienna"] + [f"compare-{name}" for name, _, _ in comparisons()]
     assert manifest["inputs"] and manifest["packages"]["pandas"]
@@ -72,7 +72,7 @@ def test_failing_notebook_is_isolated_and_reported(project_copy: Path):
 
 def test_plan_takes_given_parameters_instead_of_the_params_file(tmp_path: Path):
     from workbench.reference.params import validate_params
-    from workbench.batch.run import plan
+    from workbench.batch.plan import plan
 
     given = validate_params("city_profile", {"city_id": "turin", "top_n_origins": 5, "language": "fr"}, "test")
     cities, compare = plan(["turin", "lyon"], tmp_path, with_compare=False, params={"turin": given})

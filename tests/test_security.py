@@ -30,7 +30,7 @@ from workbench.errors import ConfigError, UnknownCityError
 from workbench.tidy.ingest import ingest, tidy_path
 from workbench.reference.params import load_city_params
 from workbench.reference.registry import load_sources
-from workbench.batch.run import plan
+from workbench.batch.plan import plan
 
 # --- ids and file names -----------------------------------------------------------------------
 

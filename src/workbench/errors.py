@@ -1,6 +1,21 @@
-"""The workbench's exceptions: one root class, a few subclasses whose messages say what to fix."""
+"""The workbench's exceptions and exit codes: one root class, a few subclasses whose messages say what to fix."""
 
 from __future__ import annotations
+
+#: Every exit code of the `workbench` command and what it means: the one statement of them
+#: (``--help`` prints it, a test holds the README's table to it).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "any other error: a system error (full disk, permission denied) or a bug, in one line (`--debug` shows the "
+       "traceback)",
+    2: "wrong parameter, registry entry, option or chapter file (the message names file and key); another run holds "
+       "`outputs/.lock`; nothing to resume",
+    3: "bad or missing data file: tidy table, expert figures, an official file whose layout changed (file, row, column)",
+    4: "the run finished but at least one notebook failed (raised, timed out, kernel died)",
+    130: "interrupted (Ctrl-C)",
+}
+#: The exit code of a run stopped by Ctrl-C or SIGTERM.
+INTERRUPTED = 130
 
 
 class WorkbenchError(Exception):
@@ -40,6 +55,29 @@ class RunError(WorkbenchError):
     """One or more notebooks of a batch failed."""
 
     exit_code = 4
+
+
+class RunStepError(WorkbenchError):
+    """A step of a run (write the manifest, copy an earlier notebook, publish) failed for a system reason.
+
+    The message names the step, the file and the run folder, and says what became of the run.
+    """
+
+    exit_code = 1
+
+
+class NotebookTimeout(BaseException):
+    """A notebook still ran after its kernel was killed at the time limit (a BaseException: nothing swallows it)."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped a run; its partial outputs are kept in ``summary.run_dir``."""
+
+    exit_code = INTERRUPTED
+
+    def __init__(self, summary):
+        super().__init__(f"interrupted; partial outputs in {summary.run_dir}; nothing published")
+        self.summary = summary  #: the run's :class:`workbench.batch.tasks.RunSummary`
 
 
 def where(path: object = None, row: object = None, column: object = None) -> str:

@@ -17,7 +17,6 @@ import pandas as pd
 from workbench.analysis import indicators as ind
 from workbench.errors import DataError
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
-from workbench.analysis.indicators import published
 from workbench.analysis.sections import Section
 from workbench.reference.labels import SUB_CITY, geography_label
 from workbench.reference.registry import load_definitions

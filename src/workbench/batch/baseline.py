@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from workbench.provenance import Manifest
+
 
 def replace_baseline(run_dir: Path, baseline_dir: Path) -> list[Path]:
     """Copy ``cities/`` and ``compare/`` of a finished run over the baseline folder.
@@ -27,10 +29,7 @@ def replace_baseline(run_dir: Path, baseline_dir: Path) -> list[Path]:
     SystemExit
         If the run is incomplete (a baseline is never made from a failed run).
     """
-    import json
-
-    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    if manifest["status"] != "ok":
+    if Manifest.read(run_dir).status != "ok":
         raise SystemExit(f"{run_dir}: the run has failed notebooks; the baseline was not replaced")
     shutil.rmtree(baseline_dir, ignore_errors=True)
     for part in ("cities", "compare"):

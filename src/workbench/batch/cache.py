@@ -14,10 +14,11 @@ A notebook's **key** is a SHA-256 over everything its outputs depend on:
 A run records each notebook's key in its ``manifest.json``, and for a copied notebook the run
 that computed it (``reused_from``, followed through copies of copies). ``workbench run`` looks for the same
 key among the successful notebooks of earlier runs in ``outputs/`` and copies that notebook's
-folder (executed notebook and saved tables) instead of running it again; ``--force`` runs
+folder (executed notebook and saved tables) instead of running it again, when every file the
+earlier manifest lists for it is there with the same SHA-256 (else it runs); ``--force`` runs
 everything. An annex is copied with its notebook when the earlier run rendered it with the same
-formats, languages and suppression threshold; its provenance footer then names that earlier run,
-the run that computed it.
+formats, languages and suppression threshold and its files match their checksums; its provenance
+footer then names that earlier run, the run that computed it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import paths
-from workbench.provenance import package_versions, sha256_file
+from workbench.provenance import Manifest, NotebookRecord, annex_options, package_versions, sha256_file
 
 #: The name of the network synthesis annex (``workbench.report.annex.NETWORK``, named here to keep imports light).
 NETWORK = "network"
@@ -45,8 +46,9 @@ class Earlier:
     """A notebook an earlier run made with the same key."""
 
     run: Path  #: the earlier run's folder
-    entry: dict  #: its manifest entry
-    annex: dict  #: the annex options that run rendered with (empty if none)
+    entry: NotebookRecord  #: its manifest entry
+    annex: dict | None  #: the annex options that run rendered with (``None`` if none, or not one set)
+    annex_files: dict[str, str]  #: the annex files that run rendered (run path -> SHA-256)
 
 
 def code_fingerprint() -> str:
@@ -64,7 +66,7 @@ def environment_fingerprint() -> dict:
 
 
 def base_inputs(inputs: dict[str, str]) -> dict:
-    """What every key shares: the code, the environment and the registries (from :func:`workbench.batch.run.input_checksums`)."""
+    """What every key shares: the code, the environment and the registries (from :func:`workbench.provenance.input_checksums`)."""
     registry = _under(inputs, paths.registry_dir())
     return {"code": code_fingerprint(), "environment": environment_fingerprint(), "registry": registry}
 
@@ -81,7 +83,7 @@ def city_key(template: str, parameters: dict, city_id: str, inputs: dict[str, st
     city_id
         The city.
     inputs
-        Project path → SHA-256 of every input file (:func:`workbench.batch.run.input_checksums`).
+        Project path → SHA-256 of every input file (:func:`workbench.provenance.input_checksums`).
     base
         From :func:`base_inputs`.
     """
@@ -114,34 +116,41 @@ def compare_key(template: str, parameters: dict, cities_dir: Path, inputs: dict[
 def find_earlier(keys: dict[str, str], outputs: Path | None = None, exclude: tuple[Path, ...] = ()) -> dict[str, Earlier]:
     """The notebooks, by name, that an earlier run in ``outputs/`` made with the same key and kept whole.
 
-    Runs still being written (``.partial``) or stopped (``.interrupted``) are never used; the
-    newest run with a match wins.
+    Whole: every file its manifest lists for the notebook is there with the same SHA-256
+    (:func:`is_whole`). Runs still being written (``.partial``) or stopped (``.interrupted``) are
+    never used; the newest run with a match wins.
     """
     outputs = outputs or paths.outputs_dir()
     wanted = {key: name for name, key in keys.items() if key}
     found: dict[str, Earlier] = {}
     for run in _recent_runs(outputs, exclude):
-        manifest = _manifest(run)
+        manifest = Manifest.find(run)
         if manifest is None:
             continue
-        annex = manifest.get("annex") or {}
-        for entry in manifest.get("notebooks", []):
-            name = wanted.get(entry.get("key", ""))
-            if name and name not in found and entry.get("status") == "ok" and (run / entry["notebook"]).is_file():
-                found[name] = Earlier(run, entry, annex)
+        for entry in manifest.notebooks:
+            name = wanted.get(entry.key)
+            if name and name not in found and entry.status == "ok" and is_whole(run, entry):
+                found[name] = Earlier(run, entry, manifest.annex_rendered_with(), manifest.annex_files)
         if len(found) == len(wanted):
             break
     return found
+
+
+def is_whole(run: Path, entry: NotebookRecord) -> bool:
+    """Whether the notebook folder of ``entry`` in ``run`` holds every file the manifest lists, unchanged."""
+    if not entry.files or entry.notebook not in entry.files:
+        return False
+    return _unchanged(run, entry.files)
 
 
 def previous_seconds(names: list[str], outputs: Path | None = None) -> dict[str, float]:
     """How long each named notebook took when it last ran in a run in ``outputs/`` (for scheduling)."""
     found: dict[str, float] = {}
     for run in _recent_runs(outputs or paths.outputs_dir(), ()):
-        for entry in (_manifest(run) or {}).get("notebooks", []):
-            name = entry.get("name")
-            if name in names and name not in found and not entry.get("reused_from") and entry.get("seconds"):
-                found[name] = float(entry["seconds"])
+        manifest = Manifest.find(run)
+        for entry in manifest.notebooks if manifest else []:
+            if entry.name in names and entry.name not in found and not entry.reused_from and entry.seconds:
+                found[entry.name] = float(entry.seconds)
         if len(found) == len(names):
             break
     return found
@@ -149,8 +158,8 @@ def previous_seconds(names: list[str], outputs: Path | None = None) -> dict[str,
 
 def copy_notebook(earlier: Earlier, workdir: Path) -> None:
     """Copy an earlier notebook's folder (executed notebook and saved tables) to ``workdir``."""
-    source = earlier.run / Path(earlier.entry["notebook"]).parent
-    shutil.copytree(source, workdir, symlinks=True, ignore=shutil.ignore_patterns(".kernel-*.json"))
+    source = earlier.run / Path(earlier.entry.notebook).parent
+    shutil.copytree(source, workdir, symlinks=True, ignore=shutil.ignore_patterns(".kernel-*.json", "*.tmp"))
 
 
 def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> list[Path] | None:
@@ -159,66 +168,44 @@ def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> l
     Returns
     -------
     list of Path or None
-        The files copied, or ``None`` when that run rendered with other options or lacks the
-        files (the caller renders the document instead).
+        The files copied, or ``None`` when that run rendered with other options, or lacks one of the
+        files the options call for, or one differs from its checksum in the manifest (the caller
+        renders the document instead).
     """
-    rendered = _annex_options({"annex": earlier.annex})
-    if rendered is None or rendered != _annex_options({"annex": options}):
+    if earlier.annex is None or earlier.annex != annex_options(options):
         return None
-    earlier_run = earlier.run
-    files = []
+    wanted = {}
     for lang in options["languages"]:
         for fmt in options["formats"]:
-            source = earlier_run / "annex" / lang / f"{name}.{fmt}"
-            if source.is_file():
-                files.append((source, run_dir / "annex" / lang / source.name))
-    if not files:
+            relative = f"annex/{lang}/{name}.{fmt}"
+            if relative in earlier.annex_files:
+                wanted[relative] = earlier.annex_files[relative]
+    if not wanted or not _unchanged(earlier.run, wanted) or not _complete(wanted, name, options):
         return None
-    for source, target in files:
+    copied = []
+    for relative in wanted:
+        target = run_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copy2(source, tmp)
-        tmp.replace(target)
-    return [target for _, target in files]
+        paths.write_atomic(target, (earlier.run / relative).read_bytes())
+        copied.append(target)
+    return copied
 
 
-def record_rerender(run_dir: Path, options: dict) -> None:
-    """Say in a run's manifest that `workbench annex` renders (some of) its annexes again.
-
-    Called before rendering, so that a render cut short leaves no manifest claiming the old options.
-
-    With the options the run rendered with, nothing changes. With other ones (another
-    disclosure threshold, fewer languages or formats) the run's annex files no longer share one
-    set of options, so the manifest's ``annex`` becomes ``null`` (no later run copies them: it
-    renders its own) and ``annex_history`` keeps both sets, oldest first.
-    """
-    from datetime import datetime, timezone
-
-    path = Path(run_dir) / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    wanted = {"formats": list(options["formats"]), "languages": list(options["languages"]),
-              "threshold": options["threshold"]}
-    if _annex_options(manifest) == _annex_options({"annex": wanted}):
-        return
-    history = manifest.get("annex_history") or ([manifest["annex"]] if manifest.get("annex") else [])
-    manifest["annex"] = None
-    manifest["annex_history"] = [*history, {**wanted, "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                            "by": "workbench annex"}]
-    save_manifest(path, manifest)
+def _complete(files: dict[str, str], name: str, options: dict) -> bool:
+    # every format of every language the document has in that run (the languages of a city vary)
+    languages = {Path(f).parts[1] for f in files}
+    return all(f"annex/{lang}/{name}.{fmt}" in files for lang in languages for fmt in options["formats"])
 
 
-def save_manifest(path: Path, manifest: dict) -> None:
-    """Write a run's ``manifest.json`` atomically (a temporary name, then a rename)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-
-
-def _annex_options(manifest: dict) -> dict | None:
-    annex = manifest.get("annex")
-    if not annex:
-        return None
-    return {"formats": sorted(annex["formats"]), "languages": sorted(annex["languages"]), "threshold": annex["threshold"]}
+def _unchanged(run: Path, files: dict[str, str]) -> bool:
+    for relative, digest in files.items():
+        path = run / relative
+        try:
+            if not path.is_file() or sha256_file(path) != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _recent_runs(outputs: Path, exclude: tuple[Path, ...]) -> list[Path]:
@@ -229,14 +216,6 @@ def _recent_runs(outputs: Path, exclude: tuple[Path, ...]) -> list[Path]:
             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
             and not p.name.endswith((".partial", ".interrupted")) and p.resolve() not in skipped]
     return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)[:RUNS_SEARCHED]
-
-
-def _manifest(run: Path) -> dict | None:
-    try:
-        data = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _under(inputs: dict[str, str], folder: Path) -> dict[str, str]:

@@ -43,8 +43,14 @@ PRELOAD: tuple[str, ...] = (
     "nbclient",
     "nbformat",
     "jupyter_client",
-    "workbench.batch.run",
+    "workbench.batch.engines",
     "workbench.analysis.profile_tables",
+    "workbench.analysis.age_sex",
+    "workbench.analysis.country",
+    "workbench.analysis.areas",
+    "workbench.analysis.attainment",
+    "workbench.analysis.city_tables",
+    "workbench.analysis.framework_values",
     "workbench.analysis.compare",
     "workbench.analysis.composition",
     "workbench.analysis.synopsis",
@@ -59,6 +65,8 @@ PRELOAD: tuple[str, ...] = (
     "workbench.analysis.overlap",
     "workbench.analysis.themes",
     "workbench.report.exhibits",
+    "workbench.report.narrative",
+    "workbench.reference.params",
     "workbench.reference.i18n",
 )
 
@@ -128,7 +136,7 @@ def start_forked_kernel(cwd: Path | str, connection_dir: Path | str):
     -------
     jupyter_client.AsyncKernelManager
         With ``has_kernel`` true: nbclient uses the kernel and leaves it running; the caller kills
-        it (its process group) when the notebook ends, e.g. with :func:`workbench.batch.run.stop_kernels`.
+        it (its process group) when the notebook ends, e.g. with :func:`workbench.batch.notebook.stop_kernels`.
     """
     from jupyter_client import AsyncKernelManager
     from jupyter_client.connect import write_connection_file
@@ -151,12 +159,51 @@ def start_forked_kernel(cwd: Path | str, connection_dir: Path | str):
 PROCESS_NAME = "wb-kernel"
 
 
-def _die_with_parent() -> None:
-    # Linux prctl(PR_SET_PDEATHSIG, SIGKILL); elsewhere the parent poller alone
+#: Set in the environment the fork server starts with: the pid of the run it must die with.
+PARENT_PID_VARIABLE = "WORKBENCH_RUN_PID"
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have this process killed (SIGKILL) when its parent ends; exit at once if ``parent`` already ended.
+
+    Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere a no-op (the parent poller of kernels remains).
+    A parent that died before the call is seen as a different ``getppid()`` (the child was adopted).
+    """
     with contextlib.suppress(Exception):
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if parent and os.getppid() != parent:
+        os._exit(1)
+
+
+def process_trees(pids: list[int]) -> list:
+    """The processes ``pids`` and everything they started (``psutil.Process`` objects), gathered now."""
+    import psutil
+
+    found = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            found += [process, *process.children(recursive=True)]
+    return found
+
+
+def kill_all(processes: list, wait: float = 2.0) -> None:
+    """SIGKILL each process still alive (with its process group when it leads one) and reap what we can."""
+    import psutil
+
+    alive = []
+    for process in processes:
+        with contextlib.suppress(psutil.Error, OSError):
+            if process.is_running():
+                if os.getpgid(process.pid) == process.pid and process.pid != os.getpgid(0):
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.kill()
+                alive.append(process)
+    if alive and wait:
+        psutil.wait_procs(alive, timeout=wait)
 
 
 def _name_process(name: str) -> None:
@@ -177,7 +224,7 @@ def _become_kernel(connection_file: str, cwd: Path | str) -> None:
         # end with the worker: at once (the kernel holds the worker's descriptors, such as the pipe
         # its result goes back on), and through ipykernel's own parent poller, as jupyter_client asks
         worker = os.getppid()
-        _die_with_parent()
+        die_with_parent()
         os.environ["JPY_PARENT_PID"] = str(worker)
         _name_process(PROCESS_NAME)
         sys.argv = [_LAUNCHER, "-f", connection_file]

@@ -102,10 +102,17 @@ def acquire(folder: Path, command: str | None = None) -> Lock:
 
 
 def release(lock: Lock) -> None:
-    """Remove the lock file (if it is still this lock's) and drop the ``flock``."""
+    """Remove the lock file (if it is still this lock's) and drop the ``flock``.
+
+    A lock file that cannot be removed (a folder made read-only meanwhile) is left with a warning:
+    nobody holds it once the ``flock`` is dropped, so the next run recovers it; the error that
+    ended the run is the one reported, not this one.
+    """
     try:
         if _same_file(lock.fd, lock.path):
             lock.path.unlink()
+    except OSError as exc:
+        log.warning("%s: could not remove the lock file (%s); the next run recovers it", lock.path, exc.strerror or exc)
     finally:
         os.close(lock.fd)
 

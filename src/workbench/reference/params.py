@@ -104,7 +104,7 @@ class ThemeParams(CompareParams):
     """Parameters of ``notebooks/compare_theme.ipynb``: the comparison plus the theme shown."""
 
     theme: Literal[PEER_LEARNING_THEMES] = Field(  # type: ignore[valid-type]
-        "social_cohesion", description="peer-learning theme compared (an id from workbench.batch.run.PEER_LEARNING_THEMES)"
+        "social_cohesion", description="peer-learning theme compared (an id from workbench.reference.framework.PEER_LEARNING_THEMES)"
     )
 
 

@@ -8,12 +8,11 @@ formats carry the same numbers.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from workbench import paths
-from workbench.errors import ConfigError, DataError
-from workbench.provenance import git_commit, package_versions
+from workbench.errors import ConfigError
+from workbench.provenance import MANIFEST_NAME, Manifest, git_commit, package_versions
 from workbench.reference.i18n import LANGUAGES
 from workbench.reference.registry import get_city
 from workbench.report import disclosure
@@ -28,17 +27,9 @@ NETWORK = "network"
 
 
 def run_provenance(run_dir: Path) -> dict:
-    """What the provenance footer says, from the run's ``manifest.json`` (or the checkout when absent)."""
-    manifest = Path(run_dir) / "manifest.json"
-    if manifest.is_file():
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise DataError(f"{manifest}: not valid JSON ({exc})") from None
-        return {
-            "run_id": data.get("run_id", Path(run_dir).name), "git_commit": data.get("git_commit", ""),
-            "started": data.get("started", ""), "packages": data.get("packages", {}), "inputs": data.get("inputs", {}),
-        }
+    """What the provenance footer says, from the run's manifest (or the checkout when it has none)."""
+    if (Path(run_dir) / MANIFEST_NAME).is_file():
+        return Manifest.read(run_dir).provenance()
     return {"run_id": Path(run_dir).name, "git_commit": git_commit(paths.project_root()), "started": "",
             "packages": package_versions(), "inputs": {}}
 
@@ -60,8 +51,9 @@ def render_run(
     ----------
     run_dir
         The run folder.
-    results : list of workbench.batch.run.TaskResult
-        The notebooks that succeeded: cities by id, comparisons as ``compare-<name>``.
+    results : list of workbench.batch.tasks.TaskResult
+        The notebooks that succeeded: each with ``kind`` ('profile', 'brief' or 'comparison'),
+        ``city_id`` (of a profile), ``subject`` (a comparison's name) and ``notebook``.
     formats, languages
         Subsets of :data:`FORMATS` and :data:`LANGUAGES`.
     threshold
@@ -82,9 +74,9 @@ def render_run(
         raise ConfigError(f"unknown annex format or language {', '.join(unknown)}; formats: {', '.join(FORMATS)}; "
                           f"languages: {', '.join(LANGUAGES)}")
     provenance = run_provenance(run_dir)
-    documents = [(r.name, city_document(Path(r.notebook), r.name)) for r in results
-                 if not r.name.startswith("compare-") and r.name not in skip]
-    comparisons = [(r.name.removeprefix("compare-"), Path(r.notebook)) for r in results if r.name.startswith("compare-")]
+    documents = [(r.city_id, city_document(Path(r.notebook), r.city_id)) for r in results
+                 if r.kind == "profile" and r.city_id not in skip]
+    comparisons = [(r.subject, Path(r.notebook)) for r in results if r.kind == "comparison"]
     if comparisons and NETWORK not in skip:
         documents.append((NETWORK, network_document(comparisons)))
     written = []

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run the fault tests (tests/test_faults.py, slow ones included) N times in a row (default 20) beside
+# a CPU-heavy process, and print how many rounds passed. Not part of `make test`: it takes an hour or more.
+#   scripts/stress-faults.sh [ROUNDS] [extra pytest arguments]
+set -u
+cd "$(dirname "$0")/.."
+rounds=${1:-20}
+shift || true
+python=${PYTHON:-.venv/bin/python}
+cores=$(nproc 2>/dev/null || echo 2)
+
+# one busy loop per core, stopped however this script ends
+hogs=()
+for _ in $(seq "$cores"); do
+  "$python" -c 'while True: pass' &
+  hogs+=($!)
+done
+trap 'kill "${hogs[@]}" 2>/dev/null' EXIT INT TERM
+
+passed=0
+for round in $(seq "$rounds"); do
+  start=$(date +%s)
+  if timeout 1800 "$python" -m pytest tests/test_faults.py -q -p no:cacheprovider -x "$@" >"/tmp/stress-faults-$round.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "round $round: passed ($(( $(date +%s) - start )) s)"
+  else
+    echo "round $round: FAILED ($(( $(date +%s) - start )) s), log: /tmp/stress-faults-$round.log"
+    tail -n 5 "/tmp/stress-faults-$round.log"
+  fi
+done
+echo "fault tests passed $passed of $rounds rounds beside $cores CPU-heavy processes"
+[ "$passed" -eq "$rounds" ]

@@ -1,0 +1,190 @@
+"""The runner's faults, in process, with an engine that writes what notebooks would (no kernels): fast and exact."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import logging
+import pathlib
+from pathlib import Path
+
+import pytest
+
+from workbench import paths
+from workbench.batch import engines
+from workbench.batch.notebook import Limits
+from workbench.batch.plan import cities_dir
+from workbench.batch.runner import RunOptions, run_batch
+from workbench.batch.tasks import Task, TaskKind, TaskResult
+from workbench.errors import RunStepError
+from workbench.provenance import Manifest
+
+MADRID_TABLE = "madrid_ayto_nationality_2022.csv"
+
+
+class _Writer:
+    """An engine that 'executes' a notebook by writing its files: a city saves a table made from its tidy data."""
+
+    def __init__(self, jobs=None, scheduler=None):
+        self.ran: list[str] = []
+
+    def check(self) -> None:
+        pass
+
+    def execute(self, tasks: list[Task], limits: Limits, record) -> None:
+        for task in tasks:
+            workdir = Path(task.workdir)
+            workdir.mkdir(parents=True, exist_ok=True)
+            if task.kind is TaskKind.PROFILE:
+                table = paths.tidy_dir() / (MADRID_TABLE if task.city_id == "madrid" else "")
+                digest = hashlib.sha256(table.read_bytes()).hexdigest() if table.is_file() else task.city_id
+                (workdir / "series.csv").write_text(f"total\n{digest}\n", encoding="utf-8")
+                content = digest
+            else:
+                folder = cities_dir(task)
+                content = "".join((folder / c / "series.csv").read_text(encoding="utf-8")
+                                  for c in task.parameters["city_ids"])
+            Path(task.output).write_text(json.dumps({"shows": content}), encoding="utf-8")
+            self.ran.append(task.name)
+            record(TaskResult.of(task, "ok", 0.1))
+
+
+@pytest.fixture
+def writer(project_copy: Path, monkeypatch) -> _Writer:
+    """The project copy as the project, and the engine registered as 'writer' (it lists what it ran)."""
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    engine = _Writer()
+    engines.register("writer", lambda jobs=None, scheduler=None: engine)
+    return engine
+
+
+def _run(**options) -> object:
+    return run_batch(RunOptions(city_ids=["madrid", "vienna"], engine="writer", annex=None, **options))
+
+
+def _notebooks(run_dir: Path) -> dict:
+    return {n.name: n for n in Manifest.read(run_dir).notebooks}
+
+
+def test_comparisons_run_again_when_a_city_table_changed(writer: _Writer):
+    # the real layout: compare/<name>/../../cities does not exist when the key is computed
+    first = _run()
+    assert first.ok
+    tidy = paths.tidy_dir() / MADRID_TABLE
+    tidy.write_text(tidy.read_text(encoding="utf-8").replace("552576", "562576"), encoding="utf-8")
+    writer.ran.clear()
+    second = _run()
+    notebooks = _notebooks(second.run_dir)
+    assert notebooks["madrid"].reused_from == ""
+    assert "compare-overview" in writer.ran, "a comparison of a changed city table runs again"
+    assert all(n.reused_from == "" for name, n in notebooks.items() if n.kind == "comparison")
+    overview = json.loads((second.run_dir / "compare" / "overview" / "overview.ipynb").read_text(encoding="utf-8"))
+    assert overview["shows"] != json.loads((first.run_dir / "compare" / "overview" / "overview.ipynb")
+                                           .read_text(encoding="utf-8"))["shows"]
+
+
+def test_an_unchanged_rerun_reuses_everything(writer: _Writer):
+    first = _run()
+    writer.ran.clear()
+    second = _run()
+    assert writer.ran == []
+    assert {n.reused_from for n in _notebooks(second.run_dir).values()} == {first.run_dir.name}
+
+
+def test_a_reused_folder_missing_a_file_is_run_again(writer: _Writer):
+    first = _run()
+    (first.run_dir / "cities" / "madrid" / "series.csv").unlink()
+    writer.ran.clear()
+    second = _run()
+    assert "madrid" in writer.ran and "vienna" not in writer.ran
+    assert (second.run_dir / "cities" / "madrid" / "series.csv").is_file()
+    assert _notebooks(second.run_dir)["madrid"].reused_from == ""
+
+
+def test_disk_full_during_the_notebooks_names_the_step_and_file(writer: _Writer, monkeypatch):
+    real, calls = paths.write_atomic, []
+
+    def full_once(path, data):
+        calls.append(path)
+        if len(calls) == 3:  # the manifest write after the first notebook
+            raise OSError(errno.ENOSPC, "No space left on device", str(path) + ".tmp")
+        return real(path, data)
+
+    monkeypatch.setattr(paths, "write_atomic", full_once)
+    with pytest.raises(RunStepError) as caught:
+        _run()
+    message = str(caught.value)
+    assert "running the notebooks: writing the manifest: No space left on device" in message
+    assert "manifest.json" in message and "-failed" in message
+    outputs = paths.outputs_dir()
+    [folder] = [p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink()]
+    assert folder.name.endswith("-failed") and (outputs / "last-attempt").resolve() == folder
+    manifest = Manifest.read(folder)
+    assert manifest.status == "failed" and "No space left on device" in manifest.error
+    assert not (outputs / "latest").exists() and not (outputs / ".lock").exists()
+    assert not list(outputs.rglob("*.tmp"))
+
+
+def test_an_error_while_publishing_is_not_reported_as_a_lock_error(writer: _Writer, monkeypatch):
+    real_rename, real_unlink = pathlib.Path.rename, pathlib.Path.unlink
+
+    def rename(self, target):
+        if self.name.endswith(".partial"):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_rename(self, target)
+
+    def unlink(self, missing_ok=False):
+        if self.name == ".lock":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(pathlib.Path, "rename", rename)
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink)
+    with pytest.raises(RunStepError) as caught:
+        _run()
+    message = str(caught.value)
+    assert message.startswith("publishing the run: could not rename") and "Operation not permitted" in message
+    assert ".lock" not in message
+    [staging] = paths.outputs_dir().glob("*.partial")
+    manifest = Manifest.read(staging)
+    assert manifest.status == "failed" and manifest.error.startswith("publishing the run")
+    assert not (paths.outputs_dir() / "latest").exists()
+
+
+def test_a_run_left_by_a_killed_run_is_mentioned_once(writer: _Writer, caplog):
+    outputs = paths.outputs_dir()
+    killed = outputs / "20260101T000000Z.partial"
+    killed.mkdir(parents=True)
+    Manifest("20260101T000000Z").write(killed)
+    (outputs / "last-attempt").symlink_to(killed.name)
+    with caplog.at_level(logging.WARNING, logger="workbench.batch.publish"):
+        _run()
+        assert caplog.text.count("left by a run that was killed") == 1
+        caplog.clear()
+        _run()
+        assert "killed" not in caplog.text, "mentioned once"
+    closed = outputs / "20260101T000000Z.interrupted"
+    assert closed.is_dir() and not killed.exists()
+    assert Manifest.read(closed).status == "interrupted"
+
+
+def test_ctrl_c_while_publishing_publishes_nothing(writer: _Writer, monkeypatch):
+    import os
+    import signal
+
+    from workbench.batch import runner
+    from workbench.errors import RunInterrupted
+
+    real = runner._Batch._end
+
+    def end(self, status, error=""):
+        os.kill(os.getpid(), signal.SIGINT)  # as the run starts publishing; held until its last steps end
+        return real(self, status, error)
+
+    monkeypatch.setattr(runner._Batch, "_end", end)
+    with pytest.raises(RunInterrupted) as caught:
+        _run()
+    folder = caught.value.summary.run_dir
+    assert folder.name.endswith(".interrupted") and Manifest.read(folder).status == "interrupted"
+    assert not (paths.outputs_dir() / "latest").exists()
