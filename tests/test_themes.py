@@ -150,6 +150,12 @@ def test_theme_table_flags_items_whose_definitions_differ_between_cities():
     by_item = dict(zip(section.table["indicator"], section.table["comparable"]))
     assert by_item["Arrivals of foreigners per year"] == "no: definitions differ"
     assert by_item["Net migration of the country"] == ""  # no city has a figure
+    three = values({}, {"city_id": "madrid", "definition_id": "new_residence_permit"},
+                   {"city_id": "vienna", "item_id": "flw_net_migration", "place": "Austria", "geography_level": "country",
+                    "definition_id": "whole_economy", "indicator_id": "net_migration", "source_id": "worldbank_wdi"})
+    arrivals = themes.theme_table(three, "flows", ["turin", "madrid", "vienna"]).table.iloc[:3]
+    assert arrivals["city"].tolist()[2] == "Vienna"  # the row of the cities without a figure
+    assert arrivals["comparable"].tolist() == ["no: definitions differ", "no: definitions differ", ""]
     assert any(n.startswith("Arrivals of foreigners per year — not comparable") and "Foreign nationals (Turin)" in n for n in section.notes)
     assert any(n.startswith("Foreign nationals: ") for n in section.notes)
     assert all(isinstance(n, Msg) for n in section.notes)

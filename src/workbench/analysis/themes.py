@@ -150,7 +150,11 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
             notes.append(_difference_note(item, figures, verdicts[item.id], names, defs))
     table = pd.DataFrame(rows, columns=["item_id", *TABLE_COLUMNS])
     if any(v and v != "yes" for v in verdicts.values()):
-        table["comparable"] = table["item_id"].map(lambda i: VERDICTS.get(verdicts[i], ""))
+        # a row of cities without a figure compares nothing: its cell stays empty
+        gap = table["value"].isna() & table["unit"].isin([EXPERT_TEXT, NO_FIGURE_TEXT])
+        table["comparable"] = [
+            "" if is_gap else VERDICTS.get(verdicts[i], "") for i, is_gap in zip(table["item_id"], gap)
+        ]
     shown = pd.concat(used) if used else values.iloc[0:0]
     definition_notes = [definition_note(d) for d in dict.fromkeys(shown["definition_id"]) if d in defs]
     left_out = [c for c in cities if c not in present]
