@@ -42,7 +42,7 @@ show(compare.loading_text(loaded))
 
 # %%
 latest = compare.latest_shares(loaded)
-report.table(latest, T("Latest migrant share of the population by city, definition and area"), compare.source_ids(loaded), compare.definition_notes(latest))
+report.table(latest, T("Latest migrant share of the population by city, definition and area"), compare.source_ids(loaded), compare.definition_notes(latest) + compare.latest_notes(loaded))
 
 # %%
 if not latest.empty:
@@ -60,20 +60,20 @@ report.table(shores, T("Migrant figures available by shore of the Mediterranean"
 # %% [markdown]
 # ## 3. City and country
 #
-# The city's latest share next to its country's international migrant share (UN DESA 2020 edition, mid-2020). The ratio (city share ÷ national share, a location quotient) is only indicative when the two definitions differ, as they nearly always do: the *definitions* columns say so.
+# The city's latest share next to its country's international migrant share (UN DESA 2020 edition, mid-2020). The ratio (city share ÷ national share, a location quotient) is computed only where the two figures are comparable (same definition, dates at most three years apart); otherwise the *comparable* column gives the reason and the ratio is left empty.
 
 # %%
 versus = compare.city_vs_national(loaded)
-report.table(versus, T("City migrant share against the national migrant share"), compare.source_ids(loaded) + ["undesa_ims_2020"], [T("Location quotient = city share / national share; above 1 means migrants are over-represented in the city. Definitions differ between the two columns unless stated.")])
+report.table(versus, T("City migrant share against the national migrant share"), compare.source_ids(loaded) + ["undesa_ims_2020"], [T("Location quotient = city share / national share; above 1 means migrants are over-represented in the city. Computed only where the two figures are comparable."), compare.RULE])
 
 # %% [markdown]
 # ## 4. Trends
 #
-# Change of each city series between its first and last reference date (same definition, same area, same source).
+# Change of each city series (same definition, same area, same source) over periods of the same length: one block per length, so a one-year change is never set beside a twenty-year one.
 
 # %%
 trends = compare.trends(loaded)
-report.table(trends, T("Change in the migrant share by city, definition and area"), compare.source_ids(loaded), [T("Change in percentage points between the first and last date of the same series; series with a single date are not listed.")])
+report.table(trends, T("Change in the migrant share by city, definition and area"), compare.source_ids(loaded), [T("Change in percentage points over the period shown; compare rows of the same period length only. Series with a single date are not listed.")])
 
 # %% [markdown]
 # ## 5. What each city's data cover

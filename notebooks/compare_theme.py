@@ -46,7 +46,7 @@ if without:
 # %% [markdown]
 # ## 1. Indicators of the theme, city by city
 #
-# The latest public figure of each indicator of the theme for each city, with its definition, area and date. The *comparable* column says when definitions or areas differ between cities: such figures are side by side, not ranked.
+# The latest public figure of each indicator of the theme for each city that has one, with its definition, area and date; the cities without a figure are named together in one row per indicator. The *comparable* column says when definitions, areas or dates differ between cities, or when the figures are national: such figures are side by side, not ranked.
 
 # %%
 table = themes.theme_table(values, params.theme, params.city_ids)

@@ -50,13 +50,51 @@ def test_latest_shares_rank_only_same_definition_and_geography(tmp_path: Path):
     assert latest["share (%)"].tolist() == [16.5, 23.6, 20.0]  # blocks by definition, largest first
 
 
-def test_city_vs_national_flags_different_definitions(tmp_path: Path):
+def test_city_vs_national_computes_no_quotient_for_unlike_figures(tmp_path: Path):
+    # issue 16: every row said "same definition: no" and still gave a quotient
     versus = compare.city_vs_national(_loaded(tmp_path))
+    assert versus["location quotient"].isna().all()
     row = versus[(versus["city"] == "Madrid") & (versus["city definition"] == "Foreign-born")].iloc[0]
-    assert round(row["location quotient"], 3) == round(23.6 / 14.6, 3)
-    assert set(versus["same definition"]) == {"no"}
+    assert row["comparable"] == "different definitions: Foreign-born / International migrant stock (UN DESA)"
     assert all(isinstance(v, Msg) for v in versus["national definition"])
     assert versus["national definition"].iloc[0] == "International migrant stock (UN DESA), 2020 edition"
+
+
+def test_city_vs_national_computes_the_quotient_of_like_figures(tmp_path: Path):
+    _save(tmp_path, "vienna", [
+        ["vienna", "AT130", "Wien", "city", "un_migrant_stock", "2021-07-01", 600.0, 30.0, "undesa_ims_2020", "", ""],
+        ["vienna", "AT130", "Wien (sum of districts)", "city", "foreign_origin_wien", "2022-01-01", 822.0, 42.6, "wien_ogd_population_origin", "", ""],
+    ], 20.0)
+    versus = compare.city_vs_national(compare.load_city_tables(tmp_path, ["vienna"])).set_index("city definition")
+    assert versus.loc["International migrant stock (UN DESA)", "location quotient"] == 1.5
+    assert versus.loc["International migrant stock (UN DESA)", "comparable"] == "comparable"
+    assert pd.isna(versus.loc["Foreign origin (Stadt Wien 'Herkunft')", "location quotient"])
+
+
+def test_overview_lists_one_figure_published_for_two_areas_once(tmp_path: Path):
+    # issue 16: Lisbon's metropolitan area appeared twice (NUTS 2 = NUTS 3)
+    _save(tmp_path, "lisbon", [
+        ["lisbon", "PT1A", "Área Metropolitana de Lisboa (NUTS II)", "nuts2", "foreign_nationality", "2021-04-19", 254280.0, 8.86, "ine_pt_censos2021_foreign", "", ""],
+        ["lisbon", "PT1A0", "Área Metropolitana de Lisboa (NUTS III)", "nuts3", "foreign_nationality", "2021-04-19", 254280.0, 8.86, "ine_pt_censos2021_foreign", "", ""],
+        ["lisbon", "PT-1106", "Lisboa (município)", "municipality", "foreign_nationality", "2021-04-19", 55324.0, 10.14, "ine_pt_censos2021_foreign", "", ""],
+    ], 9.8)
+    latest = compare.latest_shares(compare.load_city_tables(tmp_path, ["lisbon"]))
+    assert len(latest) == 2
+    assert "Área Metropolitana de Lisboa (NUTS II) = Área Metropolitana de Lisboa (NUTS III)" in latest["area"].tolist()
+
+
+def test_overview_gives_no_old_figure_as_latest(tmp_path: Path):
+    # issue 16: Lyon's 2011 employment-zone figure was shown as "latest"
+    _save(tmp_path, "lyon", [
+        ["lyon", "FR-ZE2010-8214", "Zone d'emploi 2010 de Lyon (8214)", "employment_zone", "foreign_nationality", "2011-01-01", 132704.0, 7.6, "insee_rp_lyon", "", ""],
+        ["lyon", "FR-UU2020-00760", "Unité urbaine 2020 de Lyon (00760)", "urban_unit", "foreign_nationality", "2020-01-01", 166985.0, 9.9, "insee_rp_lyon", "", ""],
+    ], 13.1)
+    loaded = compare.load_city_tables(tmp_path, ["lyon"])
+    latest = compare.latest_shares(loaded)
+    assert latest["reference date"].tolist() == ["2020-01-01"]
+    notes = compare.latest_notes(loaded)
+    assert notes[0] is compare.RULE
+    assert notes[1].startswith("Not shown as latest: Lyon, Foreign nationals, Zone d'emploi 2010 de Lyon (8214) (1 January 2011)")
 
 
 def test_text_cells_are_messages(tmp_path: Path):
@@ -76,3 +114,21 @@ def test_text_cells_are_messages(tmp_path: Path):
 def test_trends_keep_series_apart(tmp_path: Path):
     trends = compare.trends(_loaded(tmp_path))
     assert len(trends) == 1 and round(trends["change (pp)"].iloc[0], 1) == 5.6
+    assert trends["period (years)"].tolist() == [8]
+
+
+def test_trends_compare_changes_over_the_same_period_length(tmp_path: Path):
+    # issue 16: a 1-year change for Turin was set beside a 20-year change for Vienna
+    _save(tmp_path, "turin", [
+        ["turin", "IT001C", "Torino", "city", "foreign_born", "2023-01-01", 150.0, 17.5, "eurostat_urb_cpopcb", "", ""],
+        ["turin", "IT001C", "Torino", "city", "foreign_born", "2024-01-01", 153.0, 18.0, "eurostat_urb_cpopcb", "", ""],
+    ], 10.6)
+    _save(tmp_path, "vienna", [
+        ["vienna", "AT130", "Wien (sum of districts)", "city", "foreign_origin_wien", f"{year}-01-01", 500.0 + year, share, "wien_ogd_population_origin", "", ""]
+        for year, share in ((2002, 27.2), (2021, 41.9), (2022, 42.6))
+    ], 19.3)
+    trends = compare.trends(compare.load_city_tables(tmp_path, ["turin", "vienna"]))
+    by_period = {period: sorted(group["city"]) for period, group in trends.groupby("period (years)")}
+    assert by_period == {1: ["Turin", "Vienna"], 20: ["Vienna"]}
+    one_year = trends[trends["period (years)"] == 1].set_index("city")
+    assert one_year.loc["Vienna", "first date"] == "2021-01-01" and round(one_year.loc["Vienna", "change (pp)"], 1) == 0.7

@@ -137,6 +137,7 @@ def test_origin_concentration_falls_back_to_undesa_and_says_so():
     assert table["country share (%)"].iloc[0] == 20.0 and math.isnan(table["country share (%)"].iloc[1])
     assert table["definitions"].iloc[0] == "Foreign nationals (city) vs International migrant stock (UN DESA) (country)"
     assert any(note.startswith("Different definitions") for note in section.notes)
+    assert table["location quotient"].isna().all()
     assert any("Colombia" in note for note in section.notes if note.startswith("Not listed"))
     assert section.source_ids == ["madrid_ayto_nationality_2022", "undesa_ims_2024"]
     diversity = composition.diversity_table(local, national).table
@@ -167,6 +168,12 @@ def test_real_madrid_origins(madrid):
     section = composition.origin_concentration(local, national)
     assert section.source_ids == ["madrid_ayto_nationality_2022", "undesa_ims_2024"]
     assert len(section.table) == 10
+    # issue 16: foreign nationals in the city (2022) against the country's foreign-born by origin
+    # (2024) gave Italy 3.08 and Morocco 0.32; unlike tables get no quotient, and the note says why
+    assert section.table["location quotient"].isna().all()
+    reason = next(n for n in section.notes if n.startswith("Location quotients not computed"))
+    assert "different definitions: Foreign nationals / International migrant stock (UN DESA)" in reason
+    assert "different breakdowns: citizenship / origin country" in reason
 
 
 # translatable texts ------------------------------------------------------------------------------

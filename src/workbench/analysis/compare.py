@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis import city_tables
+from workbench.analysis.comparability import DATE_TOLERANCE_YEARS, RULE, Figure, comparable
 from workbench.errors import DataError
-from workbench.reference.i18n import Label, Msg, T, join
+from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import date_range, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions
-from workbench.reference.columns import CHANGE, CITY_SHARE, FIRST_SHARE, LAST_SHARE, LOCATION_QUOTIENT, NATIONAL_SHARE, RANK_SAME_DEFINITION, REFERENCE_DATE, REFERENCE_DATES, SERIES_WITH_A_SHARE, SHARE
+from workbench.reference.columns import CHANGE, CITY_SHARE, FIRST_SHARE, LAST_SHARE, LOCATION_QUOTIENT, NATIONAL_SHARE, PERIOD_YEARS, RANK_SAME_DEFINITION, REFERENCE_DATE, REFERENCE_DATES, SERIES_WITH_A_SHARE, SHARE
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,35 @@ def shore_text(shore: str) -> Msg:
     raise DataError(f"shore {shore!r} is neither 'north' nor 'south' (data/registry/cities.yaml)")
 
 
+def _latest_rows(loaded: Loaded) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # the latest row of each city series, split into figures shown as latest and figures older than
+    # the city's newest figure of the same definition by more than the rule's tolerance
+    s = loaded.series.dropna(subset=["share"])
+    latest = s.sort_values("ref_date").groupby(["city_id", "definition_id", "place_id"]).tail(1)
+    newest = latest.groupby(["city_id", "definition_id"])["ref_date"].transform("max")
+    recent = [
+        bool(comparable(Figure.on(d, None, date), Figure.on(d, None, top)))
+        for d, date, top in zip(latest["definition_id"], latest["ref_date"], newest)
+    ]
+    kept = latest[recent]
+    # one figure published for two areas (Lisbon: NUTS 2 = NUTS 3) is one figure: its first area kept
+    kept = kept.sort_values(["city_id", "definition_id", "ref_date", "geography_level"])
+    same = kept.duplicated(["city_id", "definition_id", "ref_date", "persons", "share"], keep="first")
+    also: dict = {}
+    for _, group in kept.groupby(["city_id", "definition_id", "ref_date", "persons", "share"], sort=False):
+        also[group.index[0]] = [place_text(name) for name in group["place_name"].iloc[1:]]
+    kept = kept.assign(also=[also.get(i, []) for i in kept.index])
+    return kept[~same], latest[[not r for r in recent]]
+
+
 def latest_shares(loaded: Loaded) -> pd.DataFrame:
-    """Latest share per city, definition and area, ranked only among the same definition and kind of area.
+    """Latest share per city, definition and area, ranked only among comparable figures.
+
+    A figure older than the city's newest figure of the same definition by more than the tolerance
+    of :func:`~workbench.analysis.comparability.comparable` is not a latest figure and is left out
+    (:func:`latest_notes` names it); one figure published for two areas (the same persons and share
+    on the same date) is one row naming both areas. Ranks are given among figures of the same
+    definition and kind of area whose dates are within that tolerance of the group's newest.
 
     Returns
     -------
@@ -92,25 +120,54 @@ def latest_shares(loaded: Loaded) -> pd.DataFrame:
     columns = ["definition", "geography", RANK_SAME_DEFINITION, "city", "shore", "area", REFERENCE_DATE, "persons", SHARE, "source"]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
-    s = loaded.series.dropna(subset=["share"])
-    latest = s.sort_values("ref_date").groupby(["city_id", "definition_id", "place_id"]).tail(1)
+    latest, _ = _latest_rows(loaded)
     defs = load_definitions()
     table = pd.DataFrame(
         {
             "definition": latest["definition_id"].map(lambda d: defs[d].label),
             "city": latest["city_id"].map(lambda c: get_city(c).names.en),
             "shore": latest["city_id"].map(lambda c: shore_text(get_city(c).shore)),
-            "area": latest["place_name"].map(place_text),
+            "area": [join([place_text(name), *also], " = ") if also else place_text(name)
+                     for name, also in zip(latest["place_name"], latest["also"])],
             "geography": latest["geography_level"].map(geography_label),
             REFERENCE_DATE: latest["ref_date"],
             "persons": latest["persons"],
             SHARE: latest["share"],
             "source": latest["source_id"],
+            "_definition_id": latest["definition_id"],
         }
     )
     table = table.sort_values(["definition", "geography", SHARE], ascending=[True, True, False])
-    table[RANK_SAME_DEFINITION] = table.groupby(["definition", "geography"]).cumcount() + 1
+    ranks = []
+    for (_, _), group in table.groupby(["definition", "geography"], sort=False):
+        newest = group[REFERENCE_DATE].max()
+        rank = 0
+        for definition_id, date in zip(group["_definition_id"], group[REFERENCE_DATE]):
+            if comparable(Figure.on(definition_id, None, date), Figure.on(definition_id, None, newest)):
+                rank += 1
+                ranks.append(rank)
+            else:
+                ranks.append(None)
+    table = table.sort_values(["definition", "geography"], kind="stable")
+    table[RANK_SAME_DEFINITION] = pd.array(ranks, dtype="Int64")
     return table[columns].reset_index(drop=True)
+
+
+def latest_notes(loaded: Loaded) -> list[Msg]:
+    """Notes on :func:`latest_shares`: the rule, and the figures left out as too old to be 'latest'."""
+    notes = [RULE]
+    if loaded.series.empty:
+        return notes
+    _, older = _latest_rows(loaded)
+    defs = load_definitions()
+    for _, row in older.iterrows():
+        notes.append(T(
+            "Not shown as latest: {city}, {definition}, {area} ({date}), more than {years} years older than "
+            "the city's newest figure of the same definition.",
+            city=get_city(row["city_id"]).names, definition=Label(defs[row["definition_id"]].label),
+            area=place_text(row["place_name"]), date=Date(row["ref_date"]), years=Num(DATE_TOLERANCE_YEARS, "count"),
+        ))
+    return notes
 
 
 def definition_notes(table: pd.DataFrame) -> list[Msg]:
@@ -122,26 +179,36 @@ def definition_notes(table: pd.DataFrame) -> list[Msg]:
 def city_vs_national(loaded: Loaded) -> pd.DataFrame:
     """Each city's latest share by definition beside the country's UN DESA 2020 migrant share.
 
+    The location quotient (city share ÷ national share) is computed only where the two figures
+    are comparable (:func:`~workbench.analysis.comparability.comparable`, the kind of area left
+    out since a quotient sets a city against its country); otherwise the row gives the reason.
+
     Returns
     -------
     pandas.DataFrame
         Columns: city, city definition, area, reference date, city share (%), national
-        definition, national share (%) mid-2020, location quotient, same definition.
+        definition, national share (%) mid-2020, location quotient, comparable.
     """
     latest = latest_shares(loaded)
     columns = ["city", "city definition", "area", REFERENCE_DATE, CITY_SHARE, "national definition",
-               NATIONAL_SHARE, LOCATION_QUOTIENT, "same definition"]
+               NATIONAL_SHARE, LOCATION_QUOTIENT, "comparable"]
     if latest.empty or loaded.national.empty:
         return pd.DataFrame(columns=columns)
     nat = loaded.national[
         (loaded.national["source_id"] == "undesa_ims_2020") & (loaded.national["indicator_id"] == "population_share")
     ]
     nat = nat.sort_values("period").groupby("city_id").tail(1)
-    by_city = {get_city(c).names.en: v for c, v in zip(nat["city_id"], nat["value"])}
+    # UN DESA estimates refer to mid-year (1 July)
+    by_city = {get_city(c).names.en: (v, f"{str(p)[:4]}-07-01") for c, v, p in zip(nat["city_id"], nat["value"], nat["period"])}
+    ids = {d.label: definition_id for definition_id, d in load_definitions().items()}
     national_definition = T("{definition}, 2020 edition", definition=Label(load_definitions()["un_migrant_stock"].label))
     rows = []
     for _, row in latest.iterrows():
-        national_share = by_city.get(row["city"])
+        national_share, national_date = by_city.get(row["city"], (None, None))
+        decision = None
+        if national_share:
+            decision = comparable(Figure.on(ids[row["definition"]], None, row[REFERENCE_DATE]),
+                                  Figure.on("un_migrant_stock", None, national_date))
         rows.append(
             {
                 "city": row["city"],
@@ -151,46 +218,75 @@ def city_vs_national(loaded: Loaded) -> pd.DataFrame:
                 CITY_SHARE: row[SHARE],
                 "national definition": national_definition,
                 NATIONAL_SHARE: national_share,
-                LOCATION_QUOTIENT: row[SHARE] / national_share if national_share else None,
-                "same definition": T("no"),
+                LOCATION_QUOTIENT: row[SHARE] / national_share if decision else None,
+                "comparable": decision.reason if decision is not None else T("no national figure"),
             }
         )
     return pd.DataFrame(rows, columns=columns)
 
 
 def trends(loaded: Loaded) -> pd.DataFrame:
-    """First and last share of each city series (same definition, area and source).
+    """Change of each city series over periods of the same length, one block per length.
+
+    The lengths are the full spans of the series; each series appears in every block whose
+    length it covers (a value that many years before its last date, within the rule's period
+    tolerance), so a change over one year is set beside changes over one year only.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: city, definition, area, first date, first share (%), last date, last share (%),
-        change (pp).
+        Columns: period (years), city, definition, area, first date, first share (%), last date,
+        last share (%), change (pp); sorted by period, definition and city.
     """
-    columns = ["city", "definition", "area", "first date", FIRST_SHARE, "last date", LAST_SHARE, CHANGE]
+    columns = [PERIOD_YEARS, "city", "definition", "area", "first date", FIRST_SHARE, "last date", LAST_SHARE, CHANGE]
     if loaded.series.empty:
         return pd.DataFrame(columns=columns)
     s = loaded.series.dropna(subset=["share"])
     defs = load_definitions()
-    rows = []
+    series = []
     for (city_id, definition_id, place_id, source_id), group in s.groupby(["city_id", "definition_id", "place_id", "source_id"], sort=True):
-        if group["ref_date"].nunique() < 2:
-            continue
-        group = group.sort_values("ref_date")
-        first, last = group.iloc[0], group.iloc[-1]
-        rows.append(
-            {
-                "city": get_city(city_id).names.en,
-                "definition": defs[definition_id].label,
-                "area": place_text(first["place_name"]),
-                "first date": first["ref_date"],
-                FIRST_SHARE: first["share"],
-                "last date": last["ref_date"],
-                LAST_SHARE: last["share"],
-                CHANGE: last["share"] - first["share"],
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+        group = group.sort_values("ref_date").drop_duplicates("ref_date", keep="last")
+        if len(group) >= 2:
+            series.append((city_id, definition_id, group))
+    spans = sorted({_years(g["ref_date"].iloc[0], g["ref_date"].iloc[-1]) for _, _, g in series})
+    rows = []
+    for span in spans:
+        for city_id, definition_id, group in series:
+            last = group.iloc[-1]
+            first = _value_before(group, last["ref_date"], span)
+            if first is None:
+                continue
+            rows.append(
+                {
+                    PERIOD_YEARS: span,
+                    "city": get_city(city_id).names.en,
+                    "definition": defs[definition_id].label,
+                    "area": place_text(first["place_name"]),
+                    "first date": first["ref_date"],
+                    FIRST_SHARE: first["share"],
+                    "last date": last["ref_date"],
+                    LAST_SHARE: last["share"],
+                    CHANGE: last["share"] - first["share"],
+                }
+            )
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values([PERIOD_YEARS, "definition", "city"], kind="stable").reset_index(drop=True)
+
+
+def _years(first: str, last: str) -> int:
+    # whole years between two dates (a period of 364 to 366 days is one year)
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days
+    return round(days / 365.25)
+
+
+def _value_before(group: pd.DataFrame, last: str, years: int) -> pd.Series | None:
+    # the observation ``years`` before ``last`` whose period has the same length as ``years``
+    # within the rule's tolerance (None when the series has no such date)
+    target = Figure(group["definition_id"].iloc[0], None, (pd.Timestamp(last) - pd.DateOffset(years=years)).date().isoformat(), last)
+    for _, row in group.iloc[:-1].iterrows():
+        if comparable(Figure(row["definition_id"], None, row["ref_date"], last), target):
+            return row
+    return None
 
 
 def coverage(loaded: Loaded) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import indicators as ind
+from workbench.analysis.comparability import Decision, Figure, comparable
 from workbench.errors import DataError
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.analysis.sections import Section
@@ -281,6 +282,8 @@ def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int
     country_persons = top["origin"].map(by_code["persons"]) if len(by_code) else pd.Series(np.nan, index=top.index)
     country_share = top["origin"].map(by_code["share"]) if len(by_code) else pd.Series(np.nan, index=top.index)
     definitions = _definitions_label(city, country)
+    decision = _comparable_tables(city, country)
+    quotients = (top["share"] / country_share).to_numpy(dtype=float) if decision else np.full(len(top), np.nan)
     table = pd.DataFrame(
         {
             "rank": range(1, len(top) + 1),
@@ -289,12 +292,14 @@ def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int
             CITY_SHARE: top["share"].to_numpy(),
             "country persons": country_persons.to_numpy(dtype=float),
             COUNTRY_SHARE: country_share.to_numpy(dtype=float),
-            LOCATION_QUOTIENT: (top["share"] / country_share).to_numpy(dtype=float),
+            LOCATION_QUOTIENT: quotients,
             "definitions": definitions,
         },
         columns=columns,
     )
     notes = [ORIGIN_QUOTIENT_DEFINITION, _table_note(city, "city"), *_country_notes(city, country, national)]
+    if decision is not None and not decision:
+        notes.append(T("Location quotients not computed, the two tables are not comparable: {reason}.", reason=decision.reason))
     missing = top.loc[country_share.isna(), "origin_name"].tolist()
     if len(country) and missing:
         notes.append(T("Not listed separately in the country's table (no share or quotient): {origins}.", origins=join(missing, ", ")))
@@ -350,6 +355,16 @@ def diversity_table(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     notes = [SIMPSON_DEFINITION, EFFECTIVE_ORIGINS_DEFINITION, *_country_notes(city, country, national)]
     refs = list(dict.fromkeys(list(city["source_id"].unique()) + list(country["source_id"].unique())))
     return Section(pd.DataFrame(rows, columns=columns), refs, notes)
+
+
+def _comparable_tables(city: pd.DataFrame, country: pd.DataFrame) -> Decision | None:
+    # the rule applied to the city's and the country's origin tables (None: no country table);
+    # the kind of area is left out, since a quotient sets the city against its country
+    if country.empty:
+        return None
+    c, n = city.iloc[0], country.iloc[0]
+    return comparable(Figure.on(c["definition_id"], None, str(c["ref_date"]), c["origin_type"]),
+                      Figure.on(n["definition_id"], None, str(n["ref_date"]), n["origin_type"]))
 
 
 def _definitions_label(city: pd.DataFrame, country: pd.DataFrame) -> Msg:

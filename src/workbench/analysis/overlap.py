@@ -3,7 +3,8 @@
 Reads the origin tables the city runs saved (:data:`~workbench.analysis.city_tables.ORIGINS`: one
 city's latest breakdown by country of citizenship or birth, with its definition, area and date). Overlap is measured on
 shares of each city's own total, so cities of different size compare; pairs counted by different
-definitions (e.g. foreign nationals and refugees) are marked, never silently compared.
+definitions, kinds of area or dates (e.g. foreign nationals and refugees) are listed with the reason and
+not compared (:func:`~workbench.analysis.comparability.comparable`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis import city_tables
+from workbench.analysis.comparability import Figure, comparable
 from workbench.analysis.compare import shore_text
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, T
 from workbench.reference.origins import origin_name
 from workbench.reference.labels import geography_label, place_text
 from workbench.reference.registry import get_city, load_definitions
-from workbench.reference.columns import OVERLAP, REFERENCE_DATE, SHARE
+from workbench.reference.columns import OVERLAP, RANK_SAME_DEFINITION_ONLY, REFERENCE_DATE, SHARE
 
 #: One-line definition shown beside the overlap table.
 OVERLAP_DEFINITION = T(
@@ -104,36 +106,51 @@ def overlap_index(p: pd.Series, q: pd.Series) -> float:
 
 
 def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Overlap of origin mixes for every pair of cities, with whether the definitions match.
+    """Overlap of origin mixes for every pair of cities whose tables count like populations.
+
+    A pair is compared only when :func:`~workbench.analysis.comparability.comparable` holds for
+    its two tables (same definition and breakdown, same kind of area, dates within the tolerance);
+    ranks are given within each definition, never across (a refugee caseload is not ranked beside
+    foreign residents). Pairs that are not comparable are listed last, with the reason and no overlap.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: city A, city B, overlap (%), countries in common, definitions; one row per pair.
+        Columns: definition, rank (same definition), city A, city B, overlap (%), countries in
+        common, comparable; one row per pair.
     """
-    columns = ["city A", "city B", OVERLAP, "countries in common", "definitions"]
+    columns = ["definition", RANK_SAME_DEFINITION_ONLY, "city A", "city B", OVERLAP, "countries in common", "comparable"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     defs = load_definitions()
     named = rows[~rows["residual"]]
     shares = {c: g.groupby("origin")["share"].sum() for c, g in named.groupby("city_id", sort=False)}
-    definition = {c: g["definition_id"].iloc[0] for c, g in named.groupby("city_id", sort=False)}
+    figure = {
+        c: Figure.on(g["definition_id"].iloc[0], g["geography_level"].iloc[0], str(g["ref_date"].iloc[0]), g["origin_type"].iloc[0])
+        for c, g in named.groupby("city_id", sort=False)
+    }
     cities = list(shares)
     out = []
     for i, a in enumerate(cities):
         for b in cities[i + 1:]:
-            first, second = Label(defs[definition[a]].label), Label(defs[definition[b]].label)
+            decision = comparable(figure[a], figure[b])
             out.append(
                 {
+                    "definition": defs[figure[a].definition_id].label if decision else T("not compared"),
                     "city A": get_city(a).names.en,
                     "city B": get_city(b).names.en,
-                    OVERLAP: overlap_index(shares[a], shares[b]),
+                    OVERLAP: overlap_index(shares[a], shares[b]) if decision else None,
                     "countries in common": len(set(shares[a].index) & set(shares[b].index)),
-                    "definitions": T("same: {definition}", definition=first) if definition[a] == definition[b]
-                    else T("differ: {first} / {second}", first=first, second=second),
+                    "comparable": decision.reason,
+                    "_compared": bool(decision),
                 }
             )
-    return pd.DataFrame(out, columns=columns).sort_values(OVERLAP, ascending=False).reset_index(drop=True)
+    table = pd.DataFrame(out, columns=[*columns, "_compared"])
+    table["_key"] = table["definition"].astype(str)
+    table = table.sort_values(["_compared", "_key", OVERLAP], ascending=[False, True, False], kind="stable")
+    ranks = table[table["_compared"]].groupby("_key").cumcount() + 1
+    table[RANK_SAME_DEFINITION_ONLY] = pd.array([ranks.get(i) for i in table.index], dtype="Int64")
+    return table[columns].reset_index(drop=True)
 
 
 def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:

@@ -9,13 +9,14 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis import city_tables
+from workbench.analysis.comparability import DATE_TOLERANCE_YEARS, Figure, comparable
 from workbench.analysis.compare import shore_text
 from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.sections import Section
 from workbench.errors import ConfigError, DataError
 from workbench.reference.formats import format_number
 from workbench.reference.framework import THEMES, Item, load_framework
-from workbench.reference.i18n import Label, Msg, T, join
+from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
 from workbench.reference.columns import REFERENCE_DATE
@@ -30,6 +31,8 @@ VERDICTS = {
     "no: definitions differ": T("no: definitions differ"),
     "no: areas differ": T("no: areas differ"),
     "no: units differ": T("no: units differ"),
+    "no: dates differ": T("no: dates differ"),
+    "national": T("national figures: they compare countries, not cities"),
 }
 
 SUMMARY_COLUMNS = [
@@ -91,9 +94,11 @@ def _checked_values(frame: pd.DataFrame, path: Path, city_id: str) -> pd.DataFra
 def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Section:
     """One theme of the framework across cities: each item's latest figure(s) per city.
 
-    Every item of the theme gets at least one row per city: its figures (one per source, area
-    and definition the city run kept), or a line saying it needs expert input or that the
-    public data hold no figure.
+    Every item of the theme gets a row per figure of each city (one per source, area and
+    definition the city run kept) and one row naming the cities without a figure (the item needs
+    expert input, or the public data hold none): a stated gap, not a row per city. Figures of a
+    country are marked national; a count of published categories is not shown as a value; under
+    an item asking for a gap between two groups, a level of one group is named a level.
 
     Parameters
     ----------
@@ -110,8 +115,9 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
     Section
         Columns: indicator, city, shore, value (rounded as displayed), unit, definition, area,
         reference date, source; plus ``comparable`` ('yes', 'no: definitions differ', 'no: areas
-        differ', 'no: units differ'; empty when fewer than two cities have a figure) when the
-        definitions, kinds of area or units of one item's figures differ between cities. Notes
+        differ', 'no: units differ', 'no: dates differ' (the dates rule of
+        :func:`~workbench.analysis.comparability.comparable`), 'national figures: ...'; empty when
+        fewer than two cities have a figure) when some item's figures are not comparable. Notes
         describe each definition used and, for each item that is not comparable, who uses what.
 
     Raises
@@ -129,18 +135,26 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
     for item in items:
         figures = values[(values["item_id"] == item.id) & values["city_id"].isin(present) & values["value"].notna()]
         verdicts[item.id] = _comparable(figures)
+        gaps = []
         for city_id in present:
             own = figures[figures["city_id"] == city_id]
             used.append(own)
             if own.empty:
-                rows.append(_placeholder(item, city_id, names[city_id]))
+                gaps.append(city_id)
             for _, row in own.iterrows():
                 rows.append(_table_row(item, row, names[city_id], defs))
+        if gaps:
+            # the cities without a figure share one row: a stated gap, not a row per city
+            rows.append(_placeholder(item, gaps))
         if verdicts[item.id].startswith("no"):
             notes.append(_difference_note(item, figures, verdicts[item.id], names, defs))
     table = pd.DataFrame(rows, columns=["item_id", *TABLE_COLUMNS])
-    if any(v.startswith("no") for v in verdicts.values()):
-        table["comparable"] = table["item_id"].map(lambda i: VERDICTS.get(verdicts[i], ""))
+    if any(v and v != "yes" for v in verdicts.values()):
+        # a row of cities without a figure compares nothing: its cell stays empty
+        gap = table["value"].isna() & table["unit"].isin([EXPERT_TEXT, NO_FIGURE_TEXT])
+        table["comparable"] = [
+            "" if is_gap else VERDICTS.get(verdicts[i], "") for i, is_gap in zip(table["item_id"], gap)
+        ]
     shown = pd.concat(used) if used else values.iloc[0:0]
     definition_notes = [definition_note(d) for d in dict.fromkeys(shown["definition_id"]) if d in defs]
     left_out = [c for c in cities if c not in present]
@@ -152,21 +166,36 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
 
 def _comparable(figures: pd.DataFrame) -> str:
     # judged only where at least two cities have a figure; cities differ when the sets of
-    # definitions (areas, units) of their figures differ (an item may declare several definitions)
+    # definitions (areas, units) of their figures differ (an item may declare several definitions);
+    # figures of countries compare countries, not the cities listed beside them
     if figures["city_id"].nunique() < 2:
         return ""
+    if (figures["geography_level"] == "country").all():
+        return "national"
     for column, reason in (("definition_id", "definitions"), ("geography_level", "areas"), ("unit", "units")):
         if figures.groupby("city_id")[column].agg(frozenset).nunique() > 1:
             return f"no: {reason} differ"
+    # the one rule decides on the dates: each city's latest figure against every other's
+    latest = figures.sort_values("ref_date").groupby("city_id").tail(1)
+    known = [r for _, r in latest.iterrows() if r["definition_id"] in load_definitions()]
+    for i, a in enumerate(known):
+        for b in known[i + 1:]:
+            if not comparable(Figure.on(a["definition_id"], None, a["ref_date"]), Figure.on(a["definition_id"], None, b["ref_date"])):
+                return "no: dates differ"
     return "yes"
 
 
-def _placeholder(item: Item, city_id: str, name: str) -> dict:
+def _is_gap(item: Item) -> bool:
+    # an item that asks for a difference between two groups (migrants vs natives)
+    return item.id.endswith("_gap") or "(gap)" in item.label
+
+
+def _placeholder(item: Item, city_ids: list[str]) -> dict:
     return {
         "item_id": item.id,
         "indicator": item.label,
-        "city": name,
-        "shore": shore_text(get_city(city_id).shore),
+        "city": join([get_city(c).names for c in city_ids], ", "),
+        "shore": join([shore_text(s) for s in dict.fromkeys(get_city(c).shore for c in city_ids)], ", "),
         "value": float("nan"),
         "unit": EXPERT_TEXT if item.measure is None else NO_FIGURE_TEXT,
         "definition": "",
@@ -179,15 +208,23 @@ def _placeholder(item: Item, city_id: str, name: str) -> dict:
 def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
     level = geography_label(row["geography_level"])
     # areas inside the city are summarised ('23 districts'): the place already says the level
-    area = _areas_cell(row["place"], row["geography_level"]) if row["unit"] == "areas" or row["place"][:1].isdigit() \
-        else T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
+    if row["unit"] == "areas" or row["place"][:1].isdigit():
+        area = _areas_cell(row["place"], row["geography_level"])
+    elif row["geography_level"] == "country":
+        area = T("{geography}: {place} (national figure)", geography=Label(level), place=place_text(row["place"]))
+    else:
+        area = T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
+    value, unit = float(format_number(row["value"], row["unit"]).replace(",", "")), row["unit"]
+    if unit == "categories":
+        # a count of the categories a breakdown publishes is not a figure of the indicator
+        value, unit = float("nan"), T("breakdown published ({count} categories), no single figure", count=Num(row["value"], "count"))
     return {
         "item_id": item.id,
-        "indicator": _indicator_cell(item, row),
+        "indicator": _indicator_cell(item, row, defs),
         "city": name,
         "shore": shore_text(get_city(row["city_id"]).shore),
-        "value": float(format_number(row["value"], row["unit"]).replace(",", "")),
-        "unit": row["unit"],
+        "value": value,
+        "unit": unit,
         "definition": defs[row["definition_id"]].label if row["definition_id"] in defs else row["definition_id"],
         "area": area,
         REFERENCE_DATE: row["ref_date"],
@@ -195,8 +232,15 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
     }
 
 
-def _indicator_cell(item: Item, row: pd.Series) -> str | Msg:
-    # the item's label, with the indicator when the item has several and the subgroup of the figure
+def _indicator_cell(item: Item, row: pd.Series, defs: dict) -> str | Msg:
+    # the item's label, with the indicator when the item has several and the subgroup of the figure;
+    # a level of one group under an item asking for a gap is named for what it is
+    if _is_gap(item) and row["unit"] != "percentage_points" and row["indicator_id"] in load_indicators():
+        indicator = Label(load_indicators()[row["indicator_id"]].label)
+        group = Label(defs[row["definition_id"]].label) if row["definition_id"] in defs else row["definition_id"]
+        if row["subgroup"]:
+            return T("{indicator} of {group} ({subgroup}): a level, not the gap", indicator=indicator, group=group, subgroup=row["subgroup"])
+        return T("{indicator} of {group}: a level, not the gap", indicator=indicator, group=group)
     several = item.measure is not None and len(item.measure.indicator) > 1
     if not several and not row["subgroup"]:
         return item.label
@@ -219,14 +263,17 @@ def _areas_cell(place: str, level: str) -> str | Msg:
 
 
 def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> Msg:
-    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level"}.get(verdict, "unit")
+    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level", "no: dates differ": "ref_date"}.get(verdict, "unit")
     parts = []
     for key, group in figures.groupby(column, sort=False):
-        label = defs[key].label if column == "definition_id" and key in defs else geography_label(key)
+        label = defs[key].label if column == "definition_id" and key in defs else key if column == "ref_date" else geography_label(key)
         cities = ", ".join(names[c] for c in dict.fromkeys(group["city_id"]))
-        parts.append(T("{label} ({cities})", label=Label(label), cities=cities))
+        parts.append(T("{label} ({cities})", label=Date(key) if column == "ref_date" else Label(label), cities=cities))
     if column == "definition_id":
         return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+    if column == "ref_date":
+        return T("{item} — not comparable across cities (dates more than {years} years apart): {groups}.",
+                 item=Label(item.label), years=Num(DATE_TOLERANCE_YEARS, "count"), groups=join(parts, "; "))
     if column == "geography_level":
         return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
     return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
