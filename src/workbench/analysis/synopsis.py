@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.analysis.sections import Section
+from workbench.analysis.stats import BREAK
+from workbench.errors import DataError
 from workbench.reference.registry import City
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
@@ -101,21 +103,31 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
 
 
 def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
-    """The average annual growth of the longest series, with its confidence interval."""
+    """The average annual growth of the longest series, with the interval of the fit.
+
+    The interval is worded as the fit's uncertainty (register and census counts are not a sample),
+    never as a test of whether the population changed.
+
+    Raises
+    ------
+    DataError
+        If the :data:`~workbench.analysis.stats.BREAK` column is not boolean (a shown "yes"/"no"
+        is never read back: the string "no" would count as a break).
+    """
     if trends.empty:
         return []
+    if not pd.api.types.is_bool_dtype(trends[BREAK]):
+        raise DataError(f"trend table, column '{BREAK}': expected booleans from stats.trend_table, got "
+                        f"{trends[BREAK].dtype} (a shown 'yes'/'no' is not read back)")
     row = trends.sort_values(["dates", "to"]).iloc[-1]
-    low, high = row[CI_LOW], row[CI_HIGH]
-    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row[GROWTH]),
-              "start": Date(row["from"]), "end": Date(row["to"]), "low": _signed(low), "high": _signed(high)}
-    if low <= 0 <= high:
-        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
-                 "(95 % confidence interval {low} to {high}).", **values)
-    else:
-        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
-                 "(95 % confidence interval {low} to {high}; the interval excludes zero).", **values)
+    text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end}, by a trend fitted "
+             "to {dates} dates (95 % interval of the fit {low} to {high}: how far the counts stray from a steady "
+             "trend, not a sampling error).",
+             definition=_label(row["definition"]), place=row["place"], growth=_signed(row[GROWTH]),
+             start=Date(row["from"]), end=Date(row["to"]), dates=int(row["dates"]),
+             low=_signed(row[CI_LOW]), high=_signed(row[CI_HIGH]))
     sentences = [Sentence(text, where, [])]
-    if row.get("break in series"):
+    if row[BREAK]:
         sentences.append(Sentence(T("A break in series lies within the period."), where, []))
     return sentences
 
