@@ -304,6 +304,8 @@ assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
 assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "source"]).size() == 1).all(), "two values for one place, definition, date and source"
 if len(trends):
     assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
+# every number of a synopsis sentence drafted from claims is the cell of the table it cites
+synopsis.check(drafted, {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from workbench.analysis import synopsis
+from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK, shown, trend_table
-from workbench.errors import DataError
+from workbench.errors import ClaimError, DataError
 from workbench.reference.i18n import render
+from workbench.reference.registry import get_city
 
 
 def _trends(flags: list[str]) -> pd.DataFrame:
@@ -47,3 +49,35 @@ def test_growth_words_the_interval_as_the_fit_not_as_significance():
     assert "excludes zero" not in text and "significan" not in text
     assert "interval of the fit" in text and "not a sampling error" in text
     assert "fitted to 5 dates" in text
+
+
+def _series() -> pd.DataFrame:
+    return pd.DataFrame({
+        "place": ["Madrid"] * 2, "geography": ["municipality"] * 2, "definition": ["Foreign nationals"] * 2,
+        "reference date": ["2012-01-01", "2022-01-01"], "persons": [300_000.0, 380_000.0],
+        "share of population (%)": [9.5, 11.3], "source": ["s"] * 2, "flag": [""] * 2,
+    })
+
+
+def test_the_check_passes_sentences_that_agree_with_their_cells():
+    series, trends = _series(), _trends([""] * 5)
+    drafted = synopsis.migrant_share(Section(series), get_city("madrid"), "4.1") + synopsis.growth(trends, "4.1")
+    assert synopsis.check(drafted, {"series": series, "trends": trends}) == 3
+
+
+def test_the_check_catches_a_planted_contradiction_and_names_sentence_and_cell():
+    trends = _trends([""] * 5)
+    drafted = synopsis.growth(trends, "4.1, table 'Average annual growth'")
+    planted = trends.copy()
+    planted.loc[planted.index[0], "95% CI high"] = 99.0
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 \('Foreign nationals in Madrid changed by .*see 4.1, "
+                                         r"table 'Average annual growth'\).*table 'trends', row 0, column '95% CI high'"):
+        synopsis.check(drafted, {"trends": planted})
+
+
+def test_the_check_catches_a_number_that_cites_no_cell():
+    series = _series()
+    (_, change) = synopsis.migrant_share(Section(series), get_city("madrid"), "4.1")
+    bare = synopsis.Sentence(change.text, change.table, [], change.claims[:1])
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*: the number 1.8\d* cites no table cell"):
+        synopsis.check([bare], {"series": series})

@@ -13,19 +13,39 @@ import pandas as pd
 
 from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK
-from workbench.errors import DataError
+from workbench.errors import ClaimError, DataError
 from workbench.reference.registry import City
-from workbench.reference.i18n import Date, Label, Msg, Num, T, join
+from workbench.reference.i18n import Date, Joined, Label, Msg, Num, T, join, render
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A number of a sentence and the cell it comes from: table name, row label and column.
+
+    With ``minus`` (another row label and column of the same table) the number is the difference
+    of the two cells, e.g. a change in percentage points.
+    """
+
+    value: float
+    table: str  #: the key of the table in :func:`check` (e.g. "series", "trends")
+    row: object  #: the row's index label in that table
+    column: str
+    minus: tuple[object, str] | None = None
+
+
+@dataclass(frozen=True)
 class Sentence:
-    """One drafted sentence and the table it comes from."""
+    """One drafted sentence, the table it comes from and, where drafted from cells, its claims."""
 
     text: Msg
     table: Msg  #: where the number is shown: section and caption of the table
     sources: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+
+def _cite(table: str, row: pd.Series, column: str) -> Claim:
+    return Claim(float(row[column]), table, row.name, column)
 
 
 def _pct(value: float) -> Num:
@@ -66,7 +86,7 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
         definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
         geography=_label(last["geography"]), date=Date(last[REFERENCE_DATE]), share=_pct(last[SHARE_OF_POPULATION]),
     )
-    out = [Sentence(text, where, [last["source"]])]
+    out = [Sentence(text, where, [last["source"]], [_cite("series", last, "persons"), _cite("series", last, SHARE_OF_POPULATION)])]
     first = same.sort_values(REFERENCE_DATE).iloc[0]
     if first[REFERENCE_DATE] != last[REFERENCE_DATE]:
         change = last[SHARE_OF_POPULATION] - first[SHARE_OF_POPULATION]
@@ -74,6 +94,8 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
             T("On {date} the same series stood at {share} %: a change of {change} percentage points.",
               date=Date(first[REFERENCE_DATE]), share=_pct(first[SHARE_OF_POPULATION]), change=_signed(change)),
             where, [last["source"]],
+            [_cite("series", first, SHARE_OF_POPULATION),
+             Claim(float(change), "series", last.name, SHARE_OF_POPULATION, (first.name, SHARE_OF_POPULATION))],
         ))
     return out
 
@@ -126,7 +148,8 @@ def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
              definition=_label(row["definition"]), place=row["place"], growth=_signed(row[GROWTH]),
              start=Date(row["from"]), end=Date(row["to"]), dates=int(row["dates"]),
              low=_signed(row[CI_LOW]), high=_signed(row[CI_HIGH]))
-    sentences = [Sentence(text, where, [])]
+    claims = [_cite("trends", row, c) for c in (GROWTH, "dates", CI_LOW, CI_HIGH)]
+    sentences = [Sentence(text, where, [], claims)]
     if row[BREAK]:
         sentences.append(Sentence(T("A break in series lies within the period."), where, []))
     return sentences
@@ -146,7 +169,7 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     else:
         text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
             T("The largest country of origin was {first}.", first=parts[0])
-    return [Sentence(text, where, list(origins.source_ids))]
+    return [Sentence(text, where, list(origins.source_ids), [_cite("origins", row, SHARE_OF_THE_GROUP) for _, row in top.iterrows()])]
 
 
 def refugees(section: Section, where: Msg) -> list[Sentence]:
@@ -157,13 +180,15 @@ def refugees(section: Section, where: Msg) -> list[Sentence]:
     year = table["year"].max()
     rows = table[table["year"] == year]
     main = rows.sort_values("refugees", na_position="first").iloc[-1]
+    claims = [_cite("refugees", main, "year"), _cite("refugees", main, "refugees")]
     if pd.notna(main.get("asylum-seekers")):
+        claims.append(_cite("refugees", main, "asylum-seekers"))
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees and {asylum} asylum-seekers in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), asylum=_n(main["asylum-seekers"]), place=main["place"])
     else:
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), place=main["place"])
-    return [Sentence(text, where, list(section.source_ids))]
+    return [Sentence(text, where, list(section.source_ids), claims)]
 
 
 def national(context: Section, city: City, where: Msg) -> list[Sentence]:
@@ -321,3 +346,72 @@ def as_table(sentences: list[Sentence]) -> pd.DataFrame:
         {"sentence": [s.text for s in sentences], "table": [s.table for s in sentences], "sources": ["; ".join(s.sources) for s in sentences]},
         columns=["sentence", "table", "sources"],
     )
+
+
+def check(sentences: list[Sentence], tables: dict[str, pd.DataFrame]) -> int:
+    """Verify that every number of every sentence drafted from claims is the table cell it cites.
+
+    Parameters
+    ----------
+    sentences
+        The drafted synopsis.
+    tables
+        The tables the claims name, by their key (the profile's own tables, as shown).
+
+    Returns
+    -------
+    int
+        How many sentences were checked (those with claims).
+
+    Raises
+    ------
+    ClaimError
+        Naming the sentence (its number and English text) and the cell, if a claimed value is not
+        its cell, or a number of the sentence is claimed by no cell.
+    """
+    checked = 0
+    for number, sentence in enumerate(sentences, start=1):
+        if not sentence.claims:
+            continue
+        checked += 1
+        said = f"synopsis sentence {number} ({render(sentence.text, 'en')!r}, see {render(sentence.table, 'en')})"
+        for claim in sentence.claims:
+            cell = _cell(tables, claim, said)
+            if not _same(claim.value, cell):
+                where = f"table '{claim.table}', row {claim.row}, column '{claim.column}'"
+                if claim.minus:
+                    where += f" minus row {claim.minus[0]}, column '{claim.minus[1]}'"
+                raise ClaimError(f"{said}: states {claim.value} but the cited cell ({where}) holds {cell}")
+        for value in _numbers(sentence.text):
+            if not any(_same(value, claim.value) for claim in sentence.claims):
+                raise ClaimError(f"{said}: the number {value} cites no table cell")
+    return checked
+
+
+def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str) -> float:
+    table = tables.get(claim.table)
+    if table is None or claim.row not in table.index or claim.column not in table.columns:
+        raise ClaimError(f"{said}: cites table '{claim.table}', row {claim.row}, column '{claim.column}', which the profile does not show")
+    value = float(table.at[claim.row, claim.column])
+    if claim.minus:
+        value -= float(table.at[claim.minus[0], claim.minus[1]])
+    return value
+
+
+def _same(a: float, b: float) -> bool:
+    # a claim holds the cell's own float; only arithmetic of a difference can differ in the last bits
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _numbers(text) -> list[float]:
+    # the numbers a sentence states: its numeric parameters, a "-{value}" read as negative
+    if isinstance(text, Joined):
+        return [v for part in text.parts for v in _numbers(part)]
+    if isinstance(text, Msg):
+        sign = -1.0 if text.msgid == "-{value}" else 1.0
+        return [sign * v for value in text.params.values() for v in _numbers(value)]
+    if isinstance(text, Num):
+        return [float(text.value)]
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return [float(text)]
+    return []
