@@ -169,7 +169,8 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     else:
         text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
             T("The largest country of origin was {first}.", first=parts[0])
-    return [Sentence(text, where, list(origins.source_ids), [_cite("origins", row, SHARE_OF_THE_GROUP) for _, row in top.iterrows()])]
+    # no claims yet: the context note states the group's total, which no cell of the origins table holds
+    return [Sentence(text, where, list(origins.source_ids))]
 
 
 def refugees(section: Section, where: Msg) -> list[Sentence]:
