@@ -81,3 +81,35 @@ def test_the_check_catches_a_number_that_cites_no_cell():
     bare = synopsis.Sentence(change.text, change.table, [], change.claims[:1])
     with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*: the number 1.8\d* cites no table cell"):
         synopsis.check([bare], {"series": series})
+
+
+def test_the_origins_sentence_checks_shares_and_the_total_of_its_note():
+    from workbench.reference.i18n import Num, T
+
+    origins = pd.DataFrame({"rank": [1, 2], "origin": ["Romania", "Morocco"], "persons": [40.0, 10.0],
+                            "share of the group (%)": [40.0, 10.0]})
+    note = T("{definition} in {place} on {date}, by {origin_type}; shares of {total} persons", definition="x",
+             place="Torino", date="2023-01-01", origin_type="citizenship", total=Num(100.0))
+    drafted = synopsis.top_origins(Section(origins, ["s"], [note]), "4.2")
+    assert synopsis.check(drafted, {"origins": origins}) == 1
+    wrong = T(note.msgid, **{**note.params, "total": Num(120.0)})
+    with pytest.raises(ClaimError, match=r"table 'origins', row 0, column 'persons' with row 0, column 'share of the group \(%\)' \(base\)"):
+        synopsis.check(synopsis.top_origins(Section(origins, ["s"], [wrong]), "4.2"), {"origins": origins})
+
+
+def test_labour_and_diversity_sentences_are_checked_against_their_tables():
+    gaps = pd.DataFrame({
+        "place": ["Lyon"] * 2, "geography": ["urban unit"] * 2, "reference date": ["2020-01-01"] * 2, "sex": ["total"] * 2,
+        "age band": ["15 and over"] * 2, "rate": ["employment rate", "unemployment rate"], "migrants (%)": [42.8, 23.9],
+        "natives (%)": [53.7, 10.7], "gap (pp)": [-10.9, 13.2], "migrant definition": ["Foreign nationals"] * 2,
+        "native definition": ["Nationals"] * 2, "source": ["insee"] * 2,
+    })
+    diversity = pd.DataFrame({
+        "scope": ["city"], "area": ["Lyon"], "definition": ["Foreign nationals"], "reference date": ["2015-01-01"],
+        "source": ["insee"], "origins published": [11], "Simpson diversity": [0.88], "effective number of origins": [8.26],
+    })
+    drafted = synopsis.labour_gaps(Section(gaps), "5") + synopsis.diversity(Section(diversity), "4.2")
+    assert synopsis.check(drafted, {"gaps": gaps, "diversity": diversity}) == 2
+    planted = gaps.assign(**{"gap (pp)": [-10.9, 12.0]})
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*table 'gaps', row 1, column 'gap \(pp\)'.* holds 12.0"):
+        synopsis.check(drafted, {"gaps": planted, "diversity": diversity})

@@ -23,15 +23,17 @@ from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, 
 class Claim:
     """A number of a sentence and the cell it comes from: table name, row label and column.
 
-    With ``minus`` (another row label and column of the same table) the number is the difference
-    of the two cells, e.g. a change in percentage points.
+    With ``other`` (another row label and column of the same table) the number is computed from
+    the two cells as ``how`` says: "difference" (cell − other, e.g. a change in percentage points)
+    or "base" (the total a share is of: cell × 100 ÷ other, with the other cell a share in %).
     """
 
     value: float
     table: str  #: the key of the table in :func:`check` (e.g. "series", "trends")
     row: object  #: the row's index label in that table
     column: str
-    minus: tuple[object, str] | None = None
+    other: tuple[object, str] | None = None
+    how: str = "cell"  #: "cell", "difference" or "base"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
               date=Date(first[REFERENCE_DATE]), share=_pct(first[SHARE_OF_POPULATION]), change=_signed(change)),
             where, [last["source"]],
             [_cite("series", first, SHARE_OF_POPULATION),
-             Claim(float(change), "series", last.name, SHARE_OF_POPULATION, (first.name, SHARE_OF_POPULATION))],
+             Claim(float(change), "series", last.name, SHARE_OF_POPULATION, (first.name, SHARE_OF_POPULATION), "difference")],
         ))
     return out
 
@@ -111,17 +113,19 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
     if table["definition"].nunique() < 2 and table["place"].nunique() < 2:
         return []
     latest = table.sort_values(REFERENCE_DATE).groupby(["definition", "place"], sort=False).tail(1)
-    parts = []
+    parts, claims = [], []
     for _, row in latest.iterrows():
+        claims.append(_cite("series", row, "persons"))
         common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
                   "date": Date(row[REFERENCE_DATE]), "persons": _n(row["persons"])}
         if pd.notna(row[SHARE_OF_POPULATION]):
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
                            share=_pct(row[SHARE_OF_POPULATION])))
+            claims.append(_cite("series", row, SHARE_OF_POPULATION))
         else:
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons}", **common))
     text = T("Each definition and area counts a different population: {counts}.", counts=join(parts, "; "))
-    return [Sentence(text, where, list(dict.fromkeys(latest["source"])))]
+    return [Sentence(text, where, list(dict.fromkeys(latest["source"])), claims)]
 
 
 def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
@@ -169,8 +173,18 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     else:
         text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
             T("The largest country of origin was {first}.", first=parts[0])
-    # no claims yet: the context note states the group's total, which no cell of the origins table holds
-    return [Sentence(text, where, list(origins.source_ids))]
+    claims = [_cite("origins", row, SHARE_OF_THE_GROUP) for _, row in top.iterrows()]
+    if context:
+        # the note states the total the shares are of: it must be the base of the first row's share
+        first = top.iloc[0]
+        claims += [Claim(_total(context), "origins", first.name, "persons", (first.name, SHARE_OF_THE_GROUP), "base")]
+    return [Sentence(text, where, list(origins.source_ids), claims)]
+
+
+def _total(note: Msg) -> float:
+    # the {total} of the origins table's note (profile_tables.origins)
+    total = note.params.get("total") if isinstance(note, Msg) else None
+    return float(total.value) if isinstance(total, Num) else float("nan")
 
 
 def refugees(section: Section, where: Msg) -> list[Sentence]:
@@ -206,14 +220,14 @@ def national(context: Section, city: City, where: Msg) -> list[Sentence]:
             T("In {country}, international migrants (foreign-born, or foreign nationals where birthplace is not recorded) "
               "were {share} % of the population in {year} (UN DESA, 2020 edition).",
               country=city.country_names, share=_pct(last["value"]), year=int(last["year"])),
-            where, ["undesa_ims_2020"],
+            where, ["undesa_ims_2020"], [_cite("context", last, "value"), _cite("context", last, "year")],
         ))
     if len(stock):
         last = stock.sort_values("year").iloc[-1]
         out.append(Sentence(
             T("UN DESA's 2024 edition counts {stock} international migrants in {country} in {year}.",
               stock=_n(last["value"]), country=city.country_names, year=int(last["year"])),
-            where, ["undesa_ims_2024"],
+            where, ["undesa_ims_2024"], [_cite("context", last, "value"), _cite("context", last, "year")],
         ))
     return out
 
@@ -257,13 +271,15 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
               "date": Date(city[REFERENCE_DATE]), "effective": _pct(city[EFFECTIVE_ORIGINS]),
               "simpson": Num(float(city[SIMPSON]), "ratio")}
     sources = [city["source"]]
+    claims = [_cite("diversity", city, c) for c in ("origins published", EFFECTIVE_ORIGINS, SIMPSON)]
     country = table[table["scope"] == "country"]
     if country.empty:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}).", **values)
-        return [Sentence(text, where, sources)]
+        return [Sentence(text, where, sources, claims)]
     row = country.iloc[0]
     sources.append(row["source"])
+    claims += [_cite("diversity", row, EFFECTIVE_ORIGINS), _cite("diversity", row, "origins published")]
     values.update({"country_effective": _pct(row[EFFECTIVE_ORIGINS]), "country": row["area"]})
     if row["definition"] != city["definition"]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
@@ -279,7 +295,7 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for {country}.",
                  **values)
-    return [Sentence(text, where, list(dict.fromkeys(sources)))]
+    return [Sentence(text, where, list(dict.fromkeys(sources)), claims)]
 
 
 def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
@@ -302,11 +318,12 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
               natives=_pct(r[NATIVES_SHARE]), gap=_signed(r[GAP]))
             for name, r in rates.items()
         ]
+        claims = [_cite("gaps", r, c) for r in rates.values() for c in (MIGRANTS_SHARE, NATIVES_SHARE, GAP)]
         out.append(Sentence(
             T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
               place=place, geography=_label(geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
               age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
-            where, [source_id],
+            where, [source_id], claims,
         ))
     return out
 
@@ -380,8 +397,8 @@ def check(sentences: list[Sentence], tables: dict[str, pd.DataFrame]) -> int:
             cell = _cell(tables, claim, said)
             if not _same(claim.value, cell):
                 where = f"table '{claim.table}', row {claim.row}, column '{claim.column}'"
-                if claim.minus:
-                    where += f" minus row {claim.minus[0]}, column '{claim.minus[1]}'"
+                if claim.other:
+                    where += f" with row {claim.other[0]}, column '{claim.other[1]}' ({claim.how})"
                 raise ClaimError(f"{said}: states {claim.value} but the cited cell ({where}) holds {cell}")
         for value in _numbers(sentence.text):
             if not any(_same(value, claim.value) for claim in sentence.claims):
@@ -394,13 +411,15 @@ def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str) -> float:
     if table is None or claim.row not in table.index or claim.column not in table.columns:
         raise ClaimError(f"{said}: cites table '{claim.table}', row {claim.row}, column '{claim.column}', which the profile does not show")
     value = float(table.at[claim.row, claim.column])
-    if claim.minus:
-        value -= float(table.at[claim.minus[0], claim.minus[1]])
+    if claim.how == "difference":
+        return value - float(table.at[claim.other[0], claim.other[1]])
+    if claim.how == "base":
+        return value * 100 / float(table.at[claim.other[0], claim.other[1]])
     return value
 
 
 def _same(a: float, b: float) -> bool:
-    # a claim holds the cell's own float; only arithmetic of a difference can differ in the last bits
+    # a claim holds the cell's own float; only the arithmetic of a computed claim differs in the last bits
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
