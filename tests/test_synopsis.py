@@ -113,3 +113,19 @@ def test_labour_and_diversity_sentences_are_checked_against_their_tables():
     planted = gaps.assign(**{"gap (pp)": [-10.9, 12.0]})
     with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*table 'gaps', row 1, column 'gap \(pp\)'.* holds 12.0"):
         synopsis.check(drafted, {"gaps": planted, "diversity": diversity})
+
+
+def test_a_label_cell_shown_in_a_sentence_brings_its_own_numbers():
+    from workbench.reference.i18n import T
+
+    age = T("{age} and over", age=15)
+    gaps = pd.DataFrame({
+        "place": ["Portugal"], "geography": ["country"], "reference date": ["2021-04-19"], "sex": ["total"],
+        "age band": [age], "rate": ["employment rate"], "migrants (%)": [55.4], "natives (%)": [48.8], "gap (pp)": [6.6],
+        "migrant definition": ["Foreign nationals"], "native definition": ["Nationals"], "source": ["ine"],
+    })
+    drafted = synopsis.labour_gaps(Section(gaps), "5")
+    assert "aged 15 and over" in render(drafted[0].text, "en")
+    assert synopsis.check(drafted, {"gaps": gaps}) == 1
+    with pytest.raises(ClaimError, match=r"shows .* but the cited cell \(table 'gaps', row 0, column 'age band'\)"):
+        synopsis.check(drafted, {"gaps": gaps.assign(**{"age band": [T("{age} and over", age=16)]})})

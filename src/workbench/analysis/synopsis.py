@@ -26,6 +26,8 @@ class Claim:
     With ``other`` (another row label and column of the same table) the number is computed from
     the two cells as ``how`` says: "difference" (cell − other, e.g. a change in percentage points)
     or "base" (the total a share is of: cell × 100 ÷ other, with the other cell a share in %).
+    With ``how="label"`` the sentence shows the cell ``text`` itself (e.g. an age band "15 and over"):
+    its numbers are the cell's, not the sentence's own.
     """
 
     value: float
@@ -33,7 +35,8 @@ class Claim:
     row: object  #: the row's index label in that table
     column: str
     other: tuple[object, str] | None = None
-    how: str = "cell"  #: "cell", "difference" or "base"
+    how: str = "cell"  #: "cell", "difference", "base" or "label"
+    text: object = None  #: the label cell shown, for ``how="label"``
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Sentence:
 
 def _cite(table: str, row: pd.Series, column: str) -> Claim:
     return Claim(float(row[column]), table, row.name, column)
+
+
+def _cite_label(table: str, row: pd.Series, column: str) -> Claim:
+    return Claim(float("nan"), table, row.name, column, how="label", text=row[column])
 
 
 def _pct(value: float) -> Num:
@@ -319,10 +326,11 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
             for name, r in rates.items()
         ]
         claims = [_cite("gaps", r, c) for r in rates.values() for c in (MIGRANTS_SHARE, NATIVES_SHARE, GAP)]
+        claims.append(_cite_label("gaps", rows.iloc[0], "age band"))
         out.append(Sentence(
             T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
               place=place, geography=_label(geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
-              age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
+              age=_label(first["age band"]), rates=join(parts, "; "), natives=_label(first["native definition"])),
             where, [source_id], claims,
         ))
     return out
@@ -393,23 +401,32 @@ def check(sentences: list[Sentence], tables: dict[str, pd.DataFrame]) -> int:
             continue
         checked += 1
         said = f"synopsis sentence {number} ({render(sentence.text, 'en')!r}, see {render(sentence.table, 'en')})"
+        labels = [claim.text for claim in sentence.claims if claim.how == "label"]
         for claim in sentence.claims:
+            if claim.how == "label":
+                cell = _cell(tables, claim, said)
+                if cell != claim.text:
+                    raise ClaimError(f"{said}: shows {claim.text!r} but the cited cell (table '{claim.table}', row "
+                                     f"{claim.row}, column '{claim.column}') holds {cell!r}")
+                continue
             cell = _cell(tables, claim, said)
             if not _same(claim.value, cell):
                 where = f"table '{claim.table}', row {claim.row}, column '{claim.column}'"
                 if claim.other:
                     where += f" with row {claim.other[0]}, column '{claim.other[1]}' ({claim.how})"
                 raise ClaimError(f"{said}: states {claim.value} but the cited cell ({where}) holds {cell}")
-        for value in _numbers(sentence.text):
+        for value in _numbers(sentence.text, labels):
             if not any(_same(value, claim.value) for claim in sentence.claims):
                 raise ClaimError(f"{said}: the number {value} cites no table cell")
     return checked
 
 
-def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str) -> float:
+def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str):
     table = tables.get(claim.table)
     if table is None or claim.row not in table.index or claim.column not in table.columns:
         raise ClaimError(f"{said}: cites table '{claim.table}', row {claim.row}, column '{claim.column}', which the profile does not show")
+    if claim.how == "label":
+        return table.at[claim.row, claim.column]
     value = float(table.at[claim.row, claim.column])
     if claim.how == "difference":
         return value - float(table.at[claim.other[0], claim.other[1]])
@@ -423,13 +440,16 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def _numbers(text) -> list[float]:
-    # the numbers a sentence states: its numeric parameters, a "-{value}" read as negative
+def _numbers(text, labels: list) -> list[float]:
+    # the numbers a sentence states: its numeric parameters, a "-{value}" read as negative; a cited
+    # label cell (the same object) states none of its own
+    if any(text is label for label in labels):
+        return []
     if isinstance(text, Joined):
-        return [v for part in text.parts for v in _numbers(part)]
+        return [v for part in text.parts for v in _numbers(part, labels)]
     if isinstance(text, Msg):
         sign = -1.0 if text.msgid == "-{value}" else 1.0
-        return [sign * v for value in text.params.values() for v in _numbers(value)]
+        return [sign * v for value in text.params.values() for v in _numbers(value, labels)]
     if isinstance(text, Num):
         return [float(text.value)]
     if isinstance(text, (int, float)) and not isinstance(text, bool):
