@@ -48,3 +48,23 @@ def test_the_all_ages_row_is_not_added_to_the_age_bands():
     total = local[local["age"] == "Y0-14"].assign(age="total", value=lambda f: f["value"] * 100)
     row = age_sex.sex_age(pd.concat([local, total], ignore_index=True)).table.iloc[0]
     assert (row["women"], row["men"]) == (2000.0, 2400.0)
+
+
+def test_a_table_by_sex_for_one_age_band_only_is_not_mixed_with_a_table_for_one_sex():
+    # issue 16 (found on Lyon 2020): men were the sum of the 15+ activity table and an all-ages table
+    # published for men only, and women's share read 32.2 % instead of 51.3 %
+    def row(sex, age, category, value):
+        return {"place_id": "UU", "place_name": "Unité urbaine de Lyon", "geography_level": "urban_unit",
+                "country_iso3": "FRA", "city_id": "lyon", "indicator_id": "population",
+                "definition_id": "foreign_nationality", "period": "2020", "ref_date": "2020-01-01", "value": value,
+                "unit": "persons", "sex": sex, "age": age, "category": category}
+    local = tidy_frame([
+        row("female", "Y15-MAX", "activity:employed", 25303.0), row("female", "Y15-MAX", "total", 70929.0),
+        row("male", "Y15-MAX", "activity:employed", 33832.0), row("male", "Y15-MAX", "total", 67247.0),
+        row("male", "total", "csp:employees", 5730.0), row("male", "total", "total", 81855.0),
+    ], "insee_rp_lyon")
+    section = age_sex.sex_age(local)
+    row_ = section.table.iloc[0]
+    assert (row_["women"], row_["men"]) == (70929.0, 67247.0)
+    assert [n.msgid for n in section.notes] == [
+        "{place}, {date}: women and men aged {age} only (the table has no all-ages figure by sex)."]

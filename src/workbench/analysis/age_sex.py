@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.analysis import indicators as ind
+from workbench.analysis.labour import age_band
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, T
 from workbench.reference.labels import SUB_CITY, areas_text, geography_label, source_refs
@@ -64,7 +65,9 @@ def sex_age(local: pd.DataFrame) -> Section:
         place = T("sum of {areas}", areas=areas_text(base["place_id"].nunique(), level))
         base = base.assign(place_name="")
         notes.append(T("The city's own area is not published by sex: women and men are summed over its {areas}, as for the age pyramid.", areas=areas_text(base["place_id"].nunique(), level)))
-    pivot = base.groupby(["place_name", "definition_id", "ref_date", "source_id", "sex"])["value"].sum().unstack("sex").reset_index()
+    keys = ["place_name", "definition_id", "ref_date", "source_id"]
+    bands = base.groupby(keys)["age"].agg(lambda a: sorted(set(a)))
+    pivot = base.groupby([*keys, "sex"])["value"].sum().unstack("sex").reset_index()
     pivot = pivot.dropna(subset=[c for c in ("female", "male") if c in pivot.columns])
     latest = pivot.sort_values("ref_date").groupby(["place_name", "definition_id"]).tail(1)
     table = pd.DataFrame(
@@ -77,18 +80,24 @@ def sex_age(local: pd.DataFrame) -> Section:
             WOMEN_SHARE: 100 * latest["female"] / (latest["female"] + latest["male"]),
         }
     ).reset_index(drop=True)
+    for _, row in latest.iterrows():
+        used = bands[tuple(row[k] for k in keys)]
+        if used != ["total"] and len(used) == 1:
+            notes.append(T("{place}, {date}: women and men aged {age} only (the table has no all-ages figure by sex).",
+                           place=row["place_name"], date=Date(row["ref_date"]), age=age_band(used[0])))
     return Section(table, list(dict.fromkeys(latest["source_id"])), notes)
 
 
 def _one_breakdown(part: pd.DataFrame) -> pd.DataFrame:
-    # one table's rows counted once: the all-ages, all-origins, all-categories rows where published,
-    # else disjoint age bands and every origin (as the pyramids do)
-    for column in ("age", "origin", "category"):
+    # one table's rows counted once: the all-categories and all-origins rows where published, else
+    # every origin; then the all-ages rows if both sexes have one, else the disjoint age bands that
+    # both sexes have (as the pyramids do)
+    for column in ("category", "origin"):
         if (part[column] == "total").any():
             part = part[part[column] == "total"]
-    if not (part["age"] == "total").any():
-        part = part[part["age"].isin(disjoint_bands(list(part["age"].unique())))]
-    return part
+    both = part.groupby("age")["sex"].agg(lambda sexes: {"female", "male"} <= set(sexes))
+    ages = [age for age, ok in both.items() if ok]
+    return part[part["age"] == "total"] if "total" in ages else part[part["age"].isin(disjoint_bands(ages))]
 
 
 def age_structure(local: pd.DataFrame, definition_id: str, reference_id: str | None) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 Every sentence is built from a table the profile shows (never from a separate query), names the
 definition, area and date of its number, and ends with a reference to that table and its source.
-Nothing is drafted where the data say nothing: a missing part gives no sentence.
+Nothing is drafted where the data say nothing: a missing part gives no sentence. The numbers of a
+sentence are claims (value, table, row, column): :func:`check`, run at the end of the profile
+notebook, fails it where a number is not the cell it cites.
 """
 
 from __future__ import annotations
