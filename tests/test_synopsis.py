@@ -129,3 +129,15 @@ def test_a_label_cell_shown_in_a_sentence_brings_its_own_numbers():
     assert synopsis.check(drafted, {"gaps": gaps}) == 1
     with pytest.raises(ClaimError, match=r"shows .* but the cited cell \(table 'gaps', row 0, column 'age band'\)"):
         synopsis.check(drafted, {"gaps": gaps.assign(**{"age band": [T("{age} and over", age=16)]})})
+
+
+def test_the_residential_sentence_cites_its_cells_and_the_number_of_areas_in_its_column_name():
+    segregation = pd.DataFrame({
+        "source": ["w", "w"], "area level": ["district", "district"], "reference date": ["2002-01-01", "2022-01-01"],
+        "areas": [23, 23], "group": ["Foreign origin"] * 2, "reference group": ["Austrian origin"] * 2,
+        "migrants": [1.0, 2.0], "dissimilarity D": [0.156, 0.125], "migrants in the 5 highest-share areas (%)": [32.1, 32.9],
+    })
+    drafted = synopsis.residential(Section(segregation), "4.4")
+    assert synopsis.check(drafted, {"segregation": segregation}) == 1
+    with pytest.raises(ClaimError, match=r"row 0, column 'dissimilarity D'\) holds 0.2"):
+        synopsis.check(drafted, {"segregation": segregation.assign(**{"dissimilarity D": [0.2, 0.125]})})

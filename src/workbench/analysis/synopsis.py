@@ -9,6 +9,8 @@ notebook, fails it where a number is not the cell it cites.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,7 +31,8 @@ class Claim:
     the two cells as ``how`` says: "difference" (cell − other, e.g. a change in percentage points)
     or "base" (the total a share is of: cell × 100 ÷ other, with the other cell a share in %).
     With ``how="label"`` the sentence shows the cell ``text`` itself (e.g. an age band "15 and over"):
-    its numbers are the cell's, not the sentence's own.
+    its numbers are the cell's, not the sentence's own. With ``how="header"`` the number is part of
+    the column's own name (e.g. the 5 of "migrants in the 5 highest-share areas (%)").
     """
 
     value: float
@@ -37,7 +40,7 @@ class Claim:
     row: object  #: the row's index label in that table
     column: str
     other: tuple[object, str] | None = None
-    how: str = "cell"  #: "cell", "difference", "base" or "label"
+    how: str = "cell"  #: "cell", "difference", "base", "label" or "header"
     text: object = None  #: the label cell shown, for ``how="label"``
 
 
@@ -263,7 +266,10 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated); "
                      "{share} % of them lived in the {top} areas where their share was highest.", **values)
-        out.append(Sentence(text, where, [source_id]))
+        claims = [_cite("segregation", last, "areas"), _cite("segregation", last, DISSIMILARITY),
+                  _cite("segregation", last, top), _cite("segregation", first, DISSIMILARITY),
+                  Claim(float(TOP_AREAS), "segregation", last.name, top, how="header")]
+        out.append(Sentence(text, where, [source_id], claims))
     return out
 
 
@@ -429,6 +435,10 @@ def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str):
         raise ClaimError(f"{said}: cites table '{claim.table}', row {claim.row}, column '{claim.column}', which the profile does not show")
     if claim.how == "label":
         return table.at[claim.row, claim.column]
+    if claim.how == "header":
+        # the column's name states the number: the claim holds if the name has it as a whole number
+        named = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", str(claim.column))]
+        return claim.value if claim.value in named else float("nan")
     value = float(table.at[claim.row, claim.column])
     if claim.how == "difference":
         return value - float(table.at[claim.other[0], claim.other[1]])
