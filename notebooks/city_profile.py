@@ -154,11 +154,11 @@ if not series.empty and series.table.dropna(subset=[columns.SHARE_OF_POPULATION]
     report.plot("migrant_shares", series.table, T("Migrant share of the population of {city}, by definition and area", city=city.names), series.source_ids, [T("Line styles distinguish definitions: lines of different styles are not comparable.")])
 
 # %% [markdown]
-# Average growth of each series with at least four dates: a log-linear trend fitted by least squares (statsmodels), with its 95 % confidence interval. A break in series is reported, not corrected: read the trend across a break with care.
+# Average growth of each series with at least four dates: a log-linear trend fitted by least squares (statsmodels), with the 95 % confidence interval of the fitted growth. The counts are registers or censuses, not samples: the interval says how steady the trend is, not how precise a count is. A break in series is reported, not corrected: read the trend across a break with care.
 
 # %%
 if len(trends):
-    report.table(trends, T("Average annual growth of the migrant population of {city} (log-linear trend, 95% CI)", city=city.names), series.source_ids, [T("Growth = exp(b) - 1 where log(persons) = a + b * years is fitted by ordinary least squares; the interval is that of b.")])
+    report.table(stats.shown(trends), T("Average annual growth of the migrant population of {city} (log-linear trend, 95% CI)", city=city.names), series.source_ids, [T("Growth = exp(b) - 1 where log(persons) = a + b * years is fitted by ordinary least squares; the interval is that of b."), stats.INTERVAL_NOTE, *[n for n in series.notes if n == profile_tables.ONE_STOCK_NOTE]])
 
 # %% [markdown]
 # ### 4.2 Countries and regions of origin
@@ -304,6 +304,10 @@ assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
 assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "source"]).size() == 1).all(), "two values for one place, definition, date and source"
 if len(trends):
     assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
+# every number of a synopsis sentence drafted from claims is the cell of the table it cites
+synopsis.check(drafted, {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table})
+# every "the public sources do not give ..." of sections 4.3 and 4.4 agrees with the availability matrix
+availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

@@ -56,6 +56,8 @@ def test_share_only_where_both_tables_publish_the_same_code_and_year(frame):
                               "total population for that year, so no share is computed.")
     assert "rose from 10.0 % in 2015 to 11.0 % in 2018 (+1.0 percentage points)" in b.sentences[1]
     assert b.trend is not None and b.trend.points == 4
+    # issue 16: the interval is the fit's uncertainty, not a significance of change
+    assert "95 % interval of the fit" in b.sentences[-1] and "not a sampling error" in b.sentences[-1]
     notes = " ".join(b.notes)
     assert "no figure for 2017, 2019" in notes and "break in the series (2018)" in notes
     assert "Not comparable with counts of foreign nationals" in notes and "urb_cpopcb" in notes
@@ -63,7 +65,7 @@ def test_share_only_where_both_tables_publish_the_same_code_and_year(frame):
 
 def test_a_single_year_has_no_trend_and_an_unknown_code_is_an_error(frame):
     b = brief.make_brief("XX002K", frame)
-    assert b.trend is None and any("No trend" in n for n in b.notes)
+    assert b.trend is None and any("No trend: fewer than 4 years" in n for n in b.notes)
     assert "greater city" in b.notes[1] and "neither the municipality nor the functional urban area" in b.notes[1]
     with pytest.raises(ConfigError, match="XX003C"):
         brief.make_brief("XX003C", frame)

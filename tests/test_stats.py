@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.analysis.stats import log_linear_trend, trend_table
+from workbench.analysis.stats import BREAK, log_linear_trend, shown, trend_table
 
 
 def test_log_linear_trend_recovers_exact_growth_with_a_tight_interval():
@@ -42,4 +42,20 @@ def test_trend_table_keeps_series_apart_and_reports_breaks():
     table = trend_table(series)
     assert table["place"].tolist() == ["A"]
     assert table["growth (% per year)"].round(3).tolist() == [10.0]
-    assert table["break in series"].tolist() == ["yes"]
+    assert table[BREAK].tolist() == [True]
+    assert shown(table)[BREAK].tolist() == ["yes"]
+
+
+def test_trend_table_carries_breaks_as_booleans_not_display_strings():
+    # issue 16: the shown "no" was read back as true by the synopsis
+    series = pd.DataFrame(
+        {
+            "place": ["A"] * 4, "definition": ["Foreign-born"] * 4,
+            "reference date": [f"{y}-01-01" for y in range(2015, 2019)],
+            "persons": [100.0, 110, 121, 133.1], "source": ["s"] * 4, "flag": [""] * 4,
+        }
+    )
+    table = trend_table(series)
+    assert table[BREAK].dtype == bool and table[BREAK].tolist() == [False]
+    assert shown(table)[BREAK].tolist() == ["no"]
+    assert trend_table(series.iloc[0:0])[BREAK].dtype == bool

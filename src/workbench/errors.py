@@ -105,3 +105,7 @@ def where(path: object = None, row: object = None, column: object = None) -> str
 
 class MissingTranslation(ConfigError):
     """A text an annex shows has no translation in a language's catalog."""
+
+
+class ClaimError(WorkbenchError):
+    """A drafted sentence states a number that is not the table cell it cites."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.analysis import indicators as ind
+from workbench.analysis.labour import age_band
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, T
 from workbench.reference.labels import SUB_CITY, areas_text, geography_label, source_refs
@@ -14,8 +15,35 @@ from workbench.reference.registry import load_definitions
 from workbench.reference.columns import REFERENCE_DATE, WOMEN_SHARE
 
 
+def in_city_area(rows: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The rows of the city's own area, or of its districts when the city is published only by district.
+
+    The one decision of what counts as the city for its sex and age tables, the pyramids and so
+    for the "no data" sentences of section 4.3 (a city such as Stadt Wien is the sum of its
+    districts; neighbourhoods and smaller areas are never summed).
+
+    Parameters
+    ----------
+    rows
+        Tidy rows of one or more definitions.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame and bool
+        The rows, and whether they are district rows to be summed.
+    """
+    rows = rows[~rows["geography_level"].isin(SUB_CITY[2:])]
+    in_area = rows[~rows["geography_level"].isin(SUB_CITY)]
+    if len(in_area) or rows.empty:
+        return in_area, False
+    return rows[rows["geography_level"].isin(SUB_CITY[:2])], True
+
+
 def sex_age(local: pd.DataFrame) -> Section:
     """Women's share of each migrant group, from the latest sex breakdown per place and definition.
+
+    The city is chosen as for the pyramids (:func:`in_city_area`); a table by age or origin only
+    is summed over disjoint age bands and over origins when it has no all-ages or all-origins row.
 
     Returns
     -------
@@ -25,18 +53,26 @@ def sex_age(local: pd.DataFrame) -> Section:
     defs = load_definitions()
     base = local[
         (local["indicator_id"] == "population") & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
-        & (local["sex"] != "total")
-        & ~local["geography_level"].isin(SUB_CITY)
+        & (local["sex"] != "total") & (local["source_id"] != "unhcr_demographics")
     ]
-    base = base[base["source_id"] != "unhcr_demographics"]
+    base, by_district = in_city_area(base)
     if base.empty:
         return Section(pd.DataFrame(columns=["place", "definition", REFERENCE_DATE, "women", "men", WOMEN_SHARE]))
-    pivot = base.groupby(["place_name", "definition_id", "ref_date", "source_id", "sex"])["value"].sum().unstack("sex").reset_index()
+    base = pd.concat([_one_breakdown(part) for _, part in base.groupby(["definition_id", "ref_date", "source_id"], sort=False)])
+    notes = []
+    if by_district:
+        level = base["geography_level"].iloc[0]
+        place = T("sum of {areas}", areas=areas_text(base["place_id"].nunique(), level))
+        base = base.assign(place_name="")
+        notes.append(T("The city's own area is not published by sex: women and men are summed over its {areas}, as for the age pyramid.", areas=areas_text(base["place_id"].nunique(), level)))
+    keys = ["place_name", "definition_id", "ref_date", "source_id"]
+    bands = base.groupby(keys)["age"].agg(lambda a: sorted(set(a)))
+    pivot = base.groupby([*keys, "sex"])["value"].sum().unstack("sex").reset_index()
     pivot = pivot.dropna(subset=[c for c in ("female", "male") if c in pivot.columns])
     latest = pivot.sort_values("ref_date").groupby(["place_name", "definition_id"]).tail(1)
     table = pd.DataFrame(
         {
-            "place": latest["place_name"],
+            "place": [place] * len(latest) if by_district else latest["place_name"],
             "definition": latest["definition_id"].map(lambda d: defs[d].label),
             REFERENCE_DATE: latest["ref_date"],
             "women": latest["female"],
@@ -44,7 +80,24 @@ def sex_age(local: pd.DataFrame) -> Section:
             WOMEN_SHARE: 100 * latest["female"] / (latest["female"] + latest["male"]),
         }
     ).reset_index(drop=True)
-    return Section(table, list(dict.fromkeys(latest["source_id"])))
+    for _, row in latest.iterrows():
+        used = bands[tuple(row[k] for k in keys)]
+        if used != ["total"] and len(used) == 1:
+            notes.append(T("{place}, {date}: women and men aged {age} only (the table has no all-ages figure by sex).",
+                           place=row["place_name"], date=Date(row["ref_date"]), age=age_band(used[0])))
+    return Section(table, list(dict.fromkeys(latest["source_id"])), notes)
+
+
+def _one_breakdown(part: pd.DataFrame) -> pd.DataFrame:
+    # one table's rows counted once: the all-categories and all-origins rows where published, else
+    # every origin; then the all-ages rows if both sexes have one, else the disjoint age bands that
+    # both sexes have (as the pyramids do)
+    for column in ("category", "origin"):
+        if (part[column] == "total").any():
+            part = part[part[column] == "total"]
+    both = part.groupby("age")["sex"].agg(lambda sexes: {"female", "male"} <= set(sexes))
+    ages = [age for age, ok in both.items() if ok]
+    return part[part["age"] == "total"] if "total" in ages else part[part["age"].isin(disjoint_bands(ages))]
 
 
 def age_structure(local: pd.DataFrame, definition_id: str, reference_id: str | None) -> pd.DataFrame:
@@ -174,11 +227,8 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
         for group_id, reference_id in _AGE_PAIRS:
             if group_id == "registered_refugee" and frame is national:
                 continue
-            group = rows[rows["definition_id"] == group_id]
-            in_area = group[~group["geography_level"].isin(SUB_CITY)]
             # a city published only by district (Stadt Wien) is the sum of its districts
-            by_district = in_area.empty and not group.empty
-            group = group if by_district else in_area
+            group, by_district = in_city_area(rows[rows["definition_id"] == group_id])
             if group.empty:
                 continue
             keys = ["source_id", "ref_date"] if by_district else ["source_id", "place_id", "ref_date"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.framework_values import item_mask
+from workbench.errors import ClaimError
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Msg, T
 from workbench.analysis.indicators import published
@@ -83,3 +84,34 @@ def legend() -> list[Msg]:
         T("'{expert}': no public statistic exists; the local expert reports it (chapter 6).", expert=EXPERT),
         T("An empty cell: no source held by the workbench covers the indicator that year."),
     ]
+
+
+def check_no_data(matrix: pd.DataFrame, items: list[Item], said_missing: dict[str, bool]) -> None:
+    """Verify that the profile says "no data" for an indicator only where the matrix marks no city year.
+
+    Parameters
+    ----------
+    matrix
+        From :func:`city_matrix`.
+    items
+        The framework the matrix was computed with.
+    said_missing
+        For framework item ids: True where the profile shows its "the public sources do not give …"
+        sentence.
+
+    Raises
+    ------
+    ClaimError
+        Naming the item, its matrix row and the years marked for the city or its districts.
+    """
+    labels = {item.id: item.label for item in items}
+    for item_id, missing in said_missing.items():
+        if not missing:
+            continue
+        if item_id not in labels:
+            raise ClaimError(f"no-data check: '{item_id}' is not an item of the framework")
+        row = matrix[matrix["indicator"] == labels[item_id]].iloc[0]
+        marked = [str(column) for column in matrix.columns[2:] if any(mark in str(row[column]) for mark in ("C", "D"))]
+        if marked:
+            raise ClaimError(f"the profile says the sources give no data for '{labels[item_id]}' ({item_id}), but the "
+                             f"availability matrix marks the city or its districts in {', '.join(marked)}")

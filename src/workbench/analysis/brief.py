@@ -21,7 +21,7 @@ import pycountry
 from workbench.errors import ConfigError
 from workbench.tidy.ingest import read_tidy, tidy_path
 from workbench.reference.registry import load_sources
-from workbench.analysis.stats import Trend, log_linear_trend
+from workbench.analysis.stats import MIN_POINTS, Trend, log_linear_trend
 
 POPULATION_SOURCE = "eurostat_urb_cpop1"
 FOREIGN_BORN_SOURCE = "eurostat_urb_cpopcb"
@@ -155,7 +155,8 @@ def _sentences(brief: Brief) -> list[str]:
     if brief.trend is not None:
         t = brief.trend
         out.append(f"The foreign-born population grew by {t.growth:+.1f} % a year on average over {t.points} "
-                   f"years between {t.first[:4]} and {t.last[:4]} (log-linear trend, 95 % CI {t.low:+.1f} to {t.high:+.1f} %).")
+                   f"years between {t.first[:4]} and {t.last[:4]} (log-linear trend; 95 % interval of the fit "
+                   f"{t.low:+.1f} to {t.high:+.1f} %: how far the yearly counts stray from a steady trend, not a sampling error).")
     return out
 
 
@@ -180,7 +181,7 @@ def _notes(brief: Brief) -> list[str]:
     # a break flagged on the first year shown lies before the period the trend covers
     breaks = [y for y, f in zip(brief.table["year"].iloc[1:], brief.table["flags"].iloc[1:], strict=True) if "break" in f]
     if brief.trend is None:
-        notes.append("No trend: fewer than three years of foreign-born figures.")
+        notes.append(f"No trend: fewer than {MIN_POINTS} years of foreign-born figures.")
     elif breaks:
         notes.append(f"The trend spans a break in the series ({', '.join(map(str, breaks))}): read it with care.")
     for source in (born, population):

@@ -68,8 +68,45 @@ def migrant_series(local: pd.DataFrame) -> Section:
             "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
         }
     ).reset_index(drop=True)
+    table, merged_stocks = one_stock_per_date(table, ["place", "geography", "definition", "source"])
     notes = [definition_note(d) for d in dict.fromkeys(merged["definition_id"])]
-    return Section(table, source_refs(merged), notes)
+    return Section(table, source_refs(merged), notes + ([ONE_STOCK_NOTE] if merged_stocks else []))
+
+
+#: The note of a series in which :func:`one_stock_per_date` counted a stock once.
+ONE_STOCK_NOTE = T(
+    "A stock on 31 December and the same source's stock on the next 1 January count the same population at the same "
+    "moment: it is counted once, on 1 January, in this table, its trends and its charts."
+)
+
+
+def one_stock_per_date(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, int]:
+    """Drop each 31 December stock whose series also has the next 1 January: one population, counted once.
+
+    A register's stock at the end of a year and at the start of the next are the same persons
+    (ISTAT publishes both); counting both doubles the dates a trend is fitted on and narrows its
+    interval. The 1 January row is kept, whatever its value; a 31 December with no next 1 January
+    (e.g. a provisional end-of-year stock) is kept.
+
+    Parameters
+    ----------
+    table
+        Rows with a :data:`~workbench.reference.columns.REFERENCE_DATE` column (ISO dates).
+    keys
+        Columns that name one series (place, definition, source …).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame and int
+        The table without those rows (index reset), and how many rows were dropped.
+    """
+    dates = pd.to_datetime(table[REFERENCE_DATE], format="%Y-%m-%d", errors="coerce")
+    year_end = (dates.dt.month == 12) & (dates.dt.day == 31)
+    following = (dates + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    series = [tuple(row) for row in table[keys].astype(str).to_numpy()]
+    present = {(*key, str(date)) for key, date in zip(series, table[REFERENCE_DATE])}
+    twice = year_end & pd.Series([(*key, date) in present for key, date in zip(series, following)], index=table.index)
+    return table[~twice].reset_index(drop=True), int(twice.sum())
 
 
 def counts_with_shares(local: pd.DataFrame, excluded_levels: tuple[str, ...]) -> pd.DataFrame:

@@ -10,9 +10,22 @@ from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.tools import add_constant
 
 from workbench.reference.columns import CI_HIGH, CI_LOW, GROWTH, REFERENCE_DATE
+from workbench.reference.i18n import T
 
 #: Fewer dates than this give no trend: an interval from three points says little.
 MIN_POINTS = 4
+
+#: Column of :func:`trend_table`: True where a value of the series is flagged ``b`` (a boolean:
+#: what is shown, "yes" or "no", is made by :func:`shown` and never read back).
+BREAK = "break in series"
+
+#: What a trend's interval is, for the table note and the synopsis: register counts are not a
+#: sample, so the interval measures how well a straight line on the log scale fits the dates.
+INTERVAL_NOTE = T(
+    "The interval is the uncertainty of the fitted average growth: how far the yearly counts stray from a steady "
+    "trend. The counts are registers or censuses, not samples, so it is not a sampling error, and an interval that "
+    "does not include zero does not prove that the population changed beyond its year-to-year fluctuation."
+)
 
 
 @dataclass(frozen=True)
@@ -77,9 +90,9 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns: place, definition, from, to, dates, growth (% per year), 95% CI low, 95% CI
-        high, break in series. Breaks (flag ``b``) are reported, not corrected.
+        high, :data:`BREAK` (bool). Breaks (flag ``b``) are reported, not corrected.
     """
-    columns = ["place", "definition", "from", "to", "dates", GROWTH, CI_LOW, CI_HIGH, "break in series"]
+    columns = ["place", "definition", "from", "to", "dates", GROWTH, CI_LOW, CI_HIGH, BREAK]
     rows = []
     for (place, definition, _), group in series.groupby(["place", "definition", "source"], sort=True):
         trend = log_linear_trend(group[REFERENCE_DATE], group["persons"])
@@ -95,7 +108,18 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
                 GROWTH: trend.growth,
                 CI_LOW: trend.low,
                 CI_HIGH: trend.high,
-                "break in series": "yes" if group["flag"].str.contains("b").any() else "no",
+                BREAK: bool(group["flag"].str.contains("b").any()),
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).astype({BREAK: bool})
+
+
+def shown(trends: pd.DataFrame) -> pd.DataFrame:
+    """The trend table as the profile shows it: :data:`BREAK` as the labels "yes" or "no".
+
+    Parameters
+    ----------
+    trends
+        From :func:`trend_table`.
+    """
+    return trends.assign(**{BREAK: trends[BREAK].map({True: "yes", False: "no"})})

@@ -2,28 +2,64 @@
 
 Every sentence is built from a table the profile shows (never from a separate query), names the
 definition, area and date of its number, and ends with a reference to that table and its source.
-Nothing is drafted where the data say nothing: a missing part gives no sentence.
+Nothing is drafted where the data say nothing: a missing part gives no sentence. The numbers of a
+sentence are claims (value, table, row, column): :func:`check`, run at the end of the profile
+notebook, fails it where a number is not the cell it cites.
 """
 
 from __future__ import annotations
+
+import re
 
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from workbench.analysis.sections import Section
+from workbench.analysis.stats import BREAK
+from workbench.errors import ClaimError, DataError
 from workbench.reference.registry import City
-from workbench.reference.i18n import Date, Label, Msg, Num, T, join
+from workbench.reference.i18n import Date, Joined, Label, Msg, Num, T, join, render
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A number of a sentence and the cell it comes from: table name, row label and column.
+
+    With ``other`` (another row label and column of the same table) the number is computed from
+    the two cells as ``how`` says: "difference" (cell − other, e.g. a change in percentage points)
+    or "base" (the total a share is of: cell × 100 ÷ other, with the other cell a share in %).
+    With ``how="label"`` the sentence shows the cell ``text`` itself (e.g. an age band "15 and over"):
+    its numbers are the cell's, not the sentence's own. With ``how="header"`` the number is part of
+    the column's own name (e.g. the 5 of "migrants in the 5 highest-share areas (%)").
+    """
+
+    value: float
+    table: str  #: the key of the table in :func:`check` (e.g. "series", "trends")
+    row: object  #: the row's index label in that table
+    column: str
+    other: tuple[object, str] | None = None
+    how: str = "cell"  #: "cell", "difference", "base", "label" or "header"
+    text: object = None  #: the label cell shown, for ``how="label"``
+
+
+@dataclass(frozen=True)
 class Sentence:
-    """One drafted sentence and the table it comes from."""
+    """One drafted sentence, the table it comes from and, where drafted from cells, its claims."""
 
     text: Msg
     table: Msg  #: where the number is shown: section and caption of the table
     sources: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+
+def _cite(table: str, row: pd.Series, column: str) -> Claim:
+    return Claim(float(row[column]), table, row.name, column)
+
+
+def _cite_label(table: str, row: pd.Series, column: str) -> Claim:
+    return Claim(float("nan"), table, row.name, column, how="label", text=row[column])
 
 
 def _pct(value: float) -> Num:
@@ -64,7 +100,7 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
         definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
         geography=_label(last["geography"]), date=Date(last[REFERENCE_DATE]), share=_pct(last[SHARE_OF_POPULATION]),
     )
-    out = [Sentence(text, where, [last["source"]])]
+    out = [Sentence(text, where, [last["source"]], [_cite("series", last, "persons"), _cite("series", last, SHARE_OF_POPULATION)])]
     first = same.sort_values(REFERENCE_DATE).iloc[0]
     if first[REFERENCE_DATE] != last[REFERENCE_DATE]:
         change = last[SHARE_OF_POPULATION] - first[SHARE_OF_POPULATION]
@@ -72,6 +108,8 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
             T("On {date} the same series stood at {share} %: a change of {change} percentage points.",
               date=Date(first[REFERENCE_DATE]), share=_pct(first[SHARE_OF_POPULATION]), change=_signed(change)),
             where, [last["source"]],
+            [_cite("series", first, SHARE_OF_POPULATION),
+             Claim(float(change), "series", last.name, SHARE_OF_POPULATION, (first.name, SHARE_OF_POPULATION), "difference")],
         ))
     return out
 
@@ -87,35 +125,48 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
     if table["definition"].nunique() < 2 and table["place"].nunique() < 2:
         return []
     latest = table.sort_values(REFERENCE_DATE).groupby(["definition", "place"], sort=False).tail(1)
-    parts = []
+    parts, claims = [], []
     for _, row in latest.iterrows():
+        claims.append(_cite("series", row, "persons"))
         common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
                   "date": Date(row[REFERENCE_DATE]), "persons": _n(row["persons"])}
         if pd.notna(row[SHARE_OF_POPULATION]):
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
                            share=_pct(row[SHARE_OF_POPULATION])))
+            claims.append(_cite("series", row, SHARE_OF_POPULATION))
         else:
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons}", **common))
     text = T("Each definition and area counts a different population: {counts}.", counts=join(parts, "; "))
-    return [Sentence(text, where, list(dict.fromkeys(latest["source"])))]
+    return [Sentence(text, where, list(dict.fromkeys(latest["source"])), claims)]
 
 
 def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
-    """The average annual growth of the longest series, with its confidence interval."""
+    """The average annual growth of the longest series, with the interval of the fit.
+
+    The interval is worded as the fit's uncertainty (register and census counts are not a sample),
+    never as a test of whether the population changed.
+
+    Raises
+    ------
+    DataError
+        If the :data:`~workbench.analysis.stats.BREAK` column is not boolean (a shown "yes"/"no"
+        is never read back: the string "no" would count as a break).
+    """
     if trends.empty:
         return []
+    if not pd.api.types.is_bool_dtype(trends[BREAK]):
+        raise DataError(f"trend table, column '{BREAK}': expected booleans from stats.trend_table, got "
+                        f"{trends[BREAK].dtype} (a shown 'yes'/'no' is not read back)")
     row = trends.sort_values(["dates", "to"]).iloc[-1]
-    low, high = row[CI_LOW], row[CI_HIGH]
-    values = {"definition": _label(row["definition"]), "place": row["place"], "growth": _signed(row[GROWTH]),
-              "start": Date(row["from"]), "end": Date(row["to"]), "low": _signed(low), "high": _signed(high)}
-    if low <= 0 <= high:
-        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
-                 "(95 % confidence interval {low} to {high}).", **values)
-    else:
-        text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end} "
-                 "(95 % confidence interval {low} to {high}; the interval excludes zero).", **values)
-    sentences = [Sentence(text, where, [])]
-    if row.get("break in series"):
+    text = T("{definition} in {place} changed by {growth} % a year on average from {start} to {end}, by a trend fitted "
+             "to {dates} dates (95 % interval of the fit {low} to {high}: how far the counts stray from a steady "
+             "trend, not a sampling error).",
+             definition=_label(row["definition"]), place=row["place"], growth=_signed(row[GROWTH]),
+             start=Date(row["from"]), end=Date(row["to"]), dates=int(row["dates"]),
+             low=_signed(row[CI_LOW]), high=_signed(row[CI_HIGH]))
+    claims = [_cite("trends", row, c) for c in (GROWTH, "dates", CI_LOW, CI_HIGH)]
+    sentences = [Sentence(text, where, [], claims)]
+    if row[BREAK]:
         sentences.append(Sentence(T("A break in series lies within the period."), where, []))
     return sentences
 
@@ -134,7 +185,18 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     else:
         text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
             T("The largest country of origin was {first}.", first=parts[0])
-    return [Sentence(text, where, list(origins.source_ids))]
+    claims = [_cite("origins", row, SHARE_OF_THE_GROUP) for _, row in top.iterrows()]
+    if context:
+        # the note states the total the shares are of: it must be the base of the first row's share
+        first = top.iloc[0]
+        claims += [Claim(_total(context), "origins", first.name, "persons", (first.name, SHARE_OF_THE_GROUP), "base")]
+    return [Sentence(text, where, list(origins.source_ids), claims)]
+
+
+def _total(note: Msg) -> float:
+    # the {total} of the origins table's note (profile_tables.origins)
+    total = note.params.get("total") if isinstance(note, Msg) else None
+    return float(total.value) if isinstance(total, Num) else float("nan")
 
 
 def refugees(section: Section, where: Msg) -> list[Sentence]:
@@ -145,13 +207,15 @@ def refugees(section: Section, where: Msg) -> list[Sentence]:
     year = table["year"].max()
     rows = table[table["year"] == year]
     main = rows.sort_values("refugees", na_position="first").iloc[-1]
+    claims = [_cite("refugees", main, "year"), _cite("refugees", main, "refugees")]
     if pd.notna(main.get("asylum-seekers")):
+        claims.append(_cite("refugees", main, "asylum-seekers"))
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees and {asylum} asylum-seekers in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), asylum=_n(main["asylum-seekers"]), place=main["place"])
     else:
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), place=main["place"])
-    return [Sentence(text, where, list(section.source_ids))]
+    return [Sentence(text, where, list(section.source_ids), claims)]
 
 
 def national(context: Section, city: City, where: Msg) -> list[Sentence]:
@@ -168,14 +232,14 @@ def national(context: Section, city: City, where: Msg) -> list[Sentence]:
             T("In {country}, international migrants (foreign-born, or foreign nationals where birthplace is not recorded) "
               "were {share} % of the population in {year} (UN DESA, 2020 edition).",
               country=city.country_names, share=_pct(last["value"]), year=int(last["year"])),
-            where, ["undesa_ims_2020"],
+            where, ["undesa_ims_2020"], [_cite("context", last, "value"), _cite("context", last, "year")],
         ))
     if len(stock):
         last = stock.sort_values("year").iloc[-1]
         out.append(Sentence(
             T("UN DESA's 2024 edition counts {stock} international migrants in {country} in {year}.",
               stock=_n(last["value"]), country=city.country_names, year=int(last["year"])),
-            where, ["undesa_ims_2024"],
+            where, ["undesa_ims_2024"], [_cite("context", last, "value"), _cite("context", last, "year")],
         ))
     return out
 
@@ -202,7 +266,10 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated); "
                      "{share} % of them lived in the {top} areas where their share was highest.", **values)
-        out.append(Sentence(text, where, [source_id]))
+        claims = [_cite("segregation", last, "areas"), _cite("segregation", last, DISSIMILARITY),
+                  _cite("segregation", last, top), _cite("segregation", first, DISSIMILARITY),
+                  Claim(float(TOP_AREAS), "segregation", last.name, top, how="header")]
+        out.append(Sentence(text, where, [source_id], claims))
     return out
 
 
@@ -219,13 +286,15 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
               "date": Date(city[REFERENCE_DATE]), "effective": _pct(city[EFFECTIVE_ORIGINS]),
               "simpson": Num(float(city[SIMPSON]), "ratio")}
     sources = [city["source"]]
+    claims = [_cite("diversity", city, c) for c in ("origins published", EFFECTIVE_ORIGINS, SIMPSON)]
     country = table[table["scope"] == "country"]
     if country.empty:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}).", **values)
-        return [Sentence(text, where, sources)]
+        return [Sentence(text, where, sources, claims)]
     row = country.iloc[0]
     sources.append(row["source"])
+    claims += [_cite("diversity", row, EFFECTIVE_ORIGINS), _cite("diversity", row, "origins published")]
     values.update({"country_effective": _pct(row[EFFECTIVE_ORIGINS]), "country": row["area"]})
     if row["definition"] != city["definition"]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
@@ -241,7 +310,7 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
         text = T("{definition} in {area} came from {origins} published origins on {date}; they were as diverse as "
                  "{effective} equally large origins (Simpson diversity {simpson}), against {country_effective} for {country}.",
                  **values)
-    return [Sentence(text, where, list(dict.fromkeys(sources)))]
+    return [Sentence(text, where, list(dict.fromkeys(sources)), claims)]
 
 
 def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
@@ -264,11 +333,13 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
               natives=_pct(r[NATIVES_SHARE]), gap=_signed(r[GAP]))
             for name, r in rates.items()
         ]
+        claims = [_cite("gaps", r, c) for r in rates.values() for c in (MIGRANTS_SHARE, NATIVES_SHARE, GAP)]
+        claims.append(_cite_label("gaps", rows.iloc[0], "age band"))
         out.append(Sentence(
             T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
               place=place, geography=_label(geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
-              age=_label(age), rates=join(parts, "; "), natives=_label(first["native definition"])),
-            where, [source_id],
+              age=_label(first["age band"]), rates=join(parts, "; "), natives=_label(first["native definition"])),
+            where, [source_id], claims,
         ))
     return out
 
@@ -309,3 +380,90 @@ def as_table(sentences: list[Sentence]) -> pd.DataFrame:
         {"sentence": [s.text for s in sentences], "table": [s.table for s in sentences], "sources": ["; ".join(s.sources) for s in sentences]},
         columns=["sentence", "table", "sources"],
     )
+
+
+def check(sentences: list[Sentence], tables: dict[str, pd.DataFrame]) -> int:
+    """Verify that every number of every sentence drafted from claims is the table cell it cites.
+
+    Parameters
+    ----------
+    sentences
+        The drafted synopsis.
+    tables
+        The tables the claims name, by their key (the profile's own tables, as shown).
+
+    Returns
+    -------
+    int
+        How many sentences were checked (those with claims).
+
+    Raises
+    ------
+    ClaimError
+        Naming the sentence (its number and English text) and the cell, if a claimed value is not
+        its cell, or a number of the sentence is claimed by no cell.
+    """
+    checked = 0
+    for number, sentence in enumerate(sentences, start=1):
+        if not sentence.claims:
+            continue
+        checked += 1
+        said = f"synopsis sentence {number} ({render(sentence.text, 'en')!r}, see {render(sentence.table, 'en')})"
+        labels = [claim.text for claim in sentence.claims if claim.how == "label"]
+        for claim in sentence.claims:
+            if claim.how == "label":
+                cell = _cell(tables, claim, said)
+                if cell != claim.text:
+                    raise ClaimError(f"{said}: shows {claim.text!r} but the cited cell (table '{claim.table}', row "
+                                     f"{claim.row}, column '{claim.column}') holds {cell!r}")
+                continue
+            cell = _cell(tables, claim, said)
+            if not _same(claim.value, cell):
+                where = f"table '{claim.table}', row {claim.row}, column '{claim.column}'"
+                if claim.other:
+                    where += f" with row {claim.other[0]}, column '{claim.other[1]}' ({claim.how})"
+                raise ClaimError(f"{said}: states {claim.value} but the cited cell ({where}) holds {cell}")
+        for value in _numbers(sentence.text, labels):
+            if not any(_same(value, claim.value) for claim in sentence.claims):
+                raise ClaimError(f"{said}: the number {value} cites no table cell")
+    return checked
+
+
+def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str):
+    table = tables.get(claim.table)
+    if table is None or claim.row not in table.index or claim.column not in table.columns:
+        raise ClaimError(f"{said}: cites table '{claim.table}', row {claim.row}, column '{claim.column}', which the profile does not show")
+    if claim.how == "label":
+        return table.at[claim.row, claim.column]
+    if claim.how == "header":
+        # the column's name states the number: the claim holds if the name has it as a whole number
+        named = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", str(claim.column))]
+        return claim.value if claim.value in named else float("nan")
+    value = float(table.at[claim.row, claim.column])
+    if claim.how == "difference":
+        return value - float(table.at[claim.other[0], claim.other[1]])
+    if claim.how == "base":
+        return value * 100 / float(table.at[claim.other[0], claim.other[1]])
+    return value
+
+
+def _same(a: float, b: float) -> bool:
+    # a claim holds the cell's own float; only the arithmetic of a computed claim differs in the last bits
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _numbers(text, labels: list) -> list[float]:
+    # the numbers a sentence states: its numeric parameters, a "-{value}" read as negative; a cited
+    # label cell (the same object) states none of its own
+    if any(text is label for label in labels):
+        return []
+    if isinstance(text, Joined):
+        return [v for part in text.parts for v in _numbers(part, labels)]
+    if isinstance(text, Msg):
+        sign = -1.0 if text.msgid == "-{value}" else 1.0
+        return [sign * v for value in text.params.values() for v in _numbers(value, labels)]
+    if isinstance(text, Num):
+        return [float(text.value)]
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return [float(text)]
+    return []

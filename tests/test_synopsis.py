@@ -1,0 +1,143 @@
+"""Tests of the drafted synopsis: sentences agree with the tables they cite."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.analysis import synopsis
+from workbench.analysis.sections import Section
+from workbench.analysis.stats import BREAK, shown, trend_table
+from workbench.errors import ClaimError, DataError
+from workbench.reference.i18n import render
+from workbench.reference.registry import get_city
+
+
+def _trends(flags: list[str]) -> pd.DataFrame:
+    series = pd.DataFrame(
+        {
+            "place": ["Madrid"] * 5, "definition": ["Foreign nationals"] * 5,
+            "reference date": [f"{y}-01-01" for y in range(2018, 2023)],
+            "persons": [100.0, 104, 109, 111, 118], "source": ["s"] * 5, "flag": flags,
+        }
+    )
+    return trend_table(series)
+
+
+def _texts(sentences) -> list[str]:
+    return [render(s.text, "en") for s in sentences]
+
+
+def test_growth_says_no_break_where_the_table_says_no():
+    # issue 16: Madrid, Vienna, Barcelona, Lyon and Turin said "A break in series lies within the period."
+    texts = _texts(synopsis.growth(_trends([""] * 5), "4.1"))
+    assert len(texts) == 1 and "break" not in texts[0]
+
+
+def test_growth_reports_a_break_where_the_table_has_one():
+    texts = _texts(synopsis.growth(_trends(["", "", "b", "", ""]), "4.1"))
+    assert texts[1] == "A break in series lies within the period."
+
+
+def test_growth_refuses_the_shown_table():
+    with pytest.raises(DataError, match=f"column '{BREAK}': expected booleans"):
+        synopsis.growth(shown(_trends([""] * 5)), "4.1")
+
+
+def test_growth_words_the_interval_as_the_fit_not_as_significance():
+    (text,) = _texts(synopsis.growth(_trends([""] * 5), "4.1"))
+    assert "excludes zero" not in text and "significan" not in text
+    assert "interval of the fit" in text and "not a sampling error" in text
+    assert "fitted to 5 dates" in text
+
+
+def _series() -> pd.DataFrame:
+    return pd.DataFrame({
+        "place": ["Madrid"] * 2, "geography": ["municipality"] * 2, "definition": ["Foreign nationals"] * 2,
+        "reference date": ["2012-01-01", "2022-01-01"], "persons": [300_000.0, 380_000.0],
+        "share of population (%)": [9.5, 11.3], "source": ["s"] * 2, "flag": [""] * 2,
+    })
+
+
+def test_the_check_passes_sentences_that_agree_with_their_cells():
+    series, trends = _series(), _trends([""] * 5)
+    drafted = synopsis.migrant_share(Section(series), get_city("madrid"), "4.1") + synopsis.growth(trends, "4.1")
+    assert synopsis.check(drafted, {"series": series, "trends": trends}) == 3
+
+
+def test_the_check_catches_a_planted_contradiction_and_names_sentence_and_cell():
+    trends = _trends([""] * 5)
+    drafted = synopsis.growth(trends, "4.1, table 'Average annual growth'")
+    planted = trends.copy()
+    planted.loc[planted.index[0], "95% CI high"] = 99.0
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 \('Foreign nationals in Madrid changed by .*see 4.1, "
+                                         r"table 'Average annual growth'\).*table 'trends', row 0, column '95% CI high'"):
+        synopsis.check(drafted, {"trends": planted})
+
+
+def test_the_check_catches_a_number_that_cites_no_cell():
+    series = _series()
+    (_, change) = synopsis.migrant_share(Section(series), get_city("madrid"), "4.1")
+    bare = synopsis.Sentence(change.text, change.table, [], change.claims[:1])
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*: the number 1.8\d* cites no table cell"):
+        synopsis.check([bare], {"series": series})
+
+
+def test_the_origins_sentence_checks_shares_and_the_total_of_its_note():
+    from workbench.reference.i18n import Num, T
+
+    origins = pd.DataFrame({"rank": [1, 2], "origin": ["Romania", "Morocco"], "persons": [40.0, 10.0],
+                            "share of the group (%)": [40.0, 10.0]})
+    note = T("{definition} in {place} on {date}, by {origin_type}; shares of {total} persons", definition="x",
+             place="Torino", date="2023-01-01", origin_type="citizenship", total=Num(100.0))
+    drafted = synopsis.top_origins(Section(origins, ["s"], [note]), "4.2")
+    assert synopsis.check(drafted, {"origins": origins}) == 1
+    wrong = T(note.msgid, **{**note.params, "total": Num(120.0)})
+    with pytest.raises(ClaimError, match=r"table 'origins', row 0, column 'persons' with row 0, column 'share of the group \(%\)' \(base\)"):
+        synopsis.check(synopsis.top_origins(Section(origins, ["s"], [wrong]), "4.2"), {"origins": origins})
+
+
+def test_labour_and_diversity_sentences_are_checked_against_their_tables():
+    gaps = pd.DataFrame({
+        "place": ["Lyon"] * 2, "geography": ["urban unit"] * 2, "reference date": ["2020-01-01"] * 2, "sex": ["total"] * 2,
+        "age band": ["15 and over"] * 2, "rate": ["employment rate", "unemployment rate"], "migrants (%)": [42.8, 23.9],
+        "natives (%)": [53.7, 10.7], "gap (pp)": [-10.9, 13.2], "migrant definition": ["Foreign nationals"] * 2,
+        "native definition": ["Nationals"] * 2, "source": ["insee"] * 2,
+    })
+    diversity = pd.DataFrame({
+        "scope": ["city"], "area": ["Lyon"], "definition": ["Foreign nationals"], "reference date": ["2015-01-01"],
+        "source": ["insee"], "origins published": [11], "Simpson diversity": [0.88], "effective number of origins": [8.26],
+    })
+    drafted = synopsis.labour_gaps(Section(gaps), "5") + synopsis.diversity(Section(diversity), "4.2")
+    assert synopsis.check(drafted, {"gaps": gaps, "diversity": diversity}) == 2
+    planted = gaps.assign(**{"gap (pp)": [-10.9, 12.0]})
+    with pytest.raises(ClaimError, match=r"synopsis sentence 1 .*table 'gaps', row 1, column 'gap \(pp\)'.* holds 12.0"):
+        synopsis.check(drafted, {"gaps": planted, "diversity": diversity})
+
+
+def test_a_label_cell_shown_in_a_sentence_brings_its_own_numbers():
+    from workbench.reference.i18n import T
+
+    age = T("{age} and over", age=15)
+    gaps = pd.DataFrame({
+        "place": ["Portugal"], "geography": ["country"], "reference date": ["2021-04-19"], "sex": ["total"],
+        "age band": [age], "rate": ["employment rate"], "migrants (%)": [55.4], "natives (%)": [48.8], "gap (pp)": [6.6],
+        "migrant definition": ["Foreign nationals"], "native definition": ["Nationals"], "source": ["ine"],
+    })
+    drafted = synopsis.labour_gaps(Section(gaps), "5")
+    assert "aged 15 and over" in render(drafted[0].text, "en")
+    assert synopsis.check(drafted, {"gaps": gaps}) == 1
+    with pytest.raises(ClaimError, match=r"shows .* but the cited cell \(table 'gaps', row 0, column 'age band'\)"):
+        synopsis.check(drafted, {"gaps": gaps.assign(**{"age band": [T("{age} and over", age=16)]})})
+
+
+def test_the_residential_sentence_cites_its_cells_and_the_number_of_areas_in_its_column_name():
+    segregation = pd.DataFrame({
+        "source": ["w", "w"], "area level": ["district", "district"], "reference date": ["2002-01-01", "2022-01-01"],
+        "areas": [23, 23], "group": ["Foreign origin"] * 2, "reference group": ["Austrian origin"] * 2,
+        "migrants": [1.0, 2.0], "dissimilarity D": [0.156, 0.125], "migrants in the 5 highest-share areas (%)": [32.1, 32.9],
+    })
+    drafted = synopsis.residential(Section(segregation), "4.4")
+    assert synopsis.check(drafted, {"segregation": segregation}) == 1
+    with pytest.raises(ClaimError, match=r"row 0, column 'dissimilarity D'\) holds 0.2"):
+        synopsis.check(drafted, {"segregation": segregation.assign(**{"dissimilarity D": [0.2, 0.125]})})
