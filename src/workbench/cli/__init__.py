@@ -77,10 +77,3 @@ def _forget_caught_interrupts() -> None:
 def _interrupt(signum, frame) -> None:
     # `kill <pid>` stops a command as Ctrl-C does
     raise KeyboardInterrupt
-
-
-def console():
-    """The console commands print to (stdout, no highlighting, long lines kept whole)."""
-    from rich.console import Console
-
-    return Console(stderr=False, highlight=False, soft_wrap=True)

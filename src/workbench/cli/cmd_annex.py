@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.cli import console
+from workbench.cli.output import console
 from workbench.cli.parser import annex_kwargs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.cli import console
+from workbench.cli.output import console
 from workbench.errors import ConfigError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workbench.cli import console
+from workbench.cli.output import console
 from workbench.cli.parser import annex_kwargs
 from workbench.errors import ConfigError
 
