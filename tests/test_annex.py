@@ -121,7 +121,7 @@ def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
     (run_dir / "cities" / "madrid").mkdir(parents=True)
     _notebook(run_dir / "cities" / "madrid", "profile.ipynb")
     manifest = {"run_id": "run", "git_commit": "c", "packages": {}, "inputs": {},
-                "notebooks": [{"name": "madrid", "status": "ok", "seconds": 1.0, "notebook": "cities/madrid/profile.ipynb"}]}
+                "notebooks": [{"name": "madrid", "kind": "profile", "subject": "madrid", "status": "ok", "seconds": 1.0, "notebook": "cities/madrid/profile.ipynb"}]}
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = run_cli("annex", "--run", str(run_dir), "--format", "html", "--lang", "en", "--suppress-below", "0")
     assert result.returncode == 0, result.stderr
