@@ -17,7 +17,8 @@ for _ in $(seq "$hogs_wanted"); do
   "$python" -c 'while True: pass' &
   hogs+=($!)
 done
-trap 'kill "${hogs[@]}" 2>/dev/null' EXIT INT TERM
+trap 'kill "${hogs[@]}" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 
 passed=0
 for round in $(seq "$rounds"); do
