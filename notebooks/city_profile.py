@@ -305,7 +305,8 @@ assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "so
 if len(trends):
     assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
 # every number of a synopsis sentence drafted from claims is the cell of the table it cites
-synopsis.check(drafted, {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table})
+cited = {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table}
+synopsis.check(drafted, cited)
 # every "the public sources do not give ..." of sections 4.3 and 4.4 agrees with the availability matrix
 availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty})
 
@@ -322,4 +323,5 @@ if params.output_dir:
         origins=composition.origin_table(local),
         framework_values=latest_values(params.city_id, local, national, framework),
         availability=matrix,
+        claims=city_tables.claims_table(drafted, cited, [(e.slug, e.table) for e in report.exhibits if e.table is not None]),
     )

@@ -40,6 +40,7 @@ def _save(folder: Path, **changed) -> list[Path]:
         "origins": pd.DataFrame(columns=ORIGIN_COLUMNS),
         "framework_values": pd.DataFrame(columns=list(VALUE_COLUMNS)),
         "availability": pd.DataFrame({"theme": ["demography"], "indicator": ["x"], "before 2010": [""], "2010": ["C"]}),
+        "claims": city_tables.claims_table([], {}, []),
         **changed,
     }
     (folder / "madrid").mkdir()
@@ -57,6 +58,8 @@ def test_save_writes_every_declared_table_and_read_gives_it_back(tmp_path: Path)
     availability = city_tables.read(city_tables.AVAILABILITY, tmp_path, "madrid")
     assert list(availability.columns) == ["theme", "indicator", "before 2010", "2010"]
     assert availability["before 2010"].tolist() == [""]
+    claims = city_tables.read(city_tables.CLAIMS, tmp_path, "madrid")
+    assert list(claims.columns) == list(city_tables.CLAIMS.columns) and claims.empty
 
 
 def test_read_of_a_city_without_the_file_is_none(tmp_path: Path):

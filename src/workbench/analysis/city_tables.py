@@ -13,6 +13,7 @@ from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.indicators import headline_of
 from workbench.analysis.profile_tables import counts_with_shares
 from workbench.errors import DataError
+from workbench.reference.i18n import render
 from workbench.reference.labels import SUB_CITY
 
 
@@ -72,8 +73,18 @@ FRAMEWORK_VALUES = SavedTable("framework_values", tuple(VALUE_COLUMNS), {"dtype"
 #: Indicator × year availability (:func:`workbench.analysis.availability.city_matrix`): one column per year follows.
 AVAILABILITY = SavedTable("availability", ("theme", "indicator"), {"dtype": str, "keep_default_na": False}, more_columns=True)
 
+#: The numbers of the synopsis and the exhibit cells they cite (:func:`claims_table`), for `workbench check`.
+CLAIMS = SavedTable(
+    "claims", ("sentence", "text", "table", "exhibit", "row", "column", "value", "how", "other_row", "other_column"),
+    {"dtype": {"text": str, "table": str, "exhibit": str, "column": str, "how": str, "other_column": str},
+     "keep_default_na": False, "na_values": {"value": [""], "row": [""], "other_row": [""]}},
+)
+
+#: The folder of a city's run holding its exhibits (tables as CSV and their index).
+EXHIBITS_FOLDER = "exhibits"
+
 #: Every table a city run saves, in the order it writes them.
-TABLES: tuple[SavedTable, ...] = (SERIES, NATIONAL, SYNOPSIS, ORIGINS, FRAMEWORK_VALUES, AVAILABILITY)
+TABLES: tuple[SavedTable, ...] = (SERIES, NATIONAL, SYNOPSIS, ORIGINS, FRAMEWORK_VALUES, AVAILABILITY, CLAIMS)
 
 
 def series_table(local: pd.DataFrame) -> pd.DataFrame:
@@ -113,6 +124,46 @@ def national_table(national: pd.DataFrame) -> pd.DataFrame:
     return rows[list(NATIONAL.columns)].sort_values(["source_id", "period"]).reset_index(drop=True)
 
 
+def claims_table(sentences: list, tables: dict[str, pd.DataFrame], shown: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The claims of a drafted synopsis with the exhibit cell each cites, as :data:`CLAIMS` saves it.
+
+    Parameters
+    ----------
+    sentences : list of workbench.analysis.synopsis.Sentence
+        The drafted synopsis.
+    tables
+        The tables the claims name, by key (those given to :func:`workbench.analysis.synopsis.check`).
+    shown
+        The notebook's table exhibits as (slug, table) pairs, in order: a claim cites the first
+        exhibit showing its table unchanged (same columns and values), by row position.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``CLAIMS.columns``: one row per claim; ``exhibit`` and ``row`` are empty where the
+        cited table is not shown as it is (e.g. formatted first), so no saved cell can be checked.
+    """
+    slugs = {}
+    for key, table in tables.items():
+        plain = table.reset_index(drop=True)
+        slugs[key] = next((slug for slug, frame in shown
+                           if list(frame.columns) == list(plain.columns) and frame.reset_index(drop=True).equals(plain)), "")
+    rows = []
+    for number, sentence in enumerate(sentences, start=1):
+        for claim in sentence.claims:
+            index = tables[claim.table].index if claim.table in tables else pd.Index([])
+            shown_in = slugs.get(claim.table, "")
+            position = index.get_loc(claim.row) if shown_in and claim.row in index else None
+            other = index.get_loc(claim.other[0]) if shown_in and claim.other and claim.other[0] in index else None
+            rows.append({
+                "sentence": number, "text": render(sentence.text, "en"), "table": claim.table,
+                "exhibit": shown_in if position is not None else "", "row": position, "column": str(claim.column),
+                "value": None if claim.how == "label" else claim.value, "how": claim.how,
+                "other_row": other, "other_column": str(claim.other[1]) if claim.other else "",
+            })
+    return pd.DataFrame(rows, columns=list(CLAIMS.columns)).astype({"row": "Int64", "other_row": "Int64"})
+
+
 def save(
     folder: str | Path,
     report,
@@ -123,6 +174,7 @@ def save(
     origins: pd.DataFrame,
     framework_values: pd.DataFrame,
     availability: pd.DataFrame,
+    claims: pd.DataFrame,
 ) -> list[Path]:
     """Write a city run's exhibits and every table of :data:`TABLES` into ``folder``.
 
@@ -134,7 +186,7 @@ def save(
         The notebook's exhibits (saved under ``exhibits/``).
     local, national
         Prepared rows, from which :data:`SERIES` and :data:`NATIONAL` are computed.
-    synopsis, origins, framework_values, availability
+    synopsis, origins, framework_values, availability, claims
         The other tables, each with the columns its :class:`SavedTable` declares.
 
     Returns
@@ -154,12 +206,13 @@ def save(
         (ORIGINS, origins),
         (FRAMEWORK_VALUES, framework_values),
         (AVAILABILITY, availability),
+        (CLAIMS, claims),
     )
     # every table checked before any is written, so a wrong one leaves no half-saved folder
     for saved, table in tables:
         _check_columns(saved, list(table.columns), saved.filename)
     out = Path(folder)
-    written = report.save(out / "exhibits")
+    written = report.save(out / EXHIBITS_FOLDER)
     for saved, table in tables:
         path = out / saved.filename
         table.to_csv(path, index=False, lineterminator="\n")

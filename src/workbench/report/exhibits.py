@@ -25,6 +25,8 @@ from workbench.tidy.schemas import FLAGS
 from workbench.reference.formats import format_table
 
 MIME = "application/vnd.workbench.exhibit+json"
+#: The index of a notebook's exhibits that :meth:`Report.save` writes next to the tables' CSV files.
+INDEX_NAME = "exhibits.json"
 
 
 @dataclass
@@ -269,10 +271,34 @@ class Report:
                 path = folder / f"{exhibit.slug}.csv"
                 exhibit.table.to_csv(path, index=False, lineterminator="\n")
                 written.append(path)
-        index = folder / "exhibits.json"
+        index = folder / INDEX_NAME
         index.write_text(json.dumps([e.metadata() for e in self.exhibits], indent=1, ensure_ascii=False), encoding="utf-8")
         written.append(index)
         return written
+
+
+def read_saved(folder: Path) -> list[Exhibit] | None:
+    """The exhibits :meth:`Report.save` wrote into ``folder``, read back from its index.
+
+    Returns
+    -------
+    list of Exhibit or None
+        In the notebook's order; ``None`` when ``folder`` holds no index.
+
+    Raises
+    ------
+    DataError
+        If the index is not JSON or an exhibit in it lacks what it must carry (naming the file and exhibit).
+    """
+    path = Path(folder) / INDEX_NAME
+    if not path.is_file():
+        return None
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        return [Exhibit.from_metadata(meta, where=f"{path}, {meta.get('label', f'exhibit {number}')}")
+                for number, meta in enumerate(entries, start=1)]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(f"{path}: not an index of saved exhibits ({type(exc).__name__}: {exc})") from None
 
 
 def _message(value: dict | str) -> str:
