@@ -11,7 +11,7 @@ import pytest
 
 from workbench.errors import DataError
 from workbench.reference.i18n import T
-from workbench.report.exhibits import Exhibit, Report, flag_notes, source_lines
+from workbench.report.exhibits import INDEX_NAME, Exhibit, Report, flag_notes, read_saved, source_lines
 from workbench.reference.formats import format_number, format_table
 
 
@@ -81,3 +81,15 @@ def test_format_number_and_table():
 def test_indices_between_zero_and_one_keep_their_decimals():
     out = format_table(pd.DataFrame({"dissimilarity D": [0.156072], "Simpson diversity": [0.878954], "effective number of origins": [8.26]}))
     assert out.iloc[0].tolist() == ["0.156", "0.879", "8.3"]
+
+
+def test_read_saved_gives_back_the_saved_tables_and_names_a_broken_index(tmp_path):
+    report = Report()
+    report.table(pd.DataFrame({"place": ["Madrid"], "persons": [380_000.0]}), "Migrants")
+    report.save(tmp_path)
+    (exhibit,) = read_saved(tmp_path)
+    assert exhibit.table["persons"].tolist() == [380_000.0] and exhibit.slug == report.exhibits[0].slug
+    assert read_saved(tmp_path / "nothing") is None
+    (tmp_path / INDEX_NAME).write_text("[{}]", encoding="utf-8")
+    with pytest.raises(DataError, match=f"{INDEX_NAME}: not an index of saved exhibits"):
+        read_saved(tmp_path)

@@ -164,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
     _annex_options(annex)
 
+    check = sub.add_parser("check", help="check that a run's sentences and exhibits agree (no re-execution)",
+                           description="Read what an executed run saved and report every disagreement: a number "
+                           "of a synopsis sentence that is not the exhibit cell it cites, or two exhibits (of a city "
+                           "or the network) that give different values for the same place, definition and reference "
+                           "date. One line per disagreement, then 'N disagreements in RUN'; exit code 3 when N > 0.",
+                           epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("run", nargs="?", default=None, metavar="RUN",
+                       help="run folder, or a run id under outputs/ (default: outputs/latest)")
+    check.add_argument("--json", action="store_true", help="print the disagreements as JSON")
+
     places = sub.add_parser("places", help="find the Eurostat Urban Audit code of a city by name (for new-city)",
                             description="List the Eurostat Urban Audit places with foreign-born data whose name "
                             "contains TEXT (case and accents ignored): code, name as published, level, country, "
