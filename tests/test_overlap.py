@@ -49,3 +49,12 @@ def test_pairs_of_other_kinds_of_area_are_not_compared(tmp_path: Path):
     table = overlap.overlap_table(rows).set_index(["city A", "city B"])
     assert pd.isna(table.loc[("Madrid", "Lisbon"), "overlap (%)"])
     assert table.loc[("Madrid", "Lisbon"), "comparable"] == "different kinds of area: municipality / NUTS 2 region"
+
+
+def test_a_single_city_with_named_origins_gives_an_empty_table(tmp_path: Path):
+    # `workbench run --city madrid --city vienna` failed in compare-origins (KeyError '_key'):
+    # Vienna saves no origins, so no pair was made
+    _save(tmp_path, "madrid", "Ciudad de Madrid", "municipality", "foreign_nationality", "citizenship", "2022-07-01", {"MAR": 10.0})
+    rows, _ = overlap.load_origins(tmp_path, ["madrid", "vienna"])
+    table = overlap.overlap_table(rows)
+    assert table.empty and "rank (same definition)" in table.columns

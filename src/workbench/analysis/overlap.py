@@ -145,6 +145,9 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
                     "_compared": bool(decision),
                 }
             )
+    if not out:
+        # one city with named origins makes no pair (an empty flag column would not select rows)
+        return pd.DataFrame(columns=columns)
     table = pd.DataFrame(out, columns=[*columns, "_compared"])
     table["_key"] = table["definition"].astype(str)
     table = table.sort_values(["_compared", "_key", OVERLAP], ascending=[False, True, False], kind="stable")
