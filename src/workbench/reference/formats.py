@@ -11,7 +11,7 @@ from workbench.reference.columns import DECIMALS, declared
 #: offices of the region print them).
 LOCALES = {"en": "en_GB", "fr": "fr_FR", "ar": "ar"}
 
-def format_number(value: float, unit: str = "persons", lang: str = "en") -> str:
+def format_number(value: float, unit: str = "persons", lang: str = "en", decimals: int | None = None) -> str:
     """Format one number for display: counts with thousands separators, rates with one decimal.
 
     Parameters
@@ -25,12 +25,14 @@ def format_number(value: float, unit: str = "persons", lang: str = "en") -> str:
     lang
         Language of the format: English writes ``1,234.5``; French ``1 234,5`` (narrow no-break
         space), Arabic ``1,234.5`` in Western digits.
+    decimals
+        Decimals to show instead of the unit's (a figure keeps the precision it was published with).
 
     Returns
     -------
     str
     """
-    return _formatted(value, DECIMALS.get(unit, 0), lang)
+    return _formatted(value, DECIMALS.get(unit, 0) if decimals is None else decimals, lang)
 
 
 def _formatted(value: float, decimals: int, lang: str) -> str:

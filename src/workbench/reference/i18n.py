@@ -47,13 +47,14 @@ DOMAIN = "workbench"
 
 @dataclass(frozen=True)
 class Num:
-    """A number with its unit, formatted for the reader's locale."""
+    """A number with its unit, formatted for the reader's locale (``decimals``: as published, else the unit's)."""
 
     value: float
     unit: str = "persons"
+    decimals: int | None = None
 
     def __str__(self) -> str:
-        return format_number(self.value, self.unit, "en")
+        return format_number(self.value, self.unit, "en", self.decimals)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def render(value, lang: str) -> str:
         template = translate(value.msgid, lang)
         return _format(template, {k: render(v, lang) for k, v in value.params.items()}, value.msgid)
     if isinstance(value, Num):
-        return format_number(value.value, value.unit, lang)
+        return format_number(value.value, value.unit, lang, value.decimals)
     if isinstance(value, Date):
         return format_date(value.iso, lang)
     if isinstance(value, Label):
@@ -247,7 +248,7 @@ def from_json(payload: dict) -> Msg | Num | Label | str:
     if "msgid" in payload:
         return Msg(payload["msgid"], {k: from_json(v) if isinstance(v, dict) else v for k, v in payload.get("params", {}).items()})
     if "num" in payload:
-        return Num(payload["num"], payload.get("unit", "persons"))
+        return Num(payload["num"], payload.get("unit", "persons"), payload.get("decimals"))
     if "label" in payload:
         return Label(payload["label"])
     if "names" in payload:
@@ -271,7 +272,7 @@ def _param_json(value):
     if isinstance(value, Msg):
         return value.to_json()
     if isinstance(value, Num):
-        return {"num": value.value, "unit": value.unit}
+        return {"num": value.value, "unit": value.unit, **({"decimals": value.decimals} if value.decimals is not None else {})}
     if isinstance(value, Date):
         return {"date": value.iso}
     if isinstance(value, Label):
