@@ -64,8 +64,8 @@ def _candidates(local: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
     ]
     country = headline_of(published(national), "population")
     country = country[country["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
-    # country rows of expert figures may carry a release in `category` (not a breakdown)
-    expert = published(national)
+    # expert figures may carry a release in `category` (not a breakdown): the country's, and the city's areas'
+    expert = pd.concat([published(national), published(local[~local["geography_level"].isin(SUB_CITY + ("country",))])])
     expert = expert[
         (expert["source_id"] == "expert_figures") & (expert["indicator_id"] == "population")
         & (expert["sex"] == "total") & (expert["age"] == "total") & (expert["origin"] == "total")
@@ -99,7 +99,8 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     area, or, for migrant definitions, when sources count the population of different areas
     that stand for the city (e.g. the comune and the metropolitan city); country rows appear only
     when they themselves conflict. Sources giving the same value are merged into one row. The
-    latest such year is kept per definition so overlapping series do not flood the table.
+    latest such year is kept per definition so overlapping series do not flood the table: the
+    latest year in which sources disagree, or, when none does, the latest year with several areas.
 
     Returns
     -------
@@ -112,7 +113,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     if rows.empty:
         return empty
     defs = load_definitions()
-    latest: dict[str, tuple[str, list[pd.DataFrame]]] = {}
+    latest: dict[str, tuple[str, list[pd.DataFrame], bool]] = {}
     for (definition_id, year), block in rows.groupby(["definition_id", "year"], sort=True):
         areas = []
         for _, area in block.groupby("geography_level", sort=False):
@@ -125,12 +126,14 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
         if not (conflicting or several_areas):
             continue
         shown = [m for m, c in areas if c or m["level"].iloc[0] != "country"]
-        latest[definition_id] = (year, sorted(shown, key=lambda m: _order(m["level"].iloc[0])))
+        if definition_id in latest and latest[definition_id][2] and not conflicting:
+            continue  # a later year whose areas merely differ does not hide a year whose sources disagree
+        latest[definition_id] = (year, sorted(shown, key=lambda m: _order(m["level"].iloc[0])), conflicting)
     if not latest:
         return empty
     citations = dict(zip(rows["source_key"], rows["citation"]))
     out, used_keys = [], []
-    for definition_id, (year, areas) in sorted(latest.items()):
+    for definition_id, (year, areas, _) in sorted(latest.items()):
         first_level = areas[0]["level"].iloc[0]
         for merged in areas:
             base = float(merged["value"].iloc[0])

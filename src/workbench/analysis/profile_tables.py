@@ -21,11 +21,14 @@ from workbench.reference.columns import REFERENCE_DATE, REFERENCE_DATES, SHARE_O
 def prepare_local(data: CityData) -> pd.DataFrame:
     """Return the city's rows with the totals and shares the sources imply added (flag 'c').
 
+    Rows about the whole country (an expert's national figures carry the city's id) are left
+    out: they are the country's, in :func:`prepare_national`, never the city's.
+
     Steps: headline totals of fully broken-down tables; totals of complementary groups; city
     sums of district rows; shares of total population.
     """
     city = data.city
-    local = ind.compute_missing_totals(data.local)
+    local = ind.compute_missing_totals(data.local[data.local["geography_level"] != "country"])
     local = ind.compute_complement_totals(local)
     local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", T("{city} (sum of districts)", city=city.names.local or city.names.en))
     local = pd.concat([local, ind.compute_shares(local)], ignore_index=True)
