@@ -135,6 +135,15 @@ else:
 if not national_origins.empty:
     report.table(national_origins.table, T("Main countries of origin of international migrants in {country}", country=city.country_names), national_origins.source_ids, national_origins.notes)
 
+# %%
+from workbench.analysis import expert_figures
+from workbench.tidy.expert import city_figures
+
+figures = city_figures(params.city_id)  # every figure the local expert entered, as typed: the country's here, the city's in 4.8
+published = expert_figures.national_figures(figures)
+if not published.empty:
+    report.table(published.table, T("Published figures about {country} entered by the local expert", country=city.country_names), notes=published.notes, sources=published.source_ids)
+
 # %% [markdown]
 # ## 4. The migrant population in the city
 
@@ -259,6 +268,18 @@ else:
 refugee_ages = age_sex.refugee_age_sex(local)
 if not refugee_ages.empty:
     report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
+
+# %% [markdown]
+# ### 4.8 Published figures entered by the local expert
+#
+# Figures about the city and the areas around it (governorate, region, prefecture) that the local expert typed in from census notes, reports and the press, each as published, with its citation. The expert's figures about the whole country are in section 3.
+
+# %%
+published_here = expert_figures.city_figures(figures)
+if published_here.empty:
+    show(T("*The local expert has entered no published figure about {city} or the areas around it.*", city=city.names))
+else:
+    report.table(published_here.table, T("Published figures about {city} and the areas around it entered by the local expert", city=city.names), notes=published_here.notes, sources=published_here.source_ids)
 
 # %% [markdown]
 # ## 5. Access to rights and services, and social cohesion

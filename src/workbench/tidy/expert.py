@@ -214,6 +214,38 @@ def load_expert_figures(folder: Path | None = None) -> pd.DataFrame:
     return validate_tidy(combined, str(folder))
 
 
+def city_figures(city_id: str, folder: Path | None = None) -> pd.DataFrame:
+    """The figures a city's expert entered, as typed: the rows of ``data/local/figures/<city_id>.csv``.
+
+    What a profile shows as published (the value with its precision, the date as given, the
+    citation and note); :func:`load_expert_figures` makes the tidy rows of the same files.
+
+    Parameters
+    ----------
+    city_id
+        An id of the cities registry.
+    folder
+        Defaults to ``data/local/figures``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Output of :func:`read_expert_figures` (``line`` and every :data:`EXPERT_COLUMNS`, as
+        text); no rows when the city has no file or only its header line.
+
+    Raises
+    ------
+    SchemaError
+        The file fails its checks.
+    ConfigError
+        The city id is not a plain slug, or the file is a link leading out of ``folder``.
+    """
+    folder = Path(folder) if folder is not None else paths.local_dir() / "figures"
+    path = paths.named_file(folder, city_id, ".csv", "city id")
+    frame = read_expert_figures(path, city_id) if path.is_file() else pd.DataFrame()
+    return frame if len(frame) else pd.DataFrame(columns=["line", *EXPERT_COLUMNS])
+
+
 def _read_text_table(path: Path) -> pd.DataFrame:
     # a header alone is a file no figure was entered in yet (what `workbench new-city` writes)
     frame = read_csv_text(path, "figure", EXPERT_COLUMNS, header_only=True)
