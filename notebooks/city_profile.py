@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, areas, attainment, availability, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis
+from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
 from workbench.report.exhibits import Report
 from workbench.reference import columns
@@ -55,6 +55,7 @@ groups = profile_tables.origin_groups(local)
 context = country.national_context(national)
 national_origins = country.national_origins(national, params.top_n_origins)
 refugees = profile_tables.refugees_local(local)
+caseload = caseloads.caseload_origins(local, national, params.top_n_origins)
 disagreements = conflicts.conflicting_figures(local, national)
 diversity = composition.diversity_table(local, national)
 counts = areas.district_counts(local)
@@ -70,19 +71,23 @@ matrix = availability.city_matrix(local, national, framework)
 # Sentences drafted by the workbench from the tables of this profile: each names its definition, area and date, and the table and source it comes from. They are a starting point for the authors, not a conclusion.
 
 # %%
-S = synopsis
-drafted = (
-    S.migrant_share(series, city, T("4.1, table 'Migrant population by definition, area and date'"))
-    + S.other_definitions(series, city, T("4.1, table 'Migrant population by definition, area and date'"))
-    + S.growth(trends, T("4.1, table 'Average annual growth of the migrant population'"))
-    + S.top_origins(origins, T("4.2, table 'Largest countries of origin'"))
-    + S.diversity(diversity, T("4.2, table 'Diversity of origins'"))
-    + S.residential(segregation, T("4.4, table 'Residential concentration of migrants'"))
-    + S.refugees(refugees, T("4.7, table 'Refugees and asylum-seekers registered with UNHCR'"))
-    + S.labour_gaps(gaps, T("5, table 'Labour market: migrants and natives'"))
-    + S.national(context, city, T("3, table 'National context'"))
-    + S.disagreements(disagreements, T("2.2, table 'Conflicting official figures'"))
-)
+S, C = synopsis, synopsis_city
+unpublished = C.unpublished(matrix, framework)
+drafted = C.arrange({
+    "share": S.migrant_share(series, city, T("4.1, table 'Migrant population by definition, area and date'")),
+    "definitions": S.other_definitions(series, city, T("4.1, table 'Migrant population by definition, area and date'")),
+    "growth": S.growth(trends, T("4.1, table 'Average annual growth of the migrant population'")),
+    "origins": S.top_origins(origins, T("4.2, table 'Largest countries of origin'")),
+    "diversity": S.diversity(diversity, T("4.2, table 'Diversity of origins'")),
+    "residential": S.residential(segregation, T("4.4, table 'Residential concentration of migrants'")),
+    "refugees": S.refugees(refugees, T("4.7, table 'Refugees and asylum-seekers registered with UNHCR'")),
+    "caseload": C.caseload_origins(caseload, T("4.7, table of the UNHCR caseload by country of origin")),
+    "labour": S.labour_gaps(gaps, T("5, table 'Labour market: migrants and natives'")),
+    "missing": C.not_published(unpublished, matrix, framework, city, T("2.3, table 'Data availability by indicator and year'")),
+    "national": S.national(context, city, T("3, table 'National context'")),
+    "stock": C.stock_note(context.table, national, city, T("3, table 'National context'")),
+    "disagreements": C.disagreements(disagreements, national, T("2.2, table 'Conflicting official figures'")),
+}, C.has_official_city_count(local))
 show(city_heading(city))
 show(S.as_markdown(drafted))
 
@@ -129,7 +134,7 @@ report.table(matrix, T("Data availability by indicator and year, {city}", city=c
 if context.empty:
     show(missing_text(T("national migration statistics"), city))
 else:
-    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c)."), *context.notes])
 
 # %%
 if not national_origins.empty:
@@ -176,7 +181,9 @@ if len(trends):
 
 # %%
 if origins.empty:
-    show(missing_text(T("a breakdown by country of origin at city level"), city))
+    show(missing_text(T("a breakdown of the city's migrant population by country of origin"), city))
+    if not caseload.empty:
+        show(T("*The caseload registered with UNHCR by country of origin is in section 4.7: it is not the city's migrant population.*"))
 else:
     report.table(origins.table, T("Largest countries of origin, {city}", city=city.names), origins.source_ids, origins.notes)
     report.plot("origins", origins.table, T("Largest countries of origin, {city} (persons)", city=city.names), origins.source_ids, origins.notes)
@@ -255,7 +262,7 @@ if education.empty and occupations.empty:
 # %% [markdown]
 # ### 4.7 Refugees in the city
 #
-# Refugees and asylum-seekers registered with UNHCR in the governorate or district that holds the city (where UNHCR publishes sub-national figures).
+# Refugees and asylum-seekers registered with UNHCR in the governorate or district that holds the city (where UNHCR publishes sub-national figures), and the latest such caseload by country of origin: persons registered with UNHCR, not the city's migrant population.
 
 # %%
 if refugees.empty:
@@ -263,6 +270,10 @@ if refugees.empty:
 else:
     report.table(refugees.table, T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, refugees.notes)
     report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
+
+# %%
+if not caseload.empty:
+    report.table(caseload.section.table, caseload.caption(), caseload.section.source_ids, caseload.section.notes)
 
 # %%
 refugee_ages = age_sex.refugee_age_sex(local)
@@ -326,10 +337,10 @@ assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "so
 if len(trends):
     assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
 # every number of a synopsis sentence drafted from claims is the cell of the table it cites
-cited = {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table}
+cited = {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table, "caseload": caseload.section.table, "conflicts": disagreements.table, "availability": matrix}
 synopsis.check(drafted, cited)
 # every "the public sources do not give ..." of sections 4.3 and 4.4 agrees with the availability matrix
-availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty})
+availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty, "ori_origins": origins.empty, **{item: True for item in unpublished}})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save
@@ -341,7 +352,7 @@ if params.output_dir:
     saved = city_tables.save(
         params.output_dir, report, local, national,
         synopsis=synopsis.as_table(drafted),
-        origins=composition.origin_table(local),
+        origins=composition.saved_origin_table(local),
         framework_values=latest_values(params.city_id, local, national, framework),
         availability=matrix,
         claims=city_tables.claims_table(drafted, cited, [(e.slug, e.table) for e in report.exhibits if e.table is not None]),

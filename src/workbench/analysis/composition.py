@@ -59,7 +59,8 @@ ORIGIN_COLUMNS = [
 def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
     """The city's latest origin breakdown at country level, every published row of it.
 
-    The table is chosen as in :func:`workbench.analysis.profile_tables.origins`: among the city's (not sub-city)
+    The table is chosen as in :func:`workbench.analysis.profile_tables.origins`: among the city's (not sub-city,
+    not country)
     rows by citizenship, country of birth or country of origin (sex, age and category totals),
     the latest source × place × definition × origin type × date, the one with most rows on ties.
     Residual groups of the same table that never overlap its countries ('other countries',
@@ -70,7 +71,9 @@ def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] |
     local
         The city's prepared rows.
     definitions
-        Definitions to consider; every migrant definition when ``None``.
+        Definitions to consider; those of a migrant population when ``None``
+        (:func:`~workbench.analysis.indicators.population_definitions`: a protection caseload
+        is never the city's origin mix unless asked for).
 
     Returns
     -------
@@ -85,10 +88,10 @@ def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] |
     DataError
         If the rows add up to more than the group's total (the table would overlap itself).
     """
-    wanted = ind.MIGRANT_DEFINITIONS if definitions is None else tuple(definitions)
+    wanted = ind.population_definitions() if definitions is None else tuple(definitions)
     rows = _origin_rows(local)
     rows = rows[
-        rows["origin_type"].isin(ORIGIN_TYPES) & ~rows["geography_level"].isin(SUB_CITY)
+        rows["origin_type"].isin(ORIGIN_TYPES) & ~rows["geography_level"].isin((*SUB_CITY, "country"))
         & rows["definition_id"].isin(wanted)
     ]
     if rows.empty:
@@ -96,6 +99,17 @@ def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] |
     keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
     sizes = rows.groupby(keys).size().reset_index(name="n").sort_values(["ref_date", "n"], ascending=[False, False])
     return _table_of(local, dict(sizes.iloc[0][keys]))
+
+
+def saved_origin_table(local: pd.DataFrame) -> pd.DataFrame:
+    """The origin table a city run saves for the network's comparisons.
+
+    The migrant population's table (:func:`origin_table`) where the city has one, otherwise its
+    protection caseload's (refugees or asylum-seekers registered with UNHCR): the ``definition_id``
+    of every row names which, so that comparisons set a caseload only beside another caseload.
+    """
+    table = origin_table(local)
+    return table if len(table) else origin_table(local, ind.caseload_definitions())
 
 
 def _origin_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.analysis import indicators as ind
 from workbench.reference.i18n import Label, Msg, T, join
 from workbench.analysis.indicators import headline_of, published
+from workbench.analysis.country import country_notes
 from workbench.analysis.sections import Section
 from workbench.reference.labels import SUB_CITY, geography_label
 from workbench.reference.registry import load_definitions
@@ -164,6 +165,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
             "dates behind each figure; neither figure is corrected here. Rows marked 'different area' count "
             "another territory: they are not estimates of the same population."
         ),
+        *country_notes(national, sorted(latest)),
     ]
     return Section(table, refs, notes)
 

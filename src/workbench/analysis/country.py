@@ -6,7 +6,7 @@ import pandas as pd
 
 from workbench.analysis.indicators import headline_of
 from workbench.analysis.sections import Section
-from workbench.reference.i18n import Date, Num, T
+from workbench.reference.i18n import Date, Label, Msg, Num, T
 from workbench.reference.origins import origin_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import SHARE_OF_THE_STOCK
@@ -26,6 +26,7 @@ def national_context(national: pd.DataFrame) -> Section:
     series = [
         ("International migrant stock", headline_of(national, "population", "un_migrant_stock"), ["undesa_ims_2024", "undesa_ims_2020"]),
         ("Migrants as % of population", headline_of(national, "population_share", "un_migrant_stock"), ["undesa_ims_2020"]),
+        (REFUGEES_IN_STOCK, headline_of(national, "share_of_migrant_stock", "un_refugees_in_stock"), ["undesa_ims_2020"]),
         ("Refugees (UNHCR)", headline_of(national, "population", "registered_refugee"), ["unhcr_population"]),
         ("Asylum-seekers (UNHCR)", headline_of(national, "population", "asylum_seeker"), ["unhcr_population"]),
         ("Palestine refugees (UNRWA)", headline_of(national, "population", "palestine_refugee_unrwa"), ["unhcr_unrwa"]),
@@ -54,7 +55,33 @@ def national_context(national: pd.DataFrame) -> Section:
     if not parts:
         return Section(pd.DataFrame(columns=["indicator", "definition", "source", "year", "value", "unit"]))
     table = pd.concat(parts, ignore_index=True)
-    return Section(table, list(dict.fromkeys(table["source"])))
+    return Section(table, list(dict.fromkeys(table["source"])), country_notes(national, ["un_migrant_stock"]))
+
+
+#: The national context's row of UN DESA's refugees (UNRWA's Palestine refugees included) as % of the stock.
+REFUGEES_IN_STOCK = "Refugees in the migrant stock, %"
+
+
+def country_notes(national: pd.DataFrame, definition_ids: list[str]) -> list[Msg]:
+    """What the definitions count in this country beyond their description (``country_notes`` of definitions.yaml).
+
+    Parameters
+    ----------
+    national
+        The country's rows (their ``country_iso3`` names the country).
+    definition_ids
+        The definitions a table or sentence uses.
+
+    Returns
+    -------
+    list of Msg
+        "Definition: note", one per definition that has a note for the country (e.g. UN DESA's
+        stock of Jordan includes Palestine refugees); empty otherwise.
+    """
+    defs = load_definitions()
+    countries = set(national["country_iso3"].dropna().astype(str)) if "country_iso3" in national else set()
+    return [T("{definition}: {note}", definition=Label(defs[d].label), note=Label(defs[d].country_notes[c]))
+            for d in definition_ids for c in sorted(countries) if c in defs[d].country_notes]
 
 
 def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")) -> pd.DataFrame:

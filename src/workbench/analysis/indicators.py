@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.reference.registry import load_definitions
 from workbench.tidy.schemas import TIDY_COLUMNS
 
 BREAKDOWNS = ("sex", "age", "origin", "category")
@@ -34,6 +35,27 @@ MIGRANT_DEFINITIONS: tuple[str, ...] = (
     "palestine_refugee_unrwa",
     "un_migrant_stock",
 )
+
+#: The family of definitions (``data/registry/definitions.yaml``) that count a protection caseload:
+#: persons registered with UNHCR or UNRWA, not a city's migrant population.
+CASELOAD_FAMILY = "protection"
+
+
+def population_definitions() -> tuple[str, ...]:
+    """The :data:`MIGRANT_DEFINITIONS` that count a migrant population (foreign nationals, foreign-born,
+    national variants, UN stocks), in display order: those of the family :data:`CASELOAD_FAMILY` left out."""
+    defs = load_definitions()
+    return tuple(d for d in MIGRANT_DEFINITIONS if defs[d].family != CASELOAD_FAMILY)
+
+
+def caseload_definitions() -> tuple[str, ...]:
+    """The :data:`MIGRANT_DEFINITIONS` that count a protection caseload (refugees, asylum-seekers ...).
+
+    A caseload counts only the persons registered with an agency: it is never a city's migrant
+    population, nor its "countries of origin".
+    """
+    defs = load_definitions()
+    return tuple(d for d in MIGRANT_DEFINITIONS if defs[d].family == CASELOAD_FAMILY)
 
 
 def headline(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis import city_tables
+from workbench.analysis.caseloads import is_caseload
 from workbench.analysis.comparability import Figure, comparable
 from workbench.analysis.compare import shore_text
 from workbench.errors import DataError
@@ -159,6 +160,10 @@ def overlap_table(rows: pd.DataFrame) -> pd.DataFrame:
 def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
     """Countries that are among the top origins of several cities: origin × city share matrix.
 
+    Only migrant populations are set side by side: a city whose saved table is a protection caseload
+    (refugees or asylum-seekers registered with UNHCR, :func:`workbench.analysis.caseloads.is_caseload`)
+    has no column, since its shares are not those of the city's migrants.
+
     Returns
     -------
     pandas.DataFrame
@@ -167,7 +172,9 @@ def shared_origins(rows: pd.DataFrame, top_n: int = 10) -> pd.DataFrame:
     """
     if rows.empty:
         return pd.DataFrame(columns=["origin", "cities"])
-    named = rows[~rows["residual"]]
+    named = rows[~rows["residual"] & ~rows["definition_id"].map(is_caseload).astype(bool)]
+    if named.empty:
+        return pd.DataFrame(columns=["origin", "cities"])
     tops = {}
     for city_id, group in named.groupby("city_id", sort=False):
         top = group.sort_values("persons", ascending=False).head(top_n)

@@ -134,7 +134,10 @@ def counts_with_shares(local: pd.DataFrame, excluded_levels: tuple[str, ...]) ->
 
 
 def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
-    """Latest headline figures: population, migrants by each definition, national context.
+    """Latest headline figures: population, migrants by each definition, caseloads, national context.
+
+    A protection caseload (refugees, asylum-seekers registered with UNHCR) is a figure of its own,
+    never a "migrant population".
 
     Returns
     -------
@@ -164,10 +167,10 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     city_level = local[~local["geography_level"].isin(SUB_CITY)]
     add(ind.headline_of(city_level, "population", "total_population"), "Total population")
     migrants = ind.headline_of(city_level, "population")
-    migrants = migrants[migrants["definition_id"].isin(ind.MIGRANT_DEFINITIONS)]
-    add(migrants, "Migrant population")
+    add(migrants[migrants["definition_id"].isin(ind.population_definitions())], "Migrant population")
+    add(migrants[migrants["definition_id"].isin(ind.caseload_definitions())], "Caseload registered with UNHCR or UNRWA")
     shares = ind.headline_of(city_level, "population_share")
-    add(shares[shares["definition_id"].isin(ind.MIGRANT_DEFINITIONS)], "Migrant share of population")
+    add(shares[shares["definition_id"].isin(ind.population_definitions())], "Migrant share of population")
     add(ind.headline_of(national, "population", "un_migrant_stock").query("source_id == 'undesa_ims_2024'"), "National migrant stock")
     add(ind.headline_of(national, "population_share", "un_migrant_stock"), "National migrant share")
     add(ind.headline_of(national, "population", "registered_refugee").query("source_id == 'unhcr_population'"), "Refugees in the country (UNHCR)")
@@ -177,11 +180,25 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     return Section(table, refs)
 
 
-def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
-    """Largest countries of origin in the city's most recent origin table.
+def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] | None = None) -> Section:
+    """Largest countries of origin in the city's most recent origin table of its migrant population.
 
-    The table chosen is the latest one at country-of-origin level for the city's places (one
-    source, place, definition and date: figures from different tables are never mixed).
+    The table chosen is the latest one at country-of-origin level for the city's own places (not
+    its districts, not the country: one source, place, definition and date; figures from different
+    tables are never mixed). A
+    protection caseload (refugees, asylum-seekers registered with UNHCR) is not the migrant
+    population: its tables are left out unless ``definitions`` asks for them (see
+    :func:`workbench.analysis.caseloads.caseload_origins`).
+
+    Parameters
+    ----------
+    local
+        The city's prepared rows.
+    top_n
+        How many origins.
+    definitions
+        The definitions whose tables may be chosen; :func:`~workbench.analysis.indicators.population_definitions`
+        when ``None``.
 
     Returns
     -------
@@ -190,12 +207,13 @@ def origins(local: pd.DataFrame, top_n: int = 10) -> Section:
     """
     from workbench.reference.origins import origin_name
 
+    wanted = ind.population_definitions() if definitions is None else tuple(definitions)
     rows = local[
         (local["indicator_id"] == "population")
         & local["origin_type"].isin(["citizenship", "birth_country", "origin_country"])
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
-        & ~local["geography_level"].isin(SUB_CITY)
-        & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & ~local["geography_level"].isin((*SUB_CITY, "country"))
+        & local["definition_id"].isin(wanted)
     ]
     if rows.empty:
         return Section(pd.DataFrame(columns=["rank", "origin", "persons", SHARE_OF_THE_GROUP]))
@@ -334,7 +352,7 @@ def origin_groups(local: pd.DataFrame) -> Section:
     rows = local[
         (local["indicator_id"] == "population") & local["origin_type"].fillna("").str.endswith("_group")
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
-        & ~local["geography_level"].isin(SUB_CITY) & local["definition_id"].isin(ind.MIGRANT_DEFINITIONS)
+        & ~local["geography_level"].isin(SUB_CITY) & local["definition_id"].isin(ind.population_definitions())
         & (local["source_id"] != "unhcr_demographics")
     ]
     if rows.empty:

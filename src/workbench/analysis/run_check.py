@@ -97,6 +97,8 @@ def _cited(table: pd.DataFrame, claim) -> float:
     if claim.how == "header":
         named = [float(part) for part in str(claim.column).replace("(", " ").replace(")", " ").split() if part.replace(".", "", 1).isdigit()]
         return claim.value if claim.value in named else math.nan
+    if claim.how == "distinct":
+        return float(table[claim.column].astype(str).nunique())
     value = _number(table.iloc[int(claim.row)][claim.column])
     if claim.how in ("difference", "base"):
         if pd.isna(claim.other_row) or claim.other_column not in table.columns or int(claim.other_row) >= len(table):

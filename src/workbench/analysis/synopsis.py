@@ -32,7 +32,8 @@ class Claim:
     or "base" (the total a share is of: cell × 100 ÷ other, with the other cell a share in %).
     With ``how="label"`` the sentence shows the cell ``text`` itself (e.g. an age band "15 and over"):
     its numbers are the cell's, not the sentence's own. With ``how="header"`` the number is part of
-    the column's own name (e.g. the 5 of "migrants in the 5 highest-share areas (%)").
+    the column's own name (e.g. the 5 of "migrants in the 5 highest-share areas (%)"). With
+    ``how="distinct"`` it is the number of different values of the column (e.g. populations listed).
     """
 
     value: float
@@ -40,7 +41,7 @@ class Claim:
     row: object  #: the row's index label in that table
     column: str
     other: tuple[object, str] | None = None
-    how: str = "cell"  #: "cell", "difference", "base", "label" or "header"
+    how: str = "cell"  #: "cell", "difference", "base", "label", "header" or "distinct"
     text: object = None  #: the label cell shown, for ``how="label"``
 
 
@@ -344,21 +345,31 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
     return out
 
 
-def disagreements(conflicts: Section, where: Msg) -> list[Sentence]:
-    """How far published figures for the same population and year differ between sources."""
+def disagreements(conflicts: Section, where: Msg, caveats: list | tuple = ()) -> list[Sentence]:
+    """How far published figures for the same population and year differ between sources.
+
+    ``caveats`` (e.g. :func:`workbench.analysis.country.country_notes`: what a definition counts in
+    this country) follow the sentence; the largest difference is a claim on its cell.
+    """
     table = conflicts.table
     if table.empty:
         return []
     same = table[table["comparable"] == "same area"]
     spread = same[DIFFERENCE_FROM_FIRST].abs().max() if len(same) else float("nan")
     count = table["population"].nunique()
+    claims = []
     if pd.notna(spread) and spread > 0:
         text = T("Official sources publish different figures for {count} population(s) of the profile; for the same area "
                  "they differ by up to {spread} %: both figures are shown with their sources.", count=count, spread=_pct(spread))
+        widest = same.loc[same[DIFFERENCE_FROM_FIRST].abs().idxmax()]
+        if widest[DIFFERENCE_FROM_FIRST] > 0:
+            claims = [_cite("conflicts", widest, DIFFERENCE_FROM_FIRST), Claim(float(count), "conflicts", widest.name, "population", how="distinct")]
     else:
         text = T("Official sources publish different figures for {count} population(s) of the profile: both figures are "
                  "shown with their sources.", count=count)
-    return [Sentence(text, where, list(conflicts.source_ids))]
+    if caveats:
+        text = T("{sentence} {caveats}", sentence=text, caveats=join(list(caveats), " "))
+    return [Sentence(text, where, list(conflicts.source_ids), claims)]
 
 
 def as_markdown(sentences: list[Sentence]) -> Msg:
@@ -439,6 +450,8 @@ def _cell(tables: dict[str, pd.DataFrame], claim: Claim, said: str):
         # the column's name states the number: the claim holds if the name has it as a whole number
         named = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", str(claim.column))]
         return claim.value if claim.value in named else float("nan")
+    if claim.how == "distinct":
+        return float(table[claim.column].astype(str).nunique())
     value = float(table.at[claim.row, claim.column])
     if claim.how == "difference":
         return value - float(table.at[claim.other[0], claim.other[1]])

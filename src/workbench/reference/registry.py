@@ -78,6 +78,9 @@ class Definition(_Strict):
     label: str
     family: str
     description: str
+    #: ISO3 country code -> what the definition counts in that country beyond its description (e.g.
+    #: UN DESA's stock of Jordan includes Palestine refugees, many of them Jordanian citizens)
+    country_notes: dict[str, str] = Field(default_factory=dict)
 
 
 class Indicator(_Strict):

@@ -76,6 +76,7 @@ def registry_labels() -> Iterator[tuple[str, str]]:
     for definition in load_definitions().values():
         yield definition.label, "definitions.yaml"
         yield definition.description, "definitions.yaml"
+        yield from ((note, "definitions.yaml") for note in definition.country_notes.values())
     for indicator in load_indicators().values():
         yield indicator.label, "indicators.yaml"
     for item in load_framework():
