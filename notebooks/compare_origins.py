@@ -20,8 +20,8 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench.analysis import comparability, compare, overlap
-from workbench.report.exhibits import Report
+from workbench.analysis import city_tables, comparability, compare, overlap, run_check
+from workbench.report.exhibits import Report, saved_tables
 from workbench.reference import columns
 from workbench.reference.i18n import Label, T, show
 from workbench.reference.params import validate_params
@@ -70,6 +70,8 @@ report.table(shared, T("Countries among the ten largest origins of several citie
 
 # %%
 assert pairs[columns.OVERLAP].dropna().between(0, 100.5).all(), "an overlap outside 0-100"
+# no value of this comparison differs from the city exhibit it comes from (same area, definition and date)
+checked = run_check.require_agreement("compare/origins", report.tables(), {c: saved_tables(city_tables.exhibits_folder(params.cities_dir, c)) for c in params.city_ids})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

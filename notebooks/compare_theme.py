@@ -21,8 +21,8 @@ theme = "social_cohesion"  # peer-learning theme compared (an id from workbench.
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench.analysis import compare, themes
-from workbench.report.exhibits import Report
+from workbench.analysis import city_tables, compare, run_check, themes
+from workbench.report.exhibits import Report, saved_tables
 from workbench.reference.i18n import Label, T, show
 from workbench.reference.framework import THEME_LABELS
 from workbench.reference.params import validate_params
@@ -66,6 +66,8 @@ report.table(summary, T("Indicators with a public figure, expert input or nothin
 
 # %%
 assert len(table.table) > 0, "the theme has no indicator"
+# no value of this comparison differs from the city exhibit it comes from (same area, definition and date)
+checked = run_check.require_agreement("compare/theme-" + params.theme.replace("_", "-"), report.tables(), {c: saved_tables(city_tables.exhibits_folder(params.cities_dir, c)) for c in params.city_ids})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

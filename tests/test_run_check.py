@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from workbench.analysis import city_tables, run_check, synopsis
 from workbench.analysis.sections import Section
+from workbench.errors import ClaimError
 from workbench.reference.registry import get_city
 
 SLUG = "table-7-migrant-population"
@@ -124,3 +126,34 @@ def test_a_generic_value_counts_as_persons_only_where_its_unit_says_so():
     })
     (found,) = run_check.check_exhibits({"madrid": {SLUG: _series(), "table-1-key-figures": key_figures}})
     assert found.subject == "madrid" and "column 'persons'" in found.cell and found.found == 390_000.0
+
+
+def _network_row(persons: float) -> pd.DataFrame:
+    # a comparison table naming its population explicitly: area, definition, reference date
+    return pd.DataFrame({"city": ["Madrid"], "area": ["Madrid"], "geography": ["municipality"],
+                         "definition": ["Foreign nationals"], "reference date": ["2022-01-01"],
+                         "persons": [persons], "source": ["s"]})
+
+
+def test_a_comparison_agreeing_with_its_cities_passes_and_counts_its_checked_tables():
+    cities = {"madrid": {SLUG: _series().rename(columns={"place": "area"})}}
+    assert run_check.require_agreement("compare/overview", {"table-1-latest": _network_row(380_000.0)}, cities) == 1
+
+
+def test_a_comparison_value_differing_from_the_city_exhibit_fails_the_comparison_naming_both():
+    cities = {"madrid": {SLUG: _series().rename(columns={"place": "area"})}}
+    with pytest.raises(ClaimError) as caught:
+        run_check.require_agreement("compare/overview", {"table-1-latest": _network_row(390_000.0)}, cities)
+    message = str(caught.value)
+    assert message.startswith("compare/overview: 1 value(s) differ from the city exhibits they come from")
+    assert "'table-1-latest'" in message and f"'{SLUG}'" in message and "area=Madrid" in message
+    assert "390000 against 380000" in message
+
+
+def test_disagreements_between_two_cities_are_left_to_workbench_check():
+    madrid = _series().rename(columns={"place": "area"})
+    other = madrid.copy()
+    other.loc[1, "persons"] = 1.0
+    cities = {"madrid": {SLUG: madrid}, "copy": {SLUG: other}}
+    assert run_check.require_agreement("compare/overview", {}, cities) == 0
+    assert len(run_check.check_exhibits(cities)) == 1

@@ -220,6 +220,11 @@ def save(
     return written
 
 
+def exhibits_folder(cities_dir: str | Path, city_id: str) -> Path:
+    """The folder where the run of ``city_id`` under ``cities_dir`` saved its exhibits."""
+    return Path(cities_dir) / city_id / EXHIBITS_FOLDER
+
+
 def read(saved: SavedTable, cities_dir: str | Path, city_id: str) -> pd.DataFrame | None:
     """Read back one table the run of ``city_id`` saved under ``cities_dir``.
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.errors import ClaimError
 from workbench.reference.columns import AREA, DEFINITION, FLAG, GEOGRAPHY, PERSONS, PLACE, REFERENCE_DATE, SOURCE, VALUE, declared
 
 #: Columns that name the population's area: ``place`` in a city's tables, ``area`` in the network's.
@@ -148,6 +149,38 @@ def check_exhibits(exhibits: dict[str, dict[str, pd.DataFrame]]) -> list[Disagre
                 found.append(Disagreement(sides, f"exhibits {first_slug!r} and {slug!r}",
                                           f"column {measure!r} where {described}", first, value))
     return found
+
+
+def require_agreement(subject: str, own: dict[str, pd.DataFrame], cities: dict[str, dict[str, pd.DataFrame]]) -> int:
+    """Fail a comparison whose exhibits give another value than a city's own exhibit for the same population.
+
+    The check of :func:`check_exhibits`, run at the end of a comparison notebook on its tables and
+    the exhibits its cities saved; disagreements between two cities are left to ``workbench check``.
+
+    Parameters
+    ----------
+    subject
+        The comparison ("compare/cities").
+    own
+        The comparison's table exhibits, by slug.
+    cities
+        Each city's saved table exhibits, by city id then slug.
+
+    Returns
+    -------
+    int
+        How many of the comparison's tables name their population explicitly (those checked).
+
+    Raises
+    ------
+    ClaimError
+        Naming each disagreement: the two exhibits, the shared area, definition and date, both values.
+    """
+    found = [d for d in check_exhibits({subject: own, **cities}) if d.subject == subject or d.subject.startswith(f"{subject} / ")]
+    if found:
+        lines = "\n".join(f"- {d.line()}" for d in found)
+        raise ClaimError(f"{subject}: {len(found)} value(s) differ from the city exhibits they come from:\n{lines}")
+    return sum(1 for table in own.values() if next(_facts(table), None) is not None)
 
 
 def _facts(table: pd.DataFrame):

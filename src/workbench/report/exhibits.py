@@ -255,6 +255,10 @@ class Report:
         self.exhibits.append(exhibit)
         return exhibit
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table exhibit shown so far, by slug (what :meth:`save` writes as CSV)."""
+        return {e.slug: e.table for e in self.exhibits if e.table is not None}
+
     def save(self, folder: Path) -> list[Path]:
         """Write every table exhibit as CSV and an index of all exhibits as JSON.
 
@@ -299,6 +303,11 @@ def read_saved(folder: Path) -> list[Exhibit] | None:
                 for number, meta in enumerate(entries, start=1)]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DataError(f"{path}: not an index of saved exhibits ({type(exc).__name__}: {exc})") from None
+
+
+def saved_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """The table exhibits saved in ``folder`` by slug (empty when the folder holds no index)."""
+    return {e.slug: e.table for e in read_saved(folder) or [] if e.table is not None}
 
 
 def _message(value: dict | str) -> str:
