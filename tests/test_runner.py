@@ -188,3 +188,18 @@ def test_ctrl_c_while_publishing_publishes_nothing(writer: _Writer, monkeypatch)
     folder = caught.value.summary.run_dir
     assert folder.name.endswith(".interrupted") and Manifest.read(folder).status == "interrupted"
     assert not (paths.outputs_dir() / "latest").exists()
+
+
+def test_a_worker_starting_after_its_run_was_renamed_makes_no_staging_folder_again(tmp_path):
+    # a start cut short by a stop signal may reach the worker after the run renamed its staging folder
+    # (seen under heavy load: outputs/<id>.partial/cities/tunis reappeared beside <id>.interrupted)
+    from workbench.batch.notebook import execute
+
+    staging = tmp_path / "20261207T120041Z.partial"
+    workdir = staging / "cities" / "tunis"
+    task = Task(TaskKind.PROFILE, "tunis", "city_profile.ipynb", {"city_id": "tunis"}, str(workdir / "profile.ipynb"),
+                str(workdir))
+    with pytest.raises(FileNotFoundError):
+        execute(task, Limits(cell=5, notebook=5))
+    assert not staging.exists()
+

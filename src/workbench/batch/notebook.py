@@ -54,7 +54,9 @@ def execute(task: Task, limits: Limits, start_kernel: Callable[[str, str], objec
     """
     import papermill as pm
 
-    Path(task.workdir).mkdir(parents=True, exist_ok=True)
+    # the run made the folder above (its cities/, compare/ or briefs/): a worker that starts after the run
+    # was stopped and its staging folder renamed must fail here, not create that folder again
+    Path(task.workdir).mkdir(exist_ok=True)
     start = time.perf_counter()
     timeout = limits.cell
     deadline = _Deadline(limits.notebook, started=time.time())

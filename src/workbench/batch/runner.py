@@ -227,6 +227,8 @@ class _Batch:
         # the longest first (as they took last time), so that no worker is left with a long one at the end
         took = cache.previous_seconds([t.name for t in todo])
         todo = sorted(todo, key=lambda t: -took.get(t.name, 0.0))
+        for task in todo:  # made here: a worker makes only its own folder (see batch.notebook.execute)
+            Path(task.workdir).parent.mkdir(parents=True, exist_ok=True)
         self.engine.execute(todo, self.options.limits, lambda result: self._record(replace(result, key=keys[result.name])))
 
     def _key(self, task: Task, base: dict) -> str:
