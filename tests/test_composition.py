@@ -190,3 +190,14 @@ def test_origin_notes_and_definitions_cell_are_messages():
     assert "on 1 July 2022" in different and "on 1 July 2024" in different
     assert all(isinstance(note, Msg) for note in composition.diversity_table(local, national).notes)
     assert composition.diversity_table(local, _frame([])).notes[-1] == "No country origin table to compare with."
+
+
+def test_the_profile_and_the_network_give_an_origin_the_same_share_of_the_same_base():
+    # Lyon: Algeria was 36.2 % in the city profile (share of the listed countries) and 22.6 % in the
+    # network annex (share of countries plus the residual groups of the same table), both unlabelled
+    rows = _frame(_origins({"DZA": 30, "PRT": 10, "OTHER": 60}, None))
+    profile = profile_tables.origins(rows, 2)
+    network = composition.origin_table(rows)
+    assert profile.table[profile_tables.SHARE_OF_THE_GROUP].tolist() == [30.0, 10.0]
+    assert network.set_index("origin").loc[["DZA", "PRT"], "share"].tolist() == [30.0, 10.0]
+    assert "shares of 100 persons" in str(profile.notes[0])

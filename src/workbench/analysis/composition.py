@@ -119,6 +119,12 @@ def _origin_rows(frame: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
+    """Every origin row of one table (``key``: source_id, place_id, definition_id, origin_type, ref_date)
+    with its share of the group, as :func:`origin_table` gives it: the one base of every origin share."""
+    return _table_of(frame, key)
+
+
 def _table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
     # all origin rows of one table (countries + non-overlapping residual groups) with their shares
     rows = _origin_rows(frame)

@@ -224,7 +224,13 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
     countries = table_rows[~table_rows["origin"].str.contains("_|OTHER", regex=True)]
     total_row = ind.headline_of(local, "population", best["definition_id"])
     total_row = total_row[(total_row["place_id"] == best["place_id"]) & (total_row["ref_date"] == best["ref_date"])]
-    total = float(total_row["value"].iloc[0]) if len(total_row) else float(table_rows["value"].sum())
+    if len(total_row):
+        total = float(total_row["value"].iloc[0])
+    else:  # the base of every origin share of the run (the network's too): the table's countries and residual groups
+        from workbench.analysis.composition import table_of
+
+        shares = table_of(local, dict(best[keys]))
+        total = float(shares["base_persons"].iloc[0]) if len(shares) else float(table_rows["value"].sum())
     top = countries.sort_values("value", ascending=False).head(top_n)
     defs = load_definitions()
     table = pd.DataFrame(
