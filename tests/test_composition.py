@@ -201,3 +201,15 @@ def test_the_profile_and_the_network_give_an_origin_the_same_share_of_the_same_b
     assert profile.table[profile_tables.SHARE_OF_THE_GROUP].tolist() == [30.0, 10.0]
     assert network.set_index("origin").loc[["DZA", "PRT"], "share"].tolist() == [30.0, 10.0]
     assert "shares of 100 persons" in str(profile.notes[0])
+
+
+def test_a_rounded_group_total_below_its_exact_rows_gives_way_to_their_sum():
+    # Jordan's 2015 census: "about 2.9 million" non-Jordanians (flag e), 2,912,611 in the rows by nationality
+    rows = _origins({"SYR": 1_260_000, "EGY": 636_270, "OTHER": 1_016_341}, None)
+    rows.append(_row(geography_level="municipality", place_id="CITY", place_name="City", value=2_900_000, flag="e"))
+    table = composition.origin_table(_frame(rows))
+    assert table["base_persons"].iloc[0] == 2_912_611
+    assert table["share_base"].iloc[0].startswith("sum of the listed rows (the published group total is rounded)")
+    unrounded = [{**r, "flag": ""} for r in rows]
+    with pytest.raises(DataError, match="overlaps itself"):
+        composition.origin_table(_frame(unrounded))
