@@ -129,7 +129,7 @@ report.table(matrix, T("Data availability by indicator and year, {city}", city=c
 if context.empty:
     show(missing_text(T("national migration statistics"), city))
 else:
-    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c).")])
+    report.table(country.national_summary(context), T("National context: {country}", country=city.country_names), context.source_ids, [T("UN DESA editions revise past years: the 2020 and 2024 editions are separate rows."), T("Remittances as % of GDP are computed by the workbench from two World Bank series (flag c)."), *context.notes])
 
 # %%
 if not national_origins.empty:
@@ -253,7 +253,7 @@ if refugees.empty:
     show(missing_text(T("refugee figures below country level"), city))
 else:
     report.table(refugees.table, T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, refugees.notes)
-    report.plot("lines", refugees.table.melt(["place", "year"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, x="year", y="persons", hue="group", ylabel=T("persons"))
+    report.plot("lines", refugees.table.melt(["place", "year"], ["refugees", "asylum-seekers"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, [profile_tables.REFUGEES_CHART_NOTE], x="year", y="persons", hue="group", ylabel=T("persons"), segment="place", outliers=True)
 
 # %%
 refugee_ages = age_sex.refugee_age_sex(local)

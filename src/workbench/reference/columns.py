@@ -100,6 +100,8 @@ GAP = Column("gap (pp)", "percentage_points")
 #: Areas with the highest migrant shares counted in :data:`TOP_AREAS_SHARE`.
 TOP_AREAS = 5
 TOP_AREAS_SHARE = Column(f"migrants in the {TOP_AREAS} highest-share areas (%)", "percent")
+#: Which areas entered (+) and left (−) the :data:`TOP_AREAS` since the previous date of the same series.
+TOP_AREAS_CHANGE = Column(f"change in the {TOP_AREAS} highest-share areas", "text")
 
 # -- indices --------------------------------------------------------------------------------
 DISSIMILARITY = Column("dissimilarity D", "ratio")
