@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.reference.columns import Column
+from workbench.reference import columns
 from workbench.reference.i18n import Label, Msg, T
 
 #: A point outside this factor of both its neighbours is an outlier.
 OUTLIER_FACTOR = 5
 
 #: The column of footnote markers of a marked table.
-NOTES = Column("notes", "text")
+NOTES = columns.NOTES
 
 #: The rule, as every marked table states it.
 RULE_NOTE = T(
@@ -180,7 +180,7 @@ def _renumbered(text: Msg, marker: str) -> Msg:
 PROJECTION = T("projection")
 
 #: The column that names the first projected year of a series (:func:`first_projection`).
-PROJECTIONS_FROM = Column("projections from", "text")
+PROJECTIONS_FROM = columns.PROJECTIONS_FROM
 
 
 def projection_status(rows: pd.DataFrame) -> list:

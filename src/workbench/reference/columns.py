@@ -44,6 +44,10 @@ FLAG = Column("flag", "text")
 REFERENCE_DATE = Column("reference date", "text")
 REFERENCE_DATES = Column("reference dates", "text")
 YEAR = Column("year", "text")
+#: Footnote markers of a series' points (analysis.series_flags).
+NOTES = Column("notes", "text")
+#: The first year of a series whose values are projections (analysis.series_flags).
+PROJECTIONS_FROM = Column("projections from", "text")
 
 # -- counts (whole numbers) -----------------------------------------------------------------
 PERSONS = Column("persons", "persons")
