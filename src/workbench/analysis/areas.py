@@ -14,7 +14,7 @@ from workbench.analysis.indicators import published
 from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.columns import (
-    DISSIMILARITY, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, REFERENCE_DATE, TOP_AREAS, TOP_AREAS_SHARE,
+    DISSIMILARITY, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, REFERENCE_DATE, TOP_AREAS, TOP_AREAS_CHANGE, TOP_AREAS_SHARE,
 )
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY
@@ -36,6 +36,14 @@ TOP_AREAS_DEFINITION = T(
     "Share of migrants in the {top} areas with the highest migrant share: the part of the group "
     "living in the areas where it forms the largest share of the population.",
     top=TOP_AREAS,
+)
+
+
+TOP_AREAS_CHANGE_NOTE = T(
+    "Where the column '{column}' names areas, the {top} highest-share areas are not the same as at the previous "
+    "date (+ entered, − left): the change in their share compares different areas and is not, by itself, a change "
+    "in concentration.",
+    column=TOP_AREAS_CHANGE, top=TOP_AREAS,
 )
 
 
@@ -250,21 +258,27 @@ def segregation_table(counts: pd.DataFrame) -> Section:
     -------
     Section
         Columns: source, area level, reference date, areas, group, reference group, migrants,
-        dissimilarity D, migrants in the 5 highest-share areas (%), highest area share (%),
-        highest area, lowest area share (%), lowest area. Notes give the definitions.
+        dissimilarity D, migrants in the 5 highest-share areas (%), change in the 5 highest-share
+        areas (those that entered "+" and left "−" since the previous date of the same source, level
+        and definitions; empty when the same), highest area share (%), highest area, lowest area
+        share (%), lowest area. Notes give the definitions.
     """
     columns = [
         "source", "area level", REFERENCE_DATE, "areas", "group", "reference group", "migrants",
-        DISSIMILARITY, TOP_AREAS_SHARE, HIGHEST_AREA_SHARE,
+        DISSIMILARITY, TOP_AREAS_SHARE, TOP_AREAS_CHANGE, HIGHEST_AREA_SHARE,
         "highest area", LOWEST_AREA_SHARE, "lowest area",
     ]
     if counts.empty:
         return Section(pd.DataFrame(columns=columns))
     defs = load_definitions()
     rows = []
+    previous: dict[tuple, list[str]] = {}  # the top areas at the previous date of each series
     for (source_id, level, ref_date, group_id, reference_id), areas in _by_map(counts):
         ranked = _ranked(areas)
         top = ranked.head(TOP_AREAS)
+        names = list(top["place_name"])
+        before = previous.get((source_id, level, group_id, reference_id))
+        previous[(source_id, level, group_id, reference_id)] = names
         rows.append(
             {
                 "source": source_id,
@@ -276,14 +290,26 @@ def segregation_table(counts: pd.DataFrame) -> Section:
                 "migrants": float(areas["migrants"].sum()),
                 DISSIMILARITY: _d_of(areas),
                 columns[8]: 100 * float(top["migrants"].sum() / areas["migrants"].sum()),
+                TOP_AREAS_CHANGE: _top_change(before, names),
                 HIGHEST_AREA_SHARE: float(ranked["share"].iloc[0]),
                 "highest area": ranked["place_name"].iloc[0],
                 LOWEST_AREA_SHARE: float(ranked["share"].iloc[-1]),
                 "lowest area": ranked["place_name"].iloc[-1],
             }
         )
-    notes = [DISSIMILARITY_DEFINITION, TOP_AREAS_DEFINITION, AREA_SHARE_DEFINITION, *_count_notes(counts)]
-    return Section(pd.DataFrame(rows, columns=columns), list(dict.fromkeys(counts["source_id"])), notes)
+    table = pd.DataFrame(rows, columns=columns)
+    changed = [TOP_AREAS_CHANGE_NOTE] if (table[TOP_AREAS_CHANGE] != "").any() else []
+    notes = [DISSIMILARITY_DEFINITION, TOP_AREAS_DEFINITION, *changed, AREA_SHARE_DEFINITION, *_count_notes(counts)]
+    return Section(table, list(dict.fromkeys(counts["source_id"])), notes)
+
+
+def _top_change(before: list[str] | None, after: list[str]) -> str:
+    # "+ entered, − left" between two dates' top areas (names as published); '' when the same or first
+    if before is None or set(before) == set(after):
+        return ""
+    entered = [f"+ {name}" for name in after if name not in before]
+    left = [f"− {name}" for name in before if name not in after]
+    return ", ".join(entered + left)
 
 
 def segregation_trend(counts: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.analysis import series_flags
 from workbench.analysis.indicators import headline_of
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, Num, T
@@ -20,7 +21,8 @@ def national_context(national: pd.DataFrame) -> Section:
     Returns
     -------
     Section
-        Columns: indicator, definition, source, year, value, unit.
+        Columns: indicator, definition, source, year, value, unit, status ("projection" where the
+        sources registry declares the year projected, see :func:`series_flags.projection_status`).
     """
     defs = load_definitions()
     series = [
@@ -49,13 +51,15 @@ def national_context(national: pd.DataFrame) -> Section:
                         "year": chosen["period"],
                         "value": chosen["value"],
                         "unit": chosen["unit"],
+                        "status": series_flags.projection_status(chosen),
                     }
                 )
             )
     if not parts:
         return Section(pd.DataFrame(columns=["indicator", "definition", "source", "year", "value", "unit"]))
     table = pd.concat(parts, ignore_index=True)
-    return Section(table, list(dict.fromkeys(table["source"])), country_notes(national, ["un_migrant_stock"]))
+    projected = [series_flags.PROJECTIONS_NOTE] if (table["status"] == series_flags.PROJECTION).any() else []
+    return Section(table, list(dict.fromkeys(table["source"])), country_notes(national, ["un_migrant_stock"]) + projected)
 
 
 #: The national context's row of UN DESA's refugees (UNRWA's Palestine refugees included) as % of the stock.
@@ -88,7 +92,8 @@ def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000",
     """Reshape :func:`national_context` to one row per series and one column per selected year.
 
     A year a series lacks stays empty; the latest year of each series is added as a column
-    'latest (year)' so recent figures are never hidden by the choice of columns.
+    'latest (year)' so recent figures are never hidden by the choice of columns; 'projections from'
+    names the first projected year of a series (empty for observed series).
 
     Returns
     -------
@@ -105,6 +110,8 @@ def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000",
         row.update({y: by_year.get(y) for y in years})
         row["latest"] = last["value"]
         row["latest year"] = last["year"]
+        if "status" in group:
+            row[series_flags.PROJECTIONS_FROM] = series_flags.first_projection(group["year"], group["status"])
         rows.append(row)
     out = pd.DataFrame(rows)
     return out

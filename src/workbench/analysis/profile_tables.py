@@ -7,15 +7,18 @@ the tables a run saves in :mod:`~workbench.analysis.city_tables`.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from workbench.analysis import indicators as ind
+from workbench.analysis import series_flags
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, date_range, definition_note, geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.catalog import CityData
-from workbench.reference.columns import REFERENCE_DATE, REFERENCE_DATES, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP
+from workbench.reference.columns import FLAG, GEOGRAPHY, REFERENCE_DATE, REFERENCE_DATES, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP
 
 
 def prepare_local(data: CityData) -> pd.DataFrame:
@@ -54,7 +57,8 @@ def migrant_series(local: pd.DataFrame) -> Section:
     -------
     Section
         Columns: place, geography, definition, reference date, persons, share of population (%),
-        source, flag.
+        source, flag, notes (footnote markers of :mod:`~workbench.analysis.series_flags`: outliers,
+        the publisher's breaks in series, notes particular to one point).
     """
     defs = load_definitions()
     merged = counts_with_shares(local, SUB_CITY)
@@ -69,11 +73,19 @@ def migrant_series(local: pd.DataFrame) -> Section:
             SHARE_OF_POPULATION: merged["value_share"],
             "source": merged["source_id"],
             "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
+            "_note": merged["note"].fillna("").astype(str),
+            "_published_flag": merged["flag"].fillna("").astype(str),
         }
     ).reset_index(drop=True)
-    table, merged_stocks = one_stock_per_date(table, ["place", "geography", "definition", "source"])
+    keys = ["place", "geography", "definition", "source"]
+    table, merged_stocks = one_stock_per_date(table, keys)
+    table, footnotes = series_flags.mark_series(
+        table, keys, REFERENCE_DATE, ["persons"], [], publisher_notes=table["_note"],
+        breaks=table["_published_flag"].str.contains("b"),
+    )
+    table = table.drop(columns=["_note", "_published_flag"])
     notes = [definition_note(d) for d in dict.fromkeys(merged["definition_id"])]
-    return Section(table, source_refs(merged), notes + ([ONE_STOCK_NOTE] if merged_stocks else []))
+    return Section(table, source_refs(merged), notes + ([ONE_STOCK_NOTE] if merged_stocks else []) + footnotes)
 
 
 #: The note of a series in which :func:`one_stock_per_date` counted a stock once.
@@ -270,33 +282,83 @@ def refugees_local(local: pd.DataFrame) -> Section:
     """Refugees and asylum-seekers registered with UNHCR in the city's locations, by year.
 
     Rows of one place id are one series even when UNHCR renamed the location; the name shown is
-    the latest one, earlier labels are listed in a note.
+    the latest one, earlier labels are listed in a note. When the city's places never share a
+    year (UNHCR reported the city's area at one level in some years and another in others, as in
+    Beirut), they form one series in year order, and :mod:`~workbench.analysis.series_flags`
+    marks each change of place or geography level, each change of UNHCR's location label and
+    each outlier; the notes of the published rows (e.g. Amman 2008, Beirut 2016) travel with
+    their point as footnotes.
 
     Returns
     -------
     Section
-        Columns: place, year, refugees, asylum-seekers.
+        Columns: place, geography, year, refugees, asylum-seekers, flag, notes (footnote markers).
     """
+    columns = ["place", GEOGRAPHY, "year", "refugees", "asylum-seekers", FLAG, series_flags.NOTES]
     rows = ind.headline_of(local[local["source_id"] == "unhcr_demographics"], "population")
     rows = rows[rows["definition_id"].isin(["registered_refugee", "asylum_seeker"]) & (rows["category"] == "total")]
     if rows.empty:
-        return Section(pd.DataFrame(columns=["place", "year", "refugees", "asylum-seekers"]))
+        return Section(pd.DataFrame(columns=columns))
     latest_name = rows.sort_values("period").groupby("place_id")["place_name"].last()
     pivot = rows.pivot_table(index=["place_id", "period"], columns="definition_id", values="value", aggfunc="sum").reset_index()
+    published = _published_unhcr_rows(local, rows)
+    keys = list(zip(pivot["place_id"], pivot["period"]))
     table = pd.DataFrame(
         {
             "place": pivot["place_id"].map(latest_name),
+            GEOGRAPHY: pivot["place_id"].map(rows.groupby("place_id")["geography_level"].first()).map(geography_label),
             "year": pivot["period"],
             "refugees": pivot.get("registered_refugee"),
             "asylum-seekers": pivot.get("asylum_seeker"),
+            FLAG: ["".join(sorted(set("c" + published["flags"].get(k, "")))) for k in keys],
         }
-    ).sort_values(["place", "year"]).reset_index(drop=True)
-    labels = rows.groupby("place_id")["place_name"].unique()
+    )
+    labels = pd.Series([published["labels"].get(k, "") for k in keys], index=table.index)
+    notes_of = pd.Series([published["notes"].get(k, []) for k in keys], index=table.index, dtype=object)
+    one_area = not table.duplicated("year").any()
+    table = table.sort_values(["year", "place"] if one_area else ["place", "year"], kind="stable")
+    table, footnotes = series_flags.mark_series(
+        table, [] if one_area else ["place"], "year", ["refugees", "asylum-seekers"], ["place", GEOGRAPHY],
+        labels=labels, publisher_notes=notes_of,
+    )
+    table = table.reset_index(drop=True)[columns]
+    renamed = rows.groupby("place_id")["place_name"].unique()
     notes = [
         T("UNHCR registered persons at end of year, summed over countries of origin (flag c)."),
-        *[T("{place}: published as {names}", place=latest_name[p], names=", ".join(sorted(v))) for p, v in labels.items() if len(v) > 1],
+        *[T("{place}: published as {names}", place=latest_name[p], names=", ".join(sorted(v))) for p, v in renamed.items() if len(v) > 1],
+        *series_flags.gap_note(table["year"]),
+        *footnotes,
     ]
     return Section(table, ["unhcr_demographics"], notes)
+
+
+#: The note of the refugees chart: lines break at gaps and at changes of place or level.
+REFUGEES_CHART_NOTE = series_flags.BROKEN_LINES_NOTE
+
+#: How the UNHCR reader records a location's own label in a row's note (tidy.sources.unhcr_demographics).
+_LOCATION_LABEL = re.compile(r"UNHCR location label '([^']*)'")
+
+
+def _published_unhcr_rows(local: pd.DataFrame, summed: pd.DataFrame) -> dict[str, dict]:
+    # the published (per-origin) rows behind each summed place and year: their location label,
+    # their flags and their notes other than the label, joined
+    part = local[
+        (local["source_id"] == "unhcr_demographics") & (local["indicator_id"] == "population")
+        & (local["flag"].fillna("").str.contains("c") == False)  # noqa: E712
+        & local["definition_id"].isin(summed["definition_id"].unique()) & local["place_id"].isin(summed["place_id"].unique())
+        & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
+    ]
+    out: dict[str, dict] = {"labels": {}, "flags": {}, "notes": {}}
+    for key, group in part.groupby(["place_id", "period"], sort=True):
+        labels, texts = [], []
+        for note, name in zip(group["note"].fillna(""), group["place_name"]):
+            found = _LOCATION_LABEL.findall(note)
+            labels.append(found[0] if found else name)
+            texts += [t for t in series_flags.split_note(note) if not _LOCATION_LABEL.fullmatch(t)]
+        out["labels"][key] = " / ".join(dict.fromkeys(labels))
+        out["flags"][key] = "".join(sorted(set("".join(group["flag"].fillna("")))))
+        out["notes"][key] = list(dict.fromkeys(texts))
+    return out
 
 
 def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, bool]) -> Section:

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.analysis import series_flags
 from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK
 from workbench.errors import ClaimError, DataError
 from workbench.reference.registry import City
 from workbench.reference.i18n import Date, Joined, Label, Msg, Num, T, join, render
-from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
+from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
 @dataclass(frozen=True)
@@ -201,13 +202,41 @@ def _total(note: Msg) -> float:
 
 
 def refugees(section: Section, where: Msg) -> list[Sentence]:
-    """Refugees and asylum-seekers registered with UNHCR in the city's area, latest year."""
+    """Refugees and asylum-seekers registered with UNHCR in the city's area, latest year of a consistent series.
+
+    A headline never comes from a point whose place or geography level differs from the series
+    before it (:func:`workbench.analysis.series_flags.runs`): when the latest run of one place and
+    level is not the longest, the headline is the last point of the longest run, and a second
+    sentence says that UNHCR changed the level, with the latest figure as not comparable.
+    """
     if section.empty:
         return []
     table = section.table
-    year = table["year"].max()
-    rows = table[table["year"] == year]
-    main = rows.sort_values("refugees", na_position="first").iloc[-1]
+    levels = [c for c in ("place", GEOGRAPHY) if c in table.columns]
+    if table.duplicated("year").any() or not levels:
+        # several places in the same years: the largest place in the latest year
+        year = table["year"].max()
+        main = table[table["year"] == year].sort_values("refugees", na_position="first").iloc[-1]
+        return [_refugees_sentence(main, section, where)]
+    ordered = table.sort_values("year", kind="stable")
+    run = series_flags.runs(ordered, levels)
+    sizes = run.value_counts()
+    longest = max(sizes.index, key=lambda r: (sizes[r], r))
+    latest = run.iloc[-1]
+    main = ordered[run == longest].iloc[-1]
+    out = [_refugees_sentence(main, section, where)]
+    if latest != longest:
+        first, last = ordered[run == latest].iloc[0], ordered.iloc[-1]
+        text = T("UNHCR changed the geography level of its figures in {first}: the {refugees} registered refugees it counted "
+                 "in {place} at the end of {year} are not comparable with that series.",
+                 first=int(first["year"]), refugees=_n(last["refugees"]), place=last["place"], year=int(last["year"]))
+        claims = [_cite("refugees", first, "year"), _cite("refugees", last, "refugees"), _cite("refugees", last, "year")]
+        out.append(Sentence(text, where, list(section.source_ids), claims))
+    return out
+
+
+def _refugees_sentence(main: pd.Series, section: Section, where: Msg) -> Sentence:
+    year = main["year"]
     claims = [_cite("refugees", main, "year"), _cite("refugees", main, "refugees")]
     if pd.notna(main.get("asylum-seekers")):
         claims.append(_cite("refugees", main, "asylum-seekers"))
@@ -216,7 +245,7 @@ def refugees(section: Section, where: Msg) -> list[Sentence]:
     else:
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), place=main["place"])
-    return [Sentence(text, where, list(section.source_ids), claims)]
+    return Sentence(text, where, list(section.source_ids), claims)
 
 
 def national(context: Section, city: City, where: Msg) -> list[Sentence]:

@@ -44,6 +44,10 @@ FLAG = Column("flag", "text")
 REFERENCE_DATE = Column("reference date", "text")
 REFERENCE_DATES = Column("reference dates", "text")
 YEAR = Column("year", "text")
+#: Footnote markers of a series' points (analysis.series_flags).
+NOTES = Column("notes", "text")
+#: The first year of a series whose values are projections (analysis.series_flags).
+PROJECTIONS_FROM = Column("projections from", "text")
 
 # -- counts (whole numbers) -----------------------------------------------------------------
 PERSONS = Column("persons", "persons")
@@ -100,6 +104,8 @@ GAP = Column("gap (pp)", "percentage_points")
 #: Areas with the highest migrant shares counted in :data:`TOP_AREAS_SHARE`.
 TOP_AREAS = 5
 TOP_AREAS_SHARE = Column(f"migrants in the {TOP_AREAS} highest-share areas (%)", "percent")
+#: Which areas entered (+) and left (−) the :data:`TOP_AREAS` since the previous date of the same series.
+TOP_AREAS_CHANGE = Column(f"change in the {TOP_AREAS} highest-share areas", "text")
 
 # -- indices --------------------------------------------------------------------------------
 DISSIMILARITY = Column("dissimilarity D", "ratio")

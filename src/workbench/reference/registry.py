@@ -70,6 +70,9 @@ class Source(_Strict):
     reader: str | None = Field(default=None, pattern=r"^workbench\.tidy\.sources\.[a-z0-9_]+$")
     mirror: str | None = None
     caveats: list[str] = Field(default_factory=list)
+    #: Indicator id -> the first period whose values are the publisher's projections or model
+    #: estimates, not observations (e.g. World Bank net migration from UN WPP 2024: from 2024).
+    projected_from: dict[str, str] = Field(default_factory=dict)
 
 
 class Definition(_Strict):

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from workbench.analysis import series_flags  # noqa: E402
 from workbench.reference.formats import format_number  # noqa: E402
 from workbench.reference.i18n import Msg, T, has_translation, render, translate  # noqa: E402
 
@@ -60,7 +61,7 @@ def _visual(text: str, lang: str) -> str:
 
 
 def plot_migrant_shares(series: pd.DataFrame, lang: str = "en") -> plt.Figure:
-    """Share of population over time, one line per place and definition (style by definition).
+    """Share of population over time, one line per place and definition (style by definition), broken at missing dates.
 
     Parameters
     ----------
@@ -74,8 +75,13 @@ def plot_migrant_shares(series: pd.DataFrame, lang: str = "en") -> plt.Figure:
         style = _DEFINITION_STYLES[i % len(_DEFINITION_STYLES)]
         for place, line in by_def.groupby("place", sort=True):
             line = line.sort_values("date")
-            ax.plot(line["date"], line["share of population (%)"], linestyle=style, marker="o", markersize=3,
-                    label=_text(T("{definition} — {place}", definition=_label(definition, lang), place=place), lang))
+            colour = None
+            for piece in line_pieces(line["date"]):
+                # a missing date is not bridged: each piece in the colour of the line's first piece
+                drawn = ax.plot(line.loc[piece, "date"], line.loc[piece, "share of population (%)"], linestyle=style,
+                                marker="o", markersize=3, color=colour,
+                                label=None if colour else _text(T("{definition} — {place}", definition=_label(definition, lang), place=place), lang))
+                colour = drawn[0].get_color()
     ax.set_ylabel(_text(T("% of total population"), lang))
     ax.set_xlabel(_text(T("reference date"), lang))
     ax.set_ylim(bottom=0)
@@ -124,21 +130,86 @@ def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     return fig
 
 
-def plot_lines(table: pd.DataFrame, x: str, y: str, hue: str, ylabel: Msg, lang: str = "en") -> plt.Figure:
-    """A simple line chart of ``y`` against ``x`` with one line per ``hue`` (x is a year or date column)."""
+def plot_lines(
+    table: pd.DataFrame, x: str, y: str, hue: str, ylabel: Msg, lang: str = "en", segment: str | None = None,
+    outliers: bool = False,
+) -> plt.Figure:
+    """A line chart of ``y`` against ``x`` with one colour per ``hue``; lines break at gaps and at changes of ``segment``.
+
+    ``x`` is a year (drawn on a time axis, so a missing year leaves its space) or a date; a line is
+    not drawn across a gap (:func:`line_pieces`), nor across a change of the ``segment`` column
+    (e.g. the place or geography level a point is published for): each segment value has its own
+    line style and legend entry, in the hue's colour. With ``outliers``, a point the series rule
+    marks as an outlier (:func:`workbench.analysis.series_flags.outliers`) is drawn as a cross, not
+    joined to its neighbours.
+    """
     fig, ax = plt.subplots(figsize=(8, 4))
-    for label, rows in table.groupby(hue, sort=True):
-        rows = rows.sort_values(x)
-        ax.plot(rows[x].astype(str), rows[y], marker="o", markersize=3, label=_name(label, lang))
+    colours = sns.color_palette(PALETTE)
+    positions = _positions(table[x])
+    styles: dict[object, str] = {}
+    if segment is not None:
+        for value in table.sort_values(x)[segment].drop_duplicates():
+            styles[value] = _DEFINITION_STYLES[len(styles) % len(_DEFINITION_STYLES)]
+    for i, (label, rows) in enumerate(table.groupby(hue, sort=True)):
+        rows = rows.assign(_x=positions.loc[rows.index]).sort_values("_x")
+        segments = rows[segment] if segment is not None else None
+        labelled: set = set()
+        odd = series_flags.outliers(rows[y]) if outliers else pd.Series(False, index=rows.index)
+        if odd.any():
+            ax.plot(rows.loc[odd, "_x"], rows.loc[odd, y], linestyle="none", marker="x", markersize=7,
+                    color=colours[i % len(colours)], label=_text(T("outlier (series rule), kept as published"), lang))
+            # an outlier breaks its line: the pieces either side are not joined through it
+            segments = (segments.astype(str) if segments is not None else pd.Series("", index=rows.index)) + odd.cumsum().astype(str)
+            rows = rows[~odd]
+            segments = segments[~odd]
+        for piece in line_pieces(rows["_x"], segments):
+            part = rows.loc[piece]
+            key = part[segment].iloc[0] if segment is not None else None
+            name = _name(label, lang) if segment is None else _text(T("{definition} — {place}", definition=_label(label, lang), place=_label(key, lang)), lang)
+            ax.plot(part["_x"], part[y], marker="o", markersize=3, color=colours[i % len(colours)],
+                    linestyle=styles.get(key, "-"), label=None if key in labelled else name)
+            labelled.add(key)
     ax.set_ylabel(_text(ylabel, lang))
     ax.set_xlabel(_name(x, lang))
     ax.yaxis.set_major_formatter(_value_formatter(table[y], lang))
-    ticks = sorted(table[x].astype(str).unique())
-    step = max(1, len(ticks) // 12)
-    ax.set_xticks(ticks[::step])
+    if positions.dtype.kind in "if":
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=12))
     ax.tick_params(axis="x", rotation=45, labelsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
+
+
+def _positions(values: pd.Series) -> pd.Series:
+    # where each x lies: a year as a number, an ISO date as a date, anything else as published text
+    text = values.astype(str)
+    if text.str.fullmatch(r"\d{4}").all():
+        return text.astype(int)
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return dates if dates.notna().all() else text
+
+
+def line_pieces(x: pd.Series, segments: pd.Series | None = None) -> list[list]:
+    """The index labels of each unbroken piece of one line (points in ``x`` order).
+
+    A line breaks where the step to the next point is more than 1.5 times the line's smallest
+    step (a missing year in a yearly series, a missing date in a regular one), and where
+    ``segments`` (a definition, place or geography level) changes. Text ``x`` never breaks at gaps.
+    """
+    if x.empty:
+        return []
+    numeric = x.astype("int64") if x.dtype.kind == "M" else x
+    steps = numeric.diff().iloc[1:] if numeric.dtype.kind in "if" else None
+    smallest = steps[steps > 0].min() if steps is not None and (steps > 0).any() else None
+    pieces, current = [], [x.index[0]]
+    for previous, label in zip(x.index[:-1], x.index[1:]):
+        gap = smallest is not None and numeric[label] - numeric[previous] > 1.5 * smallest
+        changed = segments is not None and segments[label] != segments[previous]
+        if gap or changed:
+            pieces.append(current)
+            current = []
+        current.append(label)
+    pieces.append(current)
+    return pieces
 
 
 def _value_formatter(values: pd.Series, lang: str) -> matplotlib.ticker.Formatter:

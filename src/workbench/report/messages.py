@@ -83,6 +83,10 @@ def registry_labels() -> Iterator[tuple[str, str]]:
         yield item.label, "framework.yaml"
     yield from ((label, "framework.THEME_LABELS") for label in THEME_LABELS.values())
     yield from ((meaning, "schemas.FLAGS") for meaning in FLAGS.values())
+    # every declared display column, so a new header is translated before a baseline shows it
+    from workbench.reference.columns import COLUMNS
+
+    yield from ((label, "columns.COLUMNS") for label in COLUMNS)
     yield from ((label, "profile.GEOGRAPHY_LABELS") for label in GEOGRAPHY_LABELS.values())
     yield from ((city.note, "cities.yaml") for city in load_cities().values() if city.note)
 

@@ -43,5 +43,7 @@ def sources_markdown() -> str:
         if source.caveats:
             lines.append("- **Caveats:**")
             lines += [f"  - {c}" for c in source.caveats]
+        if source.projected_from:
+            lines.append("- **Projections, not observations:** " + "; ".join(f"{i} from {p}" for i, p in source.projected_from.items()))
         lines.append("")
     return "\n".join(lines)
