@@ -17,7 +17,7 @@ from workbench.analysis.caseloads import Caseload
 from workbench.analysis.country import REFUGEES_IN_STOCK, country_notes
 from workbench.analysis import synopsis
 from workbench.analysis.sections import Section
-from workbench.analysis.synopsis import Claim, Sentence
+from workbench.analysis.claims import Claim, Sentence
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY
