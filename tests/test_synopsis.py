@@ -141,3 +141,16 @@ def test_the_residential_sentence_cites_its_cells_and_the_number_of_areas_in_its
     assert synopsis.check(drafted, {"segregation": segregation}) == 1
     with pytest.raises(ClaimError, match=r"row 0, column 'dissimilarity D'\) holds 0.2"):
         synopsis.check(drafted, {"segregation": segregation.assign(**{"dissimilarity D": [0.2, 0.125]})})
+
+
+def test_no_diversity_is_drafted_from_a_table_listing_too_few_origins():
+    # Amman: the 2015 census preliminary results name Syria and Egypt and leave 43 % unlisted;
+    # "as diverse as 2.9 equally large origins" from 2 listed ones measured the table, not the population
+    diversity = pd.DataFrame({
+        "scope": ["city"], "area": ["Amman Governorate"], "definition": ["Foreign nationals"],
+        "reference date": ["2015-11-30"], "source": ["expert_figures"], "origins published": [2],
+        "Simpson diversity": [0.652], "effective number of origins": [2.87],
+    })
+    assert synopsis.diversity(Section(diversity), "4.2") == []
+    listed = diversity.assign(**{"origins published": [synopsis.MIN_ORIGINS_FOR_DIVERSITY]})
+    assert len(synopsis.diversity(Section(listed), "4.2")) == 1

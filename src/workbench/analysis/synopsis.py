@@ -268,6 +268,11 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
     return out
 
 
+#: Fewest origins a city's table must list for the synopsis to state their diversity (Amman's 2015
+#: census preliminary results name 2 nationalities and leave 43 % of non-Jordanians unlisted).
+MIN_ORIGINS_FOR_DIVERSITY = 5
+
+
 def diversity(section: Section, where: Msg) -> list[Sentence]:
     """The effective number of origins of the city's migrants, and of the country's when published."""
     table = section.table
@@ -277,6 +282,8 @@ def diversity(section: Section, where: Msg) -> list[Sentence]:
     if cities.empty:
         return []
     city = cities.iloc[0]
+    if int(city["origins published"]) < MIN_ORIGINS_FOR_DIVERSITY:
+        return []  # the diversity of two listed origins and an unlisted rest measures the table, not the population
     values = {"definition": _label(city["definition"]), "area": city["area"], "origins": int(city["origins published"]),
               "date": Date(city[REFERENCE_DATE]), "effective": _pct(city[EFFECTIVE_ORIGINS]),
               "simpson": Num(float(city[SIMPSON]), "ratio")}
