@@ -103,7 +103,7 @@ def origin_table(local: pd.DataFrame, definitions: tuple[str, ...] | list[str] |
         return pd.DataFrame(columns=ORIGIN_COLUMNS)
     keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
     sizes = rows.groupby(keys).size().reset_index(name="n").sort_values(["ref_date", "n"], ascending=[False, False])
-    return _table_of(local, dict(sizes.iloc[0][keys]))
+    return table_of(local, dict(sizes.iloc[0][keys]))
 
 
 def saved_origin_table(local: pd.DataFrame) -> pd.DataFrame:
@@ -125,13 +125,9 @@ def _origin_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
-    """Every origin row of one table (``key``: source_id, place_id, definition_id, origin_type, ref_date)
-    with its share of the group, as :func:`origin_table` gives it: the one base of every origin share."""
-    return _table_of(frame, key)
-
-
-def _table_of(frame: pd.DataFrame, key: dict) -> pd.DataFrame:
-    # all origin rows of one table (countries + non-overlapping residual groups) with their shares
+    """Every origin row of one table (``key``: source_id, place_id, definition_id, origin_type, ref_date):
+    its countries and the residual groups that never overlap them, each with its share of the group
+    (columns :data:`ORIGIN_COLUMNS`); the one base of every origin share of a run."""
     rows = _origin_rows(frame)
     same = (
         (rows["source_id"] == key["source_id"]) & (rows["place_id"] == key["place_id"])
@@ -281,7 +277,7 @@ def national_origin_table(national: pd.DataFrame, city: pd.DataFrame) -> pd.Data
     sizes = same.groupby(keys).size().reset_index(name="n")
     sizes["own"] = sizes["source_id"] == first["source_id"]
     best = sizes.sort_values(["own", "n", "source_id"], ascending=[False, False, True]).iloc[0]
-    return _table_of(national, dict(best[keys]))
+    return table_of(national, dict(best[keys]))
 
 
 def origin_concentration(local: pd.DataFrame, national: pd.DataFrame, top_n: int = 10) -> Section:

@@ -17,6 +17,7 @@ from workbench.reference.columns import DEFINITION, FLAG, GEOGRAPHY, PLACE, REFE
 from workbench.reference.i18n import Num, T
 from workbench.reference.labels import definition_note, geography_label
 from workbench.reference.registry import load_definitions, load_indicators
+from workbench.tidy import expert
 
 #: The level of a figure about the whole country: shown with the national context.
 NATIONAL_LEVEL = "country"
@@ -109,13 +110,8 @@ def reported_caveat(outlet: str) -> str:
 
 
 def citation(row: dict) -> str:
-    """The source line of one figure: publisher — title; reported via ...; URL."""
-    parts = [f"{row['publisher']} — {row['source_title']}"]
-    if row["reported_via"]:
-        parts.append(f"reported via {row['reported_via']}")
-    if row["source_url"]:
-        parts.append(row["source_url"])
-    return T("Local expert figure: {citation}", citation="; ".join(parts))
+    """The source line of one figure: "Local expert figure: " and its citation (:func:`workbench.tidy.expert.citation`)."""
+    return T("Local expert figure: {citation}", citation=expert.citation(row))
 
 
 def _section(rows: pd.DataFrame) -> Section:

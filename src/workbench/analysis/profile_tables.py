@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench.analysis import indicators as ind
 from workbench.analysis import series_flags
+from workbench.analysis.composition import table_of
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, date_range, definition_note, geography_label, source_refs
@@ -239,8 +240,6 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
     if len(total_row):
         total = float(total_row["value"].iloc[0])
     else:  # the base of every origin share of the run (the network's too): the table's countries and residual groups
-        from workbench.analysis.composition import table_of
-
         shares = table_of(local, dict(best[keys]))
         total = float(shares["base_persons"].iloc[0]) if len(shares) else float(table_rows["value"].sum())
     top = countries.sort_values("value", ascending=False).head(top_n)

@@ -459,14 +459,19 @@ def _check_across_files(frame: pd.DataFrame, folder: Path) -> None:
         )
 
 
+def citation(record: dict) -> str:
+    """A figure's citation as typed: "publisher — source title; reported via OUTLET; URL" (parts present only)."""
+    parts = [f"{record['publisher']} — {record['source_title']}"]
+    if record["reported_via"]:
+        parts.append(f"reported via {record['reported_via']}")
+    if record["source_url"]:
+        parts.append(record["source_url"])
+    return "; ".join(parts)
+
+
 def _tidy_row(record: dict, city_id: str) -> dict:
     ref_date, date_remark = _parse_date(record["ref_date"])
-    citation = [f"{record['publisher']} — {record['source_title']}"]
-    if record["reported_via"]:
-        citation.append(f"reported via {record['reported_via']}")
-    if record["source_url"]:
-        citation.append(record["source_url"])
-    parts = ["; ".join(citation), f"as published: {record['definition_as_published']}"]
+    parts = [citation(record), f"as published: {record['definition_as_published']}"]
     if date_remark:
         parts.append(f"ref_date published as {record['ref_date']} ({date_remark})")
     if record["note"]:
