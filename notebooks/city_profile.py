@@ -21,8 +21,9 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, labour, legal_status, profile_tables, stats, survey, synopsis, synopsis_city
+from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, profile_tables, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
+from workbench.tidy.expert import city_figures
 from workbench.report.exhibits import Report
 from workbench.reference import columns
 from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
@@ -63,6 +64,9 @@ segregation = areas.segregation_table(counts)
 gaps = labour.labour_gaps(local, national)
 framework = load_framework()
 matrix = availability.city_matrix(local, national, framework)
+figures = city_figures(params.city_id)  # every figure the local expert entered, as typed
+published = expert_figures.national_figures(figures)  # the country's (section 3)
+published_here = expert_figures.city_figures(figures)  # the city's and its areas' (4.8)
 
 # %% [markdown]
 # ## 1. Synopsis and key figures
@@ -74,7 +78,9 @@ matrix = availability.city_matrix(local, national, framework)
 S, C = synopsis, synopsis_city
 unpublished = C.unpublished(matrix, framework)
 drafted = C.arrange({
-    "share": S.migrant_share(series, city, T("4.1, table 'Migrant population by definition, area and date'")),
+    "share": S.migrant_share(series, city, T("4.1, table 'Migrant population by definition, area and date'"))
+    + S.published_share(key, series, T("1, table 'Key figures'")),
+    "expert": C.expert_city(published_here, T("4.8, table 'Published figures about the city entered by the local expert'")),
     "definitions": S.other_definitions(series, city, T("4.1, table 'Migrant population by definition, area and date'")),
     "growth": S.growth(trends, T("4.1, table 'Average annual growth of the migrant population'")),
     "origins": S.top_origins(origins, T("4.2, table 'Largest countries of origin'")),
@@ -141,11 +147,6 @@ if not national_origins.empty:
     report.table(national_origins.table, T("Main countries of origin of international migrants in {country}", country=city.country_names), national_origins.source_ids, national_origins.notes)
 
 # %%
-from workbench.analysis import expert_figures
-from workbench.tidy.expert import city_figures
-
-figures = city_figures(params.city_id)  # every figure the local expert entered, as typed: the country's here, the city's in 4.8
-published = expert_figures.national_figures(figures)
 if not published.empty:
     report.table(published.table, T("Published figures about {country} entered by the local expert", country=city.country_names), notes=published.notes, sources=published.source_ids)
 
@@ -286,7 +287,6 @@ if not refugee_ages.empty:
 # Figures about the city and the areas around it (governorate, region, prefecture) that the local expert typed in from census notes, reports and the press, each as published, with its citation. The expert's figures about the whole country are in section 3.
 
 # %%
-published_here = expert_figures.city_figures(figures)
 if published_here.empty:
     show(T("*The local expert has entered no published figure about {city} or the areas around it.*", city=city.names))
 else:
@@ -337,7 +337,7 @@ assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "so
 if len(trends):
     assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
 # every number of a synopsis sentence drafted from claims is the cell of the table it cites
-cited = {"series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table, "caseload": caseload.section.table, "conflicts": disagreements.table, "availability": matrix}
+cited = {"key": key.table, "expert_city": published_here.table, "series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table, "caseload": caseload.section.table, "conflicts": disagreements.table, "availability": matrix}
 synopsis.check(drafted, cited)
 # every "the public sources do not give ..." of sections 4.3 and 4.4 agrees with the availability matrix
 availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty, "ori_origins": origins.empty, **{item: True for item in unpublished}})

@@ -33,3 +33,35 @@ def test_an_unknown_item_is_an_error():
     matrix = availability.city_matrix(local, local.iloc[0:0], framework)
     with pytest.raises(ClaimError, match="'dem_nothing' is not an item"):
         availability.check_no_data(matrix, framework, {"dem_nothing": True})
+
+
+def _share(flag: str = ""):
+    # Beirut governorate: 30.9 % non-Lebanese (household survey), published as a share without a count
+    return tidy_frame([{
+        "place_id": "LBN-beirut", "place_name": "Beirut governorate", "geography_level": "governorate",
+        "country_iso3": "LBN", "city_id": "beirut", "indicator_id": "population_share",
+        "definition_id": "foreign_nationality", "period": "2019", "ref_date": "2019-07-01", "value": 30.9,
+        "unit": "percent", "flag": flag,
+    }], "expert_figures")
+
+
+def test_a_share_published_without_a_count_covers_the_share_item_in_the_matrix_and_the_values():
+    # issue 16: Beirut's synopsis said no foreign-national share is published above a key figure of 30.9 %
+    from workbench.analysis.framework_values import latest_values
+
+    framework = load_framework()
+    local = _share()
+    matrix = availability.city_matrix(local, local.iloc[0:0], framework)
+    row = matrix[matrix["indicator"] == "Foreign nationals, % of population"].iloc[0]
+    assert row["2019"] == "C"
+    values = latest_values("beirut", local, local.iloc[0:0], framework)
+    found = values[values["item_id"] == "dem_foreign_nationals_share"]
+    assert found["value"].tolist() == [30.9] and found["unit"].tolist() == ["percent"]
+
+
+def test_a_share_the_workbench_computed_is_not_a_publication():
+    framework = load_framework()
+    local = _share("c")
+    matrix = availability.city_matrix(local, local.iloc[0:0], framework)
+    row = matrix[matrix["indicator"] == "Foreign nationals, % of population"].iloc[0]
+    assert row.get("2019", "") == ""

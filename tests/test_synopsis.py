@@ -154,3 +154,61 @@ def test_no_diversity_is_drafted_from_a_table_listing_too_few_origins():
     assert synopsis.diversity(Section(diversity), "4.2") == []
     listed = diversity.assign(**{"origins published": [synopsis.MIN_ORIGINS_FOR_DIVERSITY]})
     assert len(synopsis.diversity(Section(listed), "4.2")) == 1
+
+
+def test_a_few_listed_origins_are_not_called_the_largest():
+    # Amman: Syria and Egypt are the only nationalities of the census preliminary results
+    origins = pd.DataFrame({"rank": [1, 2], "origin": ["Syria", "Egypt"], "persons": [436_000.0, 390_000.0],
+                            "share of the group (%)": [436_000 / 14_500, 390_000 / 14_500]})
+    note = synopsis.T("{definition} in {place} on {date}, by {origin_type}; shares of {total} persons",
+                      definition="Foreign nationals", place="Amman Governorate", date="2015-11-30",
+                      origin_type="citizenship", total=synopsis.Num(1_450_000.0))
+    drafted = synopsis.top_origins(Section(origins, ["expert_figures"], [note]), "4.2")
+    text = render(drafted[0].text, "en")
+    assert text.startswith("The table names only 2 countries of origin, Syria (30.1 %) and Egypt (26.9 %)")
+    assert "largest" not in text and text.endswith("the others are not itemised.")
+    assert synopsis.check(drafted, {"origins": origins}) == 1
+
+
+def _key(flag: str = "") -> pd.DataFrame:
+    return pd.DataFrame({"figure": ["Migrant share of population"], "place": ["Beirut governorate"],
+                         "definition": ["Foreign nationals"], "reference date": ["2019-07-01"], "value": [30.9],
+                         "unit": ["percent"], "source": ["expert_figures"], "flag": [flag]})
+
+
+def test_a_share_published_without_a_count_is_said_when_the_series_says_nothing():
+    # Beirut: "publish none of these ... Foreign nationals, % of population" stood above a key figure of 30.9 %
+    empty = Section(pd.DataFrame(columns=["place", "share of population (%)"]))
+    drafted = synopsis.published_share(Section(_key()), empty, "1")
+    assert render(drafted[0].text, "en") == ("Foreign nationals were 30.9 % of the population of Beirut governorate on "
+                                             "1 July 2019, as published (no count of them is published).")
+    assert synopsis.check(drafted, {"key": _key()}) == 1
+    assert synopsis.published_share(Section(_key("c")), empty, "1") == []  # a share computed from a count: said elsewhere
+    counted = Section(pd.DataFrame({"place": ["Beirut"], "share of population (%)": [30.0]}))
+    assert synopsis.published_share(Section(_key()), counted, "1") == []
+
+
+def test_the_experts_city_figures_beyond_counts_are_drafted_as_published_and_checked():
+    from workbench.analysis import expert_figures, synopsis_city
+
+    figures = pd.DataFrame([{
+        "line": 2, "place_id": "TUN-grand-tunis", "place_name": "Grand Tunis", "geography_level": "region",
+        "country_iso3": "TUN", "indicator_id": "share_of_national_group", "definition_id": "foreign_nationality",
+        "definition_as_published": "share of all foreign residents in Tunisia living in the region", "sex": "",
+        "age": "", "origin_type": "", "origin": "", "category": "", "period": "", "ref_date": "2021", "value": "50.2",
+        "unit": "percent", "flag": "", "publisher": "INS and ONM", "source_title": "Tunisia-HIMS 2020-2021",
+        "source_url": "", "reported_via": "La Presse", "note": "",
+    }, {
+        "line": 3, "place_id": "TUN-tunis", "place_name": "Tunis governorate", "geography_level": "governorate",
+        "country_iso3": "TUN", "indicator_id": "population", "definition_id": "foreign_nationality",
+        "definition_as_published": "foreign residents", "sex": "", "age": "", "origin_type": "", "origin": "",
+        "category": "", "period": "", "ref_date": "2024-11-06", "value": "20000", "unit": "persons", "flag": "",
+        "publisher": "INS", "source_title": "RGPH 2024", "source_url": "", "reported_via": "", "note": "",
+    }])
+    section = expert_figures.city_figures(figures)
+    drafted = synopsis_city.expert_city(section, "4.8")
+    assert len(drafted) == 1  # the count is stated from the series, not here
+    assert render(drafted[0].text, "en") == (
+        "Grand Tunis, 2021: 50.2 %, share of all foreign residents in Tunisia living in the region "
+        "(INS and ONM — Tunisia-HIMS 2020-2021; reported by La Presse, not taken from the publisher's own table).")
+    assert synopsis.check(drafted, {"expert_city": section.table}) == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analysis.framework_values import item_mask
+from workbench.analysis.framework_values import item_rows
 from workbench.errors import ClaimError
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Msg, T
@@ -58,7 +58,7 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
             row[early] = EXPERT
             rows.append(row)
             continue
-        found = frame[item_mask(frame, item.measure)]
+        found = frame[item_rows(frame, item)]
         if item.measure.level == "country":
             found = found[found["geography_level"] == "country"]
         elif item.measure.level == "district":

@@ -41,7 +41,7 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
     rows = []
     for item in items:
         row = {"id": item.id, "theme": item.theme, "indicator": item.label}
-        base = item_mask(tidy, item.measure) if item.measure else None
+        base = item_rows(tidy, item) if item.measure else None
         for city_id, (local, national) in places.items():
             row[city_id] = "expert input" if base is None else _cell(
                 years, base, item.measure.level, local, national, sub_city.to_numpy(), is_country.to_numpy()
@@ -54,6 +54,34 @@ def item_mask(tidy: pd.DataFrame, m: Measure):
     """Boolean mask (numpy) of the rows matching an item's measure: indicator, definition and breakdown."""
     mask = tidy["indicator_id"].isin(m.indicator) & tidy["definition_id"].isin(m.definitions) & _breakdown(tidy, m)
     return mask.to_numpy()
+
+
+def item_rows(tidy: pd.DataFrame, item: Item):
+    """Boolean mask (numpy) of the rows that give an item's figures.
+
+    The rows of its measure (:func:`item_mask`) and, for a percentage of the population measured by
+    counts (:func:`share_of_counts`), the shares published as such where the same source publishes
+    no count of that place and definition (a survey share entered by a local expert: Beirut
+    governorate, 30.9 % non-Lebanese); shares the workbench computed (flag ``c``) are not publications.
+    """
+    mask = item_mask(tidy, item.measure)
+    if not share_of_counts(item):
+        return mask
+    m = item.measure
+    shares = (
+        (tidy["indicator_id"] == "population_share") & tidy["definition_id"].isin(m.definitions) & _breakdown(tidy, m)
+        & ~tidy["flag"].fillna("").str.contains("c")
+    ).to_numpy()
+    if not shares.any():
+        return mask
+    key = tidy["source_id"].astype(str) + "|" + tidy["place_id"].astype(str) + "|" + tidy["definition_id"].astype(str)
+    counted = set(key[mask])
+    return mask | (shares & ~key.isin(counted).to_numpy())
+
+
+def share_of_counts(item: Item) -> bool:
+    """Whether an item is a percentage of the population measured by counts (its share is computed from them)."""
+    return item.unit == "percent" and list(item.measure.indicator) == ["population"]
 
 
 def _cell(years: pd.Series, base, level: str, local, national, sub_city, is_country) -> str:
@@ -203,7 +231,7 @@ def _level_frames(local: pd.DataFrame, national: pd.DataFrame):
 
 def _item_figures(item: Item, areas: pd.DataFrame, sub_city: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     m = item.measure
-    found = areas[item_mask(areas, m)]
+    found = areas[item_rows(areas, item)]
     if not found.empty:
         if m.breakdown:
             return _category_counts(found, m.breakdown, _KEY, found["place_name"])
@@ -229,12 +257,13 @@ def _headline_rows(found: pd.DataFrame, item: Item, shares: pd.DataFrame) -> pd.
         ", ".join(f"{c} {row[c]}" for c in BREAKDOWNS if row[c] != "total") for _, row in single.iterrows()
     ])
     latest = pd.concat([latest, single]) if len(single) else latest
-    if item.unit == "percent" and item.measure.indicator == ["population"]:
-        # the same source, place, definition and date as a share of the population
+    if share_of_counts(item):
+        # the same source, place, definition and date as a share of the population (a share published
+        # without a count, see item_rows, is its own row)
         on = ["source_id", "place_id", "definition_id", "ref_date"]
         share = headline(shares).drop_duplicates(on, keep="last")[on + ["value", "unit", "flag", "note"]]
         merged = latest.merge(share, on=on, how="left", suffixes=("", "_share"))
-        has = merged["value_share"].notna() & (merged["subgroup"] == "")
+        has = merged["value_share"].notna() & (merged["subgroup"] == "") & (merged["indicator_id"] == "population")
         for column in ("value", "unit", "flag"):
             merged[column] = merged[column].where(~has, merged[f"{column}_share"])
         # the count's note comes first: for an expert figure it is the citation

@@ -146,6 +146,10 @@ def counts_with_shares(local: pd.DataFrame, excluded_levels: tuple[str, ...]) ->
     )
 
 
+#: The key figure of a migrant population's share of the city's population (column ``figure``).
+MIGRANT_SHARE_FIGURE = "Migrant share of population"
+
+
 def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     """Latest headline figures: population, migrants by each definition, caseloads, national context.
 
@@ -183,7 +187,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     add(migrants[migrants["definition_id"].isin(ind.population_definitions())], "Migrant population")
     add(migrants[migrants["definition_id"].isin(ind.caseload_definitions())], "Caseload registered with UNHCR or UNRWA")
     shares = ind.headline_of(city_level, "population_share")
-    add(shares[shares["definition_id"].isin(ind.population_definitions())], "Migrant share of population")
+    add(shares[shares["definition_id"].isin(ind.population_definitions())], MIGRANT_SHARE_FIGURE)
     add(ind.headline_of(national, "population", "un_migrant_stock").query("source_id == 'undesa_ims_2024'"), "National migrant stock")
     add(ind.headline_of(national, "population_share", "un_migrant_stock"), "National migrant share")
     add(ind.headline_of(national, "population", "registered_refugee").query("source_id == 'unhcr_population'"), "Refugees in the country (UNHCR)")

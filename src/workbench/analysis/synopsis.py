@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench.analysis import series_flags
 from workbench.analysis.claims import Claim, Sentence, check  # noqa: F401  (check: the notebooks' synopsis.check)
+from workbench.analysis.profile_tables import MIGRANT_SHARE_FIGURE
 from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK
 from workbench.errors import DataError
@@ -81,6 +82,24 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
     return out
 
 
+def published_share(key: Section, series: Section, where: Msg) -> list[Sentence]:
+    """The latest migrant share published without a count (a survey share), when the series gives no share.
+
+    Drafted from the key figures (table key "key") only where :func:`migrant_share` has nothing to
+    say: e.g. Beirut governorate, 30.9 % non-Lebanese in the 2018-2019 household survey.
+    """
+    if not series.table.dropna(subset=[SHARE_OF_POPULATION]).empty or key.empty:
+        return []
+    rows = key.table[(key.table["figure"] == MIGRANT_SHARE_FIGURE) & ~key.table["flag"].fillna("").str.contains("c")]
+    if rows.empty:
+        return []
+    last = rows.sort_values(REFERENCE_DATE).iloc[-1]
+    text = T("{definition} were {share} % of the population of {place} on {date}, as published (no count of them is "
+             "published).", definition=_label(last["definition"]), share=_pct(last["value"]), place=last["place"],
+             date=Date(last[REFERENCE_DATE]))
+    return [Sentence(text, where, [last["source"]], [_cite("key", last, "value")])]
+
+
 def _signed(value: float) -> Msg:
     # a change with its sign, formatted for the reader's locale
     return T("+{value}", value=_pct(value)) if value >= 0 else T("-{value}", value=_pct(-value))
@@ -138,6 +157,11 @@ def growth(trends: pd.DataFrame, where: Msg) -> list[Sentence]:
     return sentences
 
 
+#: Fewest origins a city's table must list for the synopsis to state their diversity, or to call them the largest (Amman's 2015
+#: census preliminary results name 2 nationalities and leave 43 % of non-Jordanians unlisted).
+MIN_ORIGINS_FOR_DIVERSITY = 5
+
+
 def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     """The three largest countries of origin with their shares."""
     if origins.empty:
@@ -145,7 +169,11 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     top = origins.table.head(3)
     parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row[SHARE_OF_THE_GROUP])) for _, row in top.iterrows()]
     context = origins.notes[0] if origins.notes else ""
-    if len(parts) > 1:
+    few = len(origins.table) < MIN_ORIGINS_FOR_DIVERSITY and len(parts) > 1 and context
+    if few:  # a table naming two or three countries says nothing of the others: the sentence says so
+        text = T("The table names only {count} countries of origin, {first} and {last} ({context}); the others are not "
+                 "itemised.", count=len(origins.table), first=join(parts[:-1], ", "), last=parts[-1], context=context)
+    elif len(parts) > 1:
         text = T("The largest countries of origin were {first} and {last} ({context}).", first=join(parts[:-1], ", "),
                  last=parts[-1], context=context) if context else \
             T("The largest countries of origin were {first} and {last}.", first=join(parts[:-1], ", "), last=parts[-1])
@@ -153,6 +181,8 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
         text = T("The largest country of origin was {first} ({context}).", first=parts[0], context=context) if context else \
             T("The largest country of origin was {first}.", first=parts[0])
     claims = [_cite("origins", row, SHARE_OF_THE_GROUP) for _, row in top.iterrows()]
+    if few:
+        claims.append(Claim(float(len(origins.table)), "origins", top.index[0], "origin", how="distinct"))
     if context:
         # the note states the total the shares are of: it must be the base of the first row's share
         first = top.iloc[0]
@@ -266,11 +296,6 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
                   Claim(float(TOP_AREAS), "segregation", last.name, top, how="header")]
         out.append(Sentence(text, where, [source_id], claims))
     return out
-
-
-#: Fewest origins a city's table must list for the synopsis to state their diversity (Amman's 2015
-#: census preliminary results name 2 nationalities and leave 43 % of non-Jordanians unlisted).
-MIN_ORIGINS_FOR_DIVERSITY = 5
 
 
 def diversity(section: Section, where: Msg) -> list[Sentence]:

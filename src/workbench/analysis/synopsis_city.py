@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.analysis import expert_figures as ef
 from workbench.analysis import indicators as ind
 from workbench.analysis.caseloads import Caseload
 from workbench.analysis.country import REFUGEES_IN_STOCK, country_notes
@@ -21,8 +22,8 @@ from workbench.analysis.claims import Claim, Sentence
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY
-from workbench.reference.registry import City, load_definitions
-from workbench.reference.columns import SHARE_OF_THE_GROUP
+from workbench.reference.registry import City, load_definitions, load_indicators
+from workbench.reference.columns import PLACE as PLACE_COLUMN, REFERENCE_DATE as REFERENCE_COLUMN, SHARE_OF_THE_GROUP
 
 #: Framework items that describe the migrant population of the city itself; the "not published"
 #: sentence names those the availability matrix marks for neither the city nor its districts.
@@ -34,10 +35,10 @@ CITY_POPULATION_ITEMS: tuple[str, ...] = (
 EXPERT_SOURCE = "expert_figures"
 
 #: The parts of a synopsis in the order of a city with an official city-level count.
-ORDER = ("share", "definitions", "growth", "origins", "diversity", "residential", "refugees", "caseload", "labour",
-         "national", "stock", "disagreements")
+ORDER = ("share", "definitions", "expert", "growth", "origins", "diversity", "residential", "refugees", "caseload",
+         "labour", "national", "stock", "disagreements")
 #: The order of a city without one: what is known for the city, what is not published, the country.
-ORDER_WITHOUT_CITY_COUNT = ("share", "definitions", "growth", "origins", "diversity", "residential", "labour",
+ORDER_WITHOUT_CITY_COUNT = ("share", "definitions", "expert", "growth", "origins", "diversity", "residential", "labour",
                             "refugees", "caseload", "missing", "national", "stock", "disagreements")
 
 
@@ -71,6 +72,41 @@ def arrange(parts: dict[str, list[Sentence]], official_city_count: bool) -> list
     if unknown:
         raise KeyError(f"synopsis parts not in any order: {sorted(unknown)}")
     return [sentence for part in order for sentence in parts.get(part, [])]
+
+
+#: Indicators of the expert's figures that the synopsis states from the series and key figures already.
+STATED_ELSEWHERE: tuple[str, ...] = ("population", "population_share")
+
+
+def expert_city(section: Section, where: Msg, most: int = 3) -> list[Sentence]:
+    """What the local expert's published figures say about the city's areas beyond counts and shares of the population.
+
+    One sentence per figure of :func:`workbench.analysis.expert_figures.city_figures` (table key
+    "expert_city") whose indicator is not in :data:`STATED_ELSEWHERE` (e.g. Grand Tunis holds 50.2 %
+    of the foreign residents of Tunisia), at most ``most``, smallest area first: place, date, value,
+    who is counted in the publication's words, publisher and, where the expert read it in another
+    outlet, that caveat. Each cell shown is a label claim on the table.
+    """
+    if section.empty:
+        return []
+    indicators = load_indicators()
+    stated = {indicators[i].label for i in STATED_ELSEWHERE}
+    table = section.table
+    out = []
+    for index, row in table[~table[ef.INDICATOR].isin(stated)].head(most).iterrows():
+        shown = [ef.VALUE, ef.AS_PUBLISHED, PLACE_COLUMN, REFERENCE_COLUMN, ef.PUBLISHED_BY]
+        cells = {column: row[column] for column in shown}
+        unit = Label("%") if row[ef.UNIT] == "percent" else T("persons")
+        reported = row[ef.REPORTED_VIA]
+        values = dict(place=cells[PLACE_COLUMN], date=cells[REFERENCE_COLUMN], value=cells[ef.VALUE], unit=unit,
+                      who=cells[ef.AS_PUBLISHED], publisher=cells[ef.PUBLISHED_BY])
+        if reported:
+            text = T("{place}, {date}: {value} {unit}, {who} ({publisher}; {reported}).", **values, reported=reported)
+        else:
+            text = T("{place}, {date}: {value} {unit}, {who} ({publisher}).", **values)
+        claims = [Claim(float("nan"), "expert_city", index, column, how="label", text=cell) for column, cell in cells.items()]
+        out.append(Sentence(text, where, [EXPERT_SOURCE], claims))
+    return out
 
 
 def unpublished(matrix: pd.DataFrame, items: list[Item]) -> list[str]:
