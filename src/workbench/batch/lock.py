@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from workbench.batch import interrupts
 from workbench.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,16 @@ def hold(folder: Path, command: str | None = None) -> Iterator[Lock]:
     ConfigError
         If another live process holds the lock (see :func:`acquire`).
     """
-    lock = acquire(folder, command)
+    # a stop signal while the file is created and written is held until the lock is ours (and then
+    # delivered inside the `try`): the lock file is never left behind by an interrupted run
+    lock = None
     try:
+        with interrupts.deferred():
+            lock = acquire(folder, command)
         yield lock
     finally:
-        release(lock)
+        if lock is not None:
+            release(lock)
 
 
 def acquire(folder: Path, command: str | None = None) -> Lock:
