@@ -210,9 +210,10 @@ else:
 
 # %%
 ages = age_sex.age_profiles(local, national)
-for age_profile in ages:
+migrant_ages = [a for a in ages if not a.caseload]  # a refugee caseload's ages are in 4.7
+for age_profile in migrant_ages:
     report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
-if not ages:
+if not migrant_ages:
     show(missing_text(T("an age breakdown of migrants"), city))
 
 # %% [markdown]
@@ -280,6 +281,8 @@ if not caseload.empty:
 refugee_ages = age_sex.refugee_age_sex(local)
 if not refugee_ages.empty:
     report.table(refugee_ages.table, T("Refugees registered with UNHCR by age and sex, {city} area", city=city.names), refugee_ages.source_ids, refugee_ages.notes)
+for age_profile in (a for a in ages if a.caseload):
+    report.plot("pyramid", age_profile.ages, age_profile.title, age_profile.source_ids, [age_profile.note])
 
 # %% [markdown]
 # ### 4.8 Published figures entered by the local expert
@@ -340,7 +343,7 @@ if len(trends):
 cited = {"key": key.table, "expert_city": published_here.table, "series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table, "caseload": caseload.section.table, "conflicts": disagreements.table, "availability": matrix}
 synopsis.check(drafted, cited)
 # every "the public sources do not give ..." of sections 4.3 and 4.4 agrees with the availability matrix
-availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not ages, "dem_districts": counts.empty, "ori_origins": origins.empty, **{item: True for item in unpublished}})
+availability.check_no_data(matrix, framework, {"dem_migrants_by_sex": sexes.empty, "dem_migrants_by_age": not migrant_ages, "dem_districts": counts.empty, "ori_origins": origins.empty, **{item: True for item in unpublished}})
 
 # %% [markdown] tags=["no-annex"]
 # ## Save

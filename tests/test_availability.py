@@ -65,3 +65,17 @@ def test_a_share_the_workbench_computed_is_not_a_publication():
     matrix = availability.city_matrix(local, local.iloc[0:0], framework)
     row = matrix[matrix["indicator"] == "Foreign nationals, % of population"].iloc[0]
     assert row.get("2019", "") == ""
+
+
+def test_an_item_only_the_workbench_computes_is_marked_where_its_figure_exists():
+    # issue 16 review: the matrix left remittances (% of GDP, computed from two World Bank series)
+    # empty while the national context table gave them
+    framework = load_framework()
+    national = tidy_frame([{
+        "place_id": "JOR", "place_name": "Jordan", "geography_level": "country", "country_iso3": "JOR", "city_id": "",
+        "indicator_id": "remittances_share_of_gdp", "definition_id": "whole_economy", "period": "2024",
+        "ref_date": "2024-12-31", "value": 7.6, "unit": "percent", "flag": "c",
+    }], "worldbank_wdi")
+    matrix = availability.city_matrix(national.iloc[0:0], national, framework)
+    row = matrix[matrix["indicator"] == "Remittances received, % of GDP"].iloc[0]
+    assert row["2024"] == "N"

@@ -211,3 +211,41 @@ def test_coverage_counts_a_city_published_only_by_district():
     table = coverage(load_tidy(), load_cities(), load_framework()).set_index("id")
     assert table.loc["dem_national_variant_share", "vienna"] == "2002-2022 (districts)"
     assert table.loc["dem_migrants_by_age", "vienna"] == "2002-2022 (districts)"
+
+
+def test_a_row_of_one_origin_is_not_the_figure_of_an_item_without_breakdown():
+    # issue 16 review: Amman's 2014 count of Syrians (Ministry of Interior) marked 'Foreign nationals' as
+    # available for 2014 in the matrix, and could stand as its latest figure
+    from workbench.analysis.framework_values import item_mask
+
+    rows = tidy(
+        {"source_id": "expert_figures", "ref_date": "2015-11-30", "period": "2015", "value": 1_450_000},
+        {"source_id": "expert_figures", "ref_date": "2014-12-29", "period": "2014", "origin_type": "citizenship",
+         "origin": "SYR", "value": 791_000},
+        # UNHCR publishes every origin and no total: its rows stand for the whole caseload
+        {"source_id": "unhcr_demographics", "definition_id": "registered_refugee", "origin_type": "origin_country",
+         "origin": "SYR", "value": 10},
+    )
+    assert item_mask(rows, item().measure).tolist() == [True, False, False]
+    assert item_mask(rows, item(definitions=("registered_refugee",)).measure).tolist() == [False, False, True]
+    out = latest_values("testcity", rows, NO_ROWS, [item()])
+    assert out[["ref_date", "value"]].values.tolist() == [["2015-11-30", 1_450_000.0]]
+
+
+def test_a_projection_or_a_superseded_value_is_never_the_latest_figure():
+    # issue 16 review: World Bank net migration for 2024-25 (UN WPP projections) and UNHCR's 2025
+    # asylum-seekers (corrected after the release held) stood as the latest figures of comparisons
+    national = tidy(
+        *({"source_id": "worldbank_wdi", "place_id": "ESP", "geography_level": "country", "indicator_id": "net_migration",
+           "definition_id": "whole_economy", "period": str(y), "ref_date": f"{y}-12-31", "value": v}
+          for y, v in ((2023, 10.0), (2024, 20.0), (2025, 30.0))),
+    )
+    local = tidy(
+        {"source_id": "unhcr_demographics", "definition_id": "asylum_seeker", "period": "2024", "ref_date": "2024-12-31", "value": 26_111},
+        {"source_id": "unhcr_demographics", "definition_id": "asylum_seeker", "period": "2025", "ref_date": "2025-12-31", "value": 5_989,
+         "flag": "cx"},
+    )
+    items = [item("net", level="country", indicator=("net_migration",), definitions=("whole_economy",)),
+             item("asy", definitions=("asylum_seeker",))]
+    out = latest_values("testcity", local, national, items).set_index("item_id")
+    assert out.loc["net", "ref_date"] == "2023-12-31" and out.loc["asy", "value"] == 26_111

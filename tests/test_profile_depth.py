@@ -9,7 +9,7 @@ from workbench.analysis import age_sex, availability, conflicts, overlap, synops
 from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.framework import load_framework
-from workbench.reference.i18n import Msg
+from workbench.reference.i18n import Msg, render
 from workbench.reference.registry import get_city
 from workbench.tidy.sources._common import tidy_frame
 
@@ -191,3 +191,18 @@ def test_load_origins_reports_missing_cities_and_bad_files(tmp_path):
         overlap.load_origins(tmp_path, ["madrid"])
     rows, missing = overlap.load_origins(tmp_path, ["vienna"])
     assert rows.empty and missing == ["vienna"]
+
+
+def test_conflicts_compare_each_area_with_itself_and_the_spread_covers_every_area():
+    # issue 16 review (Tangier, 2014): the region's two figures were labelled 'different area' and the
+    # synopsis said 'up to 2.7 %' while the region's differ by 4.1 %
+    local = _frame(
+        _row("expert_figures", place="pref", level="prefecture", value=5_299.0, ref_date="2014-09-01", note="HCP legal population | x"),
+        _row("expert_figures", place="pref", level="prefecture", value=5_155.0, ref_date="2014-09-01", note="HCP note | x"),
+        _row("expert_figures", place="region", level="region", value=7_453.0, ref_date="2014-09-01", note="HCP legal population | x"),
+        _row("expert_figures", place="region", level="region", value=7_144.0, ref_date="2014-09-01", note="HCP report | x"),
+    )
+    section = conflicts.conflicting_figures(local, EMPTY)
+    assert section.table["comparable"].tolist() == ["same area"] * 4
+    sentences = synopsis.disagreements(section, Msg("2.2"))
+    assert "up to 4.1 %" in render(sentences[0].text, "en")

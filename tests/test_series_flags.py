@@ -136,6 +136,16 @@ def test_an_outlier_is_drawn_apart_from_its_line():
     assert [2002] in drawn and not any(2002 in xs and len(xs) > 1 for xs in drawn)
 
 
+def test_the_value_axis_is_scaled_to_the_points_that_are_not_outliers():
+    # issue 16 review: Amman's 2008 outlier (500,406) flattened every other year of the chart
+    data = pd.DataFrame({"year": ["2006", "2008", "2009", "2010"], "persons": [924.0, 500_406.0, 39_496.0, 26_421.0],
+                         "group": "refugees"})
+    ax = plot_lines(data, x="year", y="persons", hue="group", ylabel=T("persons"), outliers=True).axes[0]
+    low, high = ax.get_ylim()
+    assert 39_496 < high < 50_000
+    assert [t.get_text() for t in ax.texts] == ["500,406"]
+
+
 def test_line_pieces_on_dates():
     dates = pd.Series(pd.to_datetime(["2019-01-01", "2020-01-01", "2022-01-01", "2023-01-01"]))
     assert line_pieces(dates) == [[0, 1], [2, 3]]
@@ -188,3 +198,113 @@ def test_a_change_in_the_set_of_top_five_areas_is_said():
     assert areas.TOP_AREAS_CHANGE_NOTE in section.notes
     unchanged = areas.segregation_table(areas.district_counts(counts[counts["ref_date"] < "2023"]))
     assert areas.TOP_AREAS_CHANGE_NOTE not in unchanged.notes
+
+
+# one-way changes of level (steps) ---------------------------------------------------------------
+
+
+def test_a_one_way_step_is_marked_and_the_point_after_an_outlier_is_measured_from_the_one_before():
+    # Amman's asylum-seekers fell from 19,233 (2006) to 663 (2008) and stayed there: not an outlier
+    # (one neighbour only), a step
+    values = pd.Series([16_556.0, 19_233.0, 663.0, 599.0, 1_696.0])
+    assert series_flags.steps(values).tolist() == [False, False, True, False, True]
+    # 500,406 is an outlier; 39,496 is compared with 924 (a step), not with the outlier
+    values = pd.Series([924.0, 500_406.0, 39_496.0, 26_421.0])
+    assert series_flags.outliers(values).tolist() == [False, True, False, False]
+    assert series_flags.steps(values).tolist() == [False, False, True, False]
+    # exactly twice is not a step
+    assert not series_flags.steps(pd.Series([10.0, 20.0, 10.0])).any()
+
+
+def test_a_step_is_footnoted_with_the_rule_unless_the_area_changed_there():
+    table = pd.DataFrame({"place": ["A", "A", "A", "B"], "year": ["2001", "2002", "2003", "2004"],
+                          "persons": [100.0, 40.0, 45.0, 5.0]})
+    marked, notes = series_flags.mark_series(table, [], "year", ["persons"], ["place"])
+    text = _notes(notes)
+    assert "a point more than 2 times, or less than 1/2 of, the previous point" in text[0]
+    assert marked[series_flags.NOTES].tolist() == ["", "[1]", "", "[2]"]
+    assert text[1].startswith("[1] persons: more than 2 times, or less than 1/2 of, the previous point")
+    assert text[2].startswith("[2] Area, geography level or definition changed")  # the change of place, not a step
+
+
+def test_only_the_points_shown_are_marked():
+    table = pd.DataFrame({"year": ["2001", "2002", "2003"], "persons": [100.0, 10.0, 11.0]})
+    marked, notes = series_flags.mark_series(table, [], "year", ["persons"], [], shown=pd.Series([True, False, True]))
+    assert marked[series_flags.NOTES].tolist() == ["", "", ""] and notes == []
+
+
+def _unrwa(year, value, note=""):
+    return {"place_id": "LBN", "place_name": "Lebanon", "geography_level": "country", "country_iso3": "LBN",
+            "city_id": "", "indicator_id": "population", "definition_id": "palestine_refugee_unrwa", "period": str(year),
+            "ref_date": f"{year}-12-31", "value": value, "unit": "persons", "note": note}
+
+
+def test_national_context_footnotes_a_step_and_its_publisher_note_in_the_latest_year():
+    # Lebanon: UNRWA's 2025 figure is less than half of 2024's, with the ingest's note
+    note = "2025 figure (228,274) less than half of 2024 (486,269); the same year has a field 'Unknown'"
+    national = tidy_frame([_unrwa(2023, 492_833.0), _unrwa(2024, 486_269.0), _unrwa(2025, 228_274.0, note)], "unhcr_unrwa")
+    section = country.national_context(national)
+    summary = country.national_summary(section)
+    assert summary[series_flags.NOTES].tolist() == ["2025 [1] [2]"]
+    text = _notes(section.notes)
+    assert text[-2].startswith("[1] value: more than 2 times, or less than 1/2 of, the previous point")
+    assert text[-1] == f"[2] {note}"
+
+
+def test_national_context_does_not_test_net_migration_nor_show_computed_notes():
+    national = tidy_frame([_net_migration(2021, 500.0), _net_migration(2022, -4000.0), _net_migration(2023, 10.0)], "worldbank_wdi")
+    section = country.national_context(national)
+    assert set(section.table[series_flags.NOTES]) == {""}
+    assert series_flags.RULE_NOTE not in section.notes
+
+
+def test_an_origin_published_with_zero_persons_is_not_among_the_largest():
+    common = {"place_id": "LBN", "place_name": "Lebanon", "geography_level": "country", "country_iso3": "LBN", "city_id": "",
+              "indicator_id": "population", "definition_id": "un_migrant_stock", "period": "2024", "ref_date": "2024-07-01",
+              "unit": "persons", "sex": "total", "age": "total", "category": "total"}
+    national = tidy_frame([{**common, "origin_type": "", "origin": "total", "value": 100.0},
+                           {**common, "origin_type": "origin_country", "origin": "SYR", "value": 60.0},
+                           {**common, "origin_type": "origin_country", "origin": "LKA", "value": 0.0}], "undesa_ims_2024")
+    assert country.national_origins(national).table["origin"].tolist() == ["Syria"]
+
+
+# superseded values (flag x) -----------------------------------------------------------------------
+
+
+def _amman_like() -> pd.DataFrame:
+    asy_note = "UNHCR corrected the 2025 asylum-seeker figures after this release"
+    rows = [_unhcr("JOR-amman", "Amman [Admin 1]", "governorate", y, v) for y, v in [(2023, 222_356), (2024, 209_364), (2025, 146_733)]]
+    rows += [_unhcr("JOR-amman", "Amman [Admin 1]", "governorate", y, v, definition="asylum_seeker", origin="SDN")
+             for y, v in [(2023, 33_057), (2024, 26_111)]]
+    rows += [_unhcr("JOR-amman", "Amman [Admin 1]", "governorate", 2025, v, definition="asylum_seeker", origin=o,
+                    flag="x", note=asy_note) for o, v in [("SDN", 5_000), ("YEM", 989)]]
+    local = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
+    return pd.concat([local, ind.sum_over_origins(local)], ignore_index=True)
+
+
+def test_a_sum_of_superseded_values_is_superseded():
+    summed = ind.sum_over_origins(_amman_like().query("flag != 'c' and flag != 'cx'"))
+    flags = dict(zip(zip(summed["definition_id"], summed["period"]), summed["flag"]))
+    assert flags[("asylum_seeker", "2025")] == "cx" and flags[("asylum_seeker", "2024")] == "c"
+    assert flags[("registered_refugee", "2025")] == "c"
+
+
+def test_a_superseded_figure_is_in_the_table_with_its_note_but_never_a_headline():
+    # issue 16 review: Amman's headline was 5,989 asylum-seekers (2025), a figure UNHCR corrected later
+    local = _amman_like()
+    section = profile_tables.refugees_local(local)
+    table = section.table.set_index("year")
+    assert table.loc["2025", "asylum-seekers"] == 5_989 and "x" in table.loc["2025", "flag"]
+    row = section.table.index[section.table["year"] == "2025"][0]
+    assert section.superseded == frozenset({(row, "asylum-seekers")})
+    assert any("corrected the 2025 asylum-seeker figures" in line for line in _notes(section.notes))
+    sentences = synopsis.refugees(section, T("4.7"))
+    text = [render(s.text, "en") for s in sentences]
+    assert text[0] == "At the end of 2025, UNHCR counted 146,733 registered refugees in Amman [Admin 1]."
+    assert "5,989" not in " ".join(text) and "corrected its asylum-seeker figures for 2025" in text[1]
+    assert synopsis.check(sentences, {"refugees": section.table}) == 2
+    key = profile_tables.key_figures(local, local.iloc[0:0]).table
+    assert key["value"].tolist() == [146_733]  # no asylum-seeker key figure: its latest value is superseded
+    origins = profile_tables.origins(local, definitions=("asylum_seeker", "registered_refugee"))
+    # the caseload by origin is the refugees' 2025 table, not the superseded asylum-seekers'
+    assert render(origins.notes[0], "en").startswith("Refugees under UNHCR's mandate in Amman [Admin 1] on 31 December 2025")

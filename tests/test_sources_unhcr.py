@@ -412,7 +412,8 @@ def test_demographics_notes_and_flags(demographics):
     assert first("LBN-beirut", "2016")["flag"] == "u"
     assert first("LBN-beirut", "2024")["flag"] == "b"
     assert "not the country total" in first("LBN-dispersed", "2024")["note"]
-    assert "prefer unhcr_population" in first("TUN-tunis", "2025")["note"]
+    assert "corrected the 2025 asylum-seeker figures" in first("TUN-tunis", "2025")["note"]
+    assert first("TUN-tunis", "2025")["flag"] == "x"  # superseded: never a headline
 
 
 def test_parse_location_forms():

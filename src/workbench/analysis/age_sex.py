@@ -170,6 +170,9 @@ class AgeProfile:
     ages: pd.DataFrame  #: columns group, age, sex, persons
     source_ids: list[str]
     note: Msg
+    #: Whether the group is a protection caseload (refugees registered with UNHCR): shown with the
+    #: refugees (profile section 4.7), never as the age structure of the migrants (4.3).
+    caseload: bool = False
 
 
 _AGE_PAIRS = (
@@ -252,7 +255,7 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
             labels = [Label(defs[d].label) for d in dict.fromkeys(chosen["definition_id"])]
             title = _age_title(labels, "total" not in set(ages["sex"]), place, Date(best["ref_date"]))
             note = _age_note(Label(geography_label(level)), country_level, (chosen["origin"] != "total").any())
-            out.append(AgeProfile(title, ages, source_refs(chosen), note))
+            out.append(AgeProfile(title, ages, source_refs(chosen), note, group_id in ind.caseload_definitions()))
     return out
 
 

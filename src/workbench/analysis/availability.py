@@ -44,9 +44,9 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         latest year with data; cells hold :data:`MARKS` letters (best level first), or
         :data:`EXPERT` in the first column for items no public statistic covers.
     """
-    frame = pd.concat([local, national], ignore_index=True)
-    frame = published(frame)
-    years = frame["period"].str[:4].astype(int)
+    every = pd.concat([local, national], ignore_index=True)
+    frame = published(every)
+    years = every["period"].str[:4].astype(int)
     last_year = int(years.max()) if len(years) else first_year
     year_columns = [str(y) for y in range(first_year, last_year + 1)]
     early = f"before {first_year}"
@@ -59,6 +59,9 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
             rows.append(row)
             continue
         found = frame[item_rows(frame, item)]
+        if found.empty:
+            # an item only the workbench computes from published series (remittances as % of GDP)
+            found = every[item_rows(every, item)]
         if item.measure.level == "country":
             found = found[found["geography_level"] == "country"]
         elif item.measure.level == "district":

@@ -28,7 +28,7 @@ DEFINITION = T(
     "sources or releases; the difference is relative to the first figure for the same kind of area."
 )
 
-#: Whether a row counts the same kind of area as the first row of its block.
+#: Whether a row is one of several figures for its area, or the one figure of another area.
 SAME_AREA = T("same area")
 DIFFERENT_AREA = T("different area")
 
@@ -107,7 +107,8 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     -------
     Section
         Columns: population, year, source, area, reference date, value, difference from first (%)
-        (within the same kind of area), comparable ('same area' or 'different area').
+        (within the same kind of area), comparable ('same area' for the figures of the first area and
+        of any area that several sources give, 'different area' for the one figure of another area).
     """
     rows = _candidates(local, national)
     empty = Section(pd.DataFrame(columns=COLUMNS))
@@ -135,8 +136,10 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     citations = dict(zip(rows["source_key"], rows["citation"]))
     out, used_keys = [], []
     for definition_id, (year, areas, _) in sorted(latest.items()):
-        first_level = areas[0]["level"].iloc[0]
-        for merged in areas:
+        for i, merged in enumerate(areas):
+            # the figures of one area are compared with each other; another area with one figure is
+            # there because it also stands for the city (another territory, not another estimate)
+            comparable = SAME_AREA if i == 0 or len(merged) > 1 else DIFFERENT_AREA
             base = float(merged["value"].iloc[0])
             for _, row in merged.iterrows():
                 keys = row["source"].split(_SEP)
@@ -150,7 +153,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                         REFERENCE_DATE: row["ref_date"],
                         "value": row["value"],
                         DIFFERENCE_FROM_FIRST: 100 * (row["value"] - base) / base if base else float("nan"),
-                        "comparable": SAME_AREA if row["level"] == first_level else DIFFERENT_AREA,
+                        "comparable": comparable,
                     }
                 )
     table = pd.DataFrame(out, columns=COLUMNS)

@@ -11,6 +11,7 @@ from workbench.reference.i18n import Date, Label, Msg, Num, T
 from workbench.reference.origins import origin_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import SHARE_OF_THE_STOCK
+from workbench.tidy.schemas import BALANCE_INDICATORS
 
 
 def national_context(national: pd.DataFrame) -> Section:
@@ -22,7 +23,9 @@ def national_context(national: pd.DataFrame) -> Section:
     -------
     Section
         Columns: indicator, definition, source, year, value, unit, status ("projection" where the
-        sources registry declares the year projected, see :func:`series_flags.projection_status`).
+        sources registry declares the year projected, see :func:`series_flags.projection_status`),
+        notes (footnote markers of the series rule and of the notes only some points carry, e.g.
+        UNRWA's Lebanon 2025 figure; the footnotes are the section's last notes).
     """
     defs = load_definitions()
     series = [
@@ -52,14 +55,29 @@ def national_context(national: pd.DataFrame) -> Section:
                         "value": chosen["value"],
                         "unit": chosen["unit"],
                         "status": series_flags.projection_status(chosen),
+                        # a computed row's note says how it was computed, not about the point
+                        "note": chosen["note"].fillna("").astype(str).where(~chosen["flag"].fillna("").str.contains("c"), ""),
+                        "balance": chosen["indicator_id"].isin(BALANCE_INDICATORS),
                     }
                 )
             )
     if not parts:
         return Section(pd.DataFrame(columns=["indicator", "definition", "source", "year", "value", "unit"]))
     table = pd.concat(parts, ignore_index=True)
+    # the series rule (steps, outliers) and the notes of single published points, as footnotes of
+    # the years national_summary shows
+    # of the years national_summary shows; a balance (net migration) changes sign and is not tested
+    latest = table["year"] == table.groupby(["indicator", "source"])["year"].transform("max")
+    notes = table.pop("note").map(series_flags.split_note)
+    balance = table.pop("balance")
+    tested, footnotes = series_flags.mark_series(
+        table.assign(value=table["value"].where(~balance)), ["indicator", "source"], "year", ["value"], [],
+        publisher_notes=notes, shown=table["year"].astype(str).isin(SUMMARY_YEARS) | latest,
+    )
+    table = tested.assign(value=table["value"])
     projected = [series_flags.PROJECTIONS_NOTE] if (table["status"] == series_flags.PROJECTION).any() else []
-    return Section(table, list(dict.fromkeys(table["source"])), country_notes(national, ["un_migrant_stock"]) + projected)
+    return Section(table, list(dict.fromkeys(table["source"])),
+                   country_notes(national, ["un_migrant_stock"]) + projected + footnotes)
 
 
 #: The national context's row of UN DESA's refugees (UNRWA's Palestine refugees included) as % of the stock.
@@ -88,12 +106,17 @@ def country_notes(national: pd.DataFrame, definition_ids: list[str]) -> list[Msg
             for d in definition_ids for c in sorted(countries) if c in defs[d].country_notes]
 
 
-def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")) -> pd.DataFrame:
+#: The years :func:`national_summary` shows (besides each series' latest).
+SUMMARY_YEARS: tuple[str, ...] = ("1990", "2000", "2010", "2015", "2020", "2024")
+
+
+def national_summary(section: Section, years: tuple[str, ...] = SUMMARY_YEARS) -> pd.DataFrame:
     """Reshape :func:`national_context` to one row per series and one column per selected year.
 
     A year a series lacks stays empty; the latest year of each series is added as a column
     'latest (year)' so recent figures are never hidden by the choice of columns; 'projections from'
-    names the first projected year of a series (empty for observed series).
+    names the first projected year of a series (empty for observed series); 'notes' gives each
+    marked year with its footnote markers (``2025 [1]``), shown or not among the columns.
 
     Returns
     -------
@@ -112,6 +135,9 @@ def national_summary(section: Section, years: tuple[str, ...] = ("1990", "2000",
         row["latest year"] = last["year"]
         if "status" in group:
             row[series_flags.PROJECTIONS_FROM] = series_flags.first_projection(group["year"], group["status"])
+        if series_flags.NOTES in group:
+            marked = group[group[series_flags.NOTES] != ""].sort_values("year")
+            row[series_flags.NOTES] = "; ".join(f"{y} {m}" for y, m in zip(marked["year"], marked[series_flags.NOTES]))
         rows.append(row)
     out = pd.DataFrame(rows)
     return out
@@ -138,7 +164,8 @@ def national_origins(national: pd.DataFrame, top_n: int = 10) -> Section:
     rows = rows[rows["ref_date"] == latest]
     total = total[total["ref_date"] == latest]
     stock = float(total["value"].iloc[0])
-    top = rows.sort_values("value", ascending=False).head(top_n)
+    # an origin published with 0 persons is not among the largest (Lebanon 2024: Sri Lanka)
+    top = rows[rows["value"] > 0].sort_values("value", ascending=False).head(top_n)
     table = pd.DataFrame(
         {
             "rank": range(1, len(top) + 1),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analysis.indicators import BREAKDOWNS, headline
+from workbench.analysis import series_flags
+from workbench.analysis.indicators import BREAKDOWNS, EXHAUSTIVE_SOURCES, SUMMED_OVER_ORIGINS, headline
 from workbench.reference.framework import Item, Measure, load_framework
 from workbench.reference.labels import SUB_CITY
 from workbench.reference.registry import City, load_definitions
+from workbench.tidy.schemas import SUPERSEDED
 
 def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> pd.DataFrame:
     """Which framework items the tidy data cover for each city, and for which years.
@@ -104,7 +106,10 @@ def _breakdown(tidy: pd.DataFrame, m: Measure) -> pd.Series:
         return tidy[m.breakdown] != "total"
     if m.breakdown:
         return tidy["category"].str.startswith(m.breakdown.split(":", 1)[1] + ":")
-    return pd.Series(True, index=tidy.index)
+    # an item without breakdown is a figure of the whole group: a row of one origin (e.g. the
+    # Syrians of Amman in 2014) is not that item's figure for its year, unless the source's origins
+    # are all there and add up to the group (UNHCR, Stadt Wien: summed by the profile)
+    return (tidy["origin"] == "total") | tidy["source_id"].isin(SUMMED_OVER_ORIGINS + EXHAUSTIVE_SOURCES)
 
 
 def _span(found: pd.Series) -> str:
@@ -173,6 +178,8 @@ def latest_values(
     are summarised as one row per source, definition and kind of area: the number of areas with a
     figure (unit 'areas'), or the number of categories for an item with a breakdown.
     An item with no measure (expert input) gets one row with value NaN and unit 'expert input'.
+    A value its publisher corrected after the release held (flag ``x``) or projects (the sources
+    registry's ``projected_from``) is never picked.
 
     Parameters
     ----------
@@ -196,7 +203,7 @@ def latest_values(
     labels = {d: defn.label for d, defn in load_definitions().items()}
     # only the rows some item can match (and the shares), so each item scans a small frame
     wanted = {i for item in items if item.measure for i in item.measure.indicator} | {"population_share"}
-    areas, sub_city, pool = _level_frames(local[local["indicator_id"].isin(wanted)], national[national["indicator_id"].isin(wanted)])
+    areas, sub_city, pool = _level_frames(_current(local, wanted), _current(national, wanted))
     parts = []
     for item in items:
         if item.measure is None:
@@ -209,6 +216,15 @@ def latest_values(
     out["city_id"] = city_id
     out["definition"] = out["definition_id"].map(lambda d: labels.get(d, d))
     return out[list(VALUE_COLUMNS)].astype({"value": float}).reset_index(drop=True)
+
+
+def _current(frame: pd.DataFrame, indicators: set[str]) -> pd.DataFrame:
+    # the rows of these indicators, less the values their publisher corrected later (flag 'x') and
+    # those it projects (World Bank net migration from 2024): a comparison's latest figure is data
+    frame = frame[frame["indicator_id"].isin(indicators)]
+    superseded = frame["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False)
+    projected = pd.Series(series_flags.projection_status(frame), index=frame.index) == series_flags.PROJECTION
+    return frame[~superseded & ~projected]
 
 
 def _expert_row() -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.reference.registry import load_definitions
-from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.tidy.schemas import SUPERSEDED, TIDY_COLUMNS
 
 BREAKDOWNS = ("sex", "age", "origin", "category")
 _GROUP = ["source_id", "place_id", "indicator_id", "definition_id", "period", "ref_date"]
@@ -234,15 +234,21 @@ def compute_shares(frame: pd.DataFrame, definitions: tuple[str, ...] = MIGRANT_D
     return _typed(pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).reset_index(drop=True))
 
 
+#: Sources that publish one row per country of origin and no total, every origin listed: their rows
+#: are summed into totals (:func:`sum_over_origins`, by the profile's preparation).
+SUMMED_OVER_ORIGINS: tuple[str, ...] = ("unhcr_demographics", "unhcr_population")
+
+
 def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
     """Sum country-of-origin rows into one headline row per place, definition and period.
 
-    Used for UNHCR tables, which publish one row per country of origin and no total.
+    Used for UNHCR tables, which publish one row per country of origin and no total. A sum that
+    includes a superseded value (flag ``x``) carries that flag too.
 
     Returns
     -------
     pandas.DataFrame
-        Computed headline rows (flag ``c``), tidy columns.
+        Computed headline rows (flag ``c``, ``cx`` when superseded), tidy columns.
     """
     part = frame[
         (frame["origin"] != "total") & (frame["sex"] == "total") & (frame["age"] == "total")
@@ -252,12 +258,15 @@ def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
             "indicator_id", "definition_id", "category", "period", "ref_date", "unit"]
     if part.empty:
         return _typed(pd.DataFrame(columns=list(TIDY_COLUMNS)))
-    summed = part.groupby(keys, as_index=False, sort=True).agg(value=("value", "sum"), n=("origin", "nunique"))
+    part = part.assign(superseded=part["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False))
+    summed = part.groupby(keys, as_index=False, sort=True).agg(
+        value=("value", "sum"), n=("origin", "nunique"), superseded=("superseded", "any"))
     summed["sex"] = "total"
     summed["age"] = "total"
     summed["origin_type"] = ""
     summed["origin"] = "total"
-    summed["flag"] = "c"
+    # a sum of superseded values is superseded too (schemas.SUPERSEDED)
+    summed["flag"] = summed["superseded"].map({True: "c" + SUPERSEDED, False: "c"})
     summed["note"] = "sum over " + summed["n"].astype(str) + " countries of origin"
     return summed[list(TIDY_COLUMNS)].reset_index(drop=True)
 

@@ -19,6 +19,7 @@ from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, date_range, definition_note, geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.catalog import CityData
+from workbench.tidy.schemas import SUPERSEDED
 from workbench.reference.columns import FLAG, GEOGRAPHY, REFERENCE_DATE, REFERENCE_DATES, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP
 
 
@@ -36,14 +37,14 @@ def prepare_local(data: CityData) -> pd.DataFrame:
     local = ind.compute_complement_totals(local)
     local = ind.aggregate_districts(local, f"{city.city_id.upper()}-CITY", T("{city} (sum of districts)", city=city.names.local or city.names.en))
     local = pd.concat([local, ind.compute_shares(local)], ignore_index=True)
-    unhcr = ind.sum_over_origins(local[local["source_id"] == "unhcr_demographics"])
+    unhcr = ind.sum_over_origins(local[local["source_id"].isin(ind.SUMMED_OVER_ORIGINS)])
     return pd.concat([local, unhcr], ignore_index=True).astype({"value": float})
 
 
 def prepare_national(data: CityData) -> pd.DataFrame:
     """Return the country's rows plus UNHCR totals over origins and remittances as % of GDP."""
     national = data.national
-    unhcr = ind.sum_over_origins(national[national["source_id"] == "unhcr_population"])
+    unhcr = ind.sum_over_origins(national[national["source_id"].isin(ind.SUMMED_OVER_ORIGINS)])
     wb = national[national["source_id"] == "worldbank_wdi"]
     remit = ind.compute_ratio(
         ind.headline_of(wb, "remittances_received"), ind.headline_of(wb, "gdp"), "remittances_share_of_gdp"
@@ -154,7 +155,8 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     """Latest headline figures: population, migrants by each definition, caseloads, national context.
 
     A protection caseload (refugees, asylum-seekers registered with UNHCR) is a figure of its own,
-    never a "migrant population".
+    never a "migrant population". A series whose latest value is superseded (flag ``x``: its
+    publisher corrected it after the release held) has no key figure.
 
     Returns
     -------
@@ -167,6 +169,10 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     def add(frame: pd.DataFrame, figure: str) -> None:
         for _, group in frame.groupby(["place_id", "definition_id", "source_id"], sort=False):
             last = group.sort_values("ref_date").iloc[-1]
+            if SUPERSEDED in str(last["flag"]):
+                # corrected by its publisher after the release held: no key figure (an earlier
+                # value would pass for the latest)
+                continue
             used.append(last)
             rows.append(
                 {
@@ -202,7 +208,7 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
 
     The table chosen is the latest one at country-of-origin level for the city's own places (not
     its districts, not the country: one source, place, definition and date; figures from different
-    tables are never mixed). A
+    tables are never mixed), never one its publisher corrected later (flag ``x``). A
     protection caseload (refugees, asylum-seekers registered with UNHCR) is not the migrant
     population: its tables are left out unless ``definitions`` asks for them (see
     :func:`workbench.analysis.caseloads.caseload_origins`).
@@ -231,6 +237,7 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
         & ~local["geography_level"].isin((*SUB_CITY, "country"))
         & local["definition_id"].isin(wanted)
+        & ~local["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False)
     ]
     if rows.empty:
         return Section(pd.DataFrame(columns=["rank", "origin", "persons", SHARE_OF_THE_GROUP]))
@@ -316,6 +323,12 @@ def refugees_local(local: pd.DataFrame) -> Section:
             FLAG: ["".join(sorted(set("c" + published["flags"].get(k, "")))) for k in keys],
         }
     )
+    superseded = {
+        (k, column)
+        for definition, column in (("registered_refugee", "refugees"), ("asylum_seeker", "asylum-seekers"))
+        for k in published["superseded"].get(definition, set())
+    }
+    table["_superseded"] = [tuple(c for k2, c in superseded if k2 == k) for k in keys]
     labels = pd.Series([published["labels"].get(k, "") for k in keys], index=table.index)
     notes_of = pd.Series([published["notes"].get(k, []) for k in keys], index=table.index, dtype=object)
     one_area = not table.duplicated("year").any()
@@ -324,7 +337,9 @@ def refugees_local(local: pd.DataFrame) -> Section:
         table, [] if one_area else ["place"], "year", ["refugees", "asylum-seekers"], ["place", GEOGRAPHY],
         labels=labels, publisher_notes=notes_of,
     )
-    table = table.reset_index(drop=True)[columns]
+    table = table.reset_index(drop=True)
+    cells = frozenset((i, c) for i, cs in table.pop("_superseded").items() for c in cs)
+    table = table[columns]
     renamed = rows.groupby("place_id")["place_name"].unique()
     notes = [
         T("UNHCR registered persons at end of year, summed over countries of origin (flag c)."),
@@ -332,7 +347,7 @@ def refugees_local(local: pd.DataFrame) -> Section:
         *series_flags.gap_note(table["year"]),
         *footnotes,
     ]
-    return Section(table, ["unhcr_demographics"], notes)
+    return Section(table, ["unhcr_demographics"], notes, superseded=cells)
 
 
 #: The note of the refugees chart: lines break at gaps and at changes of place or level.
@@ -344,15 +359,18 @@ _LOCATION_LABEL = re.compile(r"UNHCR location label '([^']*)'")
 
 def _published_unhcr_rows(local: pd.DataFrame, summed: pd.DataFrame) -> dict[str, dict]:
     # the published (per-origin) rows behind each summed place and year: their location label,
-    # their flags and their notes other than the label, joined
+    # their flags and their notes other than the label, joined; the (place, year) keys of each
+    # definition with a superseded row
     part = local[
         (local["source_id"] == "unhcr_demographics") & (local["indicator_id"] == "population")
         & (local["flag"].fillna("").str.contains("c") == False)  # noqa: E712
         & local["definition_id"].isin(summed["definition_id"].unique()) & local["place_id"].isin(summed["place_id"].unique())
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
     ]
-    out: dict[str, dict] = {"labels": {}, "flags": {}, "notes": {}}
+    out: dict[str, dict] = {"labels": {}, "flags": {}, "notes": {}, "superseded": {}}
     for key, group in part.groupby(["place_id", "period"], sort=True):
+        for definition in group.loc[group["flag"].fillna("").str.contains(SUPERSEDED, regex=False), "definition_id"]:
+            out["superseded"].setdefault(definition, set()).add(key)
         labels, texts = [], []
         for note, name in zip(group["note"].fillna(""), group["place_name"]):
             found = _LOCATION_LABEL.findall(note)

@@ -14,6 +14,9 @@ class Section:
     table: pd.DataFrame
     source_ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Cells (row label, column) whose value its publisher corrected after the release held
+    #: (flag ``x``): shown as published, never quoted as a headline.
+    superseded: frozenset = frozenset()
 
     @property
     def empty(self) -> bool:

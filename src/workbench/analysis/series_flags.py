@@ -2,9 +2,10 @@
 
 One declared rule (:data:`RULE_NOTE`, stated in the notes of every table it marks): a point more
 than :data:`OUTLIER_FACTOR` times, or less than 1/:data:`OUTLIER_FACTOR` of, *both* neighbouring
-points of its series is an outlier; a point whose area, geography level or definition differs from
-the previous point's starts a new run (a level change); a point whose publisher's label changed
-is marked too. Marked points are kept as published, never dropped: each gets a footnote marker
+points of its series is an outlier; a point more than :data:`STEP_FACTOR` times, or less than
+1/:data:`STEP_FACTOR` of, the previous point is a step (a one-way change of level); a point whose
+area, geography level or definition differs from the previous point's starts a new run (a level
+change); a point whose publisher's label changed is marked too. Marked points are kept as published, never dropped: each gets a footnote marker
 ``[n]`` in the table's :data:`NOTES` column and the footnote in the table's notes, next to the
 publisher's own notes of that point. Years missing inside a yearly series are listed
 (:func:`gap_note`); charts do not bridge them (:mod:`workbench.report.figures`).
@@ -22,15 +23,19 @@ from workbench.reference.i18n import Label, Msg, T
 #: A point outside this factor of both its neighbours is an outlier.
 OUTLIER_FACTOR = 5
 
+#: A point outside this factor of the previous point of its series (an outlier aside) is a step.
+STEP_FACTOR = 2
+
 #: The column of footnote markers of a marked table.
 NOTES = columns.NOTES
 
 #: The rule, as every marked table states it.
 RULE_NOTE = T(
     "Series rule: a point more than {factor} times, or less than 1/{factor} of, both neighbouring points of its "
-    "series, and a point whose area, geography level, definition or published label differs from the previous "
-    "point's, carry a footnote marker [n] in the column 'notes'. Marked points are kept as published, never dropped.",
-    factor=OUTLIER_FACTOR,
+    "series, a point more than {step} times, or less than 1/{step} of, the previous point, and a point whose area, "
+    "geography level, definition or published label differs from the previous point's, carry a footnote marker [n] "
+    "in the column 'notes'. Marked points are kept as published, never dropped.",
+    factor=OUTLIER_FACTOR, step=STEP_FACTOR,
 )
 
 #: What a chart of a marked series says about its lines (:func:`workbench.report.figures.plot_lines`).
@@ -60,6 +65,31 @@ def outliers(values: pd.Series, factor: float = OUTLIER_FACTOR) -> pd.Series:
     return out
 
 
+def steps(values: pd.Series, factor: float = STEP_FACTOR, outlier_factor: float = OUTLIER_FACTOR) -> pd.Series:
+    """Whether each point lies outside ``factor`` of the previous point (points in series order).
+
+    A one-way change of level, which the outlier test (both neighbours) does not see: a real
+    change, or a change in registration, coverage or reporting. Outliers are neither steps nor the
+    point a step is measured from (the point after an outlier is compared with the one before it);
+    missing values are skipped.
+
+    Returns
+    -------
+    pandas.Series of bool, on the index of ``values``.
+    """
+    out = pd.Series(False, index=values.index)
+    known = values.dropna().astype(float)
+    odd = outliers(known, outlier_factor)
+    before = None
+    for label, value in known.items():
+        if odd[label]:
+            continue
+        if before is not None and before > 0 and value >= 0 and (value > factor * before or value * factor < before):
+            out.loc[label] = True
+        before = value
+    return out
+
+
 def runs(table: pd.DataFrame, levels: list[str]) -> pd.Series:
     """A run number per row (rows in series order): a new run starts where any column of ``levels`` changes."""
     if table.empty:
@@ -77,6 +107,7 @@ def mark_series(
     labels: pd.Series | None = None,
     publisher_notes: pd.Series | None = None,
     breaks: pd.Series | None = None,
+    shown: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[Msg]]:
     """Apply the series rule to a display table: add the :data:`NOTES` column and return the footnotes.
 
@@ -103,6 +134,9 @@ def mark_series(
     breaks
         Whether the publisher flags a break in series at each point (flag ``b``), on the table's
         index: a change of definition or method the table's columns do not show.
+    shown
+        Whether each point is shown to the reader (on the table's index): only those are marked,
+        each still tested against its neighbours in the whole series. All points when ``None``.
 
     Returns
     -------
@@ -114,6 +148,8 @@ def mark_series(
     footnotes: dict[object, tuple[str, Msg]] = {}
 
     def mark(row, key, text_of) -> None:
+        if shown is not None and not bool(shown.get(row, False)):
+            return
         if key not in footnotes:
             marker = f"[{len(footnotes) + 1}]"
             footnotes[key] = (marker, text_of(marker))
@@ -123,11 +159,19 @@ def mark_series(
     groups = table.groupby(series, sort=False) if series else [((), table)]
     for _, rows in groups:
         rows = rows.sort_values(order, kind="stable")
+        level = runs(rows, levels) if levels else pd.Series(0, index=rows.index)
         for column in values:
             for row in rows.index[outliers(rows[column]).to_numpy()]:
                 mark(row, ("outlier", column), lambda m, c=column: T(
                     "{marker} {column}: more than {factor} times, or less than 1/{factor} of, both neighbouring points "
                     "(series rule); kept as published.", marker=m, column=Label(str(c)), factor=OUTLIER_FACTOR))
+            # a step where the area or definition changes is that change's (marked below)
+            stepped = steps(rows[column]) & (level == level.shift())
+            for row in rows.index[stepped.to_numpy()]:
+                mark(row, ("step", column), lambda m, c=column: T(
+                    "{marker} {column}: more than {step} times, or less than 1/{step} of, the previous point (series "
+                    "rule): a real change, or a change in registration, coverage or reporting; the publisher's notes, "
+                    "where there are any, say which. Kept as published.", marker=m, column=Label(str(c)), step=STEP_FACTOR))
         previous = None
         for row in rows.index:
             current = tuple(str(rows.at[row, c]) for c in levels)

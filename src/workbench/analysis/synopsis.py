@@ -206,20 +206,23 @@ def refugees(section: Section, where: Msg) -> list[Sentence]:
     """
     if section.empty:
         return []
-    table = section.table
+    # a refugee figure its publisher corrected later is never the headline
+    table = section.table[[(i, "refugees") not in section.superseded for i in section.table.index]]
+    if table.empty:
+        return []
     levels = [c for c in ("place", GEOGRAPHY) if c in table.columns]
     if table.duplicated("year").any() or not levels:
         # several places in the same years: the largest place in the latest year
         year = table["year"].max()
         main = table[table["year"] == year].sort_values("refugees", na_position="first").iloc[-1]
-        return [_refugees_sentence(main, section, where)]
+        return _refugees_sentence(main, section, where)
     ordered = table.sort_values("year", kind="stable")
     run = series_flags.runs(ordered, levels)
     sizes = run.value_counts()
     longest = max(sizes.index, key=lambda r: (sizes[r], r))
     latest = run.iloc[-1]
     main = ordered[run == longest].iloc[-1]
-    out = [_refugees_sentence(main, section, where)]
+    out = _refugees_sentence(main, section, where)
     if latest != longest:
         first, last = ordered[run == latest].iloc[0], ordered.iloc[-1]
         text = T("UNHCR changed the geography level of its figures in {first}: the {refugees} registered refugees it counted "
@@ -230,17 +233,26 @@ def refugees(section: Section, where: Msg) -> list[Sentence]:
     return out
 
 
-def _refugees_sentence(main: pd.Series, section: Section, where: Msg) -> Sentence:
+def _refugees_sentence(main: pd.Series, section: Section, where: Msg) -> list[Sentence]:
+    # the headline sentence; an asylum-seeker figure corrected later is not quoted, and a second
+    # sentence says why it is missing
     year = main["year"]
     claims = [_cite("refugees", main, "year"), _cite("refugees", main, "refugees")]
-    if pd.notna(main.get("asylum-seekers")):
+    superseded = (main.name, "asylum-seekers") in section.superseded
+    if pd.notna(main.get("asylum-seekers")) and not superseded:
         claims.append(_cite("refugees", main, "asylum-seekers"))
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees and {asylum} asylum-seekers in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), asylum=_n(main["asylum-seekers"]), place=main["place"])
     else:
         text = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.",
                  year=int(year), refugees=_n(main["refugees"]), place=main["place"])
-    return Sentence(text, where, list(section.source_ids), claims)
+    out = [Sentence(text, where, list(section.source_ids), claims)]
+    if superseded:
+        out.append(Sentence(
+            T("UNHCR corrected its asylum-seeker figures for {year} after the release the workbench holds: the figure "
+              "for {place} is shown in the table with its note, not quoted here.", year=int(year), place=main["place"]),
+            where, list(section.source_ids), [_cite("refugees", main, "year")]))
+    return out
 
 
 def national(context: Section, city: City, where: Msg) -> list[Sentence]:

@@ -141,7 +141,9 @@ def plot_lines(
     (e.g. the place or geography level a point is published for): each segment value has its own
     line style and legend entry, in the hue's colour. With ``outliers``, a point the series rule
     marks as an outlier (:func:`workbench.analysis.series_flags.outliers`) is drawn as a cross, not
-    joined to its neighbours.
+    joined to its neighbours; the value axis is scaled to the other points, so one outlier does not
+    flatten every line (Amman 2008, Beirut 2016): an outlier above it is drawn as an arrow at the
+    top edge with its value written beside it.
     """
     fig, ax = plt.subplots(figsize=(8, 4))
     colours = sns.color_palette(PALETTE)
@@ -150,12 +152,16 @@ def plot_lines(
     if segment is not None:
         for value in table.sort_values(x)[segment].drop_duplicates():
             styles[value] = _DEFINITION_STYLES[len(styles) % len(_DEFINITION_STYLES)]
+    kept: list[float] = []
+    odd_points: list[tuple[object, float, object]] = []
     for i, (label, rows) in enumerate(table.groupby(hue, sort=True)):
         rows = rows.assign(_x=positions.loc[rows.index]).sort_values("_x")
         segments = rows[segment] if segment is not None else None
         labelled: set = set()
         odd = series_flags.outliers(rows[y]) if outliers else pd.Series(False, index=rows.index)
+        kept += rows.loc[~odd, y].dropna().astype(float).tolist()
         if odd.any():
+            odd_points += [(px, float(py), colours[i % len(colours)]) for px, py in zip(rows.loc[odd, "_x"], rows.loc[odd, y])]
             ax.plot(rows.loc[odd, "_x"], rows.loc[odd, y], linestyle="none", marker="x", markersize=7,
                     color=colours[i % len(colours)], label=_text(T("outlier (series rule), kept as published"), lang))
             # an outlier breaks its line: the pieces either side are not joined through it
@@ -169,14 +175,33 @@ def plot_lines(
             ax.plot(part["_x"], part[y], marker="o", markersize=3, color=colours[i % len(colours)],
                     linestyle=styles.get(key, "-"), label=None if key in labelled else name)
             labelled.add(key)
+    _scale_to_kept(ax, kept, odd_points, _value_formatter(pd.Series(kept or [0.0]), lang))
     ax.set_ylabel(_text(ylabel, lang))
     ax.set_xlabel(_name(x, lang))
-    ax.yaxis.set_major_formatter(_value_formatter(table[y], lang))
+    ax.yaxis.set_major_formatter(_value_formatter(pd.Series(kept) if kept else table[y], lang))
     if positions.dtype.kind in "if":
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=12))
     ax.tick_params(axis="x", rotation=45, labelsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
+
+
+def _scale_to_kept(ax, kept: list[float], odd_points: list, formatter) -> None:
+    # the value axis spans the points that are not outliers; an outlier above it becomes an arrow
+    # at the top edge with its value written beside it
+    if not kept or not odd_points:
+        return
+    top = max(kept)
+    above = [(px, py, colour) for px, py, colour in odd_points if py > 1.15 * top]
+    if not above or top <= 0:
+        return
+    bottom = min(0.0, min(kept), *(py for _, py, _ in odd_points if py <= 1.15 * top))
+    limit = top * 1.15
+    ax.set_ylim(bottom, limit)
+    for px, py, colour in above:
+        ax.plot([px], [limit], marker="^", markersize=7, color=colour, linestyle="none", clip_on=False)
+        ax.annotate(formatter(py, None), (px, limit), xytext=(4, -10), textcoords="offset points", fontsize=7,
+                    color=colour, annotation_clip=False)
 
 
 def _positions(values: pd.Series) -> pd.Series:

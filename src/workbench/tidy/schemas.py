@@ -87,9 +87,14 @@ FLAGS: dict[str, str] = {
     "p": "provisional",
     "r": "revised",
     "u": "low reliability",
+    "x": "superseded: the publisher corrected this figure after the release used",
     "z": "not applicable",
     "s": "suppressed (small count)",
 }
+
+#: The flag of a value its publisher corrected after the release the workbench holds: it is shown as
+#: published, with its note, and never used as a headline (key figure, synopsis) or summed unmarked.
+SUPERSEDED = "x"
 
 #: Indicators whose values are balances and may be negative.
 BALANCE_INDICATORS: tuple[str, ...] = ("net_migration", "population_change")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.reference.registry import City
+from workbench.tidy.schemas import SUPERSEDED
 from workbench.tidy.sources._common import tidy_frame
 from workbench.tidy.sources.unhcr_locations import harmonise_locations, locate_cities
 from workbench.tidy.sources.unhcr_tables import (
@@ -91,8 +92,8 @@ DEMOGRAPHICS_NOTES: tuple[PlaceNote, ...] = (
         flag="b",
     ),
     PlaceNote(
-        "2016 figure (275,803 persons in all) far above adjacent years (about 14,000-32,000); "
-        "anomaly as published, possibly another area reported with Beirut",
+        "2016 figure (275,803 persons of all UNHCR categories, 274,868 of them refugees) far above adjacent years "
+        "(about 14,000-32,000); anomaly as published, possibly another area reported with Beirut",
         place_id="LBN-beirut",
         first_year=2016,
         last_year=2016,
@@ -107,8 +108,8 @@ DEMOGRAPHICS_NOTES: tuple[PlaceNote, ...] = (
         flag="b",
     ),
     PlaceNote(
-        "From 2024 refugees in Lebanon are reported by district; Beirut district covers the same area "
-        "as Beirut governorate",
+        "From 2024 refugees in Lebanon are reported by district; Beirut district has the same territory as Beirut "
+        "governorate, but what UNHCR reports for it from 2024 is not comparable with the governorate series before",
         place_id="LBN-beirut-district",
         first_year=2024,
     ),
@@ -118,9 +119,11 @@ DEMOGRAPHICS_NOTES: tuple[PlaceNote, ...] = (
     ),
     PlaceNote(RETURNED_REFUGEE_NOTE, pop_type="RET"),
     PlaceNote(
-        "UNHCR corrected the 2025 asylum-seeker figures after this release; prefer unhcr_population",
+        "UNHCR corrected the 2025 asylum-seeker figures after this release (its national figures of the same "
+        "year, in the population table, are the corrected ones); shown as published, never as a headline",
         first_year=2025,
         pop_type="ASY",
+        flag=SUPERSEDED,
     ),
 )
 
