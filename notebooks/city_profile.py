@@ -271,7 +271,8 @@ if refugees.empty:
     show(missing_text(T("refugee figures below country level"), city))
 else:
     report.table(refugees.table, T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, refugees.notes)
-    report.plot("lines", refugees.table.melt(["place", "year"], ["refugees", "asylum-seekers"], var_name="group", value_name="persons").dropna(), T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, [profile_tables.REFUGEES_CHART_NOTE], x="year", y="persons", hue="group", ylabel=T("persons"), segment="place", outliers=True)
+    points, chart_notes = profile_tables.refugees_chart(refugees)
+    report.plot("lines", points, T("Refugees and asylum-seekers registered with UNHCR, {city} area", city=city.names), refugees.source_ids, chart_notes, x="year", y="persons", hue="group", ylabel=T("persons"), segment="place", outliers=True)
 
 # %%
 if not caseload.empty:

@@ -178,3 +178,14 @@ def test_the_count_of_conflicting_populations_is_checked():
     doubled = pd.concat([table.table, table.table.assign(population="Foreign nationals")], ignore_index=True)
     with pytest.raises(ClaimError, match="column 'population'"):
         synopsis.check(drafted, {"conflicts": doubled})
+
+
+def test_of_two_caseloads_of_the_latest_date_the_larger_is_shown_by_origin():
+    # issue 16 review: Beirut's caseload by origin was its 946 asylum-seekers (more origins named),
+    # not its 12,724 refugees
+    rows = [_row(origin_type="origin_country", origin=code, value=v) for code, v in {"SYR": 12_000.0, "IRQ": 724.0}.items()]
+    rows += [_row(definition_id="asylum_seeker", origin_type="origin_country", origin=code, value=v)
+             for code, v in {"SDN": 432.0, "ETH": 269.0, "IRQ": 117.0, "BGD": 54.0, "EGY": 74.0}.items()]
+    caseload = caseloads.caseload_origins(_frame(rows), _frame([]))
+    assert render(caseload.section.notes[0], "en").startswith("Refugees under UNHCR's mandate in Amman [Admin 1]")
+    assert caseload.section.table["persons"].tolist() == [12_000.0, 724.0]

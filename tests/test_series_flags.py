@@ -223,7 +223,7 @@ def test_a_step_is_footnoted_with_the_rule_unless_the_area_changed_there():
     text = _notes(notes)
     assert "a point more than 2 times, or less than 1/2 of, the previous point" in text[0]
     assert marked[series_flags.NOTES].tolist() == ["", "[1]", "", "[2]"]
-    assert text[1].startswith("[1] persons: more than 2 times, or less than 1/2 of, the previous point")
+    assert text[1].startswith("[1] persons: 40 in 2002, after 100 in 2001: more than 2 times, or less than 1/2 of, the previous point")
     assert text[2].startswith("[2] Area, geography level or definition changed")  # the change of place, not a step
 
 
@@ -247,7 +247,7 @@ def test_national_context_footnotes_a_step_and_its_publisher_note_in_the_latest_
     summary = country.national_summary(section)
     assert summary[series_flags.NOTES].tolist() == ["2025 [1] [2]"]
     text = _notes(section.notes)
-    assert text[-2].startswith("[1] value: more than 2 times, or less than 1/2 of, the previous point")
+    assert text[-2].startswith("[1] value: 228,274 in 2025, after 486,269 in 2024: more than 2 times, or less than 1/2 of")
     assert text[-1] == f"[2] {note}"
 
 
@@ -308,3 +308,29 @@ def test_a_superseded_figure_is_in_the_table_with_its_note_but_never_a_headline(
     origins = profile_tables.origins(local, definitions=("asylum_seeker", "registered_refugee"))
     # the caseload by origin is the refugees' 2025 table, not the superseded asylum-seekers'
     assert render(origins.notes[0], "en").startswith("Refugees under UNHCR's mandate in Amman [Admin 1] on 31 December 2025")
+
+
+def test_age_bands_of_unequal_width_are_drawn_as_tall_as_they_are_wide():
+    # issue 16 review: UNHCR's 18-59 band (42 years) was drawn as high as 0-4 and looked crowded
+    from workbench.report.figures import OPEN_BAND_YEARS, plot_pyramid
+
+    ages = pd.DataFrame({"group": "refugees", "age": ["Y0-4", "Y5-11", "Y18-59", "Y60-MAX"] * 2,
+                         "sex": ["female"] * 4 + ["male"] * 4, "persons": [10.0, 14.0, 42.0, 4.0] * 2})
+    ax = plot_pyramid(ages).axes[0]
+    bars = [p for p in ax.patches if p.get_width() > 0]  # the women's side
+    heights = sorted(round(p.get_height()) for p in bars)
+    assert heights == sorted([5, 7, 42, OPEN_BAND_YEARS])
+    # the share per year of age: 10 of 70 persons over 5 years = 2.86 % a year, 42 over 42 years = 1.43 %
+    width = {round(p.get_height()): p.get_width() for p in bars}
+    assert abs(width[5] - 100 * 10 / 140 / 5) < 1e-9 and abs(width[42] - 100 * 42 / 140 / 42) < 1e-9
+    # equal bands keep one row each
+    equal = ages.assign(age=["Y0-4", "Y5-9", "Y10-14", "Y15-MAX"] * 2)
+    assert {round(p.get_height(), 1) for p in plot_pyramid(equal).axes[0].patches} == {0.8}
+
+
+def test_a_superseded_cell_is_not_drawn_and_the_chart_says_so():
+    section = profile_tables.refugees_local(_amman_like())
+    points, notes = profile_tables.refugees_chart(section)
+    drawn = points.set_index(["group", "year"])["persons"]
+    assert ("asylum-seekers", "2025") not in drawn.index and drawn[("refugees", "2025")] == 146_733
+    assert profile_tables.SUPERSEDED_CHART_NOTE in notes

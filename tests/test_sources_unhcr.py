@@ -441,7 +441,9 @@ def test_unrwa_tidy_rows(unrwa_csv, cities):
     lebanon = tidy[tidy["place_id"] == "LBN"].set_index("period")
     assert lebanon.loc["2024", "value"] == 486269.0
     assert lebanon.loc["2024", "note"] == ""
-    assert "reclassification" in lebanon.loc["2025", "note"]
+    assert "reclassified" in lebanon.loc["2025", "note"]
+    # issue 16 review: Beirut's key figures gave 228,274 with no flag while its note said to check it
+    assert lebanon.loc["2025", "flag"] == "u" and lebanon.loc["2024", "flag"] == ""
     assert tidy.loc[tidy["place_id"] == "UNK", "geography_level"].tolist() == ["country"]
     assert set(tidy["ref_date"]) == {"2024-12-31", "2025-12-31"}
 

@@ -235,7 +235,15 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
             if group.empty:
                 continue
             keys = ["source_id", "ref_date"] if by_district else ["source_id", "place_id", "ref_date"]
-            sizes = group.groupby(keys)["age"].nunique().reset_index(name="n").sort_values(["n", "ref_date"], ascending=False)
+            # a caseload's pyramid is the latest year, as its table beside it (refugee_age_sex);
+            # a migrant group's the table with most age bands, then the latest
+            caseload = group_id in ind.caseload_definitions()
+            if caseload:
+                group = group[~group["geography_level"].isin(SUB_CITY)]
+                if group.empty:
+                    continue
+            order = ["ref_date", "n"] if caseload else ["n", "ref_date"]
+            sizes = group.groupby(keys)["age"].nunique().reset_index(name="n").sort_values(order, ascending=False)
             best = sizes.iloc[0]
             pool = rows[rows["geography_level"].isin(SUB_CITY)] if by_district else rows[~rows["geography_level"].isin(SUB_CITY)]
             pick = pool[(pool[keys] == best[keys]).all(axis=1) & pool["definition_id"].isin([group_id, reference_id])]
@@ -255,7 +263,7 @@ def age_profiles(local: pd.DataFrame, national: pd.DataFrame) -> list[AgeProfile
             labels = [Label(defs[d].label) for d in dict.fromkeys(chosen["definition_id"])]
             title = _age_title(labels, "total" not in set(ages["sex"]), place, Date(best["ref_date"]))
             note = _age_note(Label(geography_label(level)), country_level, (chosen["origin"] != "total").any())
-            out.append(AgeProfile(title, ages, source_refs(chosen), note, group_id in ind.caseload_definitions()))
+            out.append(AgeProfile(title, ages, source_refs(chosen), note, caseload))
     return out
 
 

@@ -45,7 +45,8 @@ def caseload_origins(local: pd.DataFrame, national: pd.DataFrame, top_n: int = 1
     """The city's latest protection caseload by country of origin, named as a caseload.
 
     The table is chosen as in :func:`workbench.analysis.profile_tables.origins`, among the
-    definitions of :func:`workbench.analysis.indicators.caseload_definitions` only. Its notes add
+    definitions of :func:`workbench.analysis.indicators.caseload_definitions` only: of the latest
+    date, the caseload counting most persons. Its notes add
     that a caseload is not the migrant population and which of the largest origins of the country's
     international migrant stock (UN DESA, 2024 edition, as shown in the national context) it does
     not list at all.
@@ -63,7 +64,7 @@ def caseload_origins(local: pd.DataFrame, national: pd.DataFrame, top_n: int = 1
         Its section has the columns of :func:`~workbench.analysis.profile_tables.origins` (rank,
         origin, persons, share of the group); empty when the city has no caseload by origin.
     """
-    every = origins(local, 100_000, ind.caseload_definitions())
+    every = origins(local, 100_000, ind.caseload_definitions(), largest=True)
     if every.empty:
         return Caseload(every)
     note = every.notes[0]

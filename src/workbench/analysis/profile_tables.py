@@ -203,7 +203,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     return Section(table, refs)
 
 
-def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] | None = None) -> Section:
+def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] | None = None, largest: bool = False) -> Section:
     """Largest countries of origin in the city's most recent origin table of its migrant population.
 
     The table chosen is the latest one at country-of-origin level for the city's own places (not
@@ -211,7 +211,9 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
     tables are never mixed), never one its publisher corrected later (flag ``x``). A
     protection caseload (refugees, asylum-seekers registered with UNHCR) is not the migrant
     population: its tables are left out unless ``definitions`` asks for them (see
-    :func:`workbench.analysis.caseloads.caseload_origins`).
+    :func:`workbench.analysis.caseloads.caseload_origins`). Among the tables of the latest date,
+    the one naming most origins, or with ``largest`` the one counting most persons (of two
+    caseloads, the larger: Beirut's 12,724 refugees rather than its 946 asylum-seekers).
 
     Parameters
     ----------
@@ -242,7 +244,8 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
     if rows.empty:
         return Section(pd.DataFrame(columns=["rank", "origin", "persons", SHARE_OF_THE_GROUP]))
     keys = ["source_id", "place_id", "definition_id", "origin_type", "ref_date"]
-    sizes = rows.groupby(keys).size().reset_index(name="n").sort_values(["ref_date", "n"], ascending=[False, False])
+    sizes = rows.groupby(keys).agg(n=("value", "size"), persons=("value", "sum")).reset_index()
+    sizes = sizes.sort_values(["ref_date", "persons" if largest else "n"], ascending=[False, False])
     best = sizes.iloc[0]
     table_rows = rows[(rows[keys] == best[keys]).all(axis=1)]
     countries = table_rows[~table_rows["origin"].str.contains("_|OTHER", regex=True)]
@@ -352,6 +355,23 @@ def refugees_local(local: pd.DataFrame) -> Section:
 
 #: The note of the refugees chart: lines break at gaps and at changes of place or level.
 REFUGEES_CHART_NOTE = series_flags.BROKEN_LINES_NOTE
+
+#: What the refugees chart leaves out (:func:`refugees_chart`).
+SUPERSEDED_CHART_NOTE = T("Figures UNHCR corrected after this release (flag x) are in the table, not drawn.")
+
+
+def refugees_chart(section: Section) -> tuple[pd.DataFrame, list]:
+    """The points of the refugees chart (place, year, group, persons) and its notes.
+
+    A superseded cell (:attr:`Section.superseded`) is left out: drawn, UNHCR's corrected 2025
+    asylum-seeker figures would show a fall the corrected figures may not (Amman 26,111 -> 5,989).
+    """
+    table = section.table.copy()
+    for row, column in section.superseded:
+        table.loc[row, column] = float("nan")
+    points = table.melt(["place", "year"], ["refugees", "asylum-seekers"], var_name="group", value_name="persons").dropna()
+    notes = [REFUGEES_CHART_NOTE, *([SUPERSEDED_CHART_NOTE] if section.superseded else [])]
+    return points, notes
 
 #: How the UNHCR reader records a location's own label in a row's note (tidy.sources.unhcr_demographics).
 _LOCATION_LABEL = re.compile(r"UNHCR location label '([^']*)'")

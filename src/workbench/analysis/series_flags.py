@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.reference import columns
-from workbench.reference.i18n import Label, Msg, T
+from workbench.reference.i18n import Label, Msg, Num, T
 
 #: A point outside this factor of both its neighbours is an outlier.
 OUTLIER_FACTOR = 5
@@ -78,15 +78,24 @@ def steps(values: pd.Series, factor: float = STEP_FACTOR, outlier_factor: float 
     pandas.Series of bool, on the index of ``values``.
     """
     out = pd.Series(False, index=values.index)
+    for label in step_bases(values, factor, outlier_factor):
+        out.loc[label] = True
+    return out
+
+
+def step_bases(values: pd.Series, factor: float = STEP_FACTOR, outlier_factor: float = OUTLIER_FACTOR) -> dict:
+    """Each step of :func:`steps` (index label) with the label of the point it is measured from."""
     known = values.dropna().astype(float)
     odd = outliers(known, outlier_factor)
+    out: dict = {}
     before = None
     for label, value in known.items():
         if odd[label]:
             continue
-        if before is not None and before > 0 and value >= 0 and (value > factor * before or value * factor < before):
-            out.loc[label] = True
-        before = value
+        if before is not None and known[before] > 0 and value >= 0 and (
+                value > factor * known[before] or value * factor < known[before]):
+            out[label] = before
+        before = label
     return out
 
 
@@ -166,12 +175,14 @@ def mark_series(
                     "{marker} {column}: more than {factor} times, or less than 1/{factor} of, both neighbouring points "
                     "(series rule); kept as published.", marker=m, column=Label(str(c)), factor=OUTLIER_FACTOR))
             # a step where the area or definition changes is that change's (marked below)
-            stepped = steps(rows[column]) & (level == level.shift())
-            for row in rows.index[stepped.to_numpy()]:
-                mark(row, ("step", column), lambda m, c=column: T(
-                    "{marker} {column}: more than {step} times, or less than 1/{step} of, the previous point (series "
-                    "rule): a real change, or a change in registration, coverage or reporting; the publisher's notes, "
-                    "where there are any, say which. Kept as published.", marker=m, column=Label(str(c)), step=STEP_FACTOR))
+            for row, base in step_bases(rows[column]).items():
+                if level[row] != level[base]:
+                    continue
+                mark(row, ("step", column, row), lambda m, c=column, r=row, b=base: T(
+                    "{marker} {column}: {value} in {at}, after {before} in {since}: more than {step} times, or less than "
+                    "1/{step} of, the previous point (series rule); a real change, or a change in registration, coverage "
+                    "or reporting. Kept as published.", marker=m, column=Label(str(c)), value=_number(rows.at[r, c]),
+                    at=str(rows.at[r, order]), before=_number(rows.at[b, c]), since=str(rows.at[b, order]), step=STEP_FACTOR))
         previous = None
         for row in rows.index:
             current = tuple(str(rows.at[row, c]) for c in levels)
@@ -213,6 +224,12 @@ def mark_series(
         return marked, []
     texts = {number[marker]: text for marker, text in footnotes.values()}
     return marked, [RULE_NOTE, *(_renumbered(texts[m], m) for m in sorted(texts, key=lambda m: int(m[1:-1])))]
+
+
+def _number(value) -> Num:
+    # a count as a whole number, anything else (a share) with its decimals
+    value = float(value)
+    return Num(value, "persons") if value.is_integer() else Num(value, "percent")
 
 
 def _renumbered(text: Msg, marker: str) -> Msg:

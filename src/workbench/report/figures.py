@@ -102,6 +102,10 @@ def plot_origins(table: pd.DataFrame, lang: str = "en") -> plt.Figure:
 def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     """Population pyramid in % of each group (men left, women right), one outline per group.
 
+    Age bands of unequal width (UNHCR: 0-4, 5-11, 12-17, 18-59, 60+) are drawn as tall as they are
+    wide, with the share per year of age, so a wide band does not look like a crowded one; an open
+    band (60+) is drawn :data:`OPEN_BAND_YEARS` wide and the axis label says so.
+
     Parameters
     ----------
     ages
@@ -112,20 +116,29 @@ def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     colours = sns.color_palette(PALETTE)
     if set(ages["sex"]) == {"total"}:
         return _age_bars(fig, ax, ages, order, colours, lang)
+    layout = _band_layout(order)
     for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
         # the first group filled, the others as outlines on top, so no colours mix
         style = {"color": colours[0], "alpha": 0.55} if i == 0 else {"fill": False, "edgecolor": colours[i], "linewidth": 1.4}
         total = rows["persons"].sum()
         by = rows.pivot_table(index="age", columns="sex", values="persons", aggfunc="sum").reindex(order).fillna(0)
-        y = range(len(order))
-        ax.barh(y, -100 * by.get("male", 0) / total, label=_name(group, lang), **style)
-        ax.barh(y, 100 * by.get("female", 0) / total, **style)
+        if layout is None:
+            y, heights, per = list(range(len(order))), 0.8, 1.0
+        else:
+            # bands of unequal width: each bar as tall as its band, its length the share per year of age
+            y, heights, per = layout["centres"], layout["heights"], pd.Series(layout["heights"], index=by.index)
+        ax.barh(y, -100 * by.get("male", 0) / total / per, height=heights, label=_name(group, lang), **style)
+        ax.barh(y, 100 * by.get("female", 0) / total / per, height=heights, **style)
     ax.axvline(0, color="#444", linewidth=0.8)
-    ax.set_yticks(range(len(order)))
+    ax.set_yticks(range(len(order)) if layout is None else layout["centres"])
     ax.set_yticklabels([_age_label(a, lang) for a in order], fontsize=7)
     ax.set_ylabel(_text(T("age (years)"), lang))
-    ax.set_xlabel(_text(T("% of the group (men left, women right)"), lang))
-    ax.xaxis.set_major_formatter(_number("persons", lang, absolute=True))
+    if layout is None:
+        ax.set_xlabel(_text(T("% of the group (men left, women right)"), lang))
+    else:
+        ax.set_xlabel(_text(T("% of the group per year of age (men left, women right); bar height = width of the age band, "
+                              "an open band drawn {years} years wide", years=OPEN_BAND_YEARS), lang), fontsize=8)
+    ax.xaxis.set_major_formatter(_number("persons" if layout is None else "percent", lang, absolute=True))
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     return fig
 
@@ -283,6 +296,38 @@ def _age_bars(fig, ax, ages: pd.DataFrame, order: list[str], colours, lang: str)
     ax.set_xlabel(_text(T("% of the group (no breakdown by sex published)"), lang))
     ax.legend(fontsize=7)
     return fig
+
+
+#: How many years an open-ended age band (60+) is drawn wide when bands are of unequal width.
+OPEN_BAND_YEARS = 10
+
+
+def _band(age: str) -> tuple[float, float | None] | None:
+    # (first year, width in years) of an age code: 'Y5-11' -> (5, 7), 'Y_LT15' -> (0, 15), 'Y60-MAX' -> (60, None)
+    if "_LT" in age:
+        upper = age.split("_LT")[1]
+        return (0.0, float(upper)) if upper.isdigit() else None
+    parts = age.replace("Y", "").split("-")
+    if not parts[0].isdigit():
+        return None
+    if len(parts) == 1:
+        return float(parts[0]), 1.0
+    if parts[1] == "MAX":
+        return float(parts[0]), None
+    return (float(parts[0]), float(parts[1]) - float(parts[0]) + 1) if parts[1].isdigit() else None
+
+
+def _band_layout(order: list[str]) -> dict | None:
+    # bar centres and heights in years when the closed bands differ in width; None when they are equal
+    # (or a band cannot be read): then every band is drawn at equal height
+    bands = [_band(a) for a in order]
+    if any(b is None for b in bands):
+        return None
+    widths = {w for _, w in bands if w is not None}
+    if len(widths) <= 1:
+        return None
+    heights = [w if w is not None else float(OPEN_BAND_YEARS) for _, w in bands]
+    return {"centres": [start + h / 2 for (start, _), h in zip(bands, heights)], "heights": heights}
 
 
 def _age_label(age: str, lang: str = "en") -> str:

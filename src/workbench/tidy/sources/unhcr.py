@@ -50,9 +50,9 @@ UNKNOWN_ASYLUM_NOTE = "Country of asylum unknown (UNHCR code UKN)"
 #: Notes on UNRWA rows: (field ISO3, year) -> note.
 UNRWA_NOTES: dict[tuple[str, int], str] = {
     ("LBN", 2025): "2025 figure (228,274) less than half of 2024 (486,269); the same year has a field "
-    "'Unknown' of 495,764, which suggests a reclassification - check before use",
+    "'Unknown' of 495,764, which suggests that refugees were reclassified rather than left: low reliability",
     ("SYR", 2025): "2025 figure (357,985) well below 2024 (582,745); the same year has a field 'Unknown' "
-    "of 495,764, which suggests a reclassification - check before use",
+    "of 495,764, which suggests that refugees were reclassified rather than left: low reliability",
     ("UNK", 2025): "Field not stated (UNHCR code UKN); appears in 2025 only, when Lebanon and Syria drop",
 }
 
@@ -259,6 +259,8 @@ def harmonise_unrwa(raw: pd.DataFrame, cities: dict[str, City], source_id: str =
             "value": raw["value"],
             "unit": "persons",
             "note": [UNRWA_NOTES.get(key, "") for key in keys],
+            # a field's figure of a year with a reclassification note is of low reliability
+            "flag": ["u" if key in UNRWA_NOTES and key[0] != "UNK" else "" for key in keys],
         }
     )
     return tidy_frame(rows, source_id)

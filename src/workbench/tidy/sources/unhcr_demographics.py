@@ -119,8 +119,8 @@ DEMOGRAPHICS_NOTES: tuple[PlaceNote, ...] = (
     ),
     PlaceNote(RETURNED_REFUGEE_NOTE, pop_type="RET"),
     PlaceNote(
-        "UNHCR corrected the 2025 asylum-seeker figures after this release (its national figures of the same "
-        "year, in the population table, are the corrected ones); shown as published, never as a headline",
+        "UNHCR corrected the 2025 asylum-seeker figures after this release; the corrected national figure is "
+        "in the national context table. Shown as published, not quoted in the synopsis or the key figures",
         first_year=2025,
         pop_type="ASY",
         flag=SUPERSEDED,
