@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis import series_flags
-from workbench.analysis.indicators import BREAKDOWNS, EXHAUSTIVE_SOURCES, SUMMED_OVER_ORIGINS, headline
+from workbench.analysis.indicators import BREAKDOWNS, EXHAUSTIVE_SOURCES, SUMMED_OVER_ORIGINS, headline, superseded
 from workbench.reference.framework import Item, Measure, load_framework
 from workbench.reference.labels import SUB_CITY
 from workbench.reference.registry import City, load_definitions
-from workbench.tidy.schemas import SUPERSEDED
 
 def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> pd.DataFrame:
     """Which framework items the tidy data cover for each city, and for which years.
@@ -222,9 +221,8 @@ def _current(frame: pd.DataFrame, indicators: set[str]) -> pd.DataFrame:
     # the rows of these indicators, less the values their publisher corrected later (flag 'x') and
     # those it projects (World Bank net migration from 2024): a comparison's latest figure is data
     frame = frame[frame["indicator_id"].isin(indicators)]
-    superseded = frame["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False)
     projected = pd.Series(series_flags.projection_status(frame), index=frame.index) == series_flags.PROJECTION
-    return frame[~superseded & ~projected]
+    return frame[~superseded(frame) & ~projected]
 
 
 def _expert_row() -> dict:

@@ -74,6 +74,11 @@ def headline_of(frame: pd.DataFrame, indicator_id: str, definition_id: str | Non
     return rows
 
 
+def superseded(frame: pd.DataFrame) -> pd.Series:
+    """Whether each row's value was corrected by its publisher after the release held (flag ``x``)."""
+    return frame["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False)
+
+
 def published(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows as the sources published them: those the workbench computed (flag 'c') left out."""
     return frame[~frame["flag"].fillna("").str.contains("c")]
@@ -258,7 +263,7 @@ def sum_over_origins(frame: pd.DataFrame) -> pd.DataFrame:
             "indicator_id", "definition_id", "category", "period", "ref_date", "unit"]
     if part.empty:
         return _typed(pd.DataFrame(columns=list(TIDY_COLUMNS)))
-    part = part.assign(superseded=part["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False))
+    part = part.assign(superseded=superseded(part))
     summed = part.groupby(keys, as_index=False, sort=True).agg(
         value=("value", "sum"), n=("origin", "nunique"), superseded=("superseded", "any"))
     summed["sex"] = "total"

@@ -239,7 +239,7 @@ def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] |
         & (local["sex"] == "total") & (local["age"] == "total") & (local["category"] == "total")
         & ~local["geography_level"].isin((*SUB_CITY, "country"))
         & local["definition_id"].isin(wanted)
-        & ~local["flag"].fillna("").astype(str).str.contains(SUPERSEDED, regex=False)
+        & ~ind.superseded(local)
     ]
     if rows.empty:
         return Section(pd.DataFrame(columns=["rank", "origin", "persons", SHARE_OF_THE_GROUP]))
@@ -389,7 +389,7 @@ def _published_unhcr_rows(local: pd.DataFrame, summed: pd.DataFrame) -> dict[str
     ]
     out: dict[str, dict] = {"labels": {}, "flags": {}, "notes": {}, "superseded": {}}
     for key, group in part.groupby(["place_id", "period"], sort=True):
-        for definition in group.loc[group["flag"].fillna("").str.contains(SUPERSEDED, regex=False), "definition_id"]:
+        for definition in group.loc[ind.superseded(group), "definition_id"]:
             out["superseded"].setdefault(definition, set()).add(key)
         labels, texts = [], []
         for note, name in zip(group["note"].fillna(""), group["place_name"]):
