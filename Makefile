@@ -9,12 +9,13 @@ RAW    ?= ../shared/data/raw
 NBVAL_DIR := tests/nbval
 NBVAL_TMP := .nbval-run
 
-.PHONY: help setup profiles test browser lint unit nbval baseline benchmark catalogs ingest validate lab clean
+.PHONY: help setup profiles test fonts browser apt-install lint unit nbval baseline benchmark catalogs ingest validate lab clean
 
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
 	@echo "make test       set up .venv and run the whole test suite (import layers, unit tests, nbval regression)"
-	@echo "make browser    install headless Chromium and fonts for the browser tests (Debian apt-get; as root or with sudo)"
+	@echo "make fonts      install the annex fonts: DejaVu (Latin) and Amiri (Arabic PDFs) (Debian apt-get; as root or with sudo)"
+	@echo "make browser    install the fonts and headless Chromium for the browser tests (Debian apt-get)"
 	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
 	@echo "make benchmark  time the batch (naive papermill loop vs workbench run, cached reruns, city briefs); prints figures"
 	@echo "make catalogs   list new texts to translate in src/workbench/locale/*/LC_MESSAGES/workbench.po"
@@ -37,7 +38,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	  && git config merge.jupyternotebook.driver "$(abspath $(BIN))/git-nbmergedriver merge %O %A %B %L %P"; fi
 	touch $@
 
-profiles: $(STAMP)
+profiles: fonts $(STAMP)
 	$(BIN)/workbench run
 
 test: browser lint unit nbval
@@ -46,16 +47,27 @@ test: browser lint unit nbval
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-logo --no-cache
 
-# tests/test_browser.py opens the annex and JupyterLab in headless Chromium: Debian's package, with the annex fonts.
-browser:
-	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q DejaVuSans; then exit 0; fi; \
-	command -v apt-get >/dev/null 2>&1 || { echo "error: chromium or the DejaVu fonts are missing and there is no apt-get: install them with the system's package manager" >&2; exit 1; }; \
-	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
-	else echo "error: chromium or the DejaVu fonts are missing and installing them needs root: sudo apt-get install chromium fonts-dejavu-core, then make test" >&2; exit 1; fi; \
-	echo "installing chromium fonts-dejavu-core (apt-get)"; \
-	{ $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } \
-	  || { echo "error: apt-get could not install chromium fonts-dejavu-core (see its message above)" >&2; exit 1; }; \
+# System parts the annexes need: the DejaVu fonts (Latin), Amiri (Arabic PDFs) and, for the browser
+# tests (tests/test_browser.py opens the annexes, the run site and JupyterLab), headless Chromium.
+# Debian packages, installed with apt-get (as root or with sudo) when one is missing.
+FONT_PACKAGES := fonts-dejavu-core fonts-hosny-amiri
+
+fonts:
+	@if fc-list 2>/dev/null | grep -q DejaVuSans && fc-list 2>/dev/null | grep -q Amiri; then exit 0; fi; \
+	$(MAKE) --no-print-directory apt-install PACKAGES="$(FONT_PACKAGES)"
+
+browser: fonts
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	$(MAKE) --no-print-directory apt-install PACKAGES="chromium"; \
 	command -v chromium >/dev/null 2>&1 || { echo "error: apt-get ran but chromium is still not on PATH" >&2; exit 1; }
+
+apt-install:
+	@command -v apt-get >/dev/null 2>&1 || { echo "error: $(PACKAGES) missing and there is no apt-get: install them with the system's package manager" >&2; exit 1; }; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "error: installing $(PACKAGES) needs root: sudo apt-get install $(PACKAGES), then run make again" >&2; exit 1; fi; \
+	echo "installing $(PACKAGES) (apt-get)"; \
+	{ $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PACKAGES); } \
+	  || { echo "error: apt-get could not install $(PACKAGES) (see its message above)" >&2; exit 1; }
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -321,12 +321,14 @@ else:
 # %% [markdown]
 # ## 6. Local knowledge
 #
-# Chapters written by the city's local expert (`data/local/chapters/<city>/<language>/`): national migration policy, institutional framework, access to services and the city's priorities. The workbench never drafts them.
+# Chapters written by the city's local expert: national migration policy, institutional framework, access to services and the city's priorities. The workbench never drafts them.
 
 # %%
 # every language's chapters travel with the run, so each language's annex shows its own
-texts = {lang: chapters.chapters_markdown(chapters.read_chapters(params.city_id, lang)) for lang in LANGUAGES}
-show(by_language(texts, shown=params.language))
+# (the notebook shows the drafts: an unwritten chapter with its guiding questions and file; an annex one neutral line)
+written = {lang: chapters.read_chapters(params.city_id, lang) for lang in LANGUAGES}
+show(by_language({lang: chapters.chapters_markdown(written[lang], draft=False) for lang in LANGUAGES}, shown=params.language,
+                 drafts={lang: chapters.chapters_markdown(written[lang]) for lang in LANGUAGES}))
 
 # %% [markdown] tags=["no-annex"]
 # ## Checks

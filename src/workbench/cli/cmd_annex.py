@@ -13,7 +13,7 @@ def annex(args) -> int:
     from workbench import paths
     from workbench.batch.lock import hold
     from workbench.provenance import Manifest
-    from workbench.report.annex import FORMATS, render_run
+    from workbench.report.annex import DRAFT_FOLDER, FORMATS, render_run
 
     options = {"formats": FORMATS, **annex_kwargs(args)}
     # one writer at a time in outputs/: a run could otherwise rename or publish the folder meanwhile
@@ -22,17 +22,20 @@ def annex(args) -> int:
         manifest = Manifest.read(run_dir)
         results = _succeeded(run_dir, manifest)
         out = console()
+        folder = run_dir / (DRAFT_FOLDER if args.draft else "annex")
         try:
-            # a later run must not copy annexes rendered with other options (e.g. no suppression)
-            if manifest.record_rerender(options):
+            # a later run must not copy annexes rendered with other options (e.g. no suppression);
+            # drafts go to a folder of their own and are never copied
+            if not args.draft and manifest.record_rerender(options):
                 manifest.write(run_dir)
-            written = render_run(run_dir, results, **options, progress=lambda path: out.print(str(path), markup=False))
+            written = render_run(run_dir, results, **options, draft=args.draft,
+                                 progress=lambda path: out.print(str(path), markup=False))
         except KeyboardInterrupt:
             # every annex file is renamed into place when complete: only temporary files can be cut short
-            for leftover in (run_dir / "annex").rglob("*.tmp"):
+            for leftover in folder.rglob("*.tmp"):
                 leftover.unlink(missing_ok=True)
             raise
-    out.print(f"{len(written)} annex files in {run_dir / 'annex'}")
+    out.print(f"{len(written)} annex files in {folder}")
     return 0
 
 

@@ -162,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "temporary name and renamed when complete). Takes outputs/.lock like `workbench run`.",
                            epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     annex.add_argument("--run", type=Path, default=None, help="run folder (default: outputs/latest)")
+    annex.add_argument("--draft", action="store_true",
+                       help="for internal review: unwritten chapters show their guiding questions and the file to "
+                       "write, and every page says DRAFT; written to <run>/annex-draft/ (the published annexes "
+                       "in <run>/annex/ are not touched)")
     _annex_options(annex)
 
     check = sub.add_parser("check", help="check that a run's sentences and exhibits agree (no re-execution)",

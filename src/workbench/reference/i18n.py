@@ -116,25 +116,38 @@ class Joined(Msg):
 
 
 class ByLanguage(Msg):
-    """Text already written in each language (an expert's chapter): no catalog involved."""
+    """Text already written in each language (an expert's chapter): no catalog involved.
 
-    def __new__(cls, texts: dict[str, str], shown: str = "en"):
-        missing = [lang for lang in LANGUAGES if lang not in texts]
+    ``drafts``, when given, is the same text for internal review (e.g. with the guiding questions
+    of an unwritten chapter): a notebook shows it, a published annex shows ``texts``.
+    """
+
+    def __new__(cls, texts: dict[str, str], shown: str = "en", drafts: dict[str, str] | None = None):
+        missing = [lang for lang in LANGUAGES if lang not in texts or (drafts is not None and lang not in drafts)]
         if missing:
             raise ConfigError(f"text by language lacks {', '.join(missing)}")
-        obj = str.__new__(cls, texts[shown])
+        obj = str.__new__(cls, (drafts or texts)[shown])
         obj.msgid = ""
         obj.params = {}
         obj.texts = dict(texts)
+        obj.drafts = dict(drafts) if drafts is not None else None
         return obj
 
     def to_json(self) -> dict:
-        return {"by_lang": self.texts}
+        return {"by_lang": self.texts} if self.drafts is None else {"by_lang": self.texts, "drafts": self.drafts}
+
+    def draft(self) -> ByLanguage:
+        """The text for internal review (itself when it has no draft form)."""
+        return self if self.drafts is None else ByLanguage(self.drafts)
 
 
-def by_language(texts: dict[str, str], shown: str = "en") -> ByLanguage:
-    """Text given in every language of :data:`LANGUAGES`; ``shown`` is the one a notebook displays."""
-    return ByLanguage(texts, shown)
+def by_language(texts: dict[str, str], shown: str = "en", drafts: dict[str, str] | None = None) -> ByLanguage:
+    """Text given in every language of :data:`LANGUAGES`; ``shown`` is the one a notebook displays.
+
+    With ``drafts`` (the same text for internal review, in every language) a notebook displays the
+    draft and a published annex the text; ``workbench annex --draft`` shows the drafts.
+    """
+    return ByLanguage(texts, shown, drafts)
 
 
 def join(parts: list, sep: str = "; ") -> Joined:
@@ -240,7 +253,7 @@ def catalog(lang: str) -> dict[str, str]:
 def from_json(payload: dict) -> Msg | Num | Label | str:
     """The inverse of :meth:`Msg.to_json` (and of a parameter's JSON form)."""
     if "by_lang" in payload:
-        return ByLanguage(payload["by_lang"])
+        return ByLanguage(payload["by_lang"], drafts=payload.get("drafts"))
     if "join" in payload:
         return Joined([from_json(p) if isinstance(p, dict) else p for p in payload["join"]], payload.get("sep", "; "))
     if "date" in payload:

@@ -16,14 +16,17 @@ from workbench.provenance import MANIFEST_NAME, Manifest, git_commit, package_ve
 from workbench.reference.i18n import LANGUAGES
 from workbench.reference.registry import get_city
 from workbench.report import disclosure
-from workbench.report.annex_document import city_document, network_document
+from workbench.report.annex_document import NETWORK_NAME, city_document, network_document
 from workbench.report.annex_html import render_html
 
 #: Output formats, in the order they are written.
 FORMATS = ("html", "docx", "pdf")
 
 #: Name of the network synthesis annex file.
-NETWORK = "network"
+NETWORK = NETWORK_NAME
+
+#: Folder of a run that ``workbench annex --draft`` writes into (beside ``annex/``).
+DRAFT_FOLDER = "annex-draft"
 
 
 def run_provenance(run_dir: Path) -> dict:
@@ -42,6 +45,7 @@ def render_run(
     threshold: int = disclosure.DEFAULT_THRESHOLD,
     progress=None,
     skip: set[str] | frozenset[str] = frozenset(),
+    draft: bool = False,
 ) -> list[Path]:
     """Write the annexes of a run into ``<run>/annex/<language>/``: one per city and the network synthesis.
 
@@ -63,6 +67,9 @@ def render_run(
     skip
         Documents (city ids, or :data:`NETWORK`) whose annex files are already in place (copied
         from an earlier run by :mod:`workbench.batch.cache`): not rendered again.
+    draft
+        Write drafts for internal review into ``<run>/annex-draft/<language>/`` instead: unwritten
+        chapters show their guiding questions and file, and the title says DRAFT.
 
     Returns
     -------
@@ -81,12 +88,12 @@ def render_run(
         documents.append((NETWORK, network_document(comparisons)))
     written = []
     for lang in languages:
-        folder = Path(run_dir) / "annex" / lang
+        folder = Path(run_dir) / (DRAFT_FOLDER if draft else "annex") / lang
         folder.mkdir(parents=True, exist_ok=True)
         for name, document in documents:
             if lang not in annex_languages(name):
                 continue
-            page = render_html(document, provenance, threshold, lang)
+            page = render_html(document, provenance, threshold, lang, draft=draft)
             for fmt in formats:
                 target = folder / f"{name}.{fmt}"
                 _write(fmt, page, target, lang)

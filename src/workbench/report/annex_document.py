@@ -29,6 +29,9 @@ SKIP_TAG = "no-annex"
 #: Annex letters: the city profile is annex A of a City Migration Profile, the network synthesis B.
 CITY_LETTER, NETWORK_LETTER = "A", "B"
 
+#: File name (without suffix) of the network synthesis annex.
+NETWORK_NAME = "network"
+
 
 @dataclass
 class Text:
@@ -64,6 +67,7 @@ class Document:
     letter: str
     sections: list[Section]
     notebooks: list[str]
+    name: str = ""  #: the annex's file name without suffix: a city id, or 'network'
 
     @property
     def exhibits(self) -> list[Exhibit]:
@@ -146,7 +150,7 @@ def city_document(notebook: Path, city_id: str) -> Document:
     city = get_city(city_id)
     title = T("Annex {letter}: City Migration Profile of {city} — statistical tables and figures", letter=CITY_LETTER, city=city.names)
     subtitle = T("{en} / {fr} / {ar} — {country}.", en=city.names.en, fr=city.names.fr, ar=city.names.ar, country=city.country_names)
-    return _numbered(Document(title, subtitle, CITY_LETTER, read_notebook(notebook), [Path(notebook).name]))
+    return _numbered(Document(title, subtitle, CITY_LETTER, read_notebook(notebook), [Path(notebook).name], city_id))
 
 
 def network_document(notebooks: list[tuple[str, Path]]) -> Document:
@@ -173,7 +177,7 @@ def network_document(notebooks: list[tuple[str, Path]]) -> Document:
             sections.append(section)
     title = T("Annex {letter}: the Mediterranean city network compared — statistical tables and figures", letter=NETWORK_LETTER)
     subtitle = T("Migrant populations, origins, data availability and the peer-learning themes, from the city profiles of one run.")
-    return _numbered(Document(title, subtitle, NETWORK_LETTER, sections, [Path(n).name for _, n in notebooks]))
+    return _numbered(Document(title, subtitle, NETWORK_LETTER, sections, [Path(n).name for _, n in notebooks], NETWORK_NAME))
 
 
 def _first_or_reference(block, seen: dict[str, Exhibit]):

@@ -31,7 +31,8 @@ LABEL_COLUMNS = frozenset({
 })
 
 
-def render_html(document: Document, provenance: dict, threshold: int = disclosure.DEFAULT_THRESHOLD, lang: str = "en") -> str:
+def render_html(document: Document, provenance: dict, threshold: int = disclosure.DEFAULT_THRESHOLD, lang: str = "en",
+                draft: bool = False) -> str:
     """The annex as one self-contained HTML page in one language (images embedded, no code).
 
     Parameters
@@ -44,6 +45,9 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         Counts below it are suppressed in every table (0 disables; see :mod:`workbench.report.disclosure`).
     lang
         One of :data:`LANGUAGES`.
+    draft
+        For internal review: texts that have a draft form (unwritten chapters with their guiding
+        questions) show it, and the page says it is a draft.
 
     Returns
     -------
@@ -64,7 +68,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
-                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang)
+                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, document.name)
                 suppressed += hidden
                 blocks.append(fragment)
             elif isinstance(block, SeeAlso):
@@ -72,7 +76,10 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                                 label=labels[id(block.exhibit)]), lang)
                 blocks.append(f'<p class="wb-see"><a href="#{_anchor(block.exhibit)}">{html.escape(text)}</a></p>')
             else:
-                blocks.append(render_markdown(_text(block.content, lang, block.where)))
+                content = block.content
+                if draft and isinstance(content, dict) and "drafts" in content:
+                    content = {"by_lang": content["drafts"]}
+                blocks.append(render_markdown(_text(content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
     source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))
@@ -80,7 +87,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     return _environment().get_template("annex.html.j2").render(
         lang=lang,
         dir="rtl" if lang in RTL else "ltr",
-        title=render(document.title, lang),
+        title=render(T("DRAFT for internal review — {title}", title=document.title) if draft else document.title, lang),
         subtitle=render(document.subtitle, lang),
         sections=sections,
         exhibits=contents,
@@ -122,16 +129,38 @@ def _text(value, lang: str, where: str) -> str:
     return render_text(value, lang, where)
 
 
-def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tuple[str, int]:
+#: A table longer than this shows its first rows; the full table is in the annex's downloads.
+MAX_ROWS = 25
+#: A table with at least this many columns is printed on a landscape page (PDF and Word).
+LANDSCAPE_COLUMNS = 12
+
+
+def downloads_folder(name: str) -> str:
+    """The folder beside annex ``<name>.html`` holding its tables as CSV (relative to the annex)."""
+    return f"{name}-tables"
+
+
+def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, name: str = "") -> tuple[str, int]:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
-    caption = (f'<figcaption class="wb-caption"><span class="wb-label">{html.escape(label)}.</span> '
-               f"{html.escape(caption_text)}</figcaption>")
+    caption_inner = f'<span class="wb-label">{html.escape(label)}.</span> {html.escape(caption_text)}'
+    caption = f'<figcaption class="wb-caption">{caption_inner}</figcaption>'
     notes = [_text(n, lang, exhibit.where) for n in exhibit.notes]
     hidden = 0
+    landscape = ""
     if exhibit.table is not None:
-        body, hidden = table_html(exhibit.table, threshold, lang, exhibit.where)
+        # a table's caption is its <caption> (tagged as the table's caption in the PDF)
+        body, hidden = table_html(exhibit.table, threshold, lang, exhibit.where, caption=caption_inner, max_rows=MAX_ROWS)
+        caption = ""
         if hidden:
             notes.append(render(disclosure.note(threshold), lang))
+        if len(exhibit.table) > MAX_ROWS:
+            csv = f"{downloads_folder(name)}/{_anchor(exhibit)}.csv"
+            text = render(T("The first {shown} of {total} rows; the full table is in the downloads of this annex ({file}).",
+                            shown=MAX_ROWS, total=len(exhibit.table), file="{file}"), lang)
+            before, _, after = html.escape(text).partition("{file}")
+            body += f'<p class="wb-more">{before}<a href="{csv}" dir="ltr">{html.escape(csv)}</a>{after}</p>'
+        if len(exhibit.table.columns) >= LANDSCAPE_COLUMNS:
+            landscape = " wb-landscape"
     elif exhibit.png:
         image = exhibit.png if lang == "en" or not exhibit.plot else redraw(exhibit.plot, lang)
         png = base64.b64encode(image).decode("ascii")
@@ -142,15 +171,24 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
     source = f'<p class="wb-source">{html.escape(render(T("Source: {lines}", lines=lines), lang))}</p>'
     note_html = "".join(f'<p class="wb-note">{html.escape(render(T("Note: {text}", text=n), lang))}</p>'
                         for n in dict.fromkeys(notes))
-    return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}" id="{_anchor(exhibit)}">'
+    return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}{landscape}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
 
 
-def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table") -> tuple[str, int]:
+def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table", caption: str = "",
+               max_rows: int | None = None) -> tuple[str, int]:
     """A table as an HTML ``<table>`` in ``lang``, with its small counts suppressed.
 
     Headers and the cells of :data:`LABEL_COLUMNS` are translated; numbers are formatted for
-    ``lang``; cells holding a message are rendered in ``lang``.
+    ``lang``; cells holding a message are rendered in ``lang``. Header cells carry
+    ``scope="col"``.
+
+    Parameters
+    ----------
+    caption
+        HTML of the table's ``<caption>`` (none when empty).
+    max_rows
+        Show only the first rows (disclosure control is applied to the whole table first).
 
     Returns
     -------
@@ -162,9 +200,10 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     marked = disclosure.suppress(frame, threshold)
     shown = format_table(frame.map(lambda v: "" if isinstance(v, dict) else v) if _has_messages(frame) else frame, lang)
     headers = [_cell_label(str(c), lang, f"{where}, column") for c in shown.columns]
-    head = "".join(("<th class=\"wb-long\">" if _LONG_WORD.search(h) else "<th>") + f"{html.escape(h)}</th>" for h in headers)
+    head = "".join(('<th scope="col" class="wb-long">' if _LONG_WORD.search(h) else '<th scope="col">') + f"{html.escape(h)}</th>"
+                   for h in headers)
     rows = []
-    for i in range(len(shown)):
+    for i in range(len(shown) if max_rows is None else min(len(shown), max_rows)):
         cells = []
         for j, column in enumerate(shown.columns):
             raw = frame.iat[i, j]
@@ -185,7 +224,8 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
             cells.append(f"<td{cls}>{html.escape(str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     wide = " wb-wide" if len(shown.columns) >= 8 else ""
-    return (f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
+    caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
+    return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
             marked.count)
 
 

@@ -29,7 +29,8 @@ def write_pdf(html: str, target: Path, lang: str) -> Path:
     with 2 cm margins, "page / pages" in the footer, contents entries followed by the page number
     of their target, headings kept with what follows, exhibits kept on one page when they fit,
     long tables breaking with their header row repeated, smaller text for tables with many
-    columns, images scaled to the text width. WeasyPrint embeds subsets of the fonts it uses;
+    columns, images scaled to the text width, tables of many columns on landscape pages. The PDF is
+    tagged for accessibility (:data:`PDF_VARIANT`). WeasyPrint embeds subsets of the fonts it uses;
     "DejaVu Sans" covers Latin and Arabic, and pango lays out right-to-left text. Only ``data:``
     URLs are loaded, so rendering never touches the network or the disk.
 
@@ -72,7 +73,9 @@ def write_pdf(html: str, target: Path, lang: str) -> Path:
             raise WorkbenchError(f"{target}: WeasyPrint could not render the annex: {'; '.join(errors)}")
         target.parent.mkdir(parents=True, exist_ok=True)
         with _fixed_font_timestamp():
-            data = document.write_pdf()
+            # tagged (PDF/UA-1): headings, lists, tables with captions and header scopes, figures with
+            # their alternative text, and the document language from <html lang>
+            data = document.write_pdf(pdf_variant=PDF_VARIANT)
         paths.write_atomic(target, data)
     except WorkbenchError:
         raise
@@ -89,6 +92,9 @@ def _print_css(target: Path) -> str:
     except OSError as exc:
         raise WorkbenchError(f"{target}: cannot read the print stylesheet {PRINT_CSS} ({exc})") from None
 
+
+#: WeasyPrint's accessible variant: a tagged PDF (structure tree) with PDF/UA-1 metadata.
+PDF_VARIANT = "pdf/ua-1"
 
 #: Timestamp written into the embedded font subsets (2000-01-01T00:00:00Z) unless SOURCE_DATE_EPOCH is set.
 FONT_EPOCH = "946684800"

@@ -71,8 +71,13 @@ class ChapterSpec(_Strict):
 
 
 class ChapterRegistry(_Strict):
-    """``data/registry/chapters.yaml``: the chapters in profile order and the placeholder texts."""
+    """``data/registry/chapters.yaml``: the chapters in profile order and the placeholder texts.
 
+    ``not_contributed`` is the one line a published annex shows for an unwritten chapter;
+    ``placeholder``, ``questions_label`` and ``file_hint`` make the block a draft shows instead.
+    """
+
+    not_contributed: Texts
     placeholder: Texts
     questions_label: Texts
     file_hint: Texts
@@ -316,8 +321,8 @@ def _display(path: Path) -> str:
     return paths.shown(path.resolve())
 
 
-def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> str:
-    """Markdown showing chapters: the expert's text, or a block asking for it.
+def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3, draft: bool = True) -> str:
+    """Markdown showing chapters: the expert's text, or what stands for it when it is not written.
 
     The text is Markdown as the expert wrote it (raw HTML and links included):
     :func:`workbench.report.markdown.render_markdown` makes it safe when an annex shows it.
@@ -329,13 +334,17 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> st
     heading_level
         Markdown level of each chapter's title (1-6); headings inside the expert's text are
         demoted below it (at most level 6).
+    draft
+        For the expert and internal review (the lab notebook, ``workbench annex --draft``): an
+        unwritten chapter shows a block quote with the placeholder sentence, the guiding questions
+        and the file to write. Otherwise (a published annex) it shows one neutral line
+        (``not_contributed`` in ``data/registry/chapters.yaml``) and no internal path.
 
     Returns
     -------
     str
         One heading per chapter followed by either the expert's text with its headings demoted,
-        or a block quote with the placeholder sentence, the guiding questions and the file to
-        write. Empty when ``chapters`` is empty.
+        or what stands for it (see ``draft``). Empty when ``chapters`` is empty.
 
     Raises
     ------
@@ -350,8 +359,10 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3) -> st
         parts.append(f"{'#' * heading_level} {chapter.title}")
         if chapter.text is not None:
             parts.append(_demote_headings(chapter.text, heading_level))
-        else:
+        elif draft:
             parts.append(_placeholder(chapter, registry))
+        else:
+            parts.append(f"*{getattr(registry.not_contributed, chapter.language)}*")
     return "\n\n".join(parts) + ("\n" if parts else "")
 
 
