@@ -136,6 +136,20 @@ def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
     assert missing.returncode == 3 and "no manifest" in missing.stderr
 
 
+def test_annex_draft_goes_to_its_own_folder_and_leaves_the_published_annex_alone(tmp_path: Path):
+    run_dir = tmp_path / "run"
+    (run_dir / "cities" / "madrid").mkdir(parents=True)
+    _notebook(run_dir / "cities" / "madrid", "profile.ipynb")
+    manifest = {"run_id": "run", "git_commit": "c", "packages": {}, "inputs": {},
+                "notebooks": [{"name": "madrid", "kind": "profile", "subject": "madrid", "status": "ok", "seconds": 1.0, "notebook": "cities/madrid/profile.ipynb"}]}
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    before = (run_dir / "manifest.json").read_bytes()
+    result = run_cli("annex", "--run", str(run_dir), "--draft", "--format", "html", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "DRAFT for internal review" in (run_dir / annex.DRAFT_FOLDER / "en" / "madrid.html").read_text(encoding="utf-8")
+    assert not (run_dir / "annex").exists() and (run_dir / "manifest.json").read_bytes() == before
+
+
 def test_place_cells_name_network_cities_in_the_annexs_language():
     frame = pd.DataFrame({"city": ["Lisbon", "Tunis"], "area": ["Lisboa (município)", "Tunisia"], "persons": [254280.0, 59000.0]})
     page, _ = annex_html.table_html(frame, 0, "fr")

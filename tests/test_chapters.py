@@ -312,5 +312,5 @@ def test_read_chapter_registry_reads_any_file(tmp_path: Path):
     raw["colour"] = "red"
     path = tmp_path / "my_chapters.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"my_chapters\.yaml: key 'colour': unknown key; allowed keys: placeholder"):
+    with pytest.raises(ConfigError, match=r"my_chapters\.yaml: key 'colour': unknown key; allowed keys: not_contributed, placeholder"):
         read_chapter_registry(path)

@@ -1,0 +1,133 @@
+"""What makes an annex publishable: no drafting material, tables a reader can print, a tagged PDF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from workbench.reference.i18n import by_language, from_json
+from workbench.report import annex_document, annex_html
+from workbench.report.exhibits import table_json
+from workbench.tidy.chapters import Chapter, chapters_markdown, load_chapter_registry
+
+PROVENANCE = {"run_id": "run-1", "git_commit": "abc123", "started": "", "packages": {}, "inputs": {}}
+
+
+def _unwritten(lang: str) -> Chapter:
+    return Chapter("national_policy", "madrid", lang, "National migration policy", None, None,
+                   f"data/local/chapters/madrid/{lang}/national_policy.md", ("What changed?", "Who decides?", "Since when?"))
+
+
+def _chapter_notebook(path: Path) -> Path:
+    # the chapter cell of a profile: the published text and its draft travel together
+    texts = by_language({lang: chapters_markdown([_unwritten(lang)], draft=False) for lang in ("en", "fr", "ar")},
+                        drafts={lang: chapters_markdown([_unwritten(lang)]) for lang in ("en", "fr", "ar")})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show(texts)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": str(texts), "text/plain": "m"},
+                                           metadata={"workbench_text": texts.to_json()})]
+    nb.cells = [nbformat.v4.new_markdown_cell("## 6. Local knowledge"), cell]
+    out = path / "profile.ipynb"
+    nbformat.write(nb, str(out))
+    return out
+
+
+def test_an_unwritten_chapter_is_one_neutral_line_in_a_publication_and_its_questions_in_a_draft():
+    registry = load_chapter_registry()
+    published = chapters_markdown([_unwritten("en")], draft=False)
+    assert registry.not_contributed.en in published
+    assert "What changed?" not in published and "data/local" not in published and "Write this chapter" not in published
+    draft = chapters_markdown([_unwritten("en")])
+    assert "What changed?" in draft and "data/local/chapters/madrid/en/national_policy.md" in draft
+
+
+def test_text_with_a_draft_survives_the_notebook_round_trip():
+    texts = by_language({"en": "E", "fr": "F", "ar": "A"}, shown="fr", drafts={"en": "dE", "fr": "dF", "ar": "dA"})
+    assert str(texts) == "dF"  # a notebook shows the draft
+    again = from_json(texts.to_json())
+    assert again.texts == {"en": "E", "fr": "F", "ar": "A"} and again.draft().texts["ar"] == "dA"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_published_annex_shows_the_neutral_line_and_the_draft_annex_the_questions(tmp_path: Path, lang: str):
+    document = annex_document.city_document(_chapter_notebook(tmp_path), "amman")
+    page = annex_html.render_html(document, PROVENANCE, threshold=0, lang=lang)
+    assert getattr(load_chapter_registry().not_contributed, lang) in page
+    assert "data/local" not in page and "&lt;" not in page and "What changed?" not in page
+    draft = annex_html.render_html(document, PROVENANCE, threshold=0, lang=lang, draft=True)
+    assert "What changed?" in draft and "national_policy.md" in draft
+    assert re.search(r"<title>[^<]*(DRAFT|PROJET|مسودة)", draft)
+
+
+def _table_notebook(path: Path, table: pd.DataFrame) -> Path:
+    caption = {"by_lang": {"en": "Cap", "fr": "Légende", "ar": "عنوان"}}
+    meta = {"kind": "table", "number": 1, "label": "Table 1", "caption": "Cap", "caption_i18n": caption, "sources": [], "source_ids": [],
+            "notes": [], "slug": "table-1", "table": table_json(table)}
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("report.table(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "Cap"}, metadata={"workbench": meta})]
+    nb.cells = [cell]
+    out = path / "profile.ipynb"
+    nbformat.write(nb, str(out))
+    return out
+
+
+def test_a_table_has_its_caption_and_column_scopes():
+    page, _ = annex_html.table_html(pd.DataFrame({"origin": ["Peru"], "persons": [12.0]}), 0, "en", caption="<b>Table A.1.</b> Cap")
+    assert page.startswith('<table class="wb-table"><caption class="wb-caption"><b>Table A.1.</b> Cap</caption>')
+    assert page.count('<th scope="col">') == 2
+
+
+def test_a_long_table_shows_its_first_rows_and_links_the_full_table(tmp_path: Path):
+    rows = annex_html.MAX_ROWS + 7
+    table = pd.DataFrame({"district": [f"D{i:03d}" for i in range(rows)], "persons": [100.0 + i for i in range(rows)]})
+    document = annex_document.city_document(_table_notebook(tmp_path, table), "madrid")
+    page = annex_html.render_html(document, PROVENANCE, threshold=0)
+    assert f"D{annex_html.MAX_ROWS - 1:03d}" in page and f"D{annex_html.MAX_ROWS:03d}" not in page
+    assert f'href="{annex_html.downloads_folder("madrid")}/table-a-1.csv"' in page
+    assert f"The first {annex_html.MAX_ROWS} of {rows} rows" in page
+
+
+def test_disclosure_control_looks_at_the_whole_table_before_it_is_cut():
+    table = pd.DataFrame({"district": ["A", "B", "C"], "persons": [100.0, 200.0, 3.0]})
+    page, hidden = annex_html.table_html(table, 5, "en", max_rows=2)
+    assert hidden == 1 and "<td>C</td>" not in page
+
+
+def test_a_wide_table_goes_on_a_landscape_page_and_a_narrow_one_does_not(tmp_path: Path):
+    wide = pd.DataFrame({f"{2000 + i}": [float(i)] for i in range(annex_html.LANDSCAPE_COLUMNS)})
+    page = annex_html.render_html(annex_document.city_document(_table_notebook(tmp_path, wide), "madrid"), PROVENANCE, 0)
+    assert "wb-landscape" in page
+    narrow = wide.iloc[:, : annex_html.LANDSCAPE_COLUMNS - 1]
+    page = annex_html.render_html(annex_document.city_document(_table_notebook(tmp_path, narrow), "madrid"), PROVENANCE, 0)
+    assert "wb-landscape" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_pdf_is_tagged_with_its_language_table_captions_and_header_scopes(tmp_path: Path, lang: str):
+    pypdf = pytest.importorskip("pypdf")  # a test dependency: installed by make test
+    from workbench.report.annex_pdf import write_pdf
+
+    table = pd.DataFrame({"origin": ["Peru", "Chile"], "persons": [120.0, 80.0]})
+    document = annex_document.city_document(_table_notebook(tmp_path, table), "amman")
+    target = write_pdf(annex_html.render_html(document, PROVENANCE, 0, lang), tmp_path / "a.pdf", lang)
+    catalog = pypdf.PdfReader(str(target)).trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] and catalog["/Lang"] == lang
+    kinds = set()
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            if "/S" in node:
+                kinds.add(node["/S"])
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids]:
+                    walk(kid)
+
+    walk(catalog["/StructTreeRoot"])
+    assert {"/Table", "/Caption", "/TH", "/TD", "/H1"} <= kinds
