@@ -131,3 +131,19 @@ def test_the_pdf_is_tagged_with_its_language_table_captions_and_header_scopes(tm
 
     walk(catalog["/StructTreeRoot"])
     assert {"/Table", "/Caption", "/TH", "/TD", "/H1"} <= kinds
+
+
+def test_latin_names_in_an_arabic_table_are_isolated_and_numbers_are_not():
+    page, _ = annex_html.table_html(pd.DataFrame({"district": ["Amman Qasabah"], "persons": [1200.0]}), 0, "ar")
+    assert "<bdi>Amman Qasabah</bdi>" in page and "<bdi>1" not in page
+    assert "<bdi>" not in annex_html.table_html(pd.DataFrame({"district": ["Qasabah"]}), 0, "en")[0]
+
+
+def test_a_percent_sign_stays_with_its_number_and_the_subtitle_names_each_name_once(tmp_path: Path):
+    document = annex_document.city_document(_chapter_notebook(tmp_path), "amman")
+    document.sections[0].blocks.insert(0, annex_document.Text({"by_lang": {"en": "Share 16.5 % of all.", "fr": "x", "ar": "y"}}))
+    page = annex_html.render_html(document, PROVENANCE, threshold=0, lang="en")
+    assert "16.5\u00a0%" in page and "16.5 %" not in page
+    arabic = annex_html.render_html(document, PROVENANCE, threshold=0, lang="ar")
+    subtitle = re.search(r'<p class="wb-subtitle">(.*?)</p>', arabic).group(1)
+    assert subtitle.count("عمّان") == 1 and "Amman" in subtitle

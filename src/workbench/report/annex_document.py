@@ -149,7 +149,9 @@ def city_document(notebook: Path, city_id: str) -> Document:
     """The annex of one city profile: exhibits numbered A.1, A.2 …"""
     city = get_city(city_id)
     title = T("Annex {letter}: City Migration Profile of {city} — statistical tables and figures", letter=CITY_LETTER, city=city.names)
-    subtitle = T("{en} / {fr} / {ar} — {country}.", en=city.names.en, fr=city.names.fr, ar=city.names.ar, country=city.country_names)
+    # the city's names in the annex languages and its own, each once, as written in each language
+    names = " / ".join(dict.fromkeys(n for n in (city.names.en, city.names.fr, city.names.ar, city.names.local) if n))
+    subtitle = T("{names} — {country}.", names=names, country=city.country_names)
     return _numbered(Document(title, subtitle, CITY_LETTER, read_notebook(notebook), [Path(notebook).name], city_id))
 
 

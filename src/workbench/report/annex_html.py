@@ -84,7 +84,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
     source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))
     contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
-    return _environment().get_template("annex.html.j2").render(
+    page = _environment().get_template("annex.html.j2").render(
         lang=lang,
         dir="rtl" if lang in RTL else "ltr",
         title=render(T("DRAFT for internal review — {title}", title=document.title) if draft else document.title, lang),
@@ -94,6 +94,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         sources=sources_list(source_ids, provenance.get("inputs", {}), lang),
         text=_chrome(lang, threshold, suppressed, document, provenance),
     )
+    # a percent sign never wraps away from its number (French text has U+202F there already)
+    return _PERCENT.sub("\u00a0%", page)
 
 
 def _chrome(lang: str, threshold: int, suppressed: int, document: Document, provenance: dict) -> dict[str, str]:
@@ -221,13 +223,21 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
                 value = shown.iat[i, j]
             cls = ' class="wb-num"' if numeric else ' class="wb-date"' if _DATE.match(str(value)) else (
                 ' class="wb-long"' if _LONG_WORD.search(str(value)) else "")
-            cells.append(f"<td{cls}>{html.escape(str(value))}</td>")
+            text = html.escape(str(value))
+            if lang in RTL and not numeric and _LATIN.search(text):
+                text = f"<bdi>{text}</bdi>"  # a Latin name keeps its own order inside the Arabic table
+            cells.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     wide = " wb-wide" if len(shown.columns) >= 8 else ""
     caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
     return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
             marked.count)
 
+
+#: A space between a digit and a percent sign.
+_PERCENT = re.compile(r"(?<=\d) %")
+#: A Latin letter: such a cell of an Arabic table is isolated (<bdi>) from the right-to-left text.
+_LATIN = re.compile(r"[A-Za-z]")
 
 #: A word that may not fit a column of a wide table (a URL, a code): it may break anywhere.
 _LONG_WORD = re.compile(r"\S{19,}")
