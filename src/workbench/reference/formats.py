@@ -119,6 +119,6 @@ def column_decimals(frame: pd.DataFrame, column) -> list[int]:
         One per row.
     """
     if "unit" in frame.columns:
-        return [DECIMALS.get(u, 0) for u in frame["unit"]]
+        return [DECIMALS.get(u, 0) if isinstance(u, str) else 0 for u in frame["unit"]]
     found = declared(column)
     return [found.decimals if found is not None else 0] * len(frame)

@@ -37,6 +37,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "ar": "Arabic"}
 #: The network synthesis annex's file name (:data:`workbench.report.annex.NETWORK`).
 NETWORK = "network"
 
+_URL = re.compile(r"https?://[^\s;()<>\"]*[^\s;()<>\".,]")
 _CSV = re.compile(r"^(table|figure)-([a-z])-(\d+)\.csv$")
 
 
@@ -150,8 +151,17 @@ def list_sources(run_dir: Path, manifest: Manifest | None) -> list[dict]:
             ids.update(i for e in read_saved(index.parent) or [] for i in e.source_ids)
     registry = load_sources()
     used = [registry[i] for i in ids if i in registry and registry[i].reader is not None]
-    return [{"publisher": s.publisher, "title": s.title, "table": s.table_id, "url": s.url}
+    return [{"publisher": s.publisher, "title": s.title, "table": s.table_id, "url": _address(s.url)}
             for s in sorted(used, key=lambda s: (s.publisher.lower(), s.title.lower(), s.source_id))]
+
+
+def _address(text: str) -> list[tuple[str, str]]:
+    # a registry address as (text, link) pieces: some entries add words to their URLs ("… (one page per table)")
+    pieces, start = [], 0
+    for match in _URL.finditer(text):
+        pieces += [(text[start:match.start()], ""), (match.group(0), match.group(0))]
+        start = match.end()
+    return [p for p in [*pieces, (text[start:], "")] if p[0]]
 
 
 def _annex(name: str, cities: dict) -> Annex:
