@@ -32,7 +32,11 @@ def annex(args) -> int:
             for leftover in (run_dir / "annex").rglob("*.tmp"):
                 leftover.unlink(missing_ok=True)
             raise
-    out.print(f"{len(written)} annex files in {run_dir / 'annex'}")
+    annexes = [p for p in written if p.suffix[1:] in FORMATS]
+    tables = [p for p in written if p.suffix in (".csv", ".xlsx")]
+    out.print(f"{len(annexes)} annex files in {run_dir / 'annex'}"
+              + (f", with {len(tables)} table files beside them" if tables else "")
+              + f"; landing page {run_dir / 'index.html'}")
     return 0
 
 
