@@ -70,6 +70,7 @@ class Annex:
     local: str = ""  #: the city's name in its local language, when it differs
     local_lang: str = ""
     detail: str = ""
+    local_rtl: bool = False
     versions: dict[str, Version] = field(default_factory=dict)
 
 
@@ -171,7 +172,8 @@ def _annex(name: str, cities: dict) -> Annex:
     if city is None:
         return Annex(name, name)
     local = city.names.local if city.names.local and city.names.local != city.names.en else ""
-    return Annex(name, city.names.en, local, city.local_language, f"{city.country_names.en} · Annex A: the city profile")
+    return Annex(name, city.names.en, local, city.local_language, f"{city.country_names.en} · Annex A: the city profile",
+                 city.local_language in RTL)
 
 
 def _name_in(name: str, lang: str, cities: dict) -> str:
