@@ -8,6 +8,7 @@ browser fails these tests, it never skips them. Screenshots are written to
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -23,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import psutil
 import pytest
@@ -30,7 +32,9 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from conftest import ROOT
-from workbench.report import annex_document, annex_html
+from workbench.batch.tasks import TaskKind, TaskResult
+from workbench.provenance import Manifest, NotebookRecord
+from workbench.report import annex, annex_document, annex_html
 from workbench.batch import lab
 from workbench.reference.i18n import render
 from workbench.reference.registry import get_city
@@ -108,12 +112,19 @@ def annex_site(tmp_path_factory):
         (folder / f"tunis-{lang}.html").write_text(annex_html.render_html(document, PROVENANCE, THRESHOLD, lang),
                                                    encoding="utf-8")
         titles[lang] = render(document.title, lang)
+    with _served(folder) as base:
+        yield base, titles
+
+
+@contextlib.contextmanager
+def _served(folder: Path):
+    """``folder`` served as static files by http.server on 127.0.0.1 (a free port); yields the base address."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", titles
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -149,6 +160,83 @@ def test_annex_shows_title_tables_and_no_error(chromium: str, annex_site, lang: 
                if re.search(r"\d", td.get_text())]
     assert len(numbers) >= 10, f"tables show {len(numbers)} cells with numbers {seen}"
     assert not _errors_on(soup), f"{_errors_on(soup)} {seen}"
+
+
+# --- a run's landing page (index.html), served on localhost -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run_site(tmp_path_factory):
+    """A run folder holding Tunis's annex in English and Arabic (HTML and its tables) and its landing page, served."""
+    run_dir = tmp_path_factory.mktemp("run-site") / "20261122T080000Z"
+    notebook = run_dir / "cities" / "tunis" / "profile.ipynb"
+    shutil.copytree(NOTEBOOK.parent, notebook.parent)  # the executed notebook and the tables it saved
+    record = NotebookRecord("tunis", "profile", "tunis", "ok", 1.0, "cities/tunis/profile.ipynb")
+    Manifest(run_dir.name, started="2026-11-22T08:00:00+00:00", git_commit="abc123", status="ok",
+             notebooks=[record]).write(run_dir)
+    result = TaskResult("tunis", TaskKind.PROFILE, "tunis", "ok", 1.0, str(notebook))
+    annex.render_run(run_dir, [result], formats=("html",), languages=("en", "ar"), threshold=THRESHOLD)
+    with _served(run_dir) as base:
+        yield base, run_dir
+
+
+#: Every link of the page: its href as written and as the browser resolved it.
+LINKS = "[...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'), a.href])"
+
+
+def _open(browser: _Browser, url: str) -> None:
+    browser.call("Page.enable")
+    browser.call("Page.navigate", url=url)
+    where = browser.wait_for("document.readyState === 'complete' ? location.href : ''", lambda v: v == url)
+    assert where == url, f"the browser did not open {url} (it shows {where!r})"
+
+
+def test_run_landing_page_opens_and_every_link_resolves(browser: _Browser, run_site):
+    base, run_dir = run_site
+    _open(browser, f"{base}/index.html")
+    shot = ARTIFACTS / "run-index.png"
+    shot.unlink(missing_ok=True)
+    browser.screenshot(shot)
+    seen = f"(screenshot: {shot})"
+    _assert_screenshot(shot)
+    soup = BeautifulSoup(browser.evaluate("document.documentElement.outerHTML"), "html.parser")
+    assert browser.evaluate("document.title") == f"City Migration Profiles: run {run_dir.name}", seen
+    assert not _errors_on(soup), f"{_errors_on(soup)} {seen}"
+    links = browser.evaluate(LINKS)
+    inside = [(href, url) for href, url in links if url.startswith(base + "/")]
+    # relative links only: the folder can be copied anywhere; the others are the sources' addresses
+    assert all(not urlsplit(href).scheme and not href.startswith("/") for href, _ in inside), seen
+    assert all(urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != urlsplit(base).netloc
+               for _, url in links if not url.startswith(base + "/")), seen
+    for href, url in inside:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.status == 200 and answer.read(), f"{href} does not resolve {seen}"
+        assert (run_dir / unquote(href)).is_file(), f"{href} is not a file of the run folder {seen}"
+    hrefs = {href for href, _ in inside}
+    for lang in ("en", "ar"):
+        assert {f"annex/{lang}/tunis.html", f"annex/{lang}/tunis-tables.xlsx", f"annex/{lang}/tunis-tables/table-a-1.csv"} <= hrefs, seen
+    files = {p.relative_to(run_dir).as_posix() for p in (run_dir / "annex").rglob("*") if p.is_file()}
+    assert files <= hrefs, f"files of annex/ the page does not list: {sorted(files - hrefs)} {seen}"
+    assert soup.select("ol.sources li a[rel=external]"), f"no source listed with its address {seen}"
+
+
+def test_arabic_annex_opened_from_the_landing_page_is_right_to_left(browser: _Browser, run_site):
+    base, _ = run_site
+    _open(browser, f"{base}/index.html")
+    target = next(url for href, url in browser.evaluate(LINKS) if href == "annex/ar/tunis.html")
+    name = browser.evaluate("[...document.querySelectorAll('bdi[lang=ar]')].map(b => getComputedStyle(b).direction)")
+    assert name and set(name) == {"rtl"}, f"Arabic names on the landing page: {name}"
+    _open(browser, target)
+    shot = ARTIFACTS / "run-annex-tunis-ar.png"
+    shot.unlink(missing_ok=True)
+    browser.screenshot(shot)
+    _assert_screenshot(shot)
+    directions = browser.evaluate("""(() => {
+      const cell = document.querySelector('figure.wb-exhibit table td');
+      return {page: getComputedStyle(document.documentElement).direction, body: getComputedStyle(document.body).direction,
+              cell: cell ? getComputedStyle(cell).direction : null};
+    })()""")
+    assert directions == {"page": "rtl", "body": "rtl", "cell": "rtl"}, f"{directions} (screenshot: {shot})"
 
 
 # --- JupyterLab, started with workbench.batch.lab ----------------------------------------------------

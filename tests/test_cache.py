@@ -153,6 +153,26 @@ def test_copy_annexes_renders_again_when_a_listed_file_is_gone_or_changed(tmp_pa
     assert cache.copy_annexes(earlier, tmp_path / "c", "tunis", options) is None, "a changed PDF"
 
 
+def test_copy_annexes_takes_the_tables_beside_an_html_annex(tmp_path: Path):
+    # annex/<lang>/<name>-tables.xlsx and -tables/*.csv (workbench.report.downloads) go with the annex
+    options = {"formats": ["html"], "languages": ["en", "fr"], "threshold": 5}
+    folder = _run(tmp_path, "r1", [], annex=options)
+    for lang in ("en", "fr"):
+        _annex_file(folder, f"annex/{lang}/tunis.html", "<p>annex</p>")
+        _annex_file(folder, f"annex/{lang}/tunis-tables.xlsx", "xlsx")
+        _annex_file(folder, f"annex/{lang}/tunis-tables/table-a-1.csv", "a\n1\n")
+    _annex_file(folder, "annex/en/tunisia-tables.xlsx", "another document's")
+    earlier = _annex_file(folder, "annex/en/lyon-tables/table-a-1.csv", "another city's")
+    target = tmp_path / "new"
+    copied = cache.copy_annexes(earlier, target, "tunis", options)
+    assert sorted(str(p.relative_to(target)) for p in copied) == [
+        "annex/en/tunis-tables.xlsx", "annex/en/tunis-tables/table-a-1.csv", "annex/en/tunis.html",
+        "annex/fr/tunis-tables.xlsx", "annex/fr/tunis-tables/table-a-1.csv", "annex/fr/tunis.html"]
+    assert (target / "annex" / "fr" / "tunis-tables" / "table-a-1.csv").read_text(encoding="utf-8") == "a\n1\n"
+    (folder / "annex" / "en" / "tunis-tables" / "table-a-1.csv").write_text("a\n2\n", encoding="utf-8")
+    assert cache.copy_annexes(earlier, tmp_path / "b", "tunis", options) is None, "a changed CSV: render again"
+
+
 def test_annexes_rendered_again_with_other_options_are_never_copied(tmp_path: Path):
     # `workbench annex --suppress-below 0` on a run: a later run must not copy those files as suppressed
     options = {"formats": ["html"], "languages": ["en"], "threshold": 5}
@@ -180,7 +200,7 @@ def _manifest(run_dir: Path) -> dict:
 
 def _tree(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in ("manifest.json", "index.html")}
 
 
 @pytest.mark.slow
@@ -212,6 +232,11 @@ def test_rerun_reuses_unchanged_notebooks_and_reruns_what_changed(project_copy: 
     compare = [n for name, n in notebooks.items() if name.startswith("compare-")]
     assert {bool(n["reused_from"]) for n in compare} == {same}
     assert (run3 / "annex" / "en" / "tunis.html").read_bytes() == (run1 / "annex" / "en" / "tunis.html").read_bytes()
+    # the landing page names each run and lists its annexes, those copied with their tables too
+    for run in (run1, run2, run3):
+        page = (run / "index.html").read_text(encoding="utf-8")
+        assert f"run {run.name}" in page and 'href="annex/en/tunis.html"' in page and 'href="annex/en/turin-tables.xlsx"' in page
+        assert 'href="annex/en/tunis-tables/table-a-1.csv"' in page
 
     forced = run_cli("run", "--cities", "tunis,turin", "--force", "--no-annex", root=project_copy)
     assert forced.returncode == 0, forced.stdout + forced.stderr

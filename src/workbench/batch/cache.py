@@ -17,8 +17,9 @@ key among the successful notebooks of earlier runs in ``outputs/`` and copies th
 folder (executed notebook and saved tables) instead of running it again, when every file the
 earlier manifest lists for it is there with the same SHA-256 (else it runs); ``--force`` runs
 everything. An annex is copied with its notebook when the earlier run rendered it with the same
-formats, languages and suppression threshold and its files match their checksums; its provenance
-footer then names that earlier run, the run that computed it.
+formats, languages and suppression threshold and its files match their checksums (with the tables
+written beside an HTML annex, ``annex/<lang>/<name>-tables.xlsx`` and ``-tables/*.csv``); its
+provenance footer then names that earlier run, the run that computed it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from workbench.provenance import Manifest, NotebookRecord, annex_options, packag
 
 #: The name of the network synthesis annex (``workbench.report.annex.NETWORK``, named here to keep imports light).
 NETWORK = "network"
+#: What the names of an annex's table downloads add to its own (``workbench.report.downloads.SUFFIX``).
+DOWNLOADS = "-tables"
 #: Earlier runs searched for reusable notebooks, newest first.
 RUNS_SEARCHED = 30
 #: Files of the workbench's own code that a notebook's outputs depend on.
@@ -180,7 +183,11 @@ def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> l
             relative = f"annex/{lang}/{name}.{fmt}"
             if relative in earlier.annex_files:
                 wanted[relative] = earlier.annex_files[relative]
-    if not wanted or not _unchanged(earlier.run, wanted) or not _complete(wanted, name, options):
+    if not wanted or not _complete(wanted, name, options):
+        return None
+    # the tables written beside an HTML annex (workbench.report.downloads) go with it
+    wanted.update(_downloads(earlier.annex_files, name, {Path(f).parts[1] for f in wanted}))
+    if not _unchanged(earlier.run, wanted):
         return None
     copied = []
     for relative in wanted:
@@ -189,6 +196,13 @@ def copy_annexes(earlier: Earlier, run_dir: Path, name: str, options: dict) -> l
         paths.write_atomic(target, (earlier.run / relative).read_bytes())
         copied.append(target)
     return copied
+
+
+def _downloads(files: dict[str, str], name: str, languages: set[str]) -> dict[str, str]:
+    # annex/<lang>/<name>-tables.xlsx and annex/<lang>/<name>-tables/*.csv of each language
+    stems = {f"annex/{lang}/{name}{DOWNLOADS}" for lang in languages}
+    return {f: digest for f, digest in files.items()
+            if f.removesuffix(".xlsx") in stems or f.rpartition("/")[0] in stems}
 
 
 def _complete(files: dict[str, str], name: str, options: dict) -> bool:

@@ -305,6 +305,11 @@ class _Batch:
             from workbench.report.annex import render_run
 
             render_run(self.folders.staging, ok, skip=copied, progress=progress, **options)
+        else:
+            # every annex was copied: the landing page render_run ends with lists them
+            from workbench.report.site import write_index
+
+            write_index(self.folders.staging, options["threshold"])
         self.manifest.annex = {"formats": list(options["formats"]), "languages": list(options["languages"]),
                                "threshold": options["threshold"]}
         self.manifest.annex_files = folder_checksums(self.folders.staging, self.folders.staging / "annex")

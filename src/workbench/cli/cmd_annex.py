@@ -35,7 +35,11 @@ def annex(args) -> int:
             for leftover in folder.rglob("*.tmp"):
                 leftover.unlink(missing_ok=True)
             raise
-    out.print(f"{len(written)} annex files in {folder}")
+    annexes = [p for p in written if p.suffix[1:] in FORMATS]
+    tables = [p for p in written if p.suffix in (".csv", ".xlsx")]
+    out.print(f"{len(annexes)} annex files in {folder}"
+              + (f", with {len(tables)} table files beside them" if tables else "")
+              + ("" if args.draft else f"; landing page {run_dir / 'index.html'}"))
     return 0
 
 

@@ -91,14 +91,34 @@ def format_table(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         All cells as strings.
     """
     out = frame.copy()
-    units = out["unit"] if "unit" in out.columns else None
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].fillna("").astype(str)
-        elif units is not None:
-            out[column] = [format_number(v, u, lang) for v, u in zip(out[column], units)]
         else:
-            found = declared(column)
-            decimals = found.decimals if found is not None else 0
-            out[column] = [_formatted(v, decimals, lang) for v in out[column]]
+            out[column] = [_formatted(v, d, lang) for v, d in zip(out[column], column_decimals(frame, column))]
     return out
+
+
+def column_decimals(frame: pd.DataFrame, column) -> list[int]:
+    """The decimals :func:`format_table` shows for each value of one numeric column.
+
+    With a ``unit`` column each row's unit picks them (:data:`workbench.reference.columns.DECIMALS`);
+    otherwise the column's declaration (:mod:`workbench.reference.columns`) does, and a column not
+    declared there is a count (no decimals).
+
+    Parameters
+    ----------
+    frame
+        The table.
+    column
+        One of its columns.
+
+    Returns
+    -------
+    list of int
+        One per row.
+    """
+    if "unit" in frame.columns:
+        return [DECIMALS.get(u, 0) if isinstance(u, str) else 0 for u in frame["unit"]]
+    found = declared(column)
+    return [found.decimals if found is not None else 0] * len(frame)

@@ -18,6 +18,8 @@ from workbench.reference.registry import get_city
 from workbench.report import disclosure
 from workbench.report.annex_document import NETWORK_NAME, city_document, network_document
 from workbench.report.annex_html import render_html
+from workbench.report.downloads import write_downloads
+from workbench.report.site import write_index
 
 #: Output formats, in the order they are written.
 FORMATS = ("html", "docx", "pdf")
@@ -63,7 +65,8 @@ def render_run(
     threshold
         Disclosure-control threshold for every table.
     progress
-        Optional callable ``progress(path)`` called after each file is written.
+        Optional callable ``progress(path)`` called after each annex file is written, after the
+        tables of each HTML annex (with the path of their workbook) and after the landing page.
     skip
         Documents (city ids, or :data:`NETWORK`) whose annex files are already in place (copied
         from an earlier run by :mod:`workbench.batch.cache`): not rendered again.
@@ -74,7 +77,10 @@ def render_run(
     Returns
     -------
     list of Path
-        Files written. Each is written to a temporary name first and renamed when complete.
+        Files written. Each is written to a temporary name first and renamed when complete. With
+        the HTML format, each annex's tables are written beside it (:mod:`workbench.report.downloads`);
+        the run's landing page ``index.html`` (:mod:`workbench.report.site`) is written last and
+        lists every annex the folder then holds, those in ``skip`` too.
     """
     unknown = [f for f in formats if f not in FORMATS] + [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
@@ -100,6 +106,16 @@ def render_run(
                 written.append(target)
                 if progress:
                     progress(target)
+            if "html" in formats:
+                # the tables behind the page, beside it (CSV files and one workbook)
+                tables = write_downloads(document, folder, name, lang, threshold, provenance)
+                written += tables
+                if progress and tables:
+                    progress(tables[-1])
+    if not draft:  # the landing page links the published annexes only
+        written.append(write_index(run_dir, threshold))
+        if progress:
+            progress(written[-1])
     return written
 
 

@@ -146,15 +146,12 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, name:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
     caption_inner = f'<span class="wb-label">{html.escape(label)}.</span> {html.escape(caption_text)}'
     caption = f'<figcaption class="wb-caption">{caption_inner}</figcaption>'
-    notes = [_text(n, lang, exhibit.where) for n in exhibit.notes]
     hidden = 0
     landscape = ""
     if exhibit.table is not None:
         # a table's caption is its <caption> (tagged as the table's caption in the PDF)
         body, hidden = table_html(exhibit.table, threshold, lang, exhibit.where, caption=caption_inner, max_rows=MAX_ROWS)
         caption = ""
-        if hidden:
-            notes.append(render(disclosure.note(threshold), lang))
         if len(exhibit.table) > MAX_ROWS:
             csv = f"{downloads_folder(name)}/{_anchor(exhibit)}.csv"
             text = render(T("The first {shown} of {total} rows; the full table is in the downloads of this annex ({file}).",
@@ -169,12 +166,25 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, name:
         body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
     else:
         body = ""
-    lines = "; ".join(_text(line, lang, exhibit.where) for line in exhibit.sources)
-    source = f'<p class="wb-source">{html.escape(render(T("Source: {lines}", lines=lines), lang))}</p>'
-    note_html = "".join(f'<p class="wb-note">{html.escape(render(T("Note: {text}", text=n), lang))}</p>'
-                        for n in dict.fromkeys(notes))
+    source = f'<p class="wb-source">{html.escape(source_line(exhibit, lang))}</p>'
+    note_html = "".join(f'<p class="wb-note">{html.escape(n)}</p>' for n in note_lines(exhibit, lang, threshold, hidden))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}{landscape}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
+
+
+def source_line(exhibit: Exhibit, lang: str) -> str:
+    """The source line under an exhibit ("Source: …"), in ``lang``."""
+    lines = "; ".join(_text(line, lang, exhibit.where) for line in exhibit.sources)
+    return render(T("Source: {lines}", lines=lines), lang)
+
+
+def note_lines(exhibit: Exhibit, lang: str, threshold: int, hidden: int) -> list[str]:
+    """The notes under an exhibit ("Note: …"), in ``lang``: its own, then the disclosure note when
+    ``hidden`` cells of its table are suppressed; each once."""
+    notes = [_text(n, lang, exhibit.where) for n in exhibit.notes]
+    if hidden:
+        notes.append(render(disclosure.note(threshold), lang))
+    return [render(T("Note: {text}", text=n), lang) for n in dict.fromkeys(notes)]
 
 
 def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table", caption: str = "",
@@ -182,8 +192,8 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     """A table as an HTML ``<table>`` in ``lang``, with its small counts suppressed.
 
     Headers and the cells of :data:`LABEL_COLUMNS` are translated; numbers are formatted for
-    ``lang``; cells holding a message are rendered in ``lang``. Header cells carry
-    ``scope="col"``.
+    ``lang``; cells holding a message are rendered in ``lang`` (see :func:`table_text`). Header
+    cells carry ``scope="col"``; in Arabic, cells with Latin text are isolated (``<bdi>``).
 
     Parameters
     ----------
@@ -199,39 +209,64 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     """
     if frame.empty:
         return f"<p><em>{html.escape(render(T('No data.'), lang))}</em></p>", 0
+    headers, cells, hidden = table_text(frame, threshold, lang, where)
+    head = "".join(('<th scope="col" class="wb-long">' if _LONG_WORD.search(h) else '<th scope="col">') + f"{html.escape(h)}</th>"
+                   for h in headers)
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+    rows = []
+    for row in cells[:max_rows]:
+        shown = []
+        for j, value in enumerate(row):
+            if value is None:
+                shown.append(f'<td class="wb-suppressed">{disclosure.MARK}</td>')
+                continue
+            cls = ' class="wb-num"' if numeric[j] else ' class="wb-date"' if _DATE.match(value) else (
+                ' class="wb-long"' if _LONG_WORD.search(value) else "")
+            text = html.escape(value)
+            if lang in RTL and not numeric[j] and _LATIN.search(text):
+                text = f"<bdi>{text}</bdi>"  # a Latin name keeps its own order inside the Arabic table
+            shown.append(f"<td{cls}>{text}</td>")
+        rows.append("<tr>" + "".join(shown) + "</tr>")
+    wide = " wb-wide" if len(frame.columns) >= 8 else ""
+    caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
+    return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
+            hidden)
+
+
+def table_text(frame: pd.DataFrame, threshold: int, lang: str = "en",
+               where: str = "table") -> tuple[list[str], list[list[str | None]], int]:
+    """The headers and cells of a table as an annex shows them in ``lang``, small counts suppressed.
+
+    What :func:`table_html` prints and the downloads beside an annex
+    (:mod:`workbench.report.downloads`) write: translated headers and :data:`LABEL_COLUMNS`
+    cells, registry names of network places, messages rendered, numbers formatted for ``lang``.
+
+    Returns
+    -------
+    tuple of (list of str, list of list of str or None, int)
+        The headers, the rows of cells (``None`` for a suppressed cell) and the number of
+        cells suppressed.
+    """
     marked = disclosure.suppress(frame, threshold)
     shown = format_table(frame.map(lambda v: "" if isinstance(v, dict) else v) if _has_messages(frame) else frame, lang)
     headers = [_cell_label(str(c), lang, f"{where}, column") for c in shown.columns]
-    head = "".join(('<th scope="col" class="wb-long">' if _LONG_WORD.search(h) else '<th scope="col">') + f"{html.escape(h)}</th>"
-                   for h in headers)
     rows = []
-    for i in range(len(shown) if max_rows is None else min(len(shown), max_rows)):
-        cells = []
+    for i in range(len(shown)):
+        cells: list[str | None] = []
         for j, column in enumerate(shown.columns):
             raw = frame.iat[i, j]
             if marked.mask.iat[i, j]:
-                cells.append(f'<td class="wb-suppressed">{disclosure.MARK}</td>')
-                continue
-            numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-            if isinstance(raw, dict):
-                value = _text(raw, lang, f"{where}, column '{column}'")
+                cells.append(None)
+            elif isinstance(raw, dict):
+                cells.append(_text(raw, lang, f"{where}, column '{column}'"))
             elif str(column) in LABEL_COLUMNS and shown.iat[i, j]:
-                value = _cell_label(shown.iat[i, j], lang, f"{where}, column '{column}'")
+                cells.append(_cell_label(shown.iat[i, j], lang, f"{where}, column '{column}'"))
             elif str(column) in PLACE_COLUMNS and isinstance(raw, str):
-                value = place_name(raw, lang)
+                cells.append(place_name(raw, lang))
             else:
-                value = shown.iat[i, j]
-            cls = ' class="wb-num"' if numeric else ' class="wb-date"' if _DATE.match(str(value)) else (
-                ' class="wb-long"' if _LONG_WORD.search(str(value)) else "")
-            text = html.escape(str(value))
-            if lang in RTL and not numeric and _LATIN.search(text):
-                text = f"<bdi>{text}</bdi>"  # a Latin name keeps its own order inside the Arabic table
-            cells.append(f"<td{cls}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    wide = " wb-wide" if len(shown.columns) >= 8 else ""
-    caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
-    return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
-            marked.count)
+                cells.append(str(shown.iat[i, j]))
+        rows.append(cells)
+    return headers, rows, marked.count
 
 
 #: A space between a digit and a percent sign.
