@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from copy import deepcopy
 from html import unescape
 from pathlib import Path
 
@@ -25,13 +24,12 @@ from workbench.report.annex_docx_fields import (
     request_field_update,
 )
 from workbench.report.annex_docx_html import prepare_html
+from workbench.report.annex_docx_sections import exhibit_table, landscape_sections
 from workbench.report.annex_docx_styles import (
-    SOURCE_STYLE,
     WORD_LANGUAGES,
     reference_docx,
     set_size,
     standardise_styles,
-    style_id,
 )
 from workbench.report.pandoc import call_pandoc, fixed_zip_dates, pandoc_path
 
@@ -153,14 +151,14 @@ def _finish_document(document: docx.document.Document, lang: str, html: str) -> 
     remove_markers(document)
     wide = [caption.paragraph for caption in captions if caption.marker.wide]
     # the elements themselves: lxml gives the same proxy for a node while one is referenced
-    wide_tables = [table for table in map(_exhibit_table, wide) if table is not None]
+    wide_tables = [table for table in map(exhibit_table, wide) if table is not None]
     section = document.sections[-1]
     text_width = section.page_width - section.left_margin - section.right_margin
     landscape_width = section.page_height - section.left_margin - section.right_margin  # see _section
     for table in document.tables:
         landscape = any(table._tbl is element for element in wide_tables)
         _format_table(table, rtl, landscape_width if landscape else text_width)
-    _landscape_sections(document, wide)
+    landscape_sections(document, wide)
     # pandoc copies the image's data: URI into the picture's description; the alt text belongs there.
     for inline in document.element.body.iter(qn("wp:inline")):
         alt = inline.find(qn("wp:docPr")).get("descr", "")
@@ -201,87 +199,6 @@ def _format_table(table, rtl: bool, text_width: int) -> None:
     width.set(qn("w:w"), "5000")
     if rtl and properties.find(qn("w:bidiVisual")) is None:
         properties.insert(_bidi_visual_position(properties), OxmlElement("w:bidiVisual"))
-
-
-def _exhibit_table(caption):
-    """The table right after a caption paragraph (bookmarks between them), or None."""
-    for sibling in caption.itersiblings():
-        if sibling.tag == qn("w:tbl"):
-            return sibling
-        if sibling.tag == qn("w:p"):
-            return None
-    return None
-
-
-def _landscape_sections(document: docx.document.Document, captions: list) -> None:
-    """Put each wide table, from the headings right above its caption to its last source or note
-    line, in a landscape section; the text before and after stays on portrait pages.
-
-    A section ends with the paragraph holding its ``w:sectPr``: the paragraph before the exhibit
-    ends the portrait section (a landscape one when the previous exhibit was wide too: the two
-    then share one section), the exhibit's last line ends the landscape one. Each section takes
-    the page of the document's last section (margins, footer) turned to landscape or kept.
-    """
-    body = document.element.body
-    source = style_id(document, SOURCE_STYLE)
-    headings = {style_id(document, f"Heading {n}") for n in range(1, 10)}
-    for caption in captions:
-        table = _exhibit_table(caption)
-        if table is None:
-            continue
-        start = caption
-        while _previous_block(start) is not None and _previous_block(start).tag == qn("w:p") \
-                and _previous_block(start).style in headings:
-            start = _previous_block(start)
-        before = _previous_block(start)
-        end = table
-        for sibling in table.itersiblings():
-            if sibling.tag == qn("w:p") and sibling.style == source:
-                end = sibling
-            elif sibling.tag in (qn("w:p"), qn("w:tbl"), qn("w:sectPr")):
-                break
-        if end is table:
-            end = _empty_paragraph_after(table)
-        if before is not None:
-            if before.tag == qn("w:tbl"):
-                before = _empty_paragraph_after(before)
-            held = before.pPr.sectPr if before.pPr is not None else None
-            if held is not None and _is_landscape(held):
-                before.pPr.remove(held)  # the previous wide exhibit: one landscape section for both
-            else:
-                before.get_or_add_pPr().insert_element_before(_section(body.sectPr, landscape=False), "w:pPrChange")
-        end.get_or_add_pPr().insert_element_before(_section(body.sectPr, landscape=True), "w:pPrChange")
-
-
-def _previous_block(element):
-    """The paragraph or table before ``element`` (bookmarks skipped), or None."""
-    for sibling in element.itersiblings(preceding=True):
-        if sibling.tag in (qn("w:p"), qn("w:tbl")):
-            return sibling
-    return None
-
-
-def _empty_paragraph_after(element):
-    paragraph = OxmlElement("w:p")
-    element.addnext(paragraph)
-    return paragraph
-
-
-def _section(last, landscape: bool):
-    """A copy of the document's last section properties, turned to landscape or not."""
-    section = deepcopy(last)
-    size = section.find(qn("w:pgSz"))
-    width, height = sorted((int(size.get(qn("w:w"))), int(size.get(qn("w:h")))))
-    if landscape:
-        size.set(qn("w:w"), str(height))
-        size.set(qn("w:h"), str(width))
-        size.set(qn("w:orient"), "landscape")
-    return section
-
-
-def _is_landscape(section) -> bool:
-    size = section.find(qn("w:pgSz"))
-    return size is not None and size.get(qn("w:orient")) == "landscape"
 
 
 def _set_properties(document: docx.document.Document, lang: str, html: str) -> None:

@@ -94,8 +94,12 @@ def _restyle(soup: BeautifulSoup, tag: Tag, style: str, anchor: str | None = Non
 
 
 def _exhibit_marker(figure: Tag) -> Marker:
+    """An exhibit's kind from its ``wb-kind-*`` class (else from what it holds), and whether it is wide."""
     classes = set(figure.get("class", []))
-    kind = "figure" if "wb-kind-figure" in classes or ("wb-kind-table" not in classes and figure.find("img")) else "table"
+    if {"wb-kind-table", "wb-kind-figure"} & classes:
+        kind = "figure" if "wb-kind-figure" in classes else "table"
+    else:
+        kind = "figure" if figure.find("img") is not None and figure.find("table") is None else "table"
     return Marker("label", kind, figure.find("table", class_="wb-wide") is not None)
 
 
@@ -126,7 +130,7 @@ def _mark_entries(soup: BeautifulSoup, entries: list[Tag], exhibits: dict, count
     for entry in entries:
         link = entry.find("a", href=True)
         marker = exhibits.get(link["href"].lstrip("#")) if link is not None else None
-        if marker is None:
+        if marker is None:  # a link to no exhibit: left unmarked, with the tables
             kinds.append("table")
             continue
         kinds.append(marker.kind)

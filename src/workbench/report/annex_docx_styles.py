@@ -67,8 +67,8 @@ def reference_docx(lang: str, cache_dir: Path | None = None) -> Path:
 
     Starts from pandoc's own ``reference.docx`` and sets: A4 portrait, 2 cm margins, page number
     centred in the footer; "DejaVu Sans" for Latin and complex (Arabic) script in every style;
-    body 10 pt with 6 pt after each paragraph (document defaults, so table cells, where the table
-    style sets none, stay tight), headings 16/13/11 pt numbered by a multilevel list attached to
+    body 10 pt with 6 pt after each paragraph (in the document defaults, so that "Table Grid",
+    which sets no space, keeps table cells tight, as in Word), headings 16/13/11 pt numbered by a multilevel list attached to
     Heading 1-3 ("1.", "1.2", "1.2.3"); "Caption" bold and kept with the next paragraph; a small
     grey "Source" style; compact "toc 1" to "toc 3" and "table of figures" styles; Word's "Table
     Grid", "List Paragraph" and "Quote"; and for right-to-left languages, right-to-left
@@ -149,7 +149,7 @@ def _set_page(document: docx.document.Document) -> None:
 
 
 def _set_styles(document: docx.document.Document, lang: str) -> None:
-    """Fonts, sizes and the workbench's own paragraph styles."""
+    """Fonts, sizes, spacing, the Word styles pandoc's file lacks and the workbench's own."""
     styles_element = document.styles.element
     defaults = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _set_run_properties(defaults, size=BODY_PT, language=WORD_LANGUAGES[lang])
@@ -176,6 +176,7 @@ def _set_styles(document: docx.document.Document, lang: str) -> None:
     toc_title.get_or_add_numPr().get_or_add_numId().val = 0
     for link in styles_element.iter(qn("w:link")):  # pandoc's linked "… Char" styles go (see STANDARD_STYLES)
         link.getparent().remove(link)
+    _style(document, "Table").element.attrib.pop(qn("w:default"), None)  # "Normal Table" is the default
     for xml in _WORD_STYLES:
         styles_element.append(parse_xml(xml))
     caption = _style(document, CAPTION_STYLE)
@@ -255,9 +256,9 @@ def _add_heading_numbering(document: docx.document.Document) -> None:
     numbers = numbering.findall(qn("w:num"))
     (numbers[-1] if numbers else abstract).addnext(instance)
     for level in range(NUMBERED_LEVELS):
-        numbers = _style(document, f"Heading {level + 1}").element.get_or_add_pPr().get_or_add_numPr()
-        numbers.get_or_add_ilvl().val = level
-        numbers.get_or_add_numId().val = HEADING_NUM_ID
+        heading = _style(document, f"Heading {level + 1}").element.get_or_add_pPr().get_or_add_numPr()
+        heading.get_or_add_ilvl().val = level
+        heading.get_or_add_numId().val = HEADING_NUM_ID
 
 
 def standardise_styles(document: docx.document.Document) -> None:
@@ -266,7 +267,8 @@ def standardise_styles(document: docx.document.Document) -> None:
     pandoc's own styles are replaced (see ``_STANDARD_FOR``; list items take "List Paragraph",
     other paragraphs "Normal", tables "Table Grid", other character styles none), in the body,
     headers and footers; then every other style definition is removed from ``styles.xml``, and the
-    references of the remaining ones to removed styles (based on, next) with it.
+    references of the remaining ones to removed styles with it (based on, linked; the next
+    paragraph's style becomes Normal).
     """
     styles = document.styles.element
     by_id = {style.get(qn("w:styleId")): style for style in styles.findall(qn("w:style"))}
@@ -300,7 +302,10 @@ def standardise_styles(document: docx.document.Document) -> None:
         for tag in ("w:basedOn", "w:next", "w:link"):
             element = style.find(qn(tag))
             if element is not None and element.get(qn("w:val")) not in kept:
-                style.remove(element)
+                if tag == "w:next":  # after a heading or the title, typing goes on in Normal
+                    element.set(qn("w:val"), ids["normal"])
+                else:
+                    style.remove(element)
 
 
 def style_id(document: docx.document.Document, name: str) -> str | None:
