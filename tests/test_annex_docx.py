@@ -85,7 +85,8 @@ def annex_html(lang: str) -> str:
         (4, "s-2", "1.1.1 Detail", f"<p>Detail.</p>{narrow[2]}"),
         (3, "s-3", "1.2 Origins", ""),
         (4, "s-4", "1.2.1 By year", wide2[2]),
-        (2, "s-5", "2. Local knowledge", "<p>Expert text.</p>"),
+        (2, "s-5", "2. Local knowledge", "<p>Expert text in <code>chapter.md</code>.</p>"
+                                          "<blockquote><p>A quoted remark.</p></blockquote>"),
         (3, "s-6", "National policy", "<p>To be contributed.</p>"),
     ]
     toc = "".join(f'<li class="wb-toc-{level}"><a href="#{anchor}">{html_lib.escape(heading)}</a></li>'
@@ -276,7 +277,8 @@ def test_write_docx_defines_and_uses_only_standard_styles(lang, word):
     used = set(re.findall(r'<w:(?:pStyle|rStyle|tblStyle|basedOn|next|link) w:val="([^"]+)"', xml))
     assert used <= set(names), used - set(names)
     used_names = {names[sid].lower() for sid in used}
-    assert {"heading 1", "caption", "source", "table grid", "toc 1", "table of figures", "list paragraph"} <= used_names
+    assert {"heading 1", "caption", "source", "table grid", "toc 1", "table of figures", "list paragraph",
+            "quote"} <= used_names  # pandoc's Block Text became Quote; its Verbatim Char (code) went
     assert all(t.style.name == "Table Grid" for t in document.tables)
 
 
@@ -361,7 +363,8 @@ def test_write_docx_english_has_no_right_to_left_marks(word):
 
 def test_prepare_html_marks_labels_and_lists_tables_before_figures():
     soup = BeautifulSoup(prepare_html(annex_html("fr")), "html.parser")
-    entries = [(read_marker(span["id"]), span.get_text()) for span in soup.select('div[data-custom-style="table of figures"] span[id]')]
+    listed = soup.select('div[data-custom-style="table of figures"] span[id]')
+    entries = [(read_marker(span["id"]), span.get_text()) for span in listed]
     assert [(m.role, m.kind, m.wide) for m, _ in entries] == [
         ("entry", "table", True), ("entry", "table", False), ("entry", "table", True), ("entry", "figure", False)]
     assert [text.split(". ")[0] for _, text in entries] == ["Tableau A.1", "Tableau A.2", "Tableau A.3", "Figure A.1"]

@@ -68,12 +68,12 @@ def reference_docx(lang: str, cache_dir: Path | None = None) -> Path:
     Starts from pandoc's own ``reference.docx`` and sets: A4 portrait, 2 cm margins, page number
     centred in the footer; "DejaVu Sans" for Latin and complex (Arabic) script in every style;
     body 10 pt with 6 pt after each paragraph (in the document defaults, so that "Table Grid",
-    which sets no space, keeps table cells tight, as in Word), headings 16/13/11 pt numbered by a multilevel list attached to
-    Heading 1-3 ("1.", "1.2", "1.2.3"); "Caption" bold and kept with the next paragraph; a small
-    grey "Source" style; compact "toc 1" to "toc 3" and "table of figures" styles; Word's "Table
-    Grid", "List Paragraph" and "Quote"; and for right-to-left languages, right-to-left
-    paragraphs by default. The file is cached under ``cache_dir``, keyed on
-    the language, the pandoc version and this module's source, so a change to either rebuilds it.
+    which sets no space, keeps table cells tight, as in Word); headings 16/13/11 pt, numbered by
+    a multilevel list attached to Heading 1-3 ("1.", "1.2", "1.2.3"); "Caption" bold and kept
+    with the next paragraph; a small grey "Source" style; compact "toc 1" to "toc 3" and "table
+    of figures" styles; Word's "Table Grid", "List Paragraph" and "Quote"; and for right-to-left
+    languages, right-to-left paragraphs by default. The file is cached under ``cache_dir``, keyed
+    on the language, the pandoc version and this module's source, so a change to either rebuilds it.
 
     Parameters
     ----------
@@ -153,7 +153,8 @@ def _set_styles(document: docx.document.Document, lang: str) -> None:
     styles_element = document.styles.element
     defaults = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _set_run_properties(defaults, size=BODY_PT, language=WORD_LANGUAGES[lang])
-    spacing = styles_element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    paragraph_defaults = styles_element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = paragraph_defaults.find(qn("w:spacing"))
     spacing.set(qn("w:before"), "0")
     spacing.set(qn("w:after"), "120")
     # Theme fonts (Calibri/Cambria) would win over the explicit family: replace them everywhere
@@ -246,7 +247,9 @@ def _add_heading_numbering(document: docx.document.Document) -> None:
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADING_NUM_ID}"><w:nsid w:val="5742484E"/>'
         f'<w:multiLevelType w:val="multilevel"/>{"".join(levels)}</w:abstractNum>'
     )
-    instance = parse_xml(f'<w:num {nsdecls("w")} w:numId="{HEADING_NUM_ID}"><w:abstractNumId w:val="{HEADING_NUM_ID}"/></w:num>')
+    instance = parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{HEADING_NUM_ID}"><w:abstractNumId w:val="{HEADING_NUM_ID}"/></w:num>'
+    )
     # Schema order: picture bullets, then every abstractNum, then every num.
     following = [child for child in numbering if child.tag in (qn("w:abstractNum"), qn("w:num"))]
     if following:
