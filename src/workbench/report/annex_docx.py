@@ -154,7 +154,8 @@ def _finish_document(document: docx.document.Document, lang: str, html: str) -> 
     wide_tables = [table for table in map(exhibit_table, wide) if table is not None]
     section = document.sections[-1]
     text_width = section.page_width - section.left_margin - section.right_margin
-    landscape_width = section.page_height - section.left_margin - section.right_margin  # see _section
+    # a landscape section keeps the portrait one's left and right margins (annex_docx_sections)
+    landscape_width = section.page_height - section.left_margin - section.right_margin
     for table in document.tables:
         landscape = any(table._tbl is element for element in wide_tables)
         _format_table(table, rtl, landscape_width if landscape else text_width)
@@ -214,12 +215,13 @@ def _set_properties(document: docx.document.Document, lang: str, html: str) -> N
         for element in core.findall(qn(name)):
             core.remove(element)
     for part in document.part.package.iter_parts():
-        if str(part.partname) == "/docProps/app.xml":
+        if str(part.partname) == "/docProps/app.xml":  # a part python-docx keeps as plain bytes
             part._blob = _APP_PROPERTIES
 
 
 def _table_font_size(columns: int) -> float:
-    """Smaller text for wider tables, so up to about 16 short columns fit a 17 cm text width."""
+    """Smaller text for wider tables, so up to about 16 short columns fit a 17 cm text width
+    (tables of 8 columns or more get the 25.7 cm of a landscape page besides)."""
     if columns >= 12:
         return 7
     if columns >= 8:
