@@ -1,18 +1,19 @@
-"""The Word reference document of the annexes: A4 page, one font for Latin and Arabic, the styles."""
+"""The Word styles of the annexes: the reference document pandoc writes with, and the standard styles kept."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import re
 from pathlib import Path
 
 import docx
 import pypandoc
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from workbench.errors import WorkbenchError
@@ -21,7 +22,6 @@ from workbench.report.pandoc import call_pandoc, fixed_zip_dates, pandoc_path
 
 #: Word language tag per annex language (Word wants a region).
 WORD_LANGUAGES = {"en": "en-GB", "fr": "fr-FR", "ar": "ar-SA"}
-#: Annex languages written right to left.
 #: One family for Latin and Arabic script: DejaVu Sans is on every Debian (fonts-dejavu-core).
 FONT = "DejaVu Sans"
 #: Body text size in points; tables get smaller sizes by column count (see ``_table_font_size``).
@@ -34,6 +34,30 @@ CAPTION_STYLE = "Caption"
 #: take "toc 1" to "toc 3" by level (``li.wb-toc-2`` for an h2 section, ``wb-toc-3`` below it).
 TOC_STYLES = {"sections": "toc {level}", "exhibits": "table of figures", "title": "TOC Heading"}
 TOC_LEVELS = 3
+#: Heading levels numbered by the heading list ("1.", "1.2", "1.2.3"); the same levels go in the contents.
+NUMBERED_LEVELS = 3
+#: ``w:numId`` (and ``w:abstractNumId``) of the heading list; pandoc numbers its own lists from 990/1000.
+HEADING_NUM_ID = 10
+#: Paragraph style of list items (pandoc's "Compact" or "Body Text" with a list number).
+LIST_STYLE = "List Paragraph"
+#: Table style of every table.
+TABLE_STYLE = "Table Grid"
+#: The only styles a Word annex defines and uses (names as written in ``styles.xml``, compared without
+#: case): Word's built-in ones, which a template restyles when the text is pasted into it, and the
+#: annex's own "Source" for source and note lines.
+STANDARD_STYLES = frozenset(
+    name.lower()
+    for name in (
+        "Normal", "Title", "Subtitle", *(f"heading {n}" for n in range(1, 10)), CAPTION_STYLE, SOURCE_STYLE,
+        TOC_STYLES["title"], *(f"toc {n}" for n in range(1, 10)), TOC_STYLES["exhibits"], LIST_STYLE, "Quote",
+        "footnote text", "footnote reference", "Hyperlink", "Default Paragraph Font", "Normal Table",
+        TABLE_STYLE, "No List",
+    )
+)
+#: pandoc's styles and the standard style each becomes (paragraph styles not named here become Normal,
+#: character styles are dropped, table styles become Table Grid).
+_STANDARD_FOR = {"block text": "Quote", "image caption": CAPTION_STYLE, "table caption": CAPTION_STYLE,
+                 "footnote block text": "footnote text"}
 #: ``w:rFonts`` attributes pointing at the theme's fonts, which win over explicit names.
 _THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -43,10 +67,13 @@ def reference_docx(lang: str, cache_dir: Path | None = None) -> Path:
 
     Starts from pandoc's own ``reference.docx`` and sets: A4 portrait, 2 cm margins, page number
     centred in the footer; "DejaVu Sans" for Latin and complex (Arabic) script in every style;
-    body 10 pt, headings 16/13/11 pt; "Caption" bold and kept with the next paragraph; a small
-    grey "Source" style; compact "toc 1" and "table of figures" styles; and for right-to-left
-    languages, right-to-left paragraphs by default. The file is cached under ``cache_dir``, keyed on
-    the language, the pandoc version and this module's source, so a change to either rebuilds it.
+    body 10 pt with 6 pt after each paragraph (in the document defaults, so that "Table Grid",
+    which sets no space, keeps table cells tight, as in Word); headings 16/13/11 pt, numbered by
+    a multilevel list attached to Heading 1-3 ("1.", "1.2", "1.2.3"); "Caption" bold and kept
+    with the next paragraph; a small grey "Source" style; compact "toc 1" to "toc 3" and "table
+    of figures" styles; Word's "Table Grid", "List Paragraph" and "Quote"; and for right-to-left
+    languages, right-to-left paragraphs by default. The file is cached under ``cache_dir``, keyed
+    on the language, the pandoc version and this module's source, so a change to either rebuilds it.
 
     Parameters
     ----------
@@ -79,6 +106,7 @@ def reference_docx(lang: str, cache_dir: Path | None = None) -> Path:
     document = docx.Document(io.BytesIO(result))
     _set_page(document)
     _set_styles(document, lang)
+    _add_heading_numbering(document)
     buffer = io.BytesIO()
     document.save(buffer)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -108,6 +136,7 @@ def _set_page(document: docx.document.Document) -> None:
         section.left_margin = section.right_margin = Cm(2)
         section.header_distance = section.footer_distance = Cm(1)
         footer = section.footer.paragraphs[0]
+        footer._p.pPr.remove(footer._p.pPr.find(qn("w:pStyle")))  # python-docx's "Footer": not defined here
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
         field = OxmlElement("w:fldSimple")
         field.set(qn("w:instr"), "PAGE")
@@ -120,10 +149,14 @@ def _set_page(document: docx.document.Document) -> None:
 
 
 def _set_styles(document: docx.document.Document, lang: str) -> None:
-    """Fonts, sizes and the workbench's own paragraph styles."""
+    """Fonts, sizes, spacing, the Word styles pandoc's file lacks and the workbench's own."""
     styles_element = document.styles.element
     defaults = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _set_run_properties(defaults, size=BODY_PT, language=WORD_LANGUAGES[lang])
+    paragraph_defaults = styles_element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = paragraph_defaults.find(qn("w:spacing"))
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), "120")
     # Theme fonts (Calibri/Cambria) would win over the explicit family: replace them everywhere
     # (styles naming a font of their own, such as the code style, keep it).
     for fonts in styles_element.iter(qn("w:rFonts")):
@@ -136,16 +169,24 @@ def _set_styles(document: docx.document.Document, lang: str) -> None:
         style.font.color.rgb = RGBColor(0x2A, 0x5D, 0x8F)
     for name in ("Heading 1", "Heading 2", "Heading 3"):
         _style(document, name).font.bold = True
-    for name in ("Body Text", "First Paragraph"):
-        _style(document, name).paragraph_format.space_before = Pt(0)
-        _style(document, name).paragraph_format.space_after = Pt(6)
+    # Subtitle carries a stray list level in pandoc's file; the contents title must not be numbered
+    # like the Heading 1 it is based on.
+    subtitle = _style(document, "Subtitle").element.pPr
+    subtitle.remove(subtitle.find(qn("w:numPr")))
+    toc_title = _style(document, TOC_STYLES["title"]).element.get_or_add_pPr()
+    toc_title.get_or_add_numPr().get_or_add_numId().val = 0
+    for link in styles_element.iter(qn("w:link")):  # pandoc's linked "… Char" styles go (see STANDARD_STYLES)
+        link.getparent().remove(link)
+    _style(document, "Table").element.attrib.pop(qn("w:default"), None)  # "Normal Table" is the default
+    for xml in _WORD_STYLES:
+        styles_element.append(parse_xml(xml))
     caption = _style(document, CAPTION_STYLE)
     caption.font.italic = False
     caption.font.bold = True
     caption.paragraph_format.keep_with_next = True
     caption.paragraph_format.space_before = Pt(12)
     caption.paragraph_format.space_after = Pt(4)
-    source = document.styles.add_style(SOURCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    source = document.styles.add_style(SOURCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)  # the one custom style
     source.base_style = _style(document, "Normal")
     _set_run_properties(source.element.get_or_add_rPr(), size=8)
     source.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
@@ -153,14 +194,137 @@ def _set_styles(document: docx.document.Document, lang: str) -> None:
     source.paragraph_format.space_after = Pt(2)
     levels = [TOC_STYLES["sections"].format(level=level) for level in range(1, TOC_LEVELS + 1)]
     for indent, name in enumerate([*levels, TOC_STYLES["exhibits"]]):
-        entry = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        entry = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=True)
         entry.base_style = _style(document, "Normal")
+        entry.paragraph_format.space_before = Pt(0)
         entry.paragraph_format.space_after = Pt(2)
         if name in levels:
             entry.paragraph_format.left_indent = Cm(0.6 * indent)  # start side in RTL paragraphs too
     if lang in RTL_LANGUAGES:
         bidi = OxmlElement("w:bidi")
         _style(document, "Normal").element.get_or_add_pPr().insert(0, bidi)
+
+
+#: Word's own definitions of the built-in styles pandoc's reference document lacks (table cells get
+#: no space after their paragraphs from "Table Grid", as in Word).
+_WORD_STYLES = (
+    f'''<w:style {nsdecls("w")} w:type="table" w:default="1" w:styleId="TableNormal">
+<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
+<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>
+<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>
+</w:tblCellMar></w:tblPr></w:style>''',
+    f'''<w:style {nsdecls("w")} w:type="table" w:styleId="TableGrid">
+<w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/>
+<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+<w:tblPr><w:tblBorders>{"".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))}</w:tblBorders></w:tblPr></w:style>''',
+    f'''<w:style {nsdecls("w")} w:type="paragraph" w:styleId="ListParagraph">
+<w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="34"/><w:qFormat/>
+<w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr></w:style>''',
+    f'''<w:style {nsdecls("w")} w:type="paragraph" w:styleId="Quote">
+<w:name w:val="Quote"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="29"/><w:qFormat/>
+<w:pPr><w:ind w:left="567" w:right="567"/></w:pPr></w:style>''',
+)
+
+
+def _add_heading_numbering(document: docx.document.Document) -> None:
+    """A multilevel list "1." / "1.2" / "1.2.3" linked to Heading 1-3, so Word numbers the headings.
+
+    Levels past :data:`NUMBERED_LEVELS` continue the pattern but no style uses them. The number is
+    followed by a space, like the numbers typed in the HTML headings.
+    """
+    levels = []
+    for level in range(9):
+        text = ".".join(f"%{n}" for n in range(1, level + 2)) + ("." if level == 0 else "")
+        style = f'<w:pStyle w:val="Heading{level + 1}"/>' if level < NUMBERED_LEVELS else ""
+        levels.append(
+            f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>{style}'
+            f'<w:suff w:val="space"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            '<w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr></w:lvl>'
+        )
+    numbering = document.part.numbering_part.element
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADING_NUM_ID}"><w:nsid w:val="5742484E"/>'
+        f'<w:multiLevelType w:val="multilevel"/>{"".join(levels)}</w:abstractNum>'
+    )
+    instance = parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{HEADING_NUM_ID}"><w:abstractNumId w:val="{HEADING_NUM_ID}"/></w:num>'
+    )
+    # Schema order: picture bullets, then every abstractNum, then every num.
+    following = [child for child in numbering if child.tag in (qn("w:abstractNum"), qn("w:num"))]
+    if following:
+        following[0].addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbers = numbering.findall(qn("w:num"))
+    (numbers[-1] if numbers else abstract).addnext(instance)
+    for level in range(NUMBERED_LEVELS):
+        heading = _style(document, f"Heading {level + 1}").element.get_or_add_pPr().get_or_add_numPr()
+        heading.get_or_add_ilvl().val = level
+        heading.get_or_add_numId().val = HEADING_NUM_ID
+
+
+def standardise_styles(document: docx.document.Document) -> None:
+    """Give every paragraph, run and table of a pandoc document a style of :data:`STANDARD_STYLES`.
+
+    pandoc's own styles are replaced (see ``_STANDARD_FOR``; list items take "List Paragraph",
+    other paragraphs "Normal", tables "Table Grid", other character styles none), in the body,
+    headers and footers; then every other style definition is removed from ``styles.xml``, and the
+    references of the remaining ones to removed styles with it (based on, linked; the next
+    paragraph's style becomes Normal).
+    """
+    styles = document.styles.element
+    by_id = {style.get(qn("w:styleId")): style for style in styles.findall(qn("w:style"))}
+    names = {sid: (style.find(qn("w:name")).get(qn("w:val")) if style.find(qn("w:name")) is not None else sid)
+             for sid, style in by_id.items()}
+    ids = {name.lower(): sid for sid, name in names.items()}
+    for part in _stories(document):
+        for reference in list(part.iter(qn("w:pStyle"))):
+            name = names.get(reference.get(qn("w:val")), "").lower()
+            if name in STANDARD_STYLES:
+                continue
+            listed = reference.getparent().find(qn("w:numPr")) is not None
+            target = _STANDARD_FOR.get(name, LIST_STYLE if listed else "Normal")
+            if target == "Normal":  # the default: Word names no style then
+                properties = reference.getparent()
+                properties.remove(reference)
+                if len(properties) == 0:
+                    properties.getparent().remove(properties)
+            else:
+                reference.set(qn("w:val"), ids[target.lower()])
+        for reference in list(part.iter(qn("w:rStyle"))):
+            if names.get(reference.get(qn("w:val")), "").lower() not in STANDARD_STYLES:
+                reference.getparent().remove(reference)
+        for reference in part.iter(qn("w:tblStyle")):
+            reference.set(qn("w:val"), ids[TABLE_STYLE.lower()])
+    kept = {sid for sid, name in names.items() if name.lower() in STANDARD_STYLES}
+    for sid, style in by_id.items():
+        if sid not in kept:
+            styles.remove(style)
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            element = style.find(qn(tag))
+            if element is not None and element.get(qn("w:val")) not in kept:
+                if tag == "w:next":  # after a heading or the title, typing goes on in Normal
+                    element.set(qn("w:val"), ids["normal"])
+                else:
+                    style.remove(element)
+
+
+def style_id(document: docx.document.Document, name: str) -> str | None:
+    """The ``w:styleId`` of the style named ``name`` (case ignored), or None if there is none."""
+    for style in document.styles.element.findall(qn("w:style")):
+        element = style.find(qn("w:name"))
+        if element is not None and element.get(qn("w:val")).lower() == name.lower():
+            return style.get(qn("w:styleId"))
+    return None
+
+
+def _stories(document: docx.document.Document) -> list:
+    """The XML of the body, headers, footers and notes: every part whose paragraphs name styles."""
+    stories = re.compile(r"/word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+    return [part.element for part in document.part.package.iter_parts()
+            if stories.fullmatch(str(part.partname)) and hasattr(part, "element")]
 
 
 def _style(document: docx.document.Document, name: str):
