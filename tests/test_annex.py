@@ -171,3 +171,12 @@ def test_sources_name_the_checksum_of_gzipped_tidy_tables_too():
     listed = {s["id"]: s["tidy"] for s in sources_list(["unhcr_population", "worldbank_wdi"], inputs)}
     assert listed["unhcr_population"] == f"Tidy table data/tidy/unhcr_population.csv.gz, SHA-256 {'ab' * 8}."
     assert listed["worldbank_wdi"] == f"Tidy table data/tidy/worldbank_wdi.csv, SHA-256 {'cd' * 8}."
+
+
+def test_the_network_annex_takes_comparisons_in_the_plan_order_not_the_order_they_finished():
+    from workbench.reference.framework import PEER_LEARNING_THEMES
+
+    names = ["theme-" + PEER_LEARNING_THEMES[1].replace("_", "-"), "availability", "overview",
+             "theme-" + PEER_LEARNING_THEMES[0].replace("_", "-"), "origins"]
+    ordered = sorted(names, key=annex_document.comparison_rank)
+    assert ordered[:3] == ["overview", "origins", "availability"] and ordered[3].endswith(PEER_LEARNING_THEMES[0].replace("_", "-"))

@@ -16,7 +16,7 @@ from workbench.provenance import MANIFEST_NAME, Manifest, git_commit, package_ve
 from workbench.reference.i18n import LANGUAGES
 from workbench.reference.registry import get_city
 from workbench.report import disclosure
-from workbench.report.annex_document import NETWORK_NAME, city_document, network_document
+from workbench.report.annex_document import NETWORK_NAME, city_document, comparison_rank, network_document
 from workbench.report.annex_html import render_html
 from workbench.report.downloads import write_downloads
 from workbench.report.site import write_index
@@ -89,7 +89,8 @@ def render_run(
     provenance = run_provenance(run_dir)
     documents = [(r.city_id, city_document(Path(r.notebook), r.city_id)) for r in results
                  if r.kind == "profile" and r.city_id not in skip]
-    comparisons = [(r.subject, Path(r.notebook)) for r in results if r.kind == "comparison"]
+    comparisons = sorted(((r.subject, Path(r.notebook)) for r in results if r.kind == "comparison"),
+                         key=lambda c: comparison_rank(c[0]))
     if comparisons and NETWORK not in skip:
         documents.append((NETWORK, network_document(comparisons)))
     written = []

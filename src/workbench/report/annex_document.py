@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from workbench.errors import DataError
-from workbench.reference.framework import THEME_LABELS
+from workbench.reference.framework import PEER_LEARNING_THEMES, THEME_LABELS
 from workbench.reference.i18n import Label, Msg, T, to_json
 from workbench.reference.registry import get_city
 from workbench.report.exhibits import Exhibit
@@ -202,6 +202,15 @@ def _numbered(document: Document) -> Document:
         counts[exhibit.kind] += 1
         exhibit.annex_number = f"{document.letter}.{counts[exhibit.kind]}"
     return document
+
+
+def comparison_rank(name: str) -> tuple[int, str]:
+    """Where a comparison notebook stands in the network annex: the overview, origins and
+    availability first, then the themes in the framework's order (never the order runs finished)."""
+    fixed = ("overview", "origins", "availability")
+    themes = [f"theme-{t.replace('_', '-')}" for t in PEER_LEARNING_THEMES]
+    order = list(fixed) + themes
+    return (order.index(name), "") if name in order else (len(order), name)
 
 
 def comparison_titles(name: str) -> tuple[Msg, Msg]:
