@@ -15,7 +15,7 @@ from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.sections import Section
 from workbench.errors import ConfigError, DataError
 from workbench.reference.formats import format_number
-from workbench.reference.framework import THEMES, Item, load_framework
+from workbench.reference.framework import THEME_LABELS, THEMES, Item, load_framework
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
@@ -311,7 +311,7 @@ def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
             expert = [i for i in theme_items if i.measure is None]
             rows.append(
                 {
-                    "theme": theme,
+                    "theme": THEME_LABELS[theme],
                     "city": get_city(city_id).names.en,
                     "shore": shore_text(get_city(city_id).shore),
                     "items": len(theme_items),

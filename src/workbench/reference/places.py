@@ -1,0 +1,96 @@
+"""How a published place name is shown to readers: publishers' marks removed, network places and
+countries named in the reader's language."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench import paths
+from workbench.errors import ConfigError
+from workbench.reference.origins import country_name, load_country_names
+from workbench.reference.registry import describe_validation_error, is_network_place, network_name, read_yaml
+
+
+class Mark(BaseModel):
+    """Text a publisher appends to place names, with who does it and why it can go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mark: str = Field(min_length=1)
+    publisher: str
+    reason: str
+
+
+class PlaceNames(BaseModel):
+    """``data/registry/place_names.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    marks: list[Mark]
+
+
+@functools.cache
+def load_place_names(root: Path | None = None) -> PlaceNames:
+    """Load and check ``data/registry/place_names.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed or a mark is empty, blank or declared twice (naming the file and key).
+    """
+    path = (root or paths.registry_dir()) / "place_names.yaml"
+    try:
+        declared = PlaceNames.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path, model=PlaceNames)) from None
+    seen = set()
+    for i, entry in enumerate(declared.marks):
+        if not entry.mark.strip() or entry.mark in seen:
+            raise ConfigError(f"{path}: key 'marks[{i}].mark': {entry.mark!r} is blank or declared twice")
+        seen.add(entry.mark)
+    return declared
+
+
+def display_place(name: str) -> str:
+    """A published place name without the publishers' marks of ``place_names.yaml``.
+
+    ``'Amman [Admin 1]'`` → ``'Amman'``, ``'Spain*'`` → ``'Spain'``; other names are returned as
+    given (``'Madrid (greater city)'`` is Eurostat's name, not a mark).
+    """
+    if not isinstance(name, str):
+        return name
+    changed = True
+    while changed:
+        changed = False
+        for entry in load_place_names().marks:
+            if name.endswith(entry.mark) and len(name) > len(entry.mark):
+                name, changed = name[: -len(entry.mark)], True
+    return name
+
+
+def place_name(text: str, lang: str) -> str:
+    """A place name as a reader of ``lang`` sees it.
+
+    Publishers' marks are removed (:func:`display_place`); a network city or its country takes
+    its registry name; a country under a publisher's name declared in ``data/registry/countries.yaml``
+    (``Syrian Arab Rep.``, ``Italia``) its name in ``lang``
+    (:func:`workbench.reference.origins.country_name`); any other place (a district, ``Ciudad de
+    Madrid``) is shown as published. Other country names are not looked up here: a district may
+    share a country's name (Madrid's barrio El Salvador); origins travel as
+    :class:`workbench.reference.i18n.Country`.
+    """
+    if not isinstance(text, str):
+        return text
+    shown = display_place(text)
+    if is_network_place(shown):
+        return network_name(shown, lang)
+    code = load_country_names().published.get(shown)
+    return country_name(code, lang) if code else shown
+
+
+def is_place_name(text: str) -> bool:
+    """Whether ``text`` names a network place or a country (its translations then come from the
+    registry and CLDR, not from the message catalogs)."""
+    shown = display_place(text)
+    return is_network_place(shown) or shown in load_country_names().published
