@@ -16,7 +16,7 @@ from workbench.reference.i18n import Msg, T, join
 from workbench.analysis.indicators import headline_of, published
 from workbench.analysis.country import country_notes
 from workbench.analysis.sections import Section
-from workbench.reference.labels import SUB_CITY, place_label
+from workbench.reference.labels import SUB_CITY, place_label, source_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import DIFFERENCE_FROM_FIRST, REFERENCE_DATE
 
@@ -174,8 +174,8 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
 
 
 def _source_cell(keys: list[str], citations: dict[str, str]) -> str | Msg:
-    # source ids as they are; an expert figure as its citation; several sources giving the same value joined
-    parts = [T("expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else k for k in keys]
+    # sources by name (publisher and table); an expert figure as its citation; several sources giving the same value joined
+    parts = [T("expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else source_name(k) for k in keys]
     if len(parts) == 1:
         return parts[0]
     return join(parts, "; ")
