@@ -72,6 +72,23 @@ def test_rendered_tables_show_no_admin_marks_doubled_qualifiers_or_source_ids():
     assert _cells(page, 0) == ["Amman", "Spain", "Madrid (greater city)"]
     assert _cells(page, 1) == ["Amman (governorate)", "Madrid (greater city)", "Ciudad de Madrid (municipality)"]
     assert _cells(page, 2)[2] == "Ayuntamiento de Madrid, Padrón a 1 de julio de 2022 (C4210722)"
+    page, _ = annex_html.table_html(frame, 0, "fr")
+    assert _cells(page, 0) == ["Amman", "Espagne", "Madrid (ville élargie)"]  # Eurostat's qualifier translated
+    assert _cells(page, 1)[1] == "Madrid (ville élargie)"
+    joined = pd.DataFrame({"source": ["undesa_ims_2024; worldbank_wdi"]})
+    page, _ = annex_html.table_html(joined, 0, "en")
+    assert _cells(page, 0) == ["UN DESA, International Migrant Stock 2024; World Bank, World Development Indicators"]
+
+
+def test_a_sentence_does_not_repeat_the_geography_a_place_name_carries():
+    from workbench.reference.labels import bare_place
+
+    assert bare_place("Madrid (greater city)", "greater city") == "Madrid"
+    assert bare_place("Madrid (greater city)", "municipality") == "Madrid (greater city)"
+    assert bare_place("Beirut [Admin 2]", "district") == "Beirut"
+    text = T("{definition} in {place} ({geography}, {date}): {persons}", definition="Foreign-born",
+             place=bare_place("Madrid (greater city)", "greater city"), geography="greater city", date="2023", persons="1")
+    assert str(text) == "Foreign-born in Madrid (greater city, 2023): 1"
 
 
 def test_every_source_has_a_reader_facing_name():

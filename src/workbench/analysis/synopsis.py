@@ -19,7 +19,7 @@ from workbench.analysis.stats import BREAK
 from workbench.errors import DataError
 from workbench.reference.registry import City
 from workbench.reference.i18n import Country, Date, Label, Msg, Num, T, join
-from workbench.reference.labels import place_label, source_name
+from workbench.reference.labels import bare_place, place_label, source_name
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
@@ -115,7 +115,7 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
     parts, claims = [], []
     for _, row in latest.iterrows():
         claims.append(_cite("series", row, "persons"))
-        common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
+        common = {"definition": _label(row["definition"]), "place": bare_place(row["place"], row["geography"]), "geography": _label(row["geography"]),
                   "date": Date(row[REFERENCE_DATE]), "persons": _n(row["persons"])}
         if pd.notna(row[SHARE_OF_POPULATION]):
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,

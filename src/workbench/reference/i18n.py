@@ -38,7 +38,7 @@ from workbench import paths
 from workbench.errors import ConfigError, MissingTranslation, WorkbenchError
 from workbench.reference.formats import LOCALES, format_date, format_number
 from workbench.reference.origins import country_code, country_name
-from workbench.reference.places import place_name
+from workbench.reference.places import display_place, place_name, split_qualifier
 
 #: Languages of the annexes; English is the source language of the catalogs.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
@@ -201,7 +201,12 @@ def render(value, lang: str) -> str:
         return str(getattr(value, lang))
     if isinstance(value, str):
         # a name given as a parameter: publishers' marks dropped ('Amman [Admin 1]'), a network city
-        # or a country in the reader's language ('Syrian Arab Rep.' → 'Syria', 'Syrie', 'سوريا')
+        # or a country in the reader's language ('Syrian Arab Rep.' → 'Syria', 'Syrie', 'سوريا'), a
+        # publisher's geography qualifier translated ('Madrid (greater city)' → 'Madrid (ville élargie)')
+        base, qualifier = split_qualifier(display_place(value))
+        if qualifier and lang != "en":
+            return _format(translate("{place} ({geography})", lang),
+                           {"place": place_name(base, lang), "geography": translate(qualifier, lang)}, "{place} ({geography})")
         return place_name(value, lang)
     return str(value)
 

@@ -10,7 +10,7 @@ import pandas as pd
 from workbench import paths
 from workbench.errors import ConfigError
 from workbench.reference.i18n import Label, Msg, T
-from workbench.reference.places import display_place
+from workbench.reference.places import display_place, split_qualifier
 from workbench.reference.registry import load_definitions, load_sources, read_yaml
 
 GEOGRAPHY_LABELS = {
@@ -41,11 +41,16 @@ def place_label(name: str, level: str) -> str | Msg:
     name that already ends with its level (Eurostat's ``'Madrid (greater city)'``) does not get it
     twice.
     """
-    shown = display_place(name) if isinstance(name, str) and not isinstance(name, Msg) else name
-    level_text = geography_label(level)
-    if isinstance(shown, str) and not isinstance(shown, Msg) and shown.endswith(f" ({level_text})"):
-        return shown
-    return T("{place} ({geography})", place=shown, geography=Label(level_text))
+    return T("{place} ({geography})", place=bare_place(name, level), geography=Label(geography_label(level)))
+
+
+def bare_place(name: str, level: str) -> str:
+    """A published place name for a text that names its geography level beside it: publishers' marks
+    dropped, and a declared qualifier equal to the level too (``'Madrid (greater city)'`` → ``'Madrid'``)."""
+    if not isinstance(name, str) or isinstance(name, Msg):
+        return name
+    base, qualifier = split_qualifier(display_place(name))
+    return base if qualifier and qualifier == geography_label(level) else display_place(name)
 
 
 @functools.cache

@@ -23,11 +23,21 @@ class Mark(BaseModel):
     reason: str
 
 
+class Qualifier(BaseModel):
+    """A geography level a publisher names in parentheses at the end of its place names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    qualifier: str = Field(min_length=1)
+    publisher: str
+    reason: str
+
+
 class PlaceNames(BaseModel):
     """``data/registry/place_names.yaml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     marks: list[Mark]
+    qualifiers: list[Qualifier] = Field(default_factory=list)
 
 
 @functools.cache
@@ -67,6 +77,17 @@ def display_place(name: str) -> str:
             if name.endswith(entry.mark) and len(name) > len(entry.mark):
                 name, changed = name[: -len(entry.mark)], True
     return name
+
+
+def split_qualifier(name: str) -> tuple[str, str]:
+    """A published name and its declared geography qualifier: ``'Madrid (greater city)'`` →
+    ``('Madrid', 'greater city')``; ``(name, '')`` when it ends with none."""
+    if isinstance(name, str):
+        for entry in load_place_names().qualifiers:
+            suffix = f" ({entry.qualifier})"
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)], entry.qualifier
+    return name, ""
 
 
 def place_name(text: str, lang: str) -> str:

@@ -181,9 +181,9 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
             elif str(column) in LABEL_COLUMNS and shown.iat[i, j]:
                 value = _cell_label(shown.iat[i, j], lang, f"{where}, column '{column}'")
             elif str(column) in PLACE_COLUMNS and isinstance(raw, str):
-                value = place_name(raw, lang)
+                value = render(raw, lang)  # a place name: marks dropped, qualifier and network names translated
             elif str(column) in SOURCE_COLUMNS and isinstance(raw, str) and raw:
-                value = render(source_name(raw), lang)
+                value = "; ".join(render(source_name(part), lang) for part in raw.split("; "))
             else:
                 value = shown.iat[i, j]
             cls = ' class="wb-num"' if numeric else ' class="wb-date"' if _DATE.match(str(value)) else (
@@ -212,8 +212,8 @@ PLACE_COLUMNS = frozenset({"city", "place", "area", "country"})
 #: a world region) is a label of :data:`LABEL_COLUMNS` or shown as made.
 ORIGIN_COLUMNS = frozenset({"origin", "country of origin", "nationality", "country of birth", "group of origin"})
 
-#: Table columns holding registry source ids: shown as the publisher and table
-#: (:func:`workbench.reference.labels.source_name`), never as the id.
+#: Table columns holding registry source ids (one, or several joined by '; '): shown as the
+#: publisher and table (:func:`workbench.reference.labels.source_name`), never as the id.
 SOURCE_COLUMNS = frozenset({"source"})
 
 
