@@ -17,7 +17,7 @@ from workbench.errors import ConfigError, DataError
 from workbench.reference.formats import format_number
 from workbench.reference.framework import THEME_LABELS, THEMES, Item, load_framework
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
-from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
+from workbench.reference.labels import SUB_CITY, areas_text, bare_place, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
 from workbench.reference.columns import REFERENCE_DATE
 
@@ -211,9 +211,9 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
     if row["unit"] == "areas" or row["place"][:1].isdigit():
         area = _areas_cell(row["place"], row["geography_level"])
     elif row["geography_level"] == "country":
-        area = T("{geography}: {place} (national figure)", geography=Label(level), place=place_text(row["place"]))
+        area = T("{geography}: {place} (national figure)", geography=Label(level), place=place_text(bare_place(row["place"], level)))
     else:
-        area = T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
+        area = T("{geography}: {place}", geography=Label(level), place=place_text(bare_place(row["place"], level)))
     value, unit = float(format_number(row["value"], row["unit"]).replace(",", "")), row["unit"]
     if unit == "categories":
         # a count of the categories a breakdown publishes is not a figure of the indicator
