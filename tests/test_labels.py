@@ -166,3 +166,15 @@ def test_the_city_heading_says_which_shore_in_words():
     heading = city_heading(get_city("madrid"))
     assert "shore: " not in heading and "north shore of the Mediterranean" in heading
     assert "rive nord de la Méditerranée" in render(heading, "fr")
+
+
+def test_an_experts_english_place_name_reads_in_french_and_arabic_and_keeps_one_level():
+    from workbench.reference.places import place_name
+
+    assert place_name("Amman Governorate", "en") == "Amman Governorate"
+    assert place_name("Amman Governorate", "fr") == "gouvernorat d'Amman"
+    assert render(place_label("Amman Governorate", "governorate"), "fr") == "gouvernorat d'Amman"
+    assert render(place_label("Amman Governorate", "governorate"), "en") == "Amman Governorate"
+    frame = pd.DataFrame({"place": ["Amman Governorate"], "persons": [1450000.0]})
+    page, _ = annex_html.table_html(frame, 0, "ar")
+    assert _cells(page, 0) == ["محافظة العاصمة (عمّان)"]

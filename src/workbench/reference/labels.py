@@ -10,7 +10,7 @@ import pandas as pd
 from workbench import paths
 from workbench.errors import ConfigError
 from workbench.reference.i18n import Label, Msg, T
-from workbench.reference.places import display_place, split_qualifier
+from workbench.reference.places import display_place, names_level, split_qualifier
 from workbench.reference.registry import load_definitions, load_sources, read_yaml
 
 GEOGRAPHY_LABELS = {
@@ -38,9 +38,11 @@ def place_label(name: str, level: str) -> str | Msg:
     """A place with its geography level, ``'Ciudad de Madrid (municipality)'``, for captions and cells.
 
     The publisher's marks are dropped (``'Amman [Admin 1]'`` → ``'Amman (governorate)'``) and a
-    name that already ends with its level (Eurostat's ``'Madrid (greater city)'``) does not get it
-    twice.
+    name that already says its level (Eurostat's ``'Madrid (greater city)'``, an expert's ``'Amman
+    Governorate'``, both declared in ``data/registry/place_names.yaml``) does not get it twice.
     """
+    if names_level(name, level):
+        return display_place(name)  # 'Amman Governorate' says its level already
     return T("{place} ({geography})", place=bare_place(name, level), geography=Label(geography_label(level)))
 
 

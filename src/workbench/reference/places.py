@@ -32,12 +32,23 @@ class Qualifier(BaseModel):
     reason: str
 
 
+class PlaceName(BaseModel):
+    """A place name written in English, with its French and Arabic names and the level it names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    en: str
+    fr: str
+    ar: str
+    names_level: str | None = None
+
+
 class PlaceNames(BaseModel):
     """``data/registry/place_names.yaml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     marks: list[Mark]
     qualifiers: list[Qualifier] = Field(default_factory=list)
+    names: dict[str, PlaceName] = Field(default_factory=dict)
 
 
 @functools.cache
@@ -90,11 +101,18 @@ def split_qualifier(name: str) -> tuple[str, str]:
     return name, ""
 
 
+def names_level(name: str, level: str) -> bool:
+    """Whether a declared place name already says its geography level (``'Amman Governorate'``, ``governorate``)."""
+    declared = load_place_names().names.get(display_place(name)) if isinstance(name, str) else None
+    return declared is not None and declared.names_level == level
+
+
 def place_name(text: str, lang: str) -> str:
     """A place name as a reader of ``lang`` sees it.
 
     Publishers' marks are removed (:func:`display_place`); a network city or its country takes
-    its registry name; a country under a publisher's name declared in ``data/registry/countries.yaml``
+    its registry name; a place declared under ``names`` in ``place_names.yaml`` (an expert's
+    'Amman Governorate') its declared name; a country under a publisher's name declared in ``data/registry/countries.yaml``
     (``Syrian Arab Rep.``, ``Italia``) its name in ``lang``
     (:func:`workbench.reference.origins.country_name`); any other place (a district, ``Ciudad de
     Madrid``) is shown as published. Other country names are not looked up here: a district may
@@ -106,6 +124,9 @@ def place_name(text: str, lang: str) -> str:
     shown = display_place(text)
     if is_network_place(shown):
         return network_name(shown, lang)
+    declared = load_place_names().names.get(shown)
+    if declared is not None:
+        return getattr(declared, lang)
     code = load_country_names().published.get(shown)
     return country_name(code, lang) if code else shown
 
@@ -114,4 +135,4 @@ def is_place_name(text: str) -> bool:
     """Whether ``text`` names a network place or a country (its translations then come from the
     registry and CLDR, not from the message catalogs)."""
     shown = display_place(text)
-    return is_network_place(shown) or shown in load_country_names().published
+    return is_network_place(shown) or shown in load_place_names().names or shown in load_country_names().published
