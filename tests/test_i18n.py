@@ -36,7 +36,7 @@ def test_message_is_its_english_text_and_renders_in_french(french):
 def test_numbers_and_dates_follow_the_locale(french):
     text = T("{n} persons in {place} on {date}", n=Num(1234567.0), place="Lyon", date=Date("2022-07-01"))
     assert text == "1,234,567 persons in Lyon on 1 July 2022"
-    assert text.render("fr") == "1\u202f234\u202f567 personnes à Lyon au 1 juillet 2022"
+    assert text.render("fr") == "1\u202f234\u202f567 personnes à Lyon au 1er juillet 2022"
     assert formats.format_number(12.345, "percent", "fr") == "12,3"
     assert formats.format_number(1234.5, "percent", "ar") == "1,234.5"
     assert formats.format_number(0.15607, "ratio", "en") == "0.156"
@@ -88,10 +88,41 @@ def test_network_cities_and_countries_are_named_in_the_readers_language(monkeypa
     assert render(T("{share} % in {place}", share="8", place="Achrafieh"), "fr") == "8 % à Achrafieh"
 
 
-def test_place_names_keep_their_marks():
-    from workbench.reference.registry import place_name
+def test_place_names_lose_publishers_marks_and_read_in_the_readers_language():
+    from workbench.reference.places import display_place, place_name
 
-    assert place_name("Spain*", "fr") == "Espagne*"
+    assert place_name("Spain*", "fr") == "Espagne"  # UN DESA's pointer to a country note
+    assert place_name("Amman [Admin 1]", "en") == "Amman" and place_name("Azraq Camp [Admin 3: POC]", "fr") == "Azraq Camp"
     assert place_name("Lisbon", "ar") == get_city("lisbon").names.ar
     assert place_name("Ciudad de Madrid", "ar") == "Ciudad de Madrid"
     assert place_name("Lebanon", "en") == "Lebanon"
+    assert place_name("Syrian Arab Rep.", "fr") == "Syrie" and place_name("Italia", "ar") == "إيطاليا"
+    assert place_name("El Salvador", "fr") == "El Salvador"  # a barrio of Madrid, not the country
+    assert display_place("Madrid (greater city)") == "Madrid (greater city)"  # Eurostat's name, not a mark
+
+
+def test_french_dates_write_the_first_of_the_month_as_an_ordinal():
+    assert formats.format_date("2022-07-01", "fr") == "1er juillet 2022"
+    assert formats.format_date("2015-11-30", "fr") == "30 novembre 2015"
+    assert formats.format_date("2022-07-01", "en") == "1 July 2022"
+    assert formats.format_date("2022-07-01", "ar").startswith("1 ")
+
+
+def test_countries_are_named_from_cldr_in_french_and_arabic():
+    from workbench.reference.i18n import Country
+    from workbench.reference.origins import country_code, country_name, origin_name
+
+    assert [country_name("VEN", lang) for lang in ("en", "fr", "ar")] == ["Venezuela", "Venezuela", "فنزويلا"]
+    assert [country_name("ROU", lang) for lang in ("en", "fr", "ar")] == ["Romania", "Roumanie", "رومانيا"]
+    assert country_name("PSE", "fr") == "État de Palestine"  # the UN usage declared in countries.yaml
+    assert country_name("XKX", "ar") == "كوسوفو"
+    assert origin_name("COL", "fr") == "Colombie" and origin_name("OTHER", "fr").startswith("Autres pays")
+    for name, code in [("Syria", "SYR"), ("Syrian Arab Rep.", "SYR"), ("Iran (Islamic Rep. of)", "IRN"), ("Türkiye", "TUR"),
+                       ("Venezuela (Bolivarian Republic of)", "VEN"), ("State of Palestine", "PSE"), ("DR Congo", "COD")]:
+        assert country_code(name) == code, name
+    assert country_code("Other") is None and country_code("Stateless persons") is None and country_code("") is None
+    venezuela = Country.named("Venezuela")
+    assert str(venezuela) == "Venezuela" and Country.named("Other countries") == "Other countries"
+    text = T("{origin} ({share} %)", origin=venezuela, share="9.4")
+    assert text == "Venezuela (9.4 %)"
+    assert render(i18n.from_json(json.loads(json.dumps(text.to_json()))), "ar") == "فنزويلا (9.4 %)"

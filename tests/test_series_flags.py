@@ -99,7 +99,7 @@ def test_beirut_headline_is_not_the_point_after_the_level_change():
     section = profile_tables.refugees_local(_beirut_like())
     sentences = synopsis.refugees(section, T("4.7"))
     text = [render(s.text, "en") for s in sentences]
-    assert text[0] == "At the end of 2018, UNHCR counted 19,000 registered refugees in Beirut [Admin 1]."
+    assert text[0] == "At the end of 2018, UNHCR counted 19,000 registered refugees in Beirut."
     assert "changed the geography level of its figures in 2024" in text[1] and "27 registered refugees" in text[1]
     assert "not comparable" in text[1]
     assert synopsis.check(sentences, {"refugees": section.table}) == 2
@@ -300,14 +300,14 @@ def test_a_superseded_figure_is_in_the_table_with_its_note_but_never_a_headline(
     assert any("corrected the 2025 asylum-seeker figures" in line for line in _notes(section.notes))
     sentences = synopsis.refugees(section, T("4.7"))
     text = [render(s.text, "en") for s in sentences]
-    assert text[0] == "At the end of 2025, UNHCR counted 146,733 registered refugees in Amman [Admin 1]."
+    assert text[0] == "At the end of 2025, UNHCR counted 146,733 registered refugees in Amman."
     assert "5,989" not in " ".join(text) and "corrected its asylum-seeker figures for 2025" in text[1]
     assert synopsis.check(sentences, {"refugees": section.table}) == 2
     key = profile_tables.key_figures(local, local.iloc[0:0]).table
     assert key["value"].tolist() == [146_733]  # no asylum-seeker key figure: its latest value is superseded
     origins = profile_tables.origins(local, definitions=("asylum_seeker", "registered_refugee"))
     # the caseload by origin is the refugees' 2025 table, not the superseded asylum-seekers'
-    assert render(origins.notes[0], "en").startswith("Refugees under UNHCR's mandate in Amman [Admin 1] on 31 December 2025")
+    assert render(origins.notes[0], "en").startswith("Refugees under UNHCR's mandate in Amman on 31 December 2025")
 
 
 def test_age_bands_of_unequal_width_are_drawn_as_tall_as_they_are_wide():

@@ -12,7 +12,7 @@ from workbench.tidy import catalog
 from workbench.analysis import city_tables, profile_tables, themes
 from workbench.errors import ConfigError, DataError, UnknownCityError
 from workbench.analysis.framework_values import VALUE_COLUMNS, latest_values
-from workbench.reference.framework import THEMES, load_framework
+from workbench.reference.framework import THEME_LABELS, THEMES, load_framework
 from workbench.reference.i18n import Msg
 
 ALL_CITIES = ["amman", "beirut", "lisbon", "lyon", "madrid", "tanger", "tunis", "turin", "vienna"]
@@ -221,11 +221,11 @@ def test_theme_summary_counts_figures_expert_input_and_gaps():
     summary = themes.theme_summary(frame, ["turin", "lisbon"]).set_index("theme")
     assert list(summary.columns) == themes.SUMMARY_COLUMNS[1:]
     assert len(summary) == len(THEMES)  # lisbon has no values: left out
-    flows = summary.loc["flows"]
+    flows = summary.loc[THEME_LABELS["flows"]]
     assert (flows["items"], flows["with a figure"], flows["expert input"], flows["no figure"]) == (2, 1, 0, 1)
-    demography = summary.loc["demography"]
+    demography = summary.loc[THEME_LABELS["demography"]]
     assert (demography["with a figure"], demography["of which local expert figures only"]) == (1, 1)
-    coordination = summary.loc["inter_institutional_coordination"]
+    coordination = summary.loc[THEME_LABELS["inter_institutional_coordination"]]
     assert (coordination["expert input"], coordination["no figure"]) == (3, 0)
     counted = summary[["with a figure", "expert input", "no figure"]].sum(axis=1)
     assert (counted == summary["items"]).all()

@@ -17,7 +17,7 @@ from workbench.reference.columns import (
     DISSIMILARITY, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, REFERENCE_DATE, TOP_AREAS, TOP_AREAS_CHANGE, TOP_AREAS_SHARE,
 )
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
-from workbench.reference.labels import SUB_CITY
+from workbench.reference.labels import SUB_CITY, source_name
 from workbench.reference.registry import load_definitions
 
 
@@ -436,7 +436,7 @@ def _count_notes(counts: pd.DataFrame) -> list[Msg]:
         hows = {str(h): h for h in map(_without_cell_counts, rows["note"])}
         notes.append(
             T(
-                "{source}: {group} against {reference} ({how}).", source=source_id, group=Label(defs[group_id].label),
+                "{source}: {group} against {reference} ({how}).", source=source_name(source_id), group=Label(defs[group_id].label),
                 reference=Label(defs[reference_id].label), how=join([hows[k] for k in sorted(hows)], "; "),
             )
         )

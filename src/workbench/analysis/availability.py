@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.analysis.framework_values import item_rows
 from workbench.errors import ClaimError
-from workbench.reference.framework import Item
+from workbench.reference.framework import THEME_LABELS, Item
 from workbench.reference.i18n import Msg, T
 from workbench.analysis.indicators import published
 from workbench.reference.labels import SUB_CITY
@@ -52,7 +52,7 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
     early = f"before {first_year}"
     rows = []
     for item in items:
-        row = {"theme": item.theme.replace("_", " "), "indicator": item.label, early: ""}
+        row = {"theme": THEME_LABELS[item.theme], "indicator": item.label, early: ""}
         row.update({y: "" for y in year_columns})
         if item.measure is None:
             row[early] = EXPERT

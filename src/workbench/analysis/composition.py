@@ -19,7 +19,7 @@ from workbench.analysis.comparability import Decision, Figure, comparable
 from workbench.errors import DataError
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.analysis.sections import Section
-from workbench.reference.labels import SUB_CITY, geography_label
+from workbench.reference.labels import SUB_CITY, geography_label, place_label, source_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import CITY_SHARE, COUNTRY_SHARE, EFFECTIVE_ORIGINS, LOCATION_QUOTIENT, NOT_ITEMISED, REFERENCE_DATE, SIMPSON
 
@@ -407,22 +407,21 @@ def _table_note(table: pd.DataFrame, scope: str) -> Msg:
     share_base = first["share_base"]
     values = {
         "definition": Label(defs[first["definition_id"]].label),
-        "place": first["place_name"],
-        "geography": Label(geography_label(first["geography_level"])),
+        "area": place_label(first["place_name"], first["geography_level"]),
         "date": Date(first["ref_date"]),
         "origin_type": Label(first["origin_type"].replace("_", " ")),
-        "source": first["source_id"],
+        "source": source_name(first["source_id"]),
         "total": Num(float(first["base_persons"])),
         "base": share_base if isinstance(share_base, Msg) else Label(str(share_base)),
     }
     if scope == "city":
         return T(
-            "City: {definition} in {place} ({geography}) on {date}, by {origin_type}, {source}; "
+            "City: {definition} in {area} on {date}, by {origin_type}, {source}; "
             "shares of {total} persons ({base}).",
             **values,
         )
     return T(
-        "Country: {definition} in {place} ({geography}) on {date}, by {origin_type}, {source}; "
+        "Country: {definition} in {area} on {date}, by {origin_type}, {source}; "
         "shares of {total} persons ({base}).",
         **values,
     )

@@ -12,11 +12,11 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis import indicators as ind
-from workbench.reference.i18n import Label, Msg, T, join
+from workbench.reference.i18n import Msg, T, join
 from workbench.analysis.indicators import headline_of, published
 from workbench.analysis.country import country_notes
 from workbench.analysis.sections import Section
-from workbench.reference.labels import SUB_CITY, geography_label
+from workbench.reference.labels import SUB_CITY, place_label, source_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import DIFFERENCE_FROM_FIRST, REFERENCE_DATE
 
@@ -149,7 +149,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                         "population": defs[definition_id].label,
                         "year": year,
                         "source": _source_cell(keys, citations),
-                        "area": T("{place} ({geography})", place=row["place_name"], geography=Label(geography_label(row["level"]))),
+                        "area": place_label(row["place_name"], row["level"]),
                         REFERENCE_DATE: row["ref_date"],
                         "value": row["value"],
                         DIFFERENCE_FROM_FIRST: 100 * (row["value"] - base) / base if base else float("nan"),
@@ -174,8 +174,8 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
 
 
 def _source_cell(keys: list[str], citations: dict[str, str]) -> str | Msg:
-    # source ids as they are; an expert figure as its citation; several sources giving the same value joined
-    parts = [T("expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else k for k in keys]
+    # sources by name (publisher and table); an expert figure as its citation; several sources giving the same value joined
+    parts = [T("expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else source_name(k) for k in keys]
     if len(parts) == 1:
         return parts[0]
     return join(parts, "; ")

@@ -10,9 +10,9 @@ import re
 
 import pandas as pd
 
-from workbench.reference.i18n import Label, Msg, T
+from workbench.reference.i18n import Label, Msg, T, join
 from workbench.analysis.sections import Section
-from workbench.reference.labels import geography_label, source_refs
+from workbench.reference.labels import geography_label, source_name, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.schemas import FLAGS
 from workbench.reference.columns import REFERENCE_DATE, SHARE_OF_ALL_NEW_PERMITS, SHARE_OF_ALL_PERMITS, SHARE_OF_ALL_TITLES, WOMEN_SHARE
@@ -107,7 +107,7 @@ def new_permits(local: pd.DataFrame) -> Section:
     notes = [T("Permits issued to non-EU citizens during the calendar year (inflows).")]
     sources = list(dict.fromkeys(rows["source_id"]))
     if len(sources) > 1:
-        notes.append(T("Totals and reasons come from different ISTAT tables ({tables}) of the same permit records.", tables=", ".join(sources)))
+        notes.append(T("Totals and reasons come from different ISTAT tables ({tables}) of the same permit records.", tables=join([source_name(s) for s in sources], "; ")))
     return Section(table[_NEW_COLUMNS].reset_index(drop=True), source_refs(rows), notes)
 
 

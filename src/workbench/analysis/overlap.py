@@ -18,9 +18,9 @@ from workbench.analysis.caseloads import is_caseload
 from workbench.analysis.comparability import Figure, comparable
 from workbench.analysis.compare import shore_text
 from workbench.errors import DataError
-from workbench.reference.i18n import Label, T
+from workbench.reference.i18n import T
 from workbench.reference.origins import origin_name
-from workbench.reference.labels import geography_label, place_text
+from workbench.reference.labels import place_label, place_text
 from workbench.reference.registry import get_city, load_definitions
 from workbench.reference.columns import OVERLAP, RANK_SAME_DEFINITION_ONLY, REFERENCE_DATE, SHARE
 
@@ -80,7 +80,7 @@ def composition(rows: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
                     "city": city.names.en,
                     "shore": shore_text(city.shore),
                     "definition": defs[row["definition_id"]].label,
-                    "area": T("{place} ({geography})", place=place_text(row["place_name"]), geography=Label(geography_label(row["geography_level"]))),
+                    "area": place_label(place_text(row["place_name"]), row["geography_level"]),
                     REFERENCE_DATE: row["ref_date"],
                     "rank": rank,
                     "origin": origin_name(row["origin"]),

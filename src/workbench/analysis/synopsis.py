@@ -18,7 +18,8 @@ from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK
 from workbench.errors import DataError
 from workbench.reference.registry import City
-from workbench.reference.i18n import Date, Label, Msg, Num, T, join
+from workbench.reference.i18n import Country, Date, Label, Msg, Num, T, join
+from workbench.reference.labels import bare_place, place_label, source_name
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
 
 
@@ -64,9 +65,9 @@ def migrant_share(series: Section, city: City, where: Msg) -> list[Sentence]:
     last = pool.sort_values(REFERENCE_DATE).iloc[-1]
     same = table[(table["place"] == last["place"]) & (table["definition"] == last["definition"]) & (table["source"] == last["source"])]
     text = T(
-        "{definition} numbered {persons} in {place} ({geography}) on {date}: {share} % of the population.",
-        definition=_label(last["definition"]), persons=_n(last["persons"]), place=last["place"],
-        geography=_label(last["geography"]), date=Date(last[REFERENCE_DATE]), share=_pct(last[SHARE_OF_POPULATION]),
+        "{definition} numbered {persons} in {area} on {date}: {share} % of the population.",
+        definition=_label(last["definition"]), persons=_n(last["persons"]), area=place_label(last["place"], last["geography"]),
+        date=Date(last[REFERENCE_DATE]), share=_pct(last[SHARE_OF_POPULATION]),
     )
     out = [Sentence(text, where, [last["source"]], [_cite("series", last, "persons"), _cite("series", last, SHARE_OF_POPULATION)])]
     first = same.sort_values(REFERENCE_DATE).iloc[0]
@@ -114,7 +115,7 @@ def other_definitions(series: Section, city: City, where: Msg) -> list[Sentence]
     parts, claims = [], []
     for _, row in latest.iterrows():
         claims.append(_cite("series", row, "persons"))
-        common = {"definition": _label(row["definition"]), "place": row["place"], "geography": _label(row["geography"]),
+        common = {"definition": _label(row["definition"]), "place": bare_place(row["place"], row["geography"]), "geography": _label(row["geography"]),
                   "date": Date(row[REFERENCE_DATE]), "persons": _n(row["persons"])}
         if pd.notna(row[SHARE_OF_POPULATION]):
             parts.append(T("{definition} in {place} ({geography}, {date}): {persons} ({share} %)", **common,
@@ -167,7 +168,8 @@ def top_origins(origins: Section, where: Msg) -> list[Sentence]:
     if origins.empty:
         return []
     top = origins.table.head(3)
-    parts = [T("{origin} ({share} %)", origin=row["origin"], share=_pct(row[SHARE_OF_THE_GROUP])) for _, row in top.iterrows()]
+    parts = [T("{origin} ({share} %)", origin=Country.named(row["origin"]), share=_pct(row[SHARE_OF_THE_GROUP]))
+             for _, row in top.iterrows()]
     context = origins.notes[0] if origins.notes else ""
     few = len(origins.table) < MIN_ORIGINS_FOR_DIVERSITY and len(parts) > 1 and context
     if few:  # a table naming two or three countries says nothing of the others: the sentence says so
@@ -375,8 +377,8 @@ def labour_gaps(gaps: Section, where: Msg) -> list[Sentence]:
         claims = [_cite("gaps", r, c) for r in rates.values() for c in (MIGRANTS_SHARE, NATIVES_SHARE, GAP)]
         claims.append(_cite_label("gaps", rows.iloc[0], "age band"))
         out.append(Sentence(
-            T("In {place} ({geography}) on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
-              place=place, geography=_label(geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
+            T("In {area} on {date}, {migrants} aged {age} had: {rates}; compared with {natives} (point estimates).",
+              area=place_label(place, geography), date=Date(first[REFERENCE_DATE]), migrants=_label(first["migrant definition"]),
               age=_label(first["age band"]), rates=join(parts, "; "), natives=_label(first["native definition"])),
             where, [source_id], claims,
         ))
@@ -411,13 +413,13 @@ def disagreements(conflicts: Section, where: Msg, caveats: list | tuple = ()) ->
 
 
 def as_markdown(sentences: list[Sentence]) -> Msg:
-    """The synopsis as a Markdown list, each sentence followed by its table and source ids."""
+    """The synopsis as a Markdown list, each sentence followed by its table and sources (publisher and table)."""
     if not sentences:
         return T("*No figure could be drafted from the public sources for this city.*")
     lines = []
     for s in sentences:
         if s.sources:
-            lines.append(T("- {text} *(see {table}; source: {sources})*", text=s.text, table=s.table, sources=", ".join(s.sources)))
+            lines.append(T("- {text} *(see {table}; source: {sources})*", text=s.text, table=s.table, sources=join([source_name(i) for i in dict.fromkeys(s.sources)], "; ")))
         else:
             lines.append(T("- {text} *(see {table})*", text=s.text, table=s.table))
     return join(lines, "\n")

@@ -20,7 +20,7 @@ from workbench.analysis import synopsis
 from workbench.analysis.sections import Section
 from workbench.analysis.claims import Claim, Sentence
 from workbench.reference.framework import Item
-from workbench.reference.i18n import Label, Msg, Num, T, join
+from workbench.reference.i18n import Country, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY
 from workbench.reference.registry import City, load_definitions, load_indicators
 from workbench.reference.columns import PLACE as PLACE_COLUMN, REFERENCE_DATE as REFERENCE_COLUMN, SHARE_OF_THE_GROUP
@@ -144,7 +144,7 @@ def caseload_origins(caseload: Caseload, where: Msg) -> list[Sentence]:
         return []
     top = caseload.section.table.head(3)
     note = caseload.section.notes[0]
-    parts = [T("{origin} ({share} %)", origin=row["origin"], share=Num(float(row[SHARE_OF_THE_GROUP]), "percent"))
+    parts = [T("{origin} ({share} %)", origin=Country.named(row["origin"]), share=Num(float(row[SHARE_OF_THE_GROUP]), "percent"))
              for _, row in top.iterrows()]
     total = note.params["total"]
     text = T("{definition} in {place} on {date} — a caseload registered with UNHCR, not the city's migrant population — "

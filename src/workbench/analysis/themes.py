@@ -15,9 +15,9 @@ from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.sections import Section
 from workbench.errors import ConfigError, DataError
 from workbench.reference.formats import format_number
-from workbench.reference.framework import THEMES, Item, load_framework
+from workbench.reference.framework import THEME_LABELS, THEMES, Item, load_framework
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
-from workbench.reference.labels import SUB_CITY, areas_text, definition_note, geography_label, place_text, source_refs
+from workbench.reference.labels import SUB_CITY, areas_text, bare_place, definition_note, geography_label, place_text, source_refs
 from workbench.reference.registry import get_city, load_definitions, load_indicators
 from workbench.reference.columns import REFERENCE_DATE
 
@@ -211,9 +211,9 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
     if row["unit"] == "areas" or row["place"][:1].isdigit():
         area = _areas_cell(row["place"], row["geography_level"])
     elif row["geography_level"] == "country":
-        area = T("{geography}: {place} (national figure)", geography=Label(level), place=place_text(row["place"]))
+        area = T("{geography}: {place} (national figure)", geography=Label(level), place=place_text(bare_place(row["place"], level)))
     else:
-        area = T("{geography}: {place}", geography=Label(level), place=place_text(row["place"]))
+        area = T("{geography}: {place}", geography=Label(level), place=place_text(bare_place(row["place"], level)))
     value, unit = float(format_number(row["value"], row["unit"]).replace(",", "")), row["unit"]
     if unit == "categories":
         # a count of the categories a breakdown publishes is not a figure of the indicator
@@ -311,7 +311,7 @@ def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
             expert = [i for i in theme_items if i.measure is None]
             rows.append(
                 {
-                    "theme": theme,
+                    "theme": THEME_LABELS[theme],
                     "city": get_city(city_id).names.en,
                     "shore": shore_text(get_city(city_id).shore),
                     "items": len(theme_items),

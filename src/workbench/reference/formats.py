@@ -47,7 +47,9 @@ def _formatted(value: float, decimals: int, lang: str) -> str:
 
 
 def format_date(iso: str, lang: str) -> str:
-    """A reference date in running text: ``1 July 2022``, ``1 juillet 2022``, ``1 يوليو 2022``.
+    """A reference date in running text: ``1 July 2022``, ``1er juillet 2022``, ``1 يوليو 2022``.
+
+    French writes the first day of a month as an ordinal (``1er``), as its typographic rules ask.
 
     Parameters
     ----------
@@ -68,7 +70,10 @@ def format_date(iso: str, lang: str) -> str:
         day = date.fromisoformat(str(iso))
     except ValueError:
         return str(iso)
-    return babel_date(day, format="long", locale=LOCALES[lang])
+    text = babel_date(day, format="long", locale=LOCALES[lang])
+    if lang == "fr" and day.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]
+    return text
 
 
 def format_table(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:

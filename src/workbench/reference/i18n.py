@@ -12,9 +12,12 @@ so an annex can render it again in French or Arabic. Parameters are kept as they
 * :class:`Num` (a number and its unit: formatted per locale, ``1,234.5`` / ``1 234,5``);
 * :class:`Date` (a reference date: ``1 July 2022``, ``1 juillet 2022``);
 * :class:`Label` (a registry label such as a definition: looked up in the catalog);
+* :class:`Country` (a country: named from CLDR, ``Syria`` / ``Syrie`` / ``سوريا``);
 * a :func:`join` of any of these (a list in the reader's language);
 * an object with ``en``, ``fr`` and ``ar`` attributes (:class:`workbench.reference.registry.Names`);
-* anything else (a place name, a source id, a year) is shown verbatim in every language.
+* a plain string: a place name without its publisher's marks ('Amman [Admin 1]' → 'Amman'), a
+  network city or a country in the reader's language (:func:`workbench.reference.places.place_name`);
+  anything else (a district, a year) verbatim in every language.
 
 The catalogs are ``src/workbench/locale/<lang>/LC_MESSAGES/workbench.po`` (msgid = the English
 text). A message missing from a catalog raises :class:`MissingTranslation`: an annex is never
@@ -34,7 +37,8 @@ from pathlib import Path
 from workbench import paths
 from workbench.errors import ConfigError, MissingTranslation, WorkbenchError
 from workbench.reference.formats import LOCALES, format_date, format_number
-from workbench.reference.registry import place_name
+from workbench.reference.origins import country_code, country_name
+from workbench.reference.places import display_place, place_name, split_qualifier
 
 #: Languages of the annexes; English is the source language of the catalogs.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
@@ -75,6 +79,27 @@ class Date:
 
     def __str__(self) -> str:
         return format_date(self.iso, "en")
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country named in the reader's language (ISO 3166-1 alpha-3 ``code``): ``Syria``, ``Syrie``, ``سوريا``.
+
+    Rendered by :func:`workbench.reference.origins.country_name` (CLDR names through Babel);
+    :meth:`named` makes one from an English name as the workbench or a publisher writes it.
+    """
+
+    code: str
+
+    def __str__(self) -> str:
+        return country_name(self.code, "en")
+
+    @classmethod
+    def named(cls, name: str) -> Country | str:
+        """The country an English name stands for (``Syrian Arab Rep.``, ``Syria``); a name that is
+        not a country ('Other', a world region) is returned as given."""
+        code = country_code(name)
+        return cls(code) if code else name
 
 
 class Msg(str):
@@ -181,12 +206,20 @@ def render(value, lang: str) -> str:
         return format_date(value.iso, lang)
     if isinstance(value, Label):
         return translate(value.text, lang)
+    if isinstance(value, Country):
+        return country_name(value.code, lang)
     if isinstance(value, dict):
         return render(from_json(value), lang)
     if all(hasattr(value, a) for a in LANGUAGES):
         return str(getattr(value, lang))
-    if isinstance(value, str) and lang != "en":
-        # a name given as a parameter: a network city or country reads in the reader's language
+    if isinstance(value, str):
+        # a name given as a parameter: publishers' marks dropped ('Amman [Admin 1]'), a network city
+        # or a country in the reader's language ('Syrian Arab Rep.' → 'Syria', 'Syrie', 'سوريا'), a
+        # publisher's geography qualifier translated ('Madrid (greater city)' → 'Madrid (ville élargie)')
+        base, qualifier = split_qualifier(display_place(value))
+        if qualifier and lang != "en":
+            return _format(translate("{place} ({geography})", lang),
+                           {"place": place_name(base, lang), "geography": translate(qualifier, lang)}, "{place} ({geography})")
         return place_name(value, lang)
     return str(value)
 
@@ -250,7 +283,7 @@ def catalog(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in po if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
 
 
-def from_json(payload: dict) -> Msg | Num | Label | str:
+def from_json(payload: dict) -> Msg | Num | Label | Country | str:
     """The inverse of :meth:`Msg.to_json` (and of a parameter's JSON form)."""
     if "by_lang" in payload:
         return ByLanguage(payload["by_lang"], drafts=payload.get("drafts"))
@@ -264,6 +297,8 @@ def from_json(payload: dict) -> Msg | Num | Label | str:
         return Num(payload["num"], payload.get("unit", "persons"), payload.get("decimals"))
     if "label" in payload:
         return Label(payload["label"])
+    if "country" in payload:
+        return Country(payload["country"])
     if "names" in payload:
         return _Names(**payload["names"])
     raise ValueError(f"not a message: {json.dumps(payload)[:120]}")
@@ -290,6 +325,8 @@ def _param_json(value):
         return {"date": value.iso}
     if isinstance(value, Label):
         return {"label": value.text}
+    if isinstance(value, Country):
+        return {"country": value.code}
     if all(hasattr(value, a) for a in LANGUAGES):
         return {"names": {a: str(getattr(value, a)) for a in LANGUAGES}}
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import pandas as pd
 
+from workbench import paths
+from workbench.errors import ConfigError
 from workbench.reference.i18n import Label, Msg, T
-from workbench.reference.registry import load_definitions
+from workbench.reference.places import display_place, names_level, split_qualifier
+from workbench.reference.registry import load_definitions, load_sources, read_yaml
 
 GEOGRAPHY_LABELS = {
     "greater_city": "greater city",
@@ -26,6 +32,63 @@ SUB_CITY = ("district", "neighbourhood", "camp", "location")
 def geography_label(level: str) -> str:
     """How a geography level is named to readers (e.g. 'nuts2' → 'NUTS 2 region')."""
     return GEOGRAPHY_LABELS.get(level, level)
+
+
+def place_label(name: str, level: str) -> str | Msg:
+    """A place with its geography level, ``'Ciudad de Madrid (municipality)'``, for captions and cells.
+
+    The publisher's marks are dropped (``'Amman [Admin 1]'`` → ``'Amman (governorate)'``) and a
+    name that already says its level (Eurostat's ``'Madrid (greater city)'``, an expert's ``'Amman
+    Governorate'``, both declared in ``data/registry/place_names.yaml``) does not get it twice.
+    """
+    if names_level(name, level):
+        return display_place(name)  # 'Amman Governorate' says its level already
+    return T("{place} ({geography})", place=bare_place(name, level), geography=Label(geography_label(level)))
+
+
+def bare_place(name: str, level: str) -> str:
+    """A published place name for a text that names its geography level beside it: publishers' marks
+    dropped, and a declared qualifier equal to the level too (``'Madrid (greater city)'`` → ``'Madrid'``)."""
+    if not isinstance(name, str) or isinstance(name, Msg):
+        return name
+    base, qualifier = split_qualifier(display_place(name))
+    return base if qualifier and qualifier == geography_label(level) else display_place(name)
+
+
+@functools.cache
+def load_source_names(root: Path | None = None) -> dict[str, str]:
+    """Load ``data/registry/source_names.yaml``: source id → how readers see the source named.
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed, names a source the registry lacks, or misses one (naming them).
+    """
+    path = (root or paths.registry_dir()) / "source_names.yaml"
+    raw = read_yaml(path)
+    names = raw.get("sources") if isinstance(raw, dict) else None
+    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+        raise ConfigError(f"{path}: expected a top-level key 'sources' mapping source ids to non-empty names")
+    known = set(load_sources(root))
+    unknown, missing = sorted(set(names) - known), sorted(known - set(names))
+    if unknown or missing:
+        raise ConfigError(f"{path}: key 'sources': " + "; ".join(
+            part for part in (f"unknown source id(s) {', '.join(unknown)}" if unknown else "",
+                              f"no name for {', '.join(missing)} (declared in data/registry/sources/)" if missing else "") if part))
+    return dict(names)
+
+
+def source_name(source_id: str) -> str | Msg:
+    """How a table cell or a sentence names a source: ``'Eurostat, urb_cpop1'`` for ``eurostat_urb_cpop1``.
+
+    Local expert figures read as a translated message; a text that is no registry id (a ready-made
+    citation, an empty cell) is returned as given.
+    """
+    if source_id == "expert_figures":
+        return T("Local expert figures")
+    if not isinstance(source_id, str) or isinstance(source_id, Msg):
+        return source_id
+    return load_source_names().get(source_id, source_id)
 
 
 def definition_note(definition_id: str) -> Msg:

@@ -266,22 +266,22 @@ def get_city(city_id: str, root: Path | None = None) -> City:
     return cities[city_id]
 
 
-def place_name(text: str, lang: str) -> str:
-    """A network city or country name in ``lang`` (a trailing ``*`` mark kept).
+def network_name(text: str, lang: str) -> str:
+    """A network city or country name in ``lang``.
 
     ``text`` is the English name; names the registry does not hold (districts, publishers' own
     area names such as 'Ciudad de Madrid') are returned unchanged: they name the published
-    geography.
+    geography. :func:`workbench.reference.places.place_name` also removes publishers' marks and
+    names other countries.
     """
-    base, mark = (text[:-1], "*") if text.endswith("*") else (text, "")
-    found = _network_names().get(base)
-    return getattr(found, lang) + mark if found else text
+    found = _network_names().get(text)
+    return getattr(found, lang) if found else text
 
 
 def is_network_place(text: str) -> bool:
     """Whether ``text`` is the English name of a network city or of its country (its translations
     are then the registry's, not the message catalogs')."""
-    return text.removesuffix("*") in _network_names()
+    return text in _network_names()
 
 
 def _network_names() -> dict[str, Names]:

@@ -12,8 +12,9 @@ import pandas as pd
 from workbench import paths
 from workbench.errors import ConfigError
 from workbench.reference.formats import format_table
-from workbench.reference.i18n import LANGUAGES, RTL, Label, T, render, render_text
-from workbench.reference.registry import is_network_place, place_name
+from workbench.reference.i18n import LANGUAGES, RTL, Country, Label, T, render, render_text
+from workbench.reference.labels import source_name
+from workbench.reference.places import is_place_name, place_name
 from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
 from workbench.report.annex_sources import sources_list
@@ -191,9 +192,11 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
                max_rows: int | None = None) -> tuple[str, int]:
     """A table as an HTML ``<table>`` in ``lang``, with its small counts suppressed.
 
-    Headers and the cells of :data:`LABEL_COLUMNS` are translated; numbers are formatted for
-    ``lang``; cells holding a message are rendered in ``lang`` (see :func:`table_text`). Header
-    cells carry ``scope="col"``; in Arabic, cells with Latin text are isolated (``<bdi>``).
+    Headers and the cells of :data:`LABEL_COLUMNS` are translated; places (:data:`PLACE_COLUMNS`),
+    countries (:data:`ORIGIN_COLUMNS`) and sources (:data:`SOURCE_COLUMNS`) are named for readers;
+    numbers are formatted for ``lang``; cells holding a message are rendered in ``lang`` (see
+    :func:`table_text`). Header cells carry ``scope="col"``; in Arabic, cells with Latin text are
+    isolated (``<bdi>``).
 
     Parameters
     ----------
@@ -259,10 +262,14 @@ def table_text(frame: pd.DataFrame, threshold: int, lang: str = "en",
                 cells.append(None)
             elif isinstance(raw, dict):
                 cells.append(_text(raw, lang, f"{where}, column '{column}'"))
+            elif str(column) in ORIGIN_COLUMNS and isinstance(raw, str) and isinstance(Country.named(raw), Country):
+                cells.append(render(Country.named(raw), lang))
             elif str(column) in LABEL_COLUMNS and shown.iat[i, j]:
                 cells.append(_cell_label(shown.iat[i, j], lang, f"{where}, column '{column}'"))
             elif str(column) in PLACE_COLUMNS and isinstance(raw, str):
-                cells.append(place_name(raw, lang))
+                cells.append(render(raw, lang))  # a place name: marks dropped, qualifier and network names translated
+            elif str(column) in SOURCE_COLUMNS and isinstance(raw, str) and raw:
+                cells.append("; ".join(render(source_name(part), lang) for part in raw.split("; ")))
             else:
                 cells.append(str(shown.iat[i, j]))
         rows.append(cells)
@@ -280,9 +287,20 @@ _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _NUMERIC_LABEL = re.compile(r"^[\d\s\-–+.,/]+$")
 
 
-#: Table columns naming places: a network city or country is shown with its registry name in the
-#: annex's language; other places (districts, publishers' areas) as published.
+#: Table columns naming places: publishers' marks dropped ('Amman [Admin 1]' → 'Amman'), a network
+#: city or country shown with its registry name in the annex's language, a country under a
+#: publisher's name ('Syrian Arab Rep.') with its CLDR name; other places (districts, publishers'
+#: areas) as published (see :func:`workbench.reference.places.place_name`).
 PLACE_COLUMNS = frozenset({"city", "place", "area", "country"})
+
+#: Table columns naming countries of origin or citizenship: a country is named in the annex's
+#: language (CLDR, :func:`workbench.reference.origins.country_name`); a group ('Other countries',
+#: a world region) is a label of :data:`LABEL_COLUMNS` or shown as made.
+ORIGIN_COLUMNS = frozenset({"origin", "country of origin", "nationality", "country of birth", "group of origin"})
+
+#: Table columns holding registry source ids (one, or several joined by '; '): shown as the
+#: publisher and table (:func:`workbench.reference.labels.source_name`), never as the id.
+SOURCE_COLUMNS = frozenset({"source"})
 
 
 def _cell_label(text: str, lang: str, where: str) -> str:
@@ -290,7 +308,7 @@ def _cell_label(text: str, lang: str, where: str) -> str:
     # a network city or country (a comparison's columns) takes its name from the registry
     if _NUMERIC_LABEL.match(text):
         return text
-    if is_network_place(text):
+    if is_place_name(text):
         return place_name(text, lang)
     return _text(Label(text), lang, where)
 
@@ -298,7 +316,7 @@ def _cell_label(text: str, lang: str, where: str) -> str:
 def is_translatable(text: str) -> bool:
     """Whether a header or label cell needs a catalog translation (years, number ranges and network
     places do not: the registry names the places)."""
-    return not _NUMERIC_LABEL.match(text) and not is_network_place(text)
+    return not _NUMERIC_LABEL.match(text) and not is_place_name(text)
 
 
 def _has_messages(frame: pd.DataFrame) -> bool:

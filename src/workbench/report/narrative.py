@@ -12,10 +12,11 @@ def city_heading(city: City) -> Msg:
     if city.names.local and city.names.local not in names:
         names.append(city.names.local)
     unique = list(dict.fromkeys(names))
+    shore = T("north shore of the Mediterranean") if city.shore == "north" else T("south shore of the Mediterranean")
     return T(
-        "**{city}** ({names}), {country} ({iso3}); shore: {shore}. Area standing for the city in this profile: {area}.",
+        "**{city}** ({names}), {country} ({iso3}), on the {shore}. Area standing for the city in this profile: {area}.",
         city=unique[0], names=" · ".join(unique[1:]), country=city.country_names, iso3=city.country_iso3,
-        shore=Label(city.shore), area=Label(city.city_geography.replace("_", " ")),
+        shore=shore, area=Label(city.city_geography.replace("_", " ")),
     )
 
 
