@@ -31,7 +31,12 @@ LABEL_COLUMNS = frozenset({
 })
 
 
-def render_html(document: Document, provenance: dict, threshold: int = disclosure.DEFAULT_THRESHOLD, lang: str = "en") -> str:
+#: How charts are embedded in an annex page: SVG for the web page, PNG for the page converted to PDF and Word.
+IMAGE_FORMATS = ("svg", "png")
+
+
+def render_html(document: Document, provenance: dict, threshold: int = disclosure.DEFAULT_THRESHOLD, lang: str = "en",
+                images: str = "svg") -> str:
     """The annex as one self-contained HTML page in one language (images embedded, no code).
 
     Parameters
@@ -44,6 +49,9 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         Counts below it are suppressed in every table (0 disables; see :mod:`workbench.report.disclosure`).
     lang
         One of :data:`LANGUAGES`.
+    images
+        'svg' (the web page: sharp at any zoom) or 'png' (at print resolution: the page that
+        :mod:`workbench.report.annex_pdf` and :mod:`workbench.report.annex_docx` convert).
 
     Returns
     -------
@@ -57,6 +65,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     """
     if lang not in LANGUAGES:
         raise ConfigError(f"annex language '{lang}' is not available; allowed: {', '.join(LANGUAGES)}")
+    if images not in IMAGE_FORMATS:
+        raise ConfigError(f"annex images '{images}' unknown; allowed: {', '.join(IMAGE_FORMATS)}")
     labels = {id(e): _label(e, lang) for e in document.exhibits}
     suppressed = 0
     sections = []
@@ -64,7 +74,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
-                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang)
+                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, images)
                 suppressed += hidden
                 blocks.append(fragment)
             elif isinstance(block, SeeAlso):
@@ -122,7 +132,20 @@ def _text(value, lang: str, where: str) -> str:
     return render_text(value, lang, where)
 
 
-def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tuple[str, int]:
+def _image_html(exhibit: Exhibit, caption_text: str, lang: str, images: str) -> str:
+    # a chart registered with Report.plot is drawn again in the annex's language (SVG for the web
+    # page, PNG at print resolution for PDF and Word) and described by its key values; any other
+    # figure is the notebook's PNG, described by its caption
+    if exhibit.plot:
+        drawing = redraw(exhibit.plot, lang)
+        data, mime, alt = (drawing.svg, "image/svg+xml", drawing.alt) if images == "svg" else (drawing.png, "image/png", drawing.alt)
+    else:
+        data, mime, alt = exhibit.png, "image/png", caption_text
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img class="wb-figure" alt="{html.escape(alt)}" src="data:{mime};base64,{encoded}">'
+
+
+def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, images: str = "png") -> tuple[str, int]:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
     caption = (f'<figcaption class="wb-caption"><span class="wb-label">{html.escape(label)}.</span> '
                f"{html.escape(caption_text)}</figcaption>")
@@ -133,9 +156,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
         if hidden:
             notes.append(render(disclosure.note(threshold), lang))
     elif exhibit.png:
-        image = exhibit.png if lang == "en" or not exhibit.plot else redraw(exhibit.plot, lang)
-        png = base64.b64encode(image).decode("ascii")
-        body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
+        body = _image_html(exhibit, caption_text, lang, images)
     else:
         body = ""
     lines = "; ".join(_text(line, lang, exhibit.where) for line in exhibit.sources)
