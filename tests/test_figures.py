@@ -197,6 +197,13 @@ def test_alt_text_gives_the_first_and_last_point_of_each_series():
                                                         "neighbourhood: 0.207 in 2022.")
 
 
+def test_alt_text_of_two_values_on_one_date_names_both_once_and_separates_as_the_language_does():
+    data = _shares({("foreign-born", "A"): ["2021-01-01", "2021-01-01"], ("foreign nationals", "A"): ["2021-01-01"]})
+    text = describe("migrant_shares", data.assign(**{"share of population (%)": [24.2, 24.2, 16.5]}), "en")
+    assert text.endswith("foreign nationals — A: 16.5 in 2021; foreign-born — A: 24.2 in 2021.")
+    assert "؛ " in describe("origins", ORIGINS, "ar") and "\u202f; " in describe("origins", ORIGINS, "fr")
+
+
 @pytest.mark.parametrize("name", sorted(figures.PLOTS))
 def test_every_chart_has_an_alt_text_in_each_language(name):
     data, options = SAMPLES[name]

@@ -31,8 +31,10 @@ def describe(name: str, data: pd.DataFrame, lang: str = "en", **options) -> str:
 
 
 def _listed(parts: list[Msg], total: int) -> Msg:
-    # the first SHOWN parts, then how many more there are
-    shown = join(parts[:SHOWN], "; ")
+    # the first SHOWN parts, then how many more there are (separated as the language separates)
+    shown = parts[0]
+    for part in parts[1:SHOWN]:
+        shown = T("{items}; {item}", items=shown, item=part)
     if total > SHOWN:
         return T("{items}; and {count} more.", items=shown, count=total - SHOWN)
     return T("{items}.", items=shown)
@@ -47,11 +49,12 @@ def _unit(values: pd.Series) -> str:
 
 
 def _series(points: pd.DataFrame, x: str, y: str, unit: str, name: str) -> Msg:
-    # one series: its value on its only date, or its first and last values
-    points = points.dropna(subset=[y]).sort_values(x)
+    # one series: its value(s) on its only date, or its first and last values
+    points = points.dropna(subset=[y]).drop_duplicates(subset=[x, y]).sort_values(x, kind="stable")
     first, last = points.iloc[0], points.iloc[-1]
-    if len(points) == 1:
-        return T("{series}: {value} in {date}", series=name, value=Num(first[y], unit), date=_when(first[x]))
+    if points[x].nunique() == 1:
+        values = join([Num(v, unit) for v in points[y]], " / ")
+        return T("{series}: {value} in {date}", series=name, value=values, date=_when(first[x]))
     return T("{series}: {first} in {first_date}, {last} in {last_date}", series=name, first=Num(first[y], unit),
              first_date=_when(first[x]), last=Num(last[y], unit), last_date=_when(last[x]))
 
@@ -83,7 +86,7 @@ def _pyramid(ages: pd.DataFrame, lang: str) -> Msg:
     for group, rows in groups:
         by_band = rows.groupby("age")["persons"].sum()
         band = by_band.idxmax()
-        parts.append(T("{group}: largest age band {band} ({share} % of the group)", group=data_label(group, lang),
+        parts.append(T("{group}: largest age band {band} ({share}% of the group)", group=data_label(group, lang),
                        band=age_label(band, lang), share=Num(100 * by_band[band] / by_band.sum(), "percent")))
     return T("Age structure: {values}", values=_listed(parts, len(groups)))
 
@@ -115,7 +118,7 @@ def _share_by_definition(table: pd.DataFrame, lang: str) -> Msg:
     for definition, rows in groups:
         rows = rows.sort_values("share (%)", ascending=False)
         high, low = rows.iloc[0], rows.iloc[-1]
-        parts.append(T("{definition}: highest {high} ({high_share} %), lowest {low} ({low_share} %)",
+        parts.append(T("{definition}: highest {high} ({high_share}%), lowest {low} ({low_share}%)",
                        definition=data_label(definition, lang), high=high["city"], high_share=Num(high["share (%)"], "percent"),
                        low=low["city"], low_share=Num(low["share (%)"], "percent")))
     return _listed(parts, len(groups))
@@ -123,7 +126,7 @@ def _share_by_definition(table: pd.DataFrame, lang: str) -> Msg:
 
 def _intervals(table: pd.DataFrame, lang: str, label: str = "item", value: str = "share (%)") -> Msg:
     top = table.sort_values(value, ascending=False)
-    parts = [T("{item} {share} % (95% interval {low}-{high})", item=data_label(i, lang), share=Num(v, "percent"),
+    parts = [T("{item} {share}% (95% interval {low}-{high})", item=data_label(i, lang), share=Num(v, "percent"),
                low=Num(lo, "percent"), high=Num(hi, "percent"))
              for i, v, lo, hi in zip(top[label], top[value], top["95% CI low"], top["95% CI high"])]
     return T("Highest shares: {values}", values=_listed(parts, len(top)))

@@ -40,6 +40,8 @@ PRINT_WIDTH_IN = PRINT_WIDTH_CM / 2.54
 MAX_HEIGHT_IN = 20.0 / 2.54
 #: Smallest text of a chart at its printed size, in points.
 MIN_TEXT_PT = 7.0
+#: Amiri's letters are small for their point size (a Naskh face): its text is drawn this much larger.
+ARABIC_FONT_SCALE = 1.2
 #: Resolution of the PNG in the PDF and Word annexes.
 PRINT_DPI = 200
 #: Resolution of the PNG a notebook shows (the annexes draw their charts again).
@@ -62,22 +64,23 @@ def style(lang: str = "en") -> dict:
     """The matplotlib settings every chart is drawn and saved with (use in ``plt.rc_context``).
 
     Text sizes are points at the printed size; the font is DejaVu Sans, or Amiri for Arabic when
-    matplotlib finds it (:func:`arabic_font`); SVG text is drawn as paths (the file needs no font)
+    matplotlib finds it (:func:`arabic_font`, drawn :data:`ARABIC_FONT_SCALE` larger); SVG text is drawn as paths (the file needs no font)
     with fixed ids, so a chart saved twice gives the same bytes.
     """
     font = arabic_font() if lang in RTL else None
+    scale = ARABIC_FONT_SCALE if font else 1.0
     return {
         **sns.axes_style("whitegrid"),
         "axes.prop_cycle": matplotlib.cycler(color=sns.color_palette(PALETTE)),
         "font.family": ["sans-serif"],
         "font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-        "font.size": 8.0,
-        "axes.titlesize": 8.5,
-        "axes.labelsize": 8.0,
-        "xtick.labelsize": 7.5,
-        "ytick.labelsize": 7.5,
-        "legend.fontsize": 7.5,
-        "legend.title_fontsize": 8.0,
+        "font.size": 8.0 * scale,
+        "axes.titlesize": 8.5 * scale,
+        "axes.labelsize": 8.0 * scale,
+        "xtick.labelsize": 7.5 * scale,
+        "ytick.labelsize": 7.5 * scale,
+        "legend.fontsize": 7.5 * scale,
+        "legend.title_fontsize": 8.0 * scale,
         "figure.dpi": 100,
         "svg.fonttype": "path",
         "svg.hashsalt": "workbench",
@@ -384,7 +387,7 @@ def _x_ticks(ax, positions: pd.Series) -> None:
             ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=12))
     elif positions.dtype.kind == "M":
         _date_ticks(ax, positions)
-    ax.tick_params(axis="x", rotation=45 if len(positions.unique()) > 12 else 0)
+        ax.tick_params(axis="x", rotation=45 if positions.nunique() > 8 else 0)
 
 
 def plot_index(
