@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import unicodedata
 
-import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.text import Text
 
 from workbench.reference.i18n import T
-from workbench.report import annex_html, figures
+from workbench.report import annex_html, chart_print, figures
 from workbench.report.exhibits import Exhibit, redraw, table_json
 from workbench.report.figure_alt import describe
 
@@ -110,15 +109,15 @@ def _drawn_texts(fig) -> list[Text]:
 @pytest.mark.parametrize("name", sorted(figures.PLOTS))
 def test_every_chart_is_as_wide_as_the_printed_text_and_no_text_is_under_7_pt(name):
     data, options = SAMPLES[name]
-    with plt.rc_context(figures.style("en")):
+    with plt.rc_context(chart_print.style("en")):
         fig = figures.PLOTS[name](data, **options)
         texts = _drawn_texts(fig)
-        png = figures.save(fig, "png")
-    assert abs(fig.get_size_inches()[0] - figures.PRINT_WIDTH_CM / 2.54) < 1e-9
-    assert texts and min(t.get_fontsize() for t in texts) >= figures.MIN_TEXT_PT
+        png = chart_print.save(fig, "png")
+    assert abs(fig.get_size_inches()[0] - chart_print.PRINT_WIDTH_CM / 2.54) < 1e-9
+    assert texts and min(t.get_fontsize() for t in texts) >= chart_print.MIN_TEXT_PT
     from PIL import Image
 
-    assert abs(Image.open(io.BytesIO(png)).size[0] - figures.PRINT_WIDTH_IN * figures.PRINT_DPI) <= 1
+    assert abs(Image.open(io.BytesIO(png)).size[0] - chart_print.PRINT_WIDTH_IN * chart_print.PRINT_DPI) <= 1
     plt.close("all")
 
 
@@ -159,7 +158,7 @@ def test_arabic_chart_text_is_drawn_joined_and_right_to_left():
     from bidi import get_display
 
     word = "أشخاص"
-    with plt.rc_context(figures.style("ar")):
+    with plt.rc_context(chart_print.style("ar")):
         fig = figures.plot_pyramid(AGES.assign(group=word), lang="ar")
         texts = [t for t in _drawn_texts(fig) if word in t.get_text()]
     assert texts
@@ -173,11 +172,11 @@ def test_arabic_chart_text_is_drawn_joined_and_right_to_left():
 
 def test_every_arabic_text_of_a_chart_goes_through_one_helper():
     data, options = SAMPLES["index"]
-    with plt.rc_context(figures.style("ar")):
+    with plt.rc_context(chart_print.style("ar")):
         fig = figures.plot_index(data, lang="ar", **options)
-        arabic = [t.get_text() for t in _drawn_texts(fig) if figures._ARABIC.search(t.get_text())]
-    assert arabic and all(text == figures.visual(text.lstrip("\u200f"), "ar") for text in arabic)
-    assert figures.visual("Amman (مدينة) 12.5 %", "en") == "Amman (مدينة) 12.5 %"
+        arabic = [t.get_text() for t in _drawn_texts(fig) if chart_print.ARABIC_LETTERS.search(t.get_text())]
+    assert arabic and all(text == chart_print.visual(text.lstrip("\u200f"), "ar") for text in arabic)
+    assert chart_print.visual("Amman (مدينة) 12.5 %", "en") == "Amman (مدينة) 12.5 %"
     plt.close("all")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.reference.i18n import Msg, Num, T, join, render
-from workbench.report.figures import age_label, data_label
+from workbench.report.age_bands import age_label
+from workbench.report.figures import data_label
 
 #: How many bars or series an alt text names; the others are counted.
 SHOWN = 3

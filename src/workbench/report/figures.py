@@ -5,18 +5,13 @@ Every chart takes ``lang``: its axis titles and legends are messages rendered in
 annex can draw the same chart again in French or Arabic from the data the notebook kept (see
 :meth:`workbench.report.exhibits.Report.plot`).
 
-Charts are drawn at their printed size (:data:`PRINT_WIDTH_CM`, the text width of an A4 page
-in the PDF and Word annexes) with no text under :data:`MIN_TEXT_PT`, and saved by :func:`draw`
-as PNG (:data:`PRINT_DPI`) and SVG with the same bytes on every run. The data chooses the chart:
+Charts are drawn at their printed size and saved by :func:`draw` as PNG and SVG
+(:mod:`workbench.report.chart_print`). The data chooses the chart:
 a series is joined by a line only when it is a trend (:func:`joins_points`), bars start at zero,
 an index is a dot plot on its whole scale (:func:`plot_index`).
 """
 
 from __future__ import annotations
-
-import io
-import re
-from functools import lru_cache
 
 import matplotlib
 
@@ -28,24 +23,19 @@ import seaborn as sns  # noqa: E402
 
 from workbench.analysis import series_flags  # noqa: E402
 from workbench.reference.formats import format_number  # noqa: E402
-from workbench.reference.i18n import RTL, Msg, T, has_translation, render, translate  # noqa: E402
-
-PALETTE = "colorblind"
-
-#: Width of a chart as printed: the text width of an A4 page with 2 cm margins (PDF and Word).
-PRINT_WIDTH_CM = 17.0
-PRINT_WIDTH_IN = PRINT_WIDTH_CM / 2.54
-#: The tallest chart, so a printed chart is never scaled down to fit a page (the print style
-#: allows 21 cm).
-MAX_HEIGHT_IN = 20.0 / 2.54
-#: Smallest text of a chart at its printed size, in points.
-MIN_TEXT_PT = 7.0
-#: Amiri's letters are small for their point size (a Naskh face): its text is drawn this much larger.
-ARABIC_FONT_SCALE = 1.2
-#: Resolution of the PNG in the PDF and Word annexes.
-PRINT_DPI = 200
-#: Resolution of the PNG a notebook shows (the annexes draw their charts again).
-SCREEN_DPI = 110
+from workbench.reference.i18n import Msg, T, has_translation, render, translate  # noqa: E402
+from workbench.report.age_bands import OPEN_BAND_YEARS, age_key, age_label, band_layout  # noqa: E402
+from workbench.report.chart_print import (  # noqa: E402
+    MAX_HEIGHT_IN,
+    MIN_TEXT_PT,
+    PALETTE,
+    PRINT_DPI,
+    PRINT_WIDTH_IN,
+    save,
+    style,
+    visual,
+    wrapped,
+)
 
 #: Fewest dates a series needs to be drawn as a line (a trend); with fewer, its points are dots.
 TREND_MIN_DATES = 3
@@ -54,51 +44,6 @@ TREND_MIN_DATES = 3
 _DEFINITION_STYLES = ["-", "--", ":", "-."]
 #: Marker per series of a dot plot, so the series differ also in black and white.
 _MARKERS = ["o", "s", "D", "^", "v", "P"]
-
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-#: Right-to-left mark: makes a text that starts with a Latin name read right to left.
-_RLM = "\u200f"
-
-
-def style(lang: str = "en") -> dict:
-    """The matplotlib settings every chart is drawn and saved with (use in ``plt.rc_context``).
-
-    Text sizes are points at the printed size; the font is DejaVu Sans, or Amiri for Arabic when
-    matplotlib finds it (:func:`arabic_font`, drawn :data:`ARABIC_FONT_SCALE` larger); SVG text is drawn as paths (the file needs no font)
-    with fixed ids, so a chart saved twice gives the same bytes.
-    """
-    font = arabic_font() if lang in RTL else None
-    scale = ARABIC_FONT_SCALE if font else 1.0
-    return {
-        **sns.axes_style("whitegrid"),
-        "axes.prop_cycle": matplotlib.cycler(color=sns.color_palette(PALETTE)),
-        "font.family": ["sans-serif"],
-        "font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-        "font.size": 8.0 * scale,
-        "axes.titlesize": 8.5 * scale,
-        "axes.labelsize": 8.0 * scale,
-        "xtick.labelsize": 7.5 * scale,
-        "ytick.labelsize": 7.5 * scale,
-        "legend.fontsize": 7.5 * scale,
-        "legend.title_fontsize": 8.0 * scale,
-        "figure.dpi": 100,
-        "svg.fonttype": "path",
-        "svg.hashsalt": "workbench",
-    }
-
-
-@lru_cache(maxsize=1)
-def arabic_font() -> str | None:
-    """'Amiri' when matplotlib can use that font (Debian ``fonts-hosny-amiri``), else None (DejaVu Sans)."""
-    from matplotlib import font_manager
-
-    if not any(f.name == "Amiri" for f in font_manager.fontManager.ttflist):
-        # installed after matplotlib cached its font list: add it
-        for path in font_manager.findSystemFonts():
-            if re.search(r"[/\\]Amiri-(Regular|Bold)\.[ot]tf$", path):
-                font_manager.fontManager.addfont(path)
-    return "Amiri" if any(f.name == "Amiri" for f in font_manager.fontManager.ttflist) else None
-
 
 def draw(name: str, data: pd.DataFrame, lang: str = "en", formats: tuple[str, ...] = ("png", "svg"),
          dpi: int = PRINT_DPI, **options) -> dict[str, bytes]:
@@ -128,14 +73,6 @@ def draw(name: str, data: pd.DataFrame, lang: str = "en", formats: tuple[str, ..
             plt.close(fig)
 
 
-def save(fig: plt.Figure, fmt: str, dpi: int = PRINT_DPI) -> bytes:
-    """A figure as PNG or SVG bytes at its own size (not cropped: the printed size stays), without dates."""
-    buffer = io.BytesIO()
-    metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
-    return buffer.getvalue()
-
-
 def _figure(height: float, **options) -> tuple[plt.Figure, object]:
     # a chart as wide as the printed text, at most MAX_HEIGHT_IN tall, laid out so nothing is cut
     return plt.subplots(figsize=(PRINT_WIDTH_IN, min(height, MAX_HEIGHT_IN)), layout="constrained", **options)
@@ -161,7 +98,7 @@ def joins_points(x: pd.Series) -> bool:
 
 def _text(message: Msg | str, lang: str, width: int = 100) -> str:
     """A message in ``lang``, on lines of at most ``width`` characters, laid out for matplotlib."""
-    return visual(_wrapped(render(message, lang), width), lang)
+    return visual(wrapped(render(message, lang), width), lang)
 
 
 def _name(value, lang: str) -> str:
@@ -180,32 +117,6 @@ def data_label(value, lang: str) -> str:
 def _number(unit: str, lang: str, absolute: bool = False) -> matplotlib.ticker.Formatter:
     """Tick labels in the reader's number format."""
     return matplotlib.ticker.FuncFormatter(lambda v, _: format_number(abs(v) if absolute else v, unit, lang))
-
-
-def visual(text: str, lang: str) -> str:
-    """A text as matplotlib must be given it to draw it right in ``lang``: every chart text goes through here.
-
-    Arabic is shaped (joined letters) and put in right-to-left order. Matplotlib 3.11 lays out
-    text with libraqm, which does both itself from the text in reading order: it gets the text
-    as written, with a right-to-left mark in front so a line that starts with a Latin name still
-    reads from the right. Without libraqm the text is shaped with ``arabic_reshaper`` and put in
-    visual order with python-bidi. Numbers and '%' keep their order either way (Unicode bidi).
-    """
-    if lang not in RTL or not _ARABIC.search(text):
-        return text
-    if lays_out_text():
-        return "\n".join(_RLM + line for line in text.split("\n"))
-    import arabic_reshaper
-    from bidi import get_display
-
-    return "\n".join(get_display(arabic_reshaper.reshape(line), base_dir="R") for line in text.split("\n"))
-
-
-def lays_out_text() -> bool:
-    """Whether matplotlib shapes and orders complex (Arabic) text itself (its FreeType wrapper has libraqm)."""
-    from matplotlib import ft2font
-
-    return bool(getattr(ft2font, "__libraqm_version__", ""))
 
 
 def plot_migrant_shares(series: pd.DataFrame, lang: str = "en") -> plt.Figure:
@@ -286,12 +197,12 @@ def plot_pyramid(ages: pd.DataFrame, lang: str = "en") -> plt.Figure:
     ages
         Columns group, age, sex, persons (from :func:`workbench.analysis.age_sex.age_structure`).
     """
-    order = sorted(ages["age"].unique(), key=_age_key)
+    order = sorted(ages["age"].unique(), key=age_key)
     fig, ax = _figure(min(4.6, 0.16 * len(order) + 2.4))
     colours = sns.color_palette(PALETTE)
     if set(ages["sex"]) == {"total"}:
         return _age_bars(fig, ax, ages, order, colours, lang)
-    layout = _band_layout(order)
+    layout = band_layout(order)
     for i, (group, rows) in enumerate(ages.groupby("group", sort=True)):
         # the first group filled, the others as outlines on top, so no colours mix
         style = {"color": colours[0], "alpha": 0.55} if i == 0 else {"fill": False, "edgecolor": colours[i], "linewidth": 1.4}
@@ -523,55 +434,6 @@ def _age_bars(fig, ax, ages: pd.DataFrame, order: list[str], colours, lang: str)
     return fig
 
 
-#: How many years an open-ended age band (60+) is drawn wide when bands are of unequal width.
-OPEN_BAND_YEARS = 10
-
-
-def _band(age: str) -> tuple[float, float | None] | None:
-    # (first year, width in years) of an age code: 'Y5-11' -> (5, 7), 'Y_LT15' -> (0, 15), 'Y60-MAX' -> (60, None)
-    if "_LT" in age:
-        upper = age.split("_LT")[1]
-        return (0.0, float(upper)) if upper.isdigit() else None
-    parts = age.replace("Y", "").split("-")
-    if not parts[0].isdigit():
-        return None
-    if len(parts) == 1:
-        return float(parts[0]), 1.0
-    if parts[1] == "MAX":
-        return float(parts[0]), None
-    return (float(parts[0]), float(parts[1]) - float(parts[0]) + 1) if parts[1].isdigit() else None
-
-
-def _band_layout(order: list[str]) -> dict | None:
-    # bar centres and heights in years when the closed bands differ in width; None when they are equal
-    # (or a band cannot be read): then every band is drawn at equal height
-    bands = [_band(a) for a in order]
-    if any(b is None for b in bands):
-        return None
-    widths = {w for _, w in bands if w is not None}
-    if len(widths) <= 1:
-        return None
-    heights = [w if w is not None else float(OPEN_BAND_YEARS) for _, w in bands]
-    return {"centres": [start + h / 2 for (start, _), h in zip(bands, heights)], "heights": heights}
-
-
-def age_label(age: str, lang: str = "en") -> str:
-    """An age band code as readers write it: 'Y15-64' -> '15-64', 'Y65-MAX' -> '65+', 'Y_LT15' -> 'under 15'."""
-    if "_LT" in age:
-        return render(T("under {age}", age=age.split("_LT")[1]), lang)
-    return age.replace("Y", "").replace("-MAX", "+")
-
-
-def _age_key(age: str) -> float:
-    if "_LT" in age:  # 'Y_LT15': under 15
-        return -1.0
-    digits = age.replace("Y", "").split("-")[0]
-    try:
-        return float(digits)
-    except ValueError:
-        return 999.0
-
-
 def plot_intervals(table: pd.DataFrame, label: str = "item", value: str = "share (%)", lang: str = "en") -> plt.Figure:
     """Shares with their confidence intervals as horizontal error bars, one row per item.
 
@@ -589,18 +451,11 @@ def plot_intervals(table: pd.DataFrame, label: str = "item", value: str = "share
         fmt="o", color=sns.color_palette(PALETTE)[0], capsize=3,
     )
     ax.set_yticks(list(y))
-    ax.set_yticklabels([visual(_wrapped(data_label(v, lang)), lang) for v in rows[label]], fontsize=MIN_TEXT_PT)
+    ax.set_yticklabels([visual(wrapped(data_label(v, lang)), lang) for v in rows[label]], fontsize=MIN_TEXT_PT)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(_text(T("% of respondents (point estimate and 95% interval)"), lang))
     return fig
-
-
-def _wrapped(text, width: int = 60) -> str:
-    # a long label on two or more lines, so the chart keeps its width for the values
-    import textwrap
-
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
 #: The charts a notebook can register with :meth:`workbench.report.exhibits.Report.plot`, by name.
