@@ -98,17 +98,34 @@ def visual(text: str, lang: str) -> str:
     Arabic is shaped (joined letters) and put in right-to-left order. Matplotlib 3.11 lays out
     text with libraqm, which does both itself from the text in reading order: it gets the text
     as written, with a right-to-left mark in front so a line that starts with a Latin name still
-    reads from the right. Without libraqm the text is shaped with ``arabic_reshaper`` and put in
+    reads from the right, and each Latin run isolated so its quotes and brackets stay with it. Without libraqm the text is shaped with ``arabic_reshaper`` and put in
     visual order with python-bidi. Numbers and '%' keep their order either way (Unicode bidi).
     """
     if lang not in RTL or not ARABIC_LETTERS.search(text):
         return text
     if lays_out_text():
-        return "\n".join(RLM + line for line in text.split("\n"))
+        return "\n".join(RLM + _isolated(line) for line in text.split("\n"))
     import arabic_reshaper
     from bidi import get_display
 
     return "\n".join(get_display(arabic_reshaper.reshape(line), base_dir="R") for line in text.split("\n"))
+
+
+#: A run of Latin text inside Arabic (a name as published: "Stadt Wien 'Herkunft'", "Amman [Admin 1]"):
+#: from a Latin letter up to, not across, Arabic letters or an unpaired bracket (brackets holding
+#: no Arabic belong to the run); trailing spaces and separators stay out.
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f](?:[^\u0600-\u06ff()\[\]]|\([^\u0600-\u06ff()]*\)|\[[^\u0600-\u06ff\[\]]*\])*")
+
+
+def _isolated(line: str) -> str:
+    # each Latin run between a left-to-right isolate and its end (U+2066 ... U+2069), so its
+    # closing quote or full stop stays with it instead of moving to the other side
+    def isolate(match: re.Match) -> str:
+        run = match.group(0)
+        core = run.rstrip(" ,;:\u2014\u2013-")
+        return "\u2066" + core + "\u2069" + run[len(core):]
+
+    return _LATIN_RUN.sub(isolate, line)
 
 
 def lays_out_text() -> bool:

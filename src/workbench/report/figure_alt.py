@@ -119,6 +119,10 @@ def _share_by_definition(table: pd.DataFrame, lang: str) -> Msg:
     for definition, rows in groups:
         rows = rows.sort_values("share (%)", ascending=False)
         high, low = rows.iloc[0], rows.iloc[-1]
+        if len(rows) == 1:
+            parts.append(T("{definition}: {city} ({share}%)", definition=data_label(definition, lang), city=high["city"],
+                           share=Num(high["share (%)"], "percent")))
+            continue
         parts.append(T("{definition}: highest {high} ({high_share}%), lowest {low} ({low_share}%)",
                        definition=data_label(definition, lang), high=high["city"], high_share=Num(high["share (%)"], "percent"),
                        low=low["city"], low_share=Num(low["share (%)"], "percent")))
