@@ -231,7 +231,7 @@ else:
 if not counts.empty:
     trend = areas.segregation_trend(counts)
     if len(trend) > 1:
-        report.plot("lines", trend.assign(series="dissimilarity index"), T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", hue="series", ylabel=T("dissimilarity index D (0-1)"))
+        report.plot("index", trend, T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", series="geography_level", label=T("dissimilarity index D (0-1)"))
     for level in dict.fromkeys(counts["geography_level"]):
         districts = areas.district_table(counts, level)
         report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [areas.LOCATION_QUOTIENT_DEFINITION, *districts.notes])

@@ -3,7 +3,8 @@
 Each annex is read from the executed notebooks (:mod:`workbench.report.annex_document`), written as
 one self-contained HTML page (:mod:`workbench.report.annex_html`), and converted from that same page
 to Word and PDF (:mod:`workbench.report.annex_docx`, :mod:`workbench.report.annex_pdf`), so the three
-formats carry the same numbers.
+formats carry the same numbers; only its charts differ: SVG on the web page, PNG at print
+resolution in the page that Word and PDF are made from.
 """
 
 from __future__ import annotations
@@ -100,10 +101,12 @@ def render_run(
         for name, document in documents:
             if lang not in annex_languages(name):
                 continue
-            page = render_html(document, provenance, threshold, lang, draft=draft)
+            # the web page embeds its charts as SVG, the page converted to Word and PDF as PNG
+            pages = {images: render_html(document, provenance, threshold, lang, images, draft=draft)
+                     for images in dict.fromkeys("svg" if fmt == "html" else "png" for fmt in formats)}
             for fmt in formats:
                 target = folder / f"{name}.{fmt}"
-                _write(fmt, page, target, lang)
+                _write(fmt, pages["svg" if fmt == "html" else "png"], target, lang)
                 written.append(target)
                 if progress:
                     progress(target)

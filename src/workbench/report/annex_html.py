@@ -32,8 +32,12 @@ LABEL_COLUMNS = frozenset({
 })
 
 
+#: How charts are embedded in an annex page: SVG for the web page, PNG for the page converted to PDF and Word.
+IMAGE_FORMATS = ("svg", "png")
+
+
 def render_html(document: Document, provenance: dict, threshold: int = disclosure.DEFAULT_THRESHOLD, lang: str = "en",
-                draft: bool = False) -> str:
+                images: str = "svg", draft: bool = False) -> str:
     """The annex as one self-contained HTML page in one language (images embedded, no code).
 
     Parameters
@@ -46,6 +50,9 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         Counts below it are suppressed in every table (0 disables; see :mod:`workbench.report.disclosure`).
     lang
         One of :data:`LANGUAGES`.
+    images
+        'svg' (the web page: sharp at any zoom) or 'png' (at print resolution: the page that
+        :mod:`workbench.report.annex_pdf` and :mod:`workbench.report.annex_docx` convert).
     draft
         For internal review: texts that have a draft form (unwritten chapters with their guiding
         questions) show it, and the page says it is a draft.
@@ -62,6 +69,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     """
     if lang not in LANGUAGES:
         raise ConfigError(f"annex language '{lang}' is not available; allowed: {', '.join(LANGUAGES)}")
+    if images not in IMAGE_FORMATS:
+        raise ConfigError(f"annex images '{images}' unknown; allowed: {', '.join(IMAGE_FORMATS)}")
     labels = {id(e): _label(e, lang) for e in document.exhibits}
     suppressed = 0
     sections = []
@@ -69,7 +78,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
-                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, document.name)
+                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, images, document.name)
                 suppressed += hidden
                 blocks.append(fragment)
             elif isinstance(block, SeeAlso):
@@ -143,7 +152,21 @@ def downloads_folder(name: str) -> str:
     return f"{name}-tables"
 
 
-def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, name: str = "") -> tuple[str, int]:
+def _image_html(exhibit: Exhibit, caption_text: str, lang: str, images: str) -> str:
+    # a chart registered with Report.plot is drawn again in the annex's language (SVG for the web
+    # page, PNG at print resolution for PDF and Word) and described by its key values; any other
+    # figure is the notebook's PNG, described by its caption
+    if exhibit.plot:
+        drawing = redraw(exhibit.plot, lang)
+        data, mime, alt = (drawing.svg, "image/svg+xml", drawing.alt) if images == "svg" else (drawing.png, "image/png", drawing.alt)
+    else:
+        data, mime, alt = exhibit.png, "image/png", caption_text
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img class="wb-figure" alt="{html.escape(alt)}" src="data:{mime};base64,{encoded}">'
+
+
+def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, images: str = "png",
+                  name: str = "") -> tuple[str, int]:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
     caption_inner = f'<span class="wb-label">{html.escape(label)}.</span> {html.escape(caption_text)}'
     caption = f'<figcaption class="wb-caption">{caption_inner}</figcaption>'
@@ -162,9 +185,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, name:
         if len(exhibit.table.columns) >= LANDSCAPE_COLUMNS:
             landscape = " wb-landscape"
     elif exhibit.png:
-        image = exhibit.png if lang == "en" or not exhibit.plot else redraw(exhibit.plot, lang)
-        png = base64.b64encode(image).decode("ascii")
-        body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
+        body = _image_html(exhibit, caption_text, lang, images)
     else:
         body = ""
     source = f'<p class="wb-source">{html.escape(source_line(exhibit, lang))}</p>'

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -218,18 +219,19 @@ class Report:
         """Register a figure drawn by ``workbench.report.figures.PLOTS[name](data, **options)`` and show it.
 
         The data and options travel with the exhibit, so an annex draws the chart again in its
-        own language (axis titles, legends and number formats).
+        own language (axis titles, legends and number formats), at print resolution and as SVG
+        (:func:`redraw`); the notebook shows it at screen resolution.
 
         Raises
         ------
         KeyError
             If ``name`` is not a chart of :data:`workbench.report.figures.PLOTS`.
         """
-        from workbench.report.figures import PLOTS
+        from workbench.report.figures import SCREEN_DPI, draw
 
-        fig = PLOTS[name](data, **options)
+        png = draw(name, data, "en", formats=("png",), dpi=SCREEN_DPI, **options)["png"]
         spec = {"name": name, "data": table_json(data.reset_index(drop=True)), "options": {k: _cell_json(v) for k, v in options.items()}}
-        exhibit = self._add("figure", caption, source_ids, notes, sources, png=png_bytes(fig))
+        exhibit = self._add("figure", caption, source_ids, notes, sources, png=png)
         exhibit.plot = spec
         _show_image(exhibit)
         _show(exhibit)
@@ -315,7 +317,7 @@ def _message(value: dict | str) -> str:
 
 
 def png_bytes(fig) -> bytes:
-    """A matplotlib figure as PNG (the figure is closed)."""
+    """A matplotlib figure as PNG (the figure is closed): a figure registered with :meth:`Report.figure`."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
@@ -324,15 +326,36 @@ def png_bytes(fig) -> bytes:
     return buffer.getvalue()
 
 
-def redraw(spec: dict, lang: str) -> bytes:
-    """Draw a chart registered with :meth:`Report.plot` again, in ``lang``; PNG bytes."""
-    from workbench.report.figures import PLOTS
-    from workbench.reference.i18n import render
+@dataclass(frozen=True)
+class Drawing:
+    """A chart drawn for an annex in one language: PNG for print (PDF, Word), SVG for the web page, alt text."""
 
+    png: bytes
+    svg: bytes
+    alt: str
+
+
+def redraw(spec: dict, lang: str) -> Drawing:
+    """Draw a chart registered with :meth:`Report.plot` again, in ``lang``, and describe it.
+
+    Each chart is drawn once per language and kept (the HTML page takes its SVG, the PDF and
+    Word pages its PNG).
+    """
+    return _redraw(json.dumps(spec, sort_keys=True, ensure_ascii=False), lang)
+
+
+@lru_cache(maxsize=64)
+def _redraw(spec_json: str, lang: str) -> Drawing:
+    from workbench.reference.i18n import render
+    from workbench.report.figure_alt import describe
+    from workbench.report.figures import draw
+
+    spec = json.loads(spec_json)
     options = {k: from_json(v) if isinstance(v, dict) else v for k, v in spec.get("options", {}).items()}
     # cells that are messages (e.g. 'Wien (sum of districts)') are drawn as text in the language
     data = table_from_json(spec["data"]).map(lambda v: render(from_json(v), lang) if isinstance(v, dict) else v)
-    return png_bytes(PLOTS[spec["name"]](data, lang=lang, **options))
+    images = draw(spec["name"], data, lang, **options)
+    return Drawing(png=images["png"], svg=images["svg"], alt=describe(spec["name"], data, lang, **options))
 
 
 def table_json(frame: pd.DataFrame) -> dict:
