@@ -236,3 +236,10 @@ def test_the_annex_page_shows_svg_on_the_web_and_png_for_print_with_the_alt_text
     alt = describe("origins", data, "en")
     assert f'alt="{alt}"' in web and f'alt="{alt}"' in printed
     assert redraw(spec, "en") is redraw(spec, "en")  # drawn once per language
+
+
+def test_countries_of_origin_in_charts_are_named_in_the_annex_language():
+    from workbench.report.figures import origin_label
+
+    assert origin_label("Syrian Arab Rep.", "fr") == "Syrie" and origin_label("Syria", "ar") == "سوريا"
+    assert origin_label("Other", "en") == "Other"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.reference.i18n import Msg, Num, T, join, render
 from workbench.report.age_bands import age_label
-from workbench.report.figures import data_label
+from workbench.report.figures import data_label, origin_label
 
 #: How many bars or series an alt text names; the others are counted.
 SHOWN = 3
@@ -76,7 +76,7 @@ def _migrant_shares(table: pd.DataFrame, lang: str) -> Msg:
 
 def _origins(table: pd.DataFrame, lang: str) -> Msg:
     top = table.sort_values("persons", ascending=False)
-    parts = [T("{origin} {persons}", origin=data_label(o, lang), persons=Num(p, "persons"))
+    parts = [T("{origin} {persons}", origin=origin_label(o, lang), persons=Num(p, "persons"))
              for o, p in zip(top["origin"], top["persons"])]
     return T("Largest origins (persons): {values}", values=_listed(parts, len(top)))
 

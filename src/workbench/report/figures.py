@@ -23,7 +23,7 @@ import seaborn as sns  # noqa: E402
 
 from workbench.analysis import series_flags  # noqa: E402
 from workbench.reference.formats import format_number  # noqa: E402
-from workbench.reference.i18n import Msg, T, has_translation, render, translate  # noqa: E402
+from workbench.reference.i18n import Country, Msg, T, has_translation, render, translate  # noqa: E402
 from workbench.report.age_bands import OPEN_BAND_YEARS, age_key, age_label, band_layout  # noqa: E402
 from workbench.report.chart_print import (  # noqa: E402
     MAX_HEIGHT_IN,
@@ -107,11 +107,18 @@ def _name(value, lang: str) -> str:
 
 
 def data_label(value, lang: str) -> str:
-    """A data label: translated when it is a catalog label (a definition, a category), else as published."""
+    """A data label: translated when it is a catalog label (a definition, a category), else a name
+    as the annex's tables show it (publishers' marks dropped, network places in ``lang``)."""
     text = str(value)
     if lang != "en" and has_translation(text, lang):
-        text = translate(text, lang)
-    return text
+        return translate(text, lang)
+    return render(text, lang)
+
+
+def origin_label(value, lang: str) -> str:
+    """A country of origin in ``lang`` (CLDR: 'Syrie', 'سوريا'); a group ('Other', a region) as :func:`data_label`."""
+    country = Country.named(str(value))
+    return render(country, lang) if isinstance(country, Country) else data_label(value, lang)
 
 
 def _number(unit: str, lang: str, absolute: bool = False) -> matplotlib.ticker.Formatter:
@@ -170,7 +177,7 @@ def plot_origins(table: pd.DataFrame, lang: str = "en") -> plt.Figure:
     """Horizontal bars of the largest origins (persons), from zero."""
     fig, ax = _figure(0.24 * max(len(table), 3) + 0.9)
     ordered = table.sort_values("persons")
-    ax.barh([_name(o, lang) for o in ordered["origin"]], ordered["persons"], color=sns.color_palette(PALETTE)[0])
+    ax.barh([visual(origin_label(o, lang), lang) for o in ordered["origin"]], ordered["persons"], color=sns.color_palette(PALETTE)[0])
     ax.set_xlabel(_text(T("persons"), lang))
     ax.xaxis.set_major_formatter(_number("persons", lang))
     _from_zero(ax, "x")
