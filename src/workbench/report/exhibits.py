@@ -227,7 +227,8 @@ class Report:
         KeyError
             If ``name`` is not a chart of :data:`workbench.report.figures.PLOTS`.
         """
-        from workbench.report.figures import SCREEN_DPI, draw
+        from workbench.report.chart_print import SCREEN_DPI
+        from workbench.report.figures import draw
 
         png = draw(name, data, "en", formats=("png",), dpi=SCREEN_DPI, **options)["png"]
         spec = {"name": name, "data": table_json(data.reset_index(drop=True)), "options": {k: _cell_json(v) for k, v in options.items()}}
