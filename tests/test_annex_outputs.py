@@ -50,7 +50,7 @@ def _html_tables(page: str) -> list[dict]:
     for figure in soup.select("figure.wb-exhibit.wb-kind-table"):
         table = figure.find("table")
         out.append({
-            "caption": figure.find("figcaption").get_text(" ", strip=True),
+            "caption": (figure.find("figcaption") or figure.find("caption")).get_text(" ", strip=True),
             "source": figure.find("p", class_="wb-source").get_text(" ", strip=True) if figure.find("p", class_="wb-source") else "",
             "cells": [[c.get_text(strip=True) for c in row.find_all(["th", "td"])] for row in table.find_all("tr")] if table else [],
         })
@@ -97,3 +97,19 @@ def test_suppressed_cells_are_suppressed_in_all_three_formats(outputs):
     pdf = pypdfium2.PdfDocument(str(pdf_path))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert _marks(text) >= in_html
+
+
+def test_the_visible_text_is_for_readers(outputs):
+    # what a reader sees: no escaped markup, no source ids, no internal licence note, no file paths
+    # of the project, no publishers' internal place marks
+    from workbench.reference.registry import load_sources
+
+    lang, page, _, _ = outputs
+    soup = BeautifulSoup(page, "html.parser")
+    for hidden in soup.select("footer.wb-provenance, .wb-checksum, style, title"):
+        hidden.decompose()
+    text = soup.get_text(" ")
+    assert "&lt;" not in text and "&gt;" not in text and "&amp;" not in text
+    assert not re.search(r"\bverify\b", text) and "data/local" not in text and "[Admin" not in text
+    ids = [i for i in load_sources() if "_" in i]
+    assert not [i for i in ids if re.search(rf"(?<![\w/]){re.escape(i)}(?![\w.])", text)]
