@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.reference.citations import COMPUTED_FROM_EXPERT, EXPERT_SOURCE, parse_citation
 from workbench.reference.i18n import Label, Msg, T
 from workbench.reference.registry import load_definitions
 
@@ -65,12 +66,14 @@ def source_refs(rows: pd.DataFrame) -> list[str]:
     """Source ids of the rows, in first-seen order, with expert figures replaced by their citation.
 
     Expert figures have no registry entry of their own: each row's note starts with the
-    publisher, title, outlet and URL, which become the source line.
+    publisher, title, outlet and URL, which become a :class:`workbench.reference.citations.Citation`;
+    a value the workbench derived from them (a share, whose note is its computation) is cited in
+    words (:data:`workbench.reference.citations.COMPUTED_FROM_EXPERT`).
     """
     refs = []
     for source_id, note in zip(rows["source_id"], rows["note"]):
-        if source_id == "expert_figures":
-            refs.append(T("Local expert figure: {citation}", citation=str(note).split(" | ")[0]))
+        if source_id == EXPERT_SOURCE:
+            refs.append(parse_citation(str(note).split(" | ")[0]) or COMPUTED_FROM_EXPERT)
         else:
             refs.append(source_id)
     return list(dict.fromkeys(refs))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from workbench import paths
 from workbench.errors import ConfigError
+from workbench.reference.citations import Citation
 from workbench.reference.formats import format_table
 from workbench.reference.i18n import LANGUAGES, RTL, Label, T, render, render_text
 from workbench.reference.registry import is_network_place, place_name
@@ -75,7 +76,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                 blocks.append(render_markdown(_text(block.content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
-    source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))
+    cited = [text if isinstance(text, Citation) else key
+             for e in document.exhibits for key, text in zip(_keys(e), e.sources) if key]
     contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
     return _environment().get_template("annex.html.j2").render(
         lang=lang,
@@ -84,7 +86,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         subtitle=render(document.subtitle, lang),
         sections=sections,
         exhibits=contents,
-        sources=sources_list(source_ids, provenance.get("inputs", {}), lang),
+        sources=sources_list(cited, provenance.get("inputs", {}), lang),
         text=_chrome(lang, threshold, suppressed, document, provenance),
     )
 
@@ -138,12 +140,32 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
         body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
     else:
         body = ""
-    lines = "; ".join(_text(line, lang, exhibit.where) for line in exhibit.sources)
-    source = f'<p class="wb-source">{html.escape(render(T("Source: {lines}", lines=lines), lang))}</p>'
+    source = _source_html(exhibit, lang)
     note_html = "".join(f'<p class="wb-note">{html.escape(render(T("Note: {text}", text=n), lang))}</p>'
                         for n in dict.fromkeys(notes))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
+
+
+def _source_html(exhibit: Exhibit, lang: str) -> str:
+    # one short line; each citation links to its full reference in the sources section
+    if not exhibit.sources:
+        return ""
+    parts = []
+    for key, text in zip(_keys(exhibit), exhibit.sources):
+        shown = html.escape(_text(text, lang, exhibit.where))
+        parts.append(f'<a class="wb-cite" href="#source-{html.escape(key)}">{shown}</a>' if key else shown)
+    line = "; ".join(parts)
+    # the message's words around the line (escaped), with the line's own markup put in between
+    before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
+    end = "" if line.endswith(".") else "."
+    return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}{end}</p>'
+
+
+def _keys(exhibit: Exhibit) -> list[str]:
+    # what each part of the source line cites ('' for all when an exhibit was built without keys)
+    keys = exhibit.source_keys
+    return keys if len(keys) == len(exhibit.sources) else [""] * len(exhibit.sources)
 
 
 def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table") -> tuple[str, int]:
