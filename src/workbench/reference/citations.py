@@ -10,8 +10,12 @@ list it in full without the expert's file.
 from __future__ import annotations
 
 import hashlib
+import re
 from workbench.reference.i18n import Date, Msg, T
 from workbench.reference.registry import Source
+
+#: Details of a title left out of its short form: '(press conference 30 Jan 2016)'.
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
 
 #: The registry id of the figures local experts enter (one id for many publications).
 EXPERT_SOURCE = "expert_figures"
@@ -24,8 +28,8 @@ class Citation(Msg):
     """The publication a local expert read a figure in, as a short citation message.
 
     The English text (and its French and Arabic renderings) is the short form for a source line,
-    "publisher, title, as reported by OUTLET"; the publisher, title, outlets and URL are kept for
-    the full reference in an annex's list of sources.
+    "publisher, title" (both without their bracketed details); the full names, the outlets it
+    was read in and the URL are kept for the full reference in an annex's list of sources.
     """
 
     publisher: str
@@ -34,11 +38,8 @@ class Citation(Msg):
     url: str
 
     def __new__(cls, publisher: str, title: str, reported_via: str = "", url: str = ""):
-        outlet = reported_via.split("; ")[0].strip()
-        if outlet:
-            short = T("{publisher}, {title}, as reported by {outlet}", publisher=publisher, title=title, outlet=outlet)
-        else:
-            short = T("{publisher}, {title}", publisher=publisher, title=title)
+        short = T("{publisher}, {title}", publisher=_BRACKETED.sub("", publisher).strip() or publisher,
+                  title=_BRACKETED.sub("", title).strip() or title)
         obj = super().__new__(cls, short.msgid, short.params)
         obj.publisher, obj.title, obj.reported_via, obj.url = publisher, title, reported_via, url
         return obj

@@ -14,7 +14,7 @@ from workbench.errors import ConfigError
 from workbench.reference.citations import Citation
 from workbench.reference.formats import format_table
 from workbench.reference.i18n import LANGUAGES, RTL, Label, T, render, render_text
-from workbench.reference.registry import is_network_place, place_name
+from workbench.reference.registry import is_network_place, load_sources, place_name
 from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
 from workbench.report.annex_sources import sources_list
@@ -59,13 +59,17 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     if lang not in LANGUAGES:
         raise ConfigError(f"annex language '{lang}' is not available; allowed: {', '.join(LANGUAGES)}")
     labels = {id(e): _label(e, lang) for e in document.exhibits}
+    cited = [text if isinstance(text, Citation) else key
+             for e in document.exhibits for key, text in zip(_keys(e), e.sources) if key]
+    sources = sources_list(cited, provenance.get("inputs", {}), lang)
+    numbers = {entry["id"]: number for number, entry in enumerate(sources, start=1)}
     suppressed = 0
     sections = []
     for section in document.sections:
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
-                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang)
+                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, numbers)
                 suppressed += hidden
                 blocks.append(fragment)
             elif isinstance(block, SeeAlso):
@@ -76,8 +80,6 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                 blocks.append(render_markdown(_text(block.content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
-    cited = [text if isinstance(text, Citation) else key
-             for e in document.exhibits for key, text in zip(_keys(e), e.sources) if key]
     contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
     return _environment().get_template("annex.html.j2").render(
         lang=lang,
@@ -86,7 +88,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         subtitle=render(document.subtitle, lang),
         sections=sections,
         exhibits=contents,
-        sources=sources_list(cited, provenance.get("inputs", {}), lang),
+        sources=sources,
         text=_chrome(lang, threshold, suppressed, document, provenance),
     )
 
@@ -124,7 +126,8 @@ def _text(value, lang: str, where: str) -> str:
     return render_text(value, lang, where)
 
 
-def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tuple[str, int]:
+def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str,
+                  numbers: dict[str, int] | None = None) -> tuple[str, int]:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
     caption = (f'<figcaption class="wb-caption"><span class="wb-label">{html.escape(label)}.</span> '
                f"{html.escape(caption_text)}</figcaption>")
@@ -140,26 +143,61 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str) -> tu
         body = f'<img class="wb-figure" alt="{html.escape(caption_text)}" src="data:image/png;base64,{png}">'
     else:
         body = ""
-    source = _source_html(exhibit, lang)
+    source = _source_html(exhibit, lang, numbers or {})
     note_html = "".join(f'<p class="wb-note">{html.escape(render(T("Note: {text}", text=n), lang))}</p>'
                         for n in dict.fromkeys(notes))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
 
 
-def _source_html(exhibit: Exhibit, lang: str) -> str:
+#: The longest source line (characters of its short citations) before an exhibit's sources are
+#: named by publisher with the numbers of their entries in the sources section.
+SOURCE_LINE_LIMIT = 280
+
+
+def _source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
     # one short line; each citation links to its full reference in the sources section
     if not exhibit.sources:
         return ""
-    parts = []
+    parts: dict[str, str] = {}  # shown text -> the first key it cites
     for key, text in zip(_keys(exhibit), exhibit.sources):
-        shown = html.escape(_text(text, lang, exhibit.where))
-        parts.append(f'<a class="wb-cite" href="#source-{html.escape(key)}">{shown}</a>' if key else shown)
-    line = "; ".join(parts)
+        parts.setdefault(_text(text, lang, exhibit.where), key)
+    if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
+        line = _grouped_sources(exhibit, lang, numbers)
+    else:
+        line = "; ".join(f'<a class="wb-cite" href="#source-{html.escape(key)}">{html.escape(text)}</a>' if key in numbers
+                         else html.escape(text) for text, key in parts.items())
     # the message's words around the line (escaped), with the line's own markup put in between
     before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
     end = "" if line.endswith(".") else "."
     return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}{end}</p>'
+
+
+#: How a source line that names publishers refers to the publications local experts quoted.
+EXPERT_PUBLICATIONS = T("publications quoted by local experts")
+
+
+def _grouped_sources(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+    # many sources: each registry publisher once, and the expert's publications together, with
+    # the numbers of their entries in the sources section
+    registry = load_sources()
+    groups: dict[str, list[str]] = {}
+    for key, text in zip(_keys(exhibit), exhibit.sources):
+        if isinstance(text, Citation):
+            publisher = render(EXPERT_PUBLICATIONS, lang)
+        elif key in registry:
+            publisher = registry[key].short.publisher
+        else:
+            publisher = _text(text, lang, exhibit.where)
+        refs = groups.setdefault(publisher, [])
+        if key in numbers and key not in refs:
+            refs.append(key)
+    out = []
+    for publisher, keys in groups.items():
+        links = ", ".join(f'<a class="wb-cite" href="#source-{html.escape(k)}">{numbers[k]}</a>'
+                          for k in sorted(keys, key=numbers.get))
+        out.append(f"{html.escape(publisher)} [{links}]" if keys else html.escape(publisher))
+    return "; ".join(out)
 
 
 def _keys(exhibit: Exhibit) -> list[str]:

@@ -76,7 +76,7 @@ def _warn_unverified(source_id: str, licence: str) -> None:
 
 def _expert_entry(citation: Citation, lang: str) -> dict:
     # a publication a local expert read figures in: no registry entry, no tidy table of its own
-    details = (T("Figure entered by the local expert; reported by {outlet}.", outlet=citation.reported_via)
-               if citation.reported_via else T("Figure entered by the local expert."))
+    details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=citation.reported_via)
+               if citation.reported_via else T("figure quoted by the local expert."))
     return {"id": citation.key, "publisher": citation.publisher, "title": citation.title, "table_id": "",
             "url": citation.url, "details": render(details, lang), "tidy": ""}

@@ -389,7 +389,9 @@ def source_parts(items: list[str]) -> list[tuple[str, str]]:
     """Each source's short citation with what it cites: a registry id, a citation's key or '' (text).
 
     Repeated sources, and registry entries that hold no table of their own (``expert_figures``,
-    whose figures are cited one by one), are left out.
+    whose figures are cited one by one), are left out. Two publications with the same short
+    citation (one census read in two outlets) are both kept: the line shows it once, the annex's
+    list of sources gives both.
     """
     registry = load_sources()
     parts: dict[str, tuple[str, str]] = {}
@@ -402,13 +404,13 @@ def source_parts(items: list[str]) -> list[tuple[str, str]]:
             key, text = item, registry_citation(registry[item])
         else:
             key, text = "", item
-        parts.setdefault(str(text), (key, text))
+        parts.setdefault(key or str(text), (key, text))
     return list(parts.values())
 
 
 def source_line(parts: list[str]) -> str:
-    """'Source: A; B.' (English; an annex renders the parts in its language)."""
-    line = "; ".join(str(p) for p in parts)
+    """'Source: A; B.', each short citation once (English; an annex renders the parts in its language)."""
+    line = "; ".join(dict.fromkeys(str(p) for p in parts))
     return f"Source: {line}" + ("" if line.endswith(".") else ".")
 
 
