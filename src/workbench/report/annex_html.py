@@ -165,8 +165,9 @@ def _source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
     if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
         line = _grouped_sources(exhibit, lang, numbers)
     else:
-        line = "; ".join(f'<a class="wb-cite" href="#source-{html.escape(key)}">{html.escape(text)}</a>' if key in numbers
-                         else html.escape(text) for text, key in parts.items())
+        # each citation isolated (<bdi>): a Latin name keeps its order in an Arabic line
+        line = "; ".join(f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
+                         else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
     # the message's words around the line (escaped), with the line's own markup put in between
     before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
     end = "" if line.endswith(".") else "."
@@ -196,7 +197,7 @@ def _grouped_sources(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> st
     for publisher, keys in groups.items():
         links = ", ".join(f'<a class="wb-cite" href="#source-{html.escape(k)}">{numbers[k]}</a>'
                           for k in sorted(keys, key=numbers.get))
-        out.append(f"{html.escape(publisher)} [{links}]" if keys else html.escape(publisher))
+        out.append(f"<bdi>{html.escape(publisher)}</bdi> [{links}]" if keys else f"<bdi>{html.escape(publisher)}</bdi>")
     return "; ".join(out)
 
 
