@@ -166,7 +166,7 @@ def _source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
         line = _grouped_sources(exhibit, lang, numbers)
     else:
         # each citation isolated (<bdi>): a Latin name keeps its order in an Arabic line
-        line = "; ".join(f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
+        line = _SEPARATOR.get(lang, "; ").join(f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
                          else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
     # the message's words around the line (escaped), with the line's own markup put in between
     before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
@@ -198,7 +198,11 @@ def _grouped_sources(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> st
         links = ", ".join(f'<a class="wb-cite" href="#source-{html.escape(k)}">{numbers[k]}</a>'
                           for k in sorted(keys, key=numbers.get))
         out.append(f"<bdi>{html.escape(publisher)}</bdi> [{links}]" if keys else f"<bdi>{html.escape(publisher)}</bdi>")
-    return "; ".join(out)
+    return _SEPARATOR.get(lang, "; ").join(out)
+
+
+#: Between the citations of a source line, where the language has its own semicolon.
+_SEPARATOR = {"ar": "\u061b ", "fr": "\u202f; "}
 
 
 def _keys(exhibit: Exhibit) -> list[str]:

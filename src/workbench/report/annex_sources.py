@@ -7,7 +7,7 @@ import logging
 
 from workbench.reference.citations import Citation
 from workbench.reference.formats import format_date
-from workbench.reference.i18n import T, render
+from workbench.reference.i18n import RTL, T, render
 from workbench.reference.registry import load_sources
 
 logger = logging.getLogger(__name__)
@@ -58,12 +58,18 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         if not source.licence_verified:
             _warn_unverified(item, source.licence)
         licence = source.licence if source.licence_verified else UNVERIFIED_LICENCE
-        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=source.reference_dates,
-                    licence=licence, date=format_date(source.access_date.isoformat(), lang))
-        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=path, checksum=checksum[:16]) if checksum else ""
+        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=_isolated(source.reference_dates, lang),
+                    licence=licence if not source.licence_verified else _isolated(licence, lang),
+                    date=format_date(source.access_date.isoformat(), lang))
+        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=_isolated(path, lang), checksum=checksum[:16]) if checksum else ""
         out.append({"id": item, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
                     "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
     return out
+
+
+def _isolated(text: str, lang: str) -> str:
+    # registry text is English: in a right-to-left annex it keeps its own order (Unicode isolate)
+    return f"\u2068{text}\u2069" if lang in RTL else text
 
 
 @functools.cache
@@ -76,7 +82,7 @@ def _warn_unverified(source_id: str, licence: str) -> None:
 
 def _expert_entry(citation: Citation, lang: str) -> dict:
     # a publication a local expert read figures in: no registry entry, no tidy table of its own
-    details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=citation.reported_via)
+    details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=_isolated(citation.reported_via, lang))
                if citation.reported_via else T("figure quoted by the local expert."))
     return {"id": citation.key, "publisher": citation.publisher, "title": citation.title, "table_id": "",
             "url": citation.url, "details": render(details, lang), "tidy": ""}
