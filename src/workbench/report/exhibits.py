@@ -188,12 +188,14 @@ class Report:
         caption
             What the table shows, with place, definition and date where they are uniform.
         source_ids
-            Registry ids of the sources behind the numbers: turned into source lines.
+            Registry ids of the sources behind the numbers, and the
+            :class:`~workbench.reference.citations.Citation` of expert figures: each becomes a short
+            citation in the exhibit's one source line.
         notes
             Extra footnotes (definitions, breaks, gaps). Flag footnotes are added automatically
             when the frame has a ``flag`` column.
         sources
-            Ready-made source lines (e.g. expert citations), added after the registry ones.
+            More of the same, or text (e.g. "computed from the table above"), added after them.
         """
         exhibit = self._add("table", caption, source_ids, notes, sources, table=frame.reset_index(drop=True))
         _show(exhibit)
