@@ -127,12 +127,13 @@ def test_exhibit_shows_one_short_source_line_and_carries_its_citations():
 def test_exhibits_saved_before_citations_are_cited_again_in_short():
     legacy = {"kind": "figure", "number": 1, "caption": "C", "notes": [], "sources": ["x"], "sources_i18n": [
         {"msgid": "{publisher}, {title} ({table_id}); licence {licence}", "params": {}},
-        {"msgid": "Local expert figure: {citation}", "params": {}}, "computed from the table above"],
+        {"msgid": "Local expert figure: {citation}", "params": {"citation": citation_text("DoS", "Census 2015")}},
+        "computed from the table above"],
         "source_ids": ["worldbank_wdi", "Local expert figure: " + citation_text("HCP", "RGPH 2014", "le360.ma"),
                        "Local expert figure: 9677 / 4030222 (hcp_rgph)"]}
     exhibit = Exhibit.from_metadata(legacy)
     assert source_line(exhibit.sources) == ("Source: World Bank, World Development Indicators; HCP, RGPH 2014; "
-                                            f"{COMPUTED_FROM_EXPERT}; computed from the table above.")
+                                            f"{COMPUTED_FROM_EXPERT}; DoS, Census 2015; computed from the table above.")
     assert exhibit.source_keys[0] == "worldbank_wdi" and exhibit.citations[0].reported_via == "le360.ma"
 
 

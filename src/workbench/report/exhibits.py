@@ -439,8 +439,12 @@ def _source_metadata(meta: dict) -> tuple[list[str], list[str], list[Citation], 
             items.append(parse_citation(item.removeprefix("Local expert figure: ")) or COMPUTED_FROM_EXPERT)
         else:
             items.append(item)
-    own = {_LEGACY_EXPERT, _LEGACY_REGISTRY}
-    items += [_message(s) for s in legacy if not (isinstance(s, dict) and s.get("msgid") in own) and s not in ids]
+    for line in legacy:
+        if isinstance(line, dict) and line.get("msgid") == _LEGACY_EXPERT:
+            cited = str(line.get("params", {}).get("citation", ""))
+            items.append(parse_citation(cited) or COMPUTED_FROM_EXPERT)
+        elif not (isinstance(line, dict) and line.get("msgid") == _LEGACY_REGISTRY) and line not in ids:
+            items.append(_message(line))
     parts = source_parts(items)
     registry = load_sources()
     return ([text for _, text in parts], [k for k, _ in parts if k in registry],
