@@ -10,7 +10,7 @@ import pytest
 from workbench.errors import ConfigError
 from workbench.reference.framework import THEME_LABELS, THEMES
 from workbench.reference.i18n import Country, T, render
-from workbench.reference.labels import load_source_names, place_label, source_name
+from workbench.reference.labels import place_label, source_name
 from workbench.reference.places import load_place_names
 from workbench.reference.registry import load_sources
 from workbench.report import annex_html
@@ -92,22 +92,12 @@ def test_a_sentence_does_not_repeat_the_geography_a_place_name_carries():
 
 
 def test_every_source_has_a_reader_facing_name():
-    names = load_source_names()
-    assert set(names) == set(load_sources())
-    assert all(len(name) <= 80 for name in names.values())
-    assert source_name("eurostat_urb_cpop1") == "Eurostat, urb_cpop1"
+    # one declaration: the registry's short citation names a source in cells, sentences and source lines
+    for source_id in load_sources():
+        name = render(source_name(source_id), "en")
+        assert source_id not in name and len(name) <= 120, source_id
+    assert render(source_name("eurostat_urb_cpop1"), "en").startswith("Eurostat")
     assert render(source_name("expert_figures"), "fr") != "expert_figures"
-
-
-def test_source_names_must_match_the_registry(tmp_path):
-    import shutil
-
-    from workbench import paths
-
-    shutil.copytree(paths.registry_dir() / "sources", tmp_path / "sources")
-    (tmp_path / "source_names.yaml").write_text("sources:\n  eurostat_urb_cpop1: Eurostat\n  nowhere_x: X\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"source_names.yaml: key 'sources': unknown source id\(s\) nowhere_x; no name for "):
-        load_source_names(tmp_path)
 
 
 def test_place_marks_are_declared_with_a_reason_and_once(tmp_path):

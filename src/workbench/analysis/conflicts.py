@@ -16,6 +16,7 @@ from workbench.reference.i18n import Msg, T, join
 from workbench.analysis.indicators import headline_of, published
 from workbench.analysis.country import country_notes
 from workbench.analysis.sections import Section
+from workbench.reference.citations import COMPUTED_FROM_EXPERT, parse_citation
 from workbench.reference.labels import SUB_CITY, place_label, source_name
 from workbench.reference.registry import load_definitions
 from workbench.reference.columns import DIFFERENCE_FROM_FIRST, REFERENCE_DATE
@@ -134,6 +135,8 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     if not latest:
         return empty
     citations = dict(zip(rows["source_key"], rows["citation"]))
+    # the publication an expert figure was read from, cited in full in an annex's list of sources
+    publications = dict(zip(rows["source_key"], rows["note"].fillna("").str.split(" | ", regex=False).str[0]))
     out, used_keys = [], []
     for definition_id, (year, areas, _) in sorted(latest.items()):
         for i, merged in enumerate(areas):
@@ -158,7 +161,7 @@ def conflicting_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                 )
     table = pd.DataFrame(out, columns=COLUMNS)
     refs = [
-        T("Local expert figure: {citation}", citation=citations[k]) if k.startswith("expert figure: ") else k
+        (parse_citation(publications[k]) or COMPUTED_FROM_EXPERT) if k.startswith("expert figure: ") else k
         for k in dict.fromkeys(used_keys)
     ]
     notes = [

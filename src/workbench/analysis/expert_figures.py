@@ -13,11 +13,11 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.sections import Section
+from workbench.reference.citations import Citation
 from workbench.reference.columns import DEFINITION, FLAG, GEOGRAPHY, PLACE, REFERENCE_DATE
 from workbench.reference.i18n import Num, T
 from workbench.reference.labels import definition_note, geography_label
 from workbench.reference.registry import load_definitions, load_indicators
-from workbench.tidy import expert
 
 #: The level of a figure about the whole country: shown with the national context.
 NATIONAL_LEVEL = "country"
@@ -109,9 +109,9 @@ def reported_caveat(outlet: str) -> str:
     return T("reported by {outlet}, not taken from the publisher's own table", outlet=outlet)
 
 
-def citation(row: dict) -> str:
-    """The source line of one figure: "Local expert figure: " and its citation (:func:`workbench.tidy.expert.citation`)."""
-    return T("Local expert figure: {citation}", citation=expert.citation(row))
+def citation(row: dict) -> Citation:
+    """The short citation of one figure's publication (the full one goes to an annex's list of sources)."""
+    return Citation(row["publisher"], row["source_title"], row["reported_via"], row["source_url"])
 
 
 def _section(rows: pd.DataFrame) -> Section:

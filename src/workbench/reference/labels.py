@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 
 import pandas as pd
 
-from workbench import paths
-from workbench.errors import ConfigError
+from workbench.reference.citations import COMPUTED_FROM_EXPERT, EXPERT_SOURCE, parse_citation, registry_citation
 from workbench.reference.i18n import Label, Msg, T
 from workbench.reference.places import display_place, names_level, split_qualifier
-from workbench.reference.registry import load_definitions, load_sources, read_yaml
+from workbench.reference.registry import load_definitions, load_sources
 
 GEOGRAPHY_LABELS = {
     "greater_city": "greater city",
@@ -55,31 +52,9 @@ def bare_place(name: str, level: str) -> str:
     return base if qualifier and qualifier == geography_label(level) else display_place(name)
 
 
-@functools.cache
-def load_source_names(root: Path | None = None) -> dict[str, str]:
-    """Load ``data/registry/source_names.yaml``: source id → how readers see the source named.
-
-    Raises
-    ------
-    ConfigError
-        If the file is malformed, names a source the registry lacks, or misses one (naming them).
-    """
-    path = (root or paths.registry_dir()) / "source_names.yaml"
-    raw = read_yaml(path)
-    names = raw.get("sources") if isinstance(raw, dict) else None
-    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
-        raise ConfigError(f"{path}: expected a top-level key 'sources' mapping source ids to non-empty names")
-    known = set(load_sources(root))
-    unknown, missing = sorted(set(names) - known), sorted(known - set(names))
-    if unknown or missing:
-        raise ConfigError(f"{path}: key 'sources': " + "; ".join(
-            part for part in (f"unknown source id(s) {', '.join(unknown)}" if unknown else "",
-                              f"no name for {', '.join(missing)} (declared in data/registry/sources/)" if missing else "") if part))
-    return dict(names)
-
-
 def source_name(source_id: str) -> str | Msg:
-    """How a table cell or a sentence names a source: ``'Eurostat, urb_cpop1'`` for ``eurostat_urb_cpop1``.
+    """How a table cell or a sentence names a source: its short citation from the registry
+    (``'Eurostat (table urb_cpop1)'`` for ``eurostat_urb_cpop1``, as under an exhibit).
 
     Local expert figures read as a translated message; a text that is no registry id (a ready-made
     citation, an empty cell) is returned as given.
@@ -88,7 +63,8 @@ def source_name(source_id: str) -> str | Msg:
         return T("Local expert figures")
     if not isinstance(source_id, str) or isinstance(source_id, Msg):
         return source_id
-    return load_source_names().get(source_id, source_id)
+    source = load_sources().get(source_id)
+    return registry_citation(source) if source is not None else source_id
 
 
 def definition_note(definition_id: str) -> Msg:
@@ -128,12 +104,14 @@ def source_refs(rows: pd.DataFrame) -> list[str]:
     """Source ids of the rows, in first-seen order, with expert figures replaced by their citation.
 
     Expert figures have no registry entry of their own: each row's note starts with the
-    publisher, title, outlet and URL, which become the source line.
+    publisher, title, outlet and URL, which become a :class:`workbench.reference.citations.Citation`;
+    a value the workbench derived from them (a share, whose note is its computation) is cited in
+    words (:data:`workbench.reference.citations.COMPUTED_FROM_EXPERT`).
     """
     refs = []
     for source_id, note in zip(rows["source_id"], rows["note"]):
-        if source_id == "expert_figures":
-            refs.append(T("Local expert figure: {citation}", citation=str(note).split(" | ")[0]))
+        if source_id == EXPERT_SOURCE:
+            refs.append(parse_citation(str(note).split(" | ")[0]) or COMPUTED_FROM_EXPERT)
         else:
             refs.append(source_id)
     return list(dict.fromkeys(refs))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workbench import paths
 from workbench.errors import ConfigError, SchemaError, UnknownCityError
@@ -53,6 +53,23 @@ class SourceFile(_Strict):
     sheet: str | None = None
 
 
+class ShortCitation(_Strict):
+    """How an exhibit's source line names a source: 'Ayuntamiento de Madrid, Padrón municipal, 1 July 2022 (table C4210722)'.
+
+    Written by people because the full publisher, title and table of an entry are too long for a
+    line under a table; :func:`workbench.reference.citations.registry_citation` renders it.
+    """
+
+    publisher: str = Field(min_length=1, max_length=40)  #: the publisher's usual short name ('Eurostat', 'UN DESA')
+    title: str | None = Field(default=None, min_length=1, max_length=70)  #: the publication or table in a few words
+    date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}-\d{2})?$")  #: a single reference date or year, when the source has one
+    table: str | None = Field(default=None, min_length=1, max_length=45)  #: the publisher's table code, as published
+
+
+#: Words that mark a licence as still to be checked: say so with ``licence_verified: false`` instead.
+_UNCHECKED_LICENCE = re.compile(r"verif|to be checked|\?", re.IGNORECASE)
+
+
 class Source(_Strict):
     """One official table: where it comes from and how to rebuild it."""
 
@@ -60,8 +77,13 @@ class Source(_Strict):
     publisher: str
     title: str
     table_id: str
+    short: ShortCitation
     url: str
     licence: str
+    #: Whether ``licence`` was confirmed from the publisher's own statement (in the file, its
+    #: package metadata or its terms page); an annex prints an unconfirmed one as "see the
+    #: publisher's terms" and logs a warning.
+    licence_verified: bool
     access_date: date
     reference_dates: str
     definition: str
@@ -73,6 +95,13 @@ class Source(_Strict):
     #: Indicator id -> the first period whose values are the publisher's projections or model
     #: estimates, not observations (e.g. World Bank net migration from UN WPP 2024: from 2024).
     projected_from: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("licence")
+    @classmethod
+    def _licence_is_a_statement(cls, value: str) -> str:
+        if _UNCHECKED_LICENCE.search(value):
+            raise ValueError("a licence states the terms only; say whether they were confirmed with 'licence_verified: true|false'")
+        return value
 
 
 class Definition(_Strict):
@@ -327,12 +356,20 @@ def load_sources(root: Path | None = None) -> dict[str, Source]:
     Raises
     ------
     ConfigError
-        If a file is malformed or its name differs from its ``source_id``.
+        If a file is malformed, its name differs from its ``source_id``, or two entries have the
+        same short citation (a reader could not tell them apart under a table).
     """
     folder = (root or paths.registry_dir()) / "sources"
     sources: dict[str, Source] = {}
+    seen: dict[ShortCitation, str] = {}
     for path in sorted(folder.glob("*.yaml")):
         source = read_source(path)
+        if source.short in seen:
+            raise ConfigError(
+                f"{path}: key 'short': the same short citation as source '{seen[source.short]}'; "
+                "add the title or table that tells them apart"
+            )
+        seen[source.short] = source.source_id
         sources[source.source_id] = source
     return sources
 

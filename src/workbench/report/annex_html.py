@@ -11,10 +11,12 @@ import pandas as pd
 
 from workbench import paths
 from workbench.errors import ConfigError
+from workbench.reference.citations import Citation
 from workbench.reference.formats import format_table
 from workbench.reference.i18n import LANGUAGES, RTL, Country, Label, T, render, render_text
 from workbench.reference.labels import source_name
 from workbench.reference.places import is_place_name, place_name
+from workbench.reference.registry import load_sources
 from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
 from workbench.report.annex_sources import sources_list
@@ -72,13 +74,17 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     if images not in IMAGE_FORMATS:
         raise ConfigError(f"annex images '{images}' unknown; allowed: {', '.join(IMAGE_FORMATS)}")
     labels = {id(e): _label(e, lang) for e in document.exhibits}
+    cited = [text if isinstance(text, Citation) else key
+             for e in document.exhibits for key, text in zip(_keys(e), e.sources) if key]
+    sources = sources_list(cited, provenance.get("inputs", {}), lang)
+    numbers = {entry["id"]: number for number, entry in enumerate(sources, start=1)}
     suppressed = 0
     sections = []
     for section in document.sections:
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
-                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, images, document.name)
+                fragment, hidden = _exhibit_html(block, labels[id(block)], threshold, lang, images, document.name, numbers)
                 suppressed += hidden
                 blocks.append(fragment)
             elif isinstance(block, SeeAlso):
@@ -92,7 +98,6 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                 blocks.append(render_markdown(_text(content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
         sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
-    source_ids = list(dict.fromkeys(i for e in document.exhibits for i in e.source_ids))
     contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
     page = _environment().get_template("annex.html.j2").render(
         lang=lang,
@@ -101,7 +106,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         subtitle=render(document.subtitle, lang),
         sections=sections,
         exhibits=contents,
-        sources=sources_list(source_ids, provenance.get("inputs", {}), lang),
+        sources=sources,
         text=_chrome(lang, threshold, suppressed, document, provenance),
     )
     # a percent sign never wraps away from its number (French text has U+202F there already)
@@ -166,7 +171,7 @@ def _image_html(exhibit: Exhibit, caption_text: str, lang: str, images: str) -> 
 
 
 def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, images: str = "png",
-                  name: str = "") -> tuple[str, int]:
+                  name: str = "", numbers: dict[str, int] | None = None) -> tuple[str, int]:
     caption_text = _text(exhibit.caption, lang, exhibit.where)
     caption_inner = f'<span class="wb-label">{html.escape(label)}.</span> {html.escape(caption_text)}'
     caption = f'<figcaption class="wb-caption">{caption_inner}</figcaption>'
@@ -207,6 +212,67 @@ def note_lines(exhibit: Exhibit, lang: str, threshold: int, hidden: int) -> list
     if hidden:
         notes.append(render(disclosure.note(threshold), lang))
     return [render(T("Note: {text}", text=n), lang) for n in dict.fromkeys(notes)]
+
+
+#: The longest source line (characters of its short citations) before an exhibit's sources are
+#: named by publisher with the numbers of their entries in the sources section.
+SOURCE_LINE_LIMIT = 280
+
+
+def _source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+    # one short line; each citation links to its full reference in the sources section
+    if not exhibit.sources:
+        return ""
+    parts: dict[str, str] = {}  # shown text -> the first key it cites
+    for key, text in zip(_keys(exhibit), exhibit.sources):
+        parts.setdefault(_text(text, lang, exhibit.where), key)
+    if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
+        line = _grouped_sources(exhibit, lang, numbers)
+    else:
+        # each citation isolated (<bdi>): a Latin name keeps its order in an Arabic line
+        line = _SEPARATOR.get(lang, "; ").join(f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
+                         else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
+    # the message's words around the line (escaped), with the line's own markup put in between
+    before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
+    end = "" if line.endswith(".") else "."
+    return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}{end}</p>'
+
+
+#: How a source line that names publishers refers to the publications local experts quoted.
+EXPERT_PUBLICATIONS = T("publications quoted by local experts")
+
+
+def _grouped_sources(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+    # many sources: each registry publisher once, and the expert's publications together, with
+    # the numbers of their entries in the sources section
+    registry = load_sources()
+    groups: dict[str, list[str]] = {}
+    for key, text in zip(_keys(exhibit), exhibit.sources):
+        if isinstance(text, Citation):
+            publisher = render(EXPERT_PUBLICATIONS, lang)
+        elif key in registry:
+            publisher = registry[key].short.publisher
+        else:
+            publisher = _text(text, lang, exhibit.where)
+        refs = groups.setdefault(publisher, [])
+        if key in numbers and key not in refs:
+            refs.append(key)
+    out = []
+    for publisher, keys in groups.items():
+        links = ", ".join(f'<a class="wb-cite" href="#source-{html.escape(k)}">{numbers[k]}</a>'
+                          for k in sorted(keys, key=numbers.get))
+        out.append(f"<bdi>{html.escape(publisher)}</bdi> [{links}]" if keys else f"<bdi>{html.escape(publisher)}</bdi>")
+    return _SEPARATOR.get(lang, "; ").join(out)
+
+
+#: Between the citations of a source line, where the language has its own semicolon.
+_SEPARATOR = {"ar": "\u061b ", "fr": "\u202f; "}
+
+
+def _keys(exhibit: Exhibit) -> list[str]:
+    # what each part of the source line cites ('' for all when an exhibit was built without keys)
+    keys = exhibit.source_keys
+    return keys if len(keys) == len(exhibit.sources) else [""] * len(exhibit.sources)
 
 
 def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table", caption: str = "",

@@ -1,31 +1,88 @@
-"""The sources section of an annex: the registry entries behind its exhibits, with their tidy tables' checksums."""
+"""The sources section of an annex: every source its exhibits cite, in full, once, with its tidy table's checksum."""
 
 from __future__ import annotations
 
+import functools
+import logging
+
+from workbench.reference.citations import Citation
 from workbench.reference.formats import format_date
-from workbench.reference.i18n import T, render
+from workbench.reference.i18n import RTL, T, render
 from workbench.reference.registry import load_sources
 
-def sources_list(source_ids: list[str], inputs: dict[str, str], lang: str = "en") -> list[dict]:
-    """The registry entries behind an annex, each as one line of the sources section.
+logger = logging.getLogger(__name__)
 
-    Publisher, title, table, reference dates, URL, licence, access date and the checksum of the
-    tidy table. Ids that are not registry entries (computed values, expert citations) are
-    skipped: they appear in the exhibits' own source lines.
+#: What the list says of a licence the registry has not confirmed (``licence_verified: false``).
+UNVERIFIED_LICENCE = T("see the publisher's terms")
+
+
+def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[dict]:
+    """The full reference of every source an annex cites, in the order first cited.
+
+    Parameters
+    ----------
+    cited
+        Registry ids and expert :class:`~workbench.reference.citations.Citation` objects, in the
+        order the exhibits cite them (repeats are listed once).
+    inputs
+        The run's input checksums by project path (a tidy table's is printed with its entry).
+    lang
+        The annex's language.
+
+    Returns
+    -------
+    list of dict
+        One entry each: ``id`` (the anchor the source lines link to, ``source-<id>``), ``publisher``,
+        ``title``, ``table_id``, ``url``, ``details`` (reference dates, licence, access date; or
+        the outlet an expert read the figure in) and ``tidy`` (the checksum line, or ''). A
+        registry licence that is not confirmed reads "see the publisher's terms", and a warning
+        naming the source goes to the log.
     """
     registry = load_sources()
-    out = []
-    for source_id in source_ids:
-        source = registry.get(source_id)
+    out, seen = [], set()
+    for item in cited:
+        key = item.key if isinstance(item, Citation) else item
+        if key in seen:
+            continue
+        seen.add(key)
+        if isinstance(item, Citation):
+            out.append(_expert_entry(item, lang))
+            continue
+        source = registry.get(item)
         if source is None or source.reader is None:
             continue
         # a table above the size limit is stored gzipped (workbench.tidy.ingest.tidy_path)
-        path = next((p for p in (f"data/tidy/{source_id}.csv", f"data/tidy/{source_id}.csv.gz") if p in inputs),
-                    f"data/tidy/{source_id}.csv")
+        path = next((p for p in (f"data/tidy/{item}.csv", f"data/tidy/{item}.csv.gz") if p in inputs),
+                    f"data/tidy/{item}.csv")
         checksum = inputs.get(path, "")
-        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=source.reference_dates,
-                    licence=source.licence, date=format_date(source.access_date.isoformat(), lang))
-        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=path, checksum=checksum[:16]) if checksum else ""
-        out.append({"id": source_id, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
+        if not source.licence_verified:
+            _warn_unverified(item, source.licence)
+        licence = source.licence if source.licence_verified else UNVERIFIED_LICENCE
+        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=_isolated(source.reference_dates, lang),
+                    licence=licence if not source.licence_verified else _isolated(licence, lang),
+                    date=format_date(source.access_date.isoformat(), lang))
+        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=_isolated(path, lang), checksum=checksum[:16]) if checksum else ""
+        out.append({"id": item, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
                     "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
     return out
+
+
+def _isolated(text: str, lang: str) -> str:
+    # registry text is English: in a right-to-left annex it keeps its own order (Unicode isolate)
+    return f"\u2068{text}\u2069" if lang in RTL else text
+
+
+@functools.cache
+def _warn_unverified(source_id: str, licence: str) -> None:
+    # once per source and process, not once per annex and language
+    logger.warning("source %s: licence not confirmed (%s); annexes say \"see the publisher's terms\" "
+                   "(confirm it and set licence_verified: true in data/registry/sources/%s.yaml)",
+                   source_id, licence, source_id)
+
+
+def _expert_entry(citation: Citation, lang: str) -> dict:
+    # a publication a local expert read figures in: no registry entry, no tidy table of its own
+    details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=_isolated(citation.reported_via, lang))
+               if citation.reported_via else T("figure quoted by the local expert."))
+    return {"id": citation.key, "publisher": citation.publisher, "title": citation.title, "table_id": "",
+            "url": citation.url, "details": render(details, lang), "tidy": ""}

@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.errors import DataError
 from workbench.reference.i18n import Label, Msg, T, from_json, to_json
+from workbench.reference.citations import COMPUTED_FROM_EXPERT, Citation, parse_citation, registry_citation
 from workbench.reference.registry import load_sources
 from workbench.tidy.schemas import FLAGS
 from workbench.reference.formats import format_table
@@ -47,6 +48,9 @@ class Exhibit:
     plot: dict | None = None  #: how to draw the figure again in another language (see Report.plot)
     slug: str = ""
     source_ids: list[str] = field(default_factory=list)  #: registry ids behind ``sources``
+    citations: list[Citation] = field(default_factory=list)  #: expert figures' publications behind ``sources``
+    #: For each part of ``sources``, what it cites: a registry id, a citation's key, or '' (text)
+    source_keys: list[str] = field(default_factory=list)
     where: str = ""  #: the notebook and exhibit it was read from, named in errors
     annex_number: str = ""  #: its number in an annex ('A.3'), given by the annex document
 
@@ -69,6 +73,7 @@ class Exhibit:
             If a table exhibit carries no values (made by a workbench before exhibits carried them).
         """
         table = None
+        sources, source_ids, citations, keys = _source_metadata(meta)
         if meta["kind"] == "table":
             if meta.get("table") is None:
                 raise DataError(
@@ -80,13 +85,15 @@ class Exhibit:
             kind=meta["kind"],
             number=meta.get("number", 0),
             caption=_message(meta.get("caption_i18n", meta["caption"])),
-            sources=[_message(s) for s in meta.get("sources_i18n", meta["sources"])],
+            sources=sources,
             notes=[_message(n) for n in meta.get("notes_i18n", meta["notes"])],
             table=table,
             png=base64.b64decode(png) if png else None,
             plot=meta.get("plot"),
             slug=meta.get("slug", ""),
-            source_ids=list(meta.get("source_ids", [])),
+            source_ids=source_ids,
+            citations=citations,
+            source_keys=keys,
             where=where,
         )
 
@@ -112,6 +119,8 @@ class Exhibit:
             "sources": self.sources,
             "source_ids": self.source_ids,
             "sources_i18n": [to_json(s) for s in self.sources],
+            "source_keys": self.source_keys,
+            "citations": [c.fields() for c in self.citations],
             "notes": self.notes,
             "notes_i18n": [to_json(n) for n in self.notes],
             "slug": self.slug,
@@ -132,7 +141,8 @@ class Exhibit:
             lines.append(format_table(self.table).to_string(index=False) if len(self.table) else "(no data)")
         else:
             lines.append("[figure]")
-        lines.append("Source: " + "; ".join(self.sources))
+        if self.sources:
+            lines.append(source_line(self.sources))
         lines.extend(f"Note: {n}" for n in self.notes)
         return "\n".join(lines)
 
@@ -150,7 +160,7 @@ class Exhibit:
             body = f'<img class="wb-figure" alt="{html.escape(self.caption)}" src="data:image/png;base64,{b64}"/>'
         else:
             body = ""
-        source = '<p class="wb-source">Source: ' + html.escape("; ".join(self.sources)) + "</p>"
+        source = f'<p class="wb-source">{html.escape(source_line(self.sources))}</p>' if self.sources else ""
         notes = "".join(f'<p class="wb-note">Note: {html.escape(n)}</p>' for n in self.notes)
         return f'<div class="wb-exhibit" id="{self.slug}">{caption}{body}{source}{notes}</div>'
 
@@ -179,12 +189,14 @@ class Report:
         caption
             What the table shows, with place, definition and date where they are uniform.
         source_ids
-            Registry ids of the sources behind the numbers: turned into source lines.
+            Registry ids of the sources behind the numbers, and the
+            :class:`~workbench.reference.citations.Citation` of expert figures: each becomes a short
+            citation in the exhibit's one source line.
         notes
             Extra footnotes (definitions, breaks, gaps). Flag footnotes are added automatically
             when the frame has a ``flag`` column.
         sources
-            Ready-made source lines (e.g. expert citations), added after the registry ones.
+            More of the same, or text (e.g. "computed from the table above"), added after them.
         """
         exhibit = self._add("table", caption, source_ids, notes, sources, table=frame.reset_index(drop=True))
         _show(exhibit)
@@ -244,16 +256,20 @@ class Report:
         if table is not None and "flag" in table.columns:
             all_notes.extend(flag_notes(table["flag"]))
         all_notes = list(dict.fromkeys(all_notes))  # a definition passed twice is printed once
+        parts = source_parts(list(source_ids or []) + list(sources or []))
+        registry = load_sources()
         exhibit = Exhibit(
             kind=kind,
             number=number,
             caption=caption,
-            sources=source_lines(source_ids or []) + list(sources or []),
+            sources=[text for _, text in parts],
             notes=all_notes,
             table=table,
             png=png,
             slug=f"{kind}-{number}-{_slug(caption)}"[:80],
-            source_ids=list(dict.fromkeys(source_ids or [])),
+            source_ids=[key for key, _ in parts if key in registry],
+            citations=[text for _, text in parts if isinstance(text, Citation)],
+            source_keys=[key for key, _ in parts],
         )
         self.exhibits.append(exhibit)
         return exhibit
@@ -386,22 +402,77 @@ def table_from_json(payload: dict) -> pd.DataFrame:
 
 
 def source_lines(source_ids: list[str]) -> list[str]:
-    """Turn source ids into 'Publisher, title (table id), licence' lines, in first-seen order.
+    """The short citation of each source, in first-seen order (the parts of an exhibit's source line).
 
-    Unknown ids (computed or expert values) are kept as given.
+    Registry ids give their declared short form (:func:`workbench.reference.citations.registry_citation`),
+    an expert figure's :class:`~workbench.reference.citations.Citation` its own; other text
+    (a computation, 'every source of the workbench') is kept as given.
     """
-    sources = load_sources()
-    lines = []
-    for source_id in dict.fromkeys(source_ids):
-        source = sources.get(source_id)
-        if source is None:
-            lines.append(source_id)
-        elif source.reader is None:
-            continue
+    return [text for _, text in source_parts(source_ids)]
+
+
+def source_parts(items: list[str]) -> list[tuple[str, str]]:
+    """Each source's short citation with what it cites: a registry id, a citation's key or '' (text).
+
+    Repeated sources, and registry entries that hold no table of their own (``expert_figures``,
+    whose figures are cited one by one), are left out. Two publications with the same short
+    citation (one census read in two outlets) are both kept: the line shows it once, the annex's
+    list of sources gives both.
+    """
+    registry = load_sources()
+    parts: dict[str, tuple[str, str]] = {}
+    for item in items:
+        if isinstance(item, Citation):
+            key, text = item.key, item
+        elif item in registry:
+            if registry[item].reader is None:
+                continue
+            key, text = item, registry_citation(registry[item])
         else:
-            lines.append(T("{publisher}, {title} ({table_id}); licence {licence}", publisher=source.publisher,
-                           title=source.title, table_id=source.table_id, licence=source.licence))
-    return lines
+            key, text = "", item
+        parts.setdefault(key or str(text), (key, text))
+    return list(parts.values())
+
+
+def source_line(parts: list[str]) -> str:
+    """'Source: A; B.', each short citation once (English; an annex renders the parts in its language)."""
+    line = "; ".join(dict.fromkeys(str(p) for p in parts))
+    return f"Source: {line}" + ("" if line.endswith(".") else ".")
+
+
+#: The source-line part of an expert figure in exhibits saved before citations were carried apart.
+_LEGACY_EXPERT = "Local expert figure: {citation}"
+_LEGACY_REGISTRY = "{publisher}, {title} ({table_id}); licence {licence}"
+
+
+def _source_metadata(meta: dict) -> tuple[list[str], list[str], list[Citation], list[str]]:
+    # the source parts, registry ids, citations and keys of saved exhibit metadata
+    if "source_keys" in meta:
+        citations = [Citation.from_fields(c) for c in meta.get("citations", [])]
+        by_key = {c.key: c for c in citations}
+        keys = list(meta["source_keys"])
+        texts = [_message(s) for s in meta.get("sources_i18n", meta["sources"])]
+        sources = [by_key.get(k, text) for k, text in zip(keys, texts)]
+        return sources, list(meta.get("source_ids", [])), citations, keys
+    # saved by an earlier workbench: full lines and rendered expert citations, cited again here
+    legacy = [s for s in meta.get("sources_i18n", meta["sources"])]
+    ids = list(meta.get("source_ids", []))
+    items: list[str] = []
+    for item in ids:
+        if item.startswith("Local expert figure: "):
+            items.append(parse_citation(item.removeprefix("Local expert figure: ")) or COMPUTED_FROM_EXPERT)
+        else:
+            items.append(item)
+    for line in legacy:
+        if isinstance(line, dict) and line.get("msgid") == _LEGACY_EXPERT:
+            cited = str(line.get("params", {}).get("citation", ""))
+            items.append(parse_citation(cited) or COMPUTED_FROM_EXPERT)
+        elif not (isinstance(line, dict) and line.get("msgid") == _LEGACY_REGISTRY) and line not in ids:
+            items.append(_message(line))
+    parts = source_parts(items)
+    registry = load_sources()
+    return ([text for _, text in parts], [k for k, _ in parts if k in registry],
+            [text for _, text in parts if isinstance(text, Citation)], [k for k, _ in parts])
 
 
 def flag_notes(flags: pd.Series) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.reference.citations import registry_citation
 from workbench.reference.registry import load_sources
 
 
@@ -11,7 +12,8 @@ def sources_markdown() -> str:
     Returns
     -------
     str
-        One section per source: publisher, table, URL, licence, access date, reference dates,
+        One section per source: publisher, table, short citation, URL, licence (and whether it
+        is confirmed), access date, reference dates,
         definition, geography, files with checksums, caveats.
     """
     lines = [
@@ -28,8 +30,10 @@ def sources_markdown() -> str:
             f"- **Publisher:** {source.publisher}",
             f"- **Title:** {source.title}",
             f"- **Table:** {source.table_id}",
+            f"- **Short citation:** {registry_citation(source)}",
             f"- **URL:** {source.url}",
-            f"- **Licence:** {source.licence}",
+            f"- **Licence:** {source.licence}" + ("" if source.licence_verified else
+                                                   " (not confirmed: annexes say \"see the publisher's terms\")"),
             f"- **Accessed:** {source.access_date.isoformat()}",
             f"- **Reference dates:** {source.reference_dates}",
             f"- **Definition:** {source.definition}",

@@ -11,6 +11,7 @@ import pycountry
 
 from workbench import paths
 from workbench.errors import SchemaError
+from workbench.reference.citations import citation_text
 from workbench.reference.registry import load_cities, load_definitions, load_indicators, read_yaml
 from workbench.tidy.csvfile import read_csv_text
 from workbench.tidy.schemas import (
@@ -460,13 +461,11 @@ def _check_across_files(frame: pd.DataFrame, folder: Path) -> None:
 
 
 def citation(record: dict) -> str:
-    """A figure's citation as typed: "publisher — source title; reported via OUTLET; URL" (parts present only)."""
-    parts = [f"{record['publisher']} — {record['source_title']}"]
-    if record["reported_via"]:
-        parts.append(f"reported via {record['reported_via']}")
-    if record["source_url"]:
-        parts.append(record["source_url"])
-    return "; ".join(parts)
+    """A figure's citation as typed: "publisher — source title; reported via OUTLET; URL" (parts present only).
+
+    The form is :func:`workbench.reference.citations.citation_text`'s, which source lines read back.
+    """
+    return citation_text(record["publisher"], record["source_title"], record["reported_via"], record["source_url"])
 
 
 def _tidy_row(record: dict, city_id: str) -> dict:
