@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from workbench.reference.citations import COMPUTED_FROM_EXPERT, EXPERT_SOURCE, parse_citation, registry_citation
