@@ -23,7 +23,8 @@ from workbench.reference.i18n import render
 from workbench.reference.labels import source_refs
 from workbench.reference.registry import load_sources, read_source
 from workbench.report import annex_document, annex_html
-from workbench.report.exhibits import Exhibit, Report, source_line
+from workbench.report.exhibit_sources import source_line
+from workbench.report.exhibits import Exhibit, Report
 
 JORDAN = Citation("Department of Statistics Jordan", "Population and Housing Census 2015, preliminary results (press conference)",
                   "The Jordan Times 2016-02-22; UNICEF Jordan census page", "https://example.org/census")
@@ -61,7 +62,7 @@ def test_registry_short_citation_names_publisher_title_date_and_table(tmp_path: 
     source = read_source(_entry(tmp_path, "madrid_x"))
     short = registry_citation(source)
     assert short == "Ayuntamiento de Madrid, Padrón municipal, 1 July 2022 (table C4210722)"
-    assert render(short, "fr") == "Ayuntamiento de Madrid, Padrón municipal, 1 juillet 2022 (tableau C4210722)"
+    assert render(short, "fr") == "Ayuntamiento de Madrid, Padrón municipal, 1er juillet 2022 (tableau C4210722)"
 
 
 def test_a_licence_still_to_verify_is_refused_with_its_file_and_key(tmp_path: Path):
@@ -188,4 +189,4 @@ def test_annex_source_lines_are_rendered_in_the_annexs_language(tmp_path: Path):
     exhibit = Exhibit.from_metadata(report.exhibits[0].metadata())
     exhibit.annex_number = "A.1"
     fragment, _ = annex_html._exhibit_html(exhibit, "Tableau A.1", 0, "fr", {"madrid_ayto_nationality_2022": 1})
-    assert "1 juillet 2022 (tableau C4210722)" in html.unescape(fragment)
+    assert "1er juillet 2022 (tableau C4210722)" in html.unescape(fragment)

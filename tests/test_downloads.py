@@ -76,7 +76,7 @@ def test_each_sheet_has_caption_table_source_and_notes(tmp_path: Path):
     assert book.sheetnames == ["A.1", "A.2"]
     lines = [r[0] for r in book["A.1"].iter_rows(values_only=True)]
     assert lines[0] == "Table A.1. Origins" and lines[1] is None
-    assert lines[-3:] == ["Source: Source one", "Note: A note.",
+    assert lines[-3:] == ["Source: World Bank, World Development Indicators; Source one.", "Note: A note.",
                           "Note: " + render(disclosure.note(5), "en")]
     assert book.properties.title.startswith("Annex A") and book.properties.language == "en"
     assert not book["A.1"].sheet_view.rightToLeft

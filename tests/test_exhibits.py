@@ -11,7 +11,8 @@ import pytest
 
 from workbench.errors import DataError
 from workbench.reference.i18n import T
-from workbench.report.exhibits import INDEX_NAME, Exhibit, Report, flag_notes, read_saved, source_lines
+from workbench.report.exhibit_sources import source_lines
+from workbench.report.exhibits import INDEX_NAME, Exhibit, Report, flag_notes, read_saved
 from workbench.reference.formats import format_number, format_table
 
 

@@ -71,7 +71,7 @@ def test_rendered_tables_show_no_admin_marks_doubled_qualifiers_or_source_ids():
     page, _ = annex_html.table_html(frame, 0, "en")
     assert _cells(page, 0) == ["Amman", "Spain", "Madrid (greater city)"]
     assert _cells(page, 1) == ["Amman (governorate)", "Madrid (greater city)", "Ciudad de Madrid (municipality)"]
-    assert _cells(page, 2)[2] == "Ayuntamiento de Madrid, Padrón a 1 de julio de 2022 (C4210722)"
+    assert _cells(page, 2)[2] == "Ayuntamiento de Madrid, Padrón municipal, 1 July 2022 (table C4210722)"
     page, _ = annex_html.table_html(frame, 0, "fr")
     assert _cells(page, 0) == ["Amman", "Espagne", "Madrid (ville élargie)"]  # Eurostat's qualifier translated
     assert _cells(page, 1)[1] == "Madrid (ville élargie)"

@@ -147,7 +147,8 @@ def _section(rows: pd.DataFrame) -> Section:
     if rows["indicator_id"].eq("share_of_national_group").any():
         notes.append(GROUP_SHARE_NOTE)
     notes += [definition_note(d) for d in dict.fromkeys(rows["definition_id"])]
-    sources = list(dict.fromkeys(citation(row) for row in records))
+    # one per publication (a citation equals another of the same short text: keyed by all its fields)
+    sources = list({c.key: c for c in (citation(row) for row in records)}.values())
     return Section(table, sources, notes)
 
 

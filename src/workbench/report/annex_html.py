@@ -193,16 +193,20 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, image
         body = _image_html(exhibit, caption_text, lang, images)
     else:
         body = ""
-    source = f'<p class="wb-source">{html.escape(source_line(exhibit, lang))}</p>'
+    source = _source_html(exhibit, lang, numbers or {})
     note_html = "".join(f'<p class="wb-note">{html.escape(n)}</p>' for n in note_lines(exhibit, lang, threshold, hidden))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}{landscape}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
 
 
 def source_line(exhibit: Exhibit, lang: str) -> str:
-    """The source line under an exhibit ("Source: …"), in ``lang``."""
-    lines = "; ".join(_text(line, lang, exhibit.where) for line in exhibit.sources)
-    return render(T("Source: {lines}", lines=lines), lang)
+    """The source line under an exhibit as plain text ("Source: …."), in ``lang``: its short
+    citations, each once (the tables beside an annex carry it; empty when it cites nothing)."""
+    if not exhibit.sources:
+        return ""
+    parts = dict.fromkeys(_text(text, lang, exhibit.where) for text in exhibit.sources)
+    line = _SEPARATOR.get(lang, "; ").join(parts)
+    return render(T("Source: {lines}", lines=line), lang) + ("" if line.endswith(".") else ".")
 
 
 def note_lines(exhibit: Exhibit, lang: str, threshold: int, hidden: int) -> list[str]:
