@@ -46,3 +46,11 @@ def run_cli(*args: str, root: Path | None = None, timeout: int = 900) -> subproc
         timeout=timeout,
         cwd=str(root or ROOT),
     )
+
+
+@pytest.fixture(scope="module")
+def temporary_cache_home(tmp_path_factory):
+    """``XDG_CACHE_HOME`` in a temporary folder for a module's tests (e.g. Word reference documents)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield

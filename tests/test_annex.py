@@ -116,13 +116,19 @@ def test_unknown_format_or_language_is_a_config_error(tmp_path: Path):
         annex_html.render_html(annex_document.city_document(_notebook(tmp_path), "madrid"), PROVENANCE, lang="xx")
 
 
-def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
+def _run_folder(tmp_path: Path) -> Path:
+    # a run of one city profile, as `workbench run` leaves it
     run_dir = tmp_path / "run"
     (run_dir / "cities" / "madrid").mkdir(parents=True)
     _notebook(run_dir / "cities" / "madrid", "profile.ipynb")
     manifest = {"run_id": "run", "git_commit": "c", "packages": {}, "inputs": {},
                 "notebooks": [{"name": "madrid", "kind": "profile", "subject": "madrid", "status": "ok", "seconds": 1.0, "notebook": "cities/madrid/profile.ipynb"}]}
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return run_dir
+
+
+def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
+    run_dir = _run_folder(tmp_path)
     result = run_cli("annex", "--run", str(run_dir), "--format", "html", "--lang", "en", "--suppress-below", "0")
     assert result.returncode == 0, result.stderr
     page = (run_dir / "annex" / "en" / "madrid.html").read_text(encoding="utf-8")
@@ -137,12 +143,7 @@ def test_annex_command_renders_html_from_a_run_folder(tmp_path: Path):
 
 
 def test_annex_draft_goes_to_its_own_folder_and_leaves_the_published_annex_alone(tmp_path: Path):
-    run_dir = tmp_path / "run"
-    (run_dir / "cities" / "madrid").mkdir(parents=True)
-    _notebook(run_dir / "cities" / "madrid", "profile.ipynb")
-    manifest = {"run_id": "run", "git_commit": "c", "packages": {}, "inputs": {},
-                "notebooks": [{"name": "madrid", "kind": "profile", "subject": "madrid", "status": "ok", "seconds": 1.0, "notebook": "cities/madrid/profile.ipynb"}]}
-    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    run_dir = _run_folder(tmp_path)
     before = (run_dir / "manifest.json").read_bytes()
     result = run_cli("annex", "--run", str(run_dir), "--draft", "--format", "html", "--lang", "en")
     assert result.returncode == 0, result.stderr

@@ -112,11 +112,8 @@ def annex_html(lang: str) -> str:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache_home(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-        yield
+#: Reference documents go to a temporary cache, not the user's (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("temporary_cache_home")
 
 
 @pytest.fixture(scope="module")

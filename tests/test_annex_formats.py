@@ -172,12 +172,8 @@ DOCUMENTS = {"en": english_html, "fr": french_html, "ar": arabic_html}
 # ---------------------------------------------------------------- fixtures: each document written once
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache_home(tmp_path_factory):
-    """Reference documents go to a temporary cache, not the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-        yield
+#: Reference documents go to a temporary cache, not the user's (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("temporary_cache_home")
 
 
 @pytest.fixture(scope="module")
