@@ -147,3 +147,10 @@ def test_a_percent_sign_stays_with_its_number_and_the_subtitle_names_each_name_o
     arabic = annex_html.render_html(document, PROVENANCE, threshold=0, lang="ar")
     subtitle = re.search(r'<p class="wb-subtitle">(.*?)</p>', arabic).group(1)
     assert subtitle.count("عمّان") == 1 and "Amman" in subtitle
+
+
+def test_a_source_column_naming_one_source_on_every_row_is_said_once_in_the_source_line():
+    table = pd.DataFrame({"year": [2020, 2021], "persons": [10.0, 12.0], "source": ["eurostat_urb_cpop1"] * 2})
+    assert list(annex_html.reader_table(table).columns) == ["year", "persons"]
+    mixed = table.assign(source=["eurostat_urb_cpop1", "worldbank_wdi"])
+    assert "source" in annex_html.reader_table(mixed).columns

@@ -187,7 +187,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, image
                             shown=MAX_ROWS, total=len(exhibit.table), file="{file}"), lang)
             before, _, after = html.escape(text).partition("{file}")
             body += f'<p class="wb-more">{before}<a href="{csv}" dir="ltr">{html.escape(csv)}</a>{after}</p>'
-        if len(exhibit.table.columns) >= LANDSCAPE_COLUMNS:
+        if len(reader_table(exhibit.table).columns) >= LANDSCAPE_COLUMNS:
             landscape = " wb-landscape"
     elif exhibit.png:
         body = _image_html(exhibit, caption_text, lang, images)
@@ -303,6 +303,7 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     """
     if frame.empty:
         return f"<p><em>{html.escape(render(T('No data.'), lang))}</em></p>", 0
+    frame = reader_table(frame)
     headers, cells, hidden = table_text(frame, threshold, lang, where)
     head = "".join(('<th scope="col" class="wb-long">' if _LONG_WORD.search(h) else '<th scope="col">') + f"{html.escape(h)}</th>"
                    for h in headers)
@@ -325,6 +326,13 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
     return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
             hidden)
+
+
+def reader_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns of a table as readers get it (the annex and its downloads): a source column that
+    names the same source on every row is left out, since the source line under the table names it."""
+    same = [c for c in frame.columns if str(c) in SOURCE_COLUMNS and len(frame) > 1 and frame[c].astype(str).nunique() == 1]
+    return frame.drop(columns=same) if same else frame
 
 
 def table_text(frame: pd.DataFrame, threshold: int, lang: str = "en",

@@ -26,7 +26,7 @@ from workbench.reference.formats import column_decimals
 from workbench.reference.i18n import RTL, render
 from workbench.report import disclosure
 from workbench.report.annex_document import Document
-from workbench.report.annex_html import _anchor, _label, _text, note_lines, source_line, table_text
+from workbench.report.annex_html import _anchor, _label, _text, note_lines, reader_table, source_line, table_text
 from workbench.report.exhibits import Exhibit
 from workbench.report.pandoc import fixed_zip_dates
 
@@ -105,7 +105,7 @@ def write_downloads(document: Document, folder: Path, name: str, lang: str, thre
 
 def download_table(exhibit: Exhibit, lang: str, threshold: int) -> DownloadTable:
     """A table exhibit as its downloads show it in ``lang`` (the whole table, suppressed as the annex)."""
-    frame = exhibit.table
+    frame = reader_table(exhibit.table)
     headers, cells, hidden = table_text(frame, threshold, lang, exhibit.where)
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
     places = [column_decimals(frame, c) if numeric[j] else None for j, c in enumerate(frame.columns)]
