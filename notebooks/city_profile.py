@@ -126,10 +126,10 @@ else:
 # %% [markdown]
 # ### 2.3 Data availability by indicator and year
 #
-# For each indicator of the profile framework (`data/registry/framework.yaml`), the years the public data cover for this city, computed from the data.
+# For each indicator of the profile framework, the years the public data cover for this city, computed from the data.
 
 # %%
-report.table(matrix, T("Data availability by indicator and year, {city}", city=city.names), notes=availability.legend(), sources=[T("every source of the workbench (docs/sources.md) and the figures entered by local experts")])
+report.table(matrix, T("Data availability by indicator and year, {city}", city=city.names), notes=availability.legend(), sources=[T("every source of the workbench and the figures entered by local experts")])
 
 # %% [markdown]
 # ## 3. National context
@@ -231,7 +231,7 @@ else:
 if not counts.empty:
     trend = areas.segregation_trend(counts)
     if len(trend) > 1:
-        report.plot("index", trend, T("Dissimilarity index of migrants across the districts of {city}, by year", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", series="geography_level", label=T("dissimilarity index D (0-1)"))
+        report.plot("index", trend, T("Dissimilarity index of migrants across the districts and neighbourhoods of {city}", city=city.names), segregation.source_ids, [areas.DISSIMILARITY_DEFINITION], x="year", y="D", series="geography_level", label=T("dissimilarity index D (0-1)"))
     for level in dict.fromkeys(counts["geography_level"]):
         districts = areas.district_table(counts, level)
         report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [areas.LOCATION_QUOTIENT_DEFINITION, *districts.notes])

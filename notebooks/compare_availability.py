@@ -35,11 +35,11 @@ report = Report()
 show(compare.loading_text(loaded))
 
 # %% [markdown]
-# For each indicator of the profile framework (`data/registry/framework.yaml`: themes of the peer-learning meetings, mapped to MC2CM, OECD, Zaragoza and IOM MGI items), the first and last year the public data cover for each city and the levels found: C the city's own area, D its districts, N the country only. *expert input* marks items that no public statistic covers: local experts report them. Read from the matrices the city runs saved.
+# For each indicator of the profile framework (themes of the peer-learning meetings, mapped to MC2CM, OECD, Zaragoza and IOM MGI items), the first and last year the public data cover for each city and the levels found: C the city's own area, D its districts, N the country only. *expert input* marks items that no public statistic covers: local experts report them. Read from the matrices the city runs saved.
 
 # %%
 matrix = compare.availability(params.cities_dir, params.city_ids)
-report.table(matrix, T("Data availability by indicator and city (years covered and level)"), notes=[T("An empty cell means no public source held by the workbench covers the item for that city."), T("C: city area; D: by district; N: country level only.")], sources=[T("every source of the workbench (listed in docs/sources.md) and the figures entered by local experts")])
+report.table(matrix, T("Data availability by indicator and city (years covered and level)"), notes=[T("An empty cell means no public source held by the workbench covers the item for that city."), T("C: city area; D: by district; N: country level only.")], sources=[T("every source of the workbench and the figures entered by local experts")])
 
 # %%
 summary = compare.availability_summary(matrix)

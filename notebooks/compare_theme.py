@@ -59,7 +59,7 @@ report.table(table.table, T("Indicators of the theme '{theme}' by city", theme=l
 
 # %%
 summary = themes.theme_summary(values, params.city_ids)
-report.table(summary, T("Indicators with a public figure, expert input or nothing, by theme and city"), notes=[T("Counted from the indicator framework (data/registry/framework.yaml).")], sources=[T("computed from the saved indicator values of each city run")])
+report.table(summary, T("Indicators with a public figure, expert input or nothing, by theme and city"), notes=[T("Counted from the indicator framework of the profiles.")], sources=[T("computed from the saved indicator values of each city run")])
 
 # %% [markdown] tags=["no-annex"]
 # ## Checks

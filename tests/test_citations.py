@@ -158,6 +158,9 @@ def _source_lines(page: str) -> list[str]:
 
 def test_annex_lines_are_short_link_to_numbered_entries_and_never_say_verify(tmp_path: Path, caplog):
     many = sorted(load_sources())  # every registry entry: named by publisher with entry numbers
+    from workbench.report import annex_sources
+
+    annex_sources._warn_unverified.cache_clear()  # warned once per process: an earlier test may have warned already
     with caplog.at_level(logging.WARNING, logger="workbench.report.annex_sources"):
         page = _annex(tmp_path, [["madrid_ayto_nationality_2022", "eurostat_urb_cpop1"], [JORDAN, "worldbank_wdi"], many])
     lines = _source_lines(page)

@@ -149,13 +149,15 @@ _TIDY = ["source_id", "place_id", "place_name", "geography_level", "country_iso3
          "definition_id", "sex", "age", "origin_type", "origin", "category", "period", "ref_date", "value", "unit", "flag", "note"]
 
 
-def test_the_city_heading_says_which_shore_in_words():
+def test_the_city_heading_names_the_city_once_per_language_and_claims_no_coast():
     from workbench.reference.registry import get_city
     from workbench.report.narrative import city_heading
 
-    heading = city_heading(get_city("madrid"))
-    assert "shore: " not in heading and "north shore of the Mediterranean" in heading
-    assert "rive nord de la Méditerranée" in render(heading, "fr")
+    # the network's shores are a grouping, not geography: Vienna is on no shore
+    heading = city_heading(get_city("vienna"))
+    assert "shore" not in heading and "rive" not in render(heading, "fr")
+    arabic = render(city_heading(get_city("amman")), "ar")
+    assert arabic.count("عمّان") == 1 and "Amman" in arabic
 
 
 def test_an_experts_english_place_name_reads_in_french_and_arabic_and_keeps_one_level():

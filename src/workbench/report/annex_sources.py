@@ -61,7 +61,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=_isolated(source.reference_dates, lang),
                     licence=licence if not source.licence_verified else _isolated(licence, lang),
                     date=format_date(source.access_date.isoformat(), lang))
-        tidy = T("Tidy table {path}, SHA-256 {checksum}.", path=_isolated(path, lang), checksum=checksum[:16]) if checksum else ""
+        tidy = T("Checksum of the table derived for this annex (SHA-256): {checksum}.", checksum=checksum[:16]) if checksum else ""
         out.append({"id": item, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
                     "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
     return out
