@@ -249,7 +249,7 @@ def test_area_notes_are_messages_and_count_notes_drop_cell_counts():
     section = areas.segregation_table(counts)
     assert all(isinstance(note, Msg) for note in section.notes)
     assert section.notes[-1] == (
-        "Stadt Wien, MA 23 (Open Government Data): Foreign nationals against Nationals "
+        "Stadt Wien, Bevölkerung nach Herkunft, Bezirke (table vie-bez-pop-sex-age5-stk-ori-geo4-2002f): Foreign nationals against Nationals "
         "(migrants: sum of published cells; reference: published; total: migrants + reference)."
     )
     assert isinstance(section.table["area level"].iloc[0], Msg)
