@@ -306,9 +306,12 @@ def test_write_docx_wide_tables_sit_in_landscape_sections(lang, word):
         caption, after = blocks[i - 1], blocks[i + 1]
         assert names[caption.style] == "Caption" and section_of[i - 1] == section_of[i]
         assert names[after.style] == "Source" and section_of[i + 1] == section_of[i]
-    # the first wide table: the text before and after it stays on portrait pages
+    # the first wide table opens its section: the heading and introduction go with it (no portrait
+    # page left holding only them); the text after it stays on portrait pages
     first = next(i for i, el in enumerate(blocks) if el.tag == qn("w:tbl"))
-    assert section_of[first - 2] == "portrait" and section_of[first + 3] == "portrait"
+    assert names[blocks[first - 3].style] == "heading 1"
+    assert section_of[first - 3] == section_of[first - 2] == "landscape"
+    assert section_of[first - 4] == "portrait" and section_of[first + 3] == "portrait"
     # the second: its headings go with it, so no heading is left alone at the foot of a portrait page
     last = max(i for i, el in enumerate(blocks) if el.tag == qn("w:tbl"))
     assert [names[blocks[j].style] for j in (last - 3, last - 2)] == ["heading 2", "heading 3"]

@@ -107,6 +107,25 @@ def test_a_wide_table_goes_on_a_landscape_page_and_a_narrow_one_does_not(tmp_pat
     assert "wb-landscape" not in page
 
 
+def test_a_section_that_opens_on_a_wide_table_starts_on_its_landscape_page(tmp_path: Path):
+    pypdf = pytest.importorskip("pypdf")  # a test dependency: installed by make test
+    from workbench.report.annex_pdf import write_pdf
+
+    wide = pd.DataFrame({f"{2000 + i}": [float(i)] for i in range(annex_html.LANDSCAPE_COLUMNS)})
+    path = _table_notebook(tmp_path, wide)
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[:0] = [nbformat.v4.new_markdown_cell("## 2. Wide figures"), nbformat.v4.new_markdown_cell("Introduction to the wide table.")]
+    nbformat.write(nb, str(path))
+    page = annex_html.render_html(annex_document.city_document(path, "madrid"), PROVENANCE, 0)
+    assert 'class="wb-section wb-landscape-lead"' in page
+    reader = pypdf.PdfReader(str(write_pdf(page, tmp_path / "a.pdf", "en")))
+    for heading in ("2. Wide figures", "Introduction to the wide table", "2000"):
+        # the last page naming it: the contents on the first page name the heading too
+        number = max(i for i, p in enumerate(reader.pages) if heading in p.extract_text())
+        box = reader.pages[number].mediabox
+        assert box.width > box.height, f"{heading!r} is on a portrait page"
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_pdf_is_tagged_with_its_language_table_captions_and_header_scopes(tmp_path: Path, lang: str):
     pypdf = pytest.importorskip("pypdf")  # a test dependency: installed by make test

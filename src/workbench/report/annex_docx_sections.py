@@ -9,7 +9,7 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from workbench.report.annex_docx_styles import SOURCE_STYLE, style_id
+from workbench.report.annex_docx_styles import CAPTION_STYLE, SOURCE_STYLE, style_id
 
 
 def exhibit_table(caption):
@@ -38,10 +38,7 @@ def landscape_sections(document: docx.document.Document, captions: list) -> None
         table = exhibit_table(caption)
         if table is None:
             continue
-        # headings right above the caption go with it: none is left at the foot of a portrait page
-        before = _previous_block(caption)
-        while before is not None and before.tag == qn("w:p") and before.style in headings:
-            before = _previous_block(before)
+        before = _section_start(caption, headings, {source, style_id(document, CAPTION_STYLE)} - {None})
         end = table
         for sibling in table.itersiblings():
             if sibling.tag == qn("w:p") and sibling.style == source:
@@ -59,6 +56,34 @@ def landscape_sections(document: docx.document.Document, captions: list) -> None
             else:
                 _end_section(before, _section(body.sectPr, landscape=False))
         _end_section(end, _section(body.sectPr, landscape=True))
+
+
+#: At most this many paragraphs of text between a heading and a wide table's caption go with the
+#: table to its landscape page (a section's introduction), as in the PDF (workbench.report.annex_pages).
+LEAD_PARAGRAPHS = 3
+
+
+def _section_start(caption, headings: set, exhibit_lines: set):
+    """The block before the first one that goes with a wide table to its landscape page.
+
+    The headings right above the caption go with it, and so do the heading and introduction of a
+    section that opens on the table (at most :data:`LEAD_PARAGRAPHS` paragraphs, no table between):
+    none is left alone at the foot of a portrait page. ``exhibit_lines``: the styles of an
+    exhibit's caption, source and note lines (another exhibit in between: the text stays).
+    """
+    before = _previous_block(caption)
+    while before is not None and before.tag == qn("w:p") and before.style in headings:
+        before = _previous_block(before)
+    if before is _previous_block(caption):  # no heading right above: an introduction, perhaps
+        probe, text = before, 0
+        while (probe is not None and probe.tag == qn("w:p") and probe.style not in headings | exhibit_lines
+               and text < LEAD_PARAGRAPHS):
+            probe, text = _previous_block(probe), text + 1
+        if probe is not None and probe.tag == qn("w:p") and probe.style in headings:
+            while probe is not None and probe.tag == qn("w:p") and probe.style in headings:
+                probe = _previous_block(probe)
+            before = probe
+    return before
 
 
 def _previous_block(element):

@@ -19,6 +19,7 @@ from workbench.reference.places import is_place_name, place_name
 from workbench.reference.registry import load_sources
 from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
+from workbench.report.annex_pages import landscape_roles
 from workbench.report.annex_sources import sources_list
 from workbench.report.exhibits import Exhibit, redraw
 from workbench.report.markdown import render_markdown
@@ -80,7 +81,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
     numbers = {entry["id"]: number for number, entry in enumerate(sources, start=1)}
     suppressed = 0
     sections = []
-    for section in document.sections:
+    roles = landscape_roles(document.sections, _landscape)
+    for section, role in zip(document.sections, roles):
         blocks = []
         for block in section.blocks:
             if isinstance(block, Exhibit):
@@ -97,7 +99,8 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
                     content = {"by_lang": content["drafts"]}
                 blocks.append(render_markdown(_text(content, lang, block.where)))
         heading = _text(section.heading, lang, "section heading") if section.heading else ""
-        sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks})
+        sections.append({"heading": html.escape(heading), "level": section.level, "anchor": section.anchor, "blocks": blocks,
+                         "landscape": role})
     contents = [{"anchor": _anchor(e), "text": f"{labels[id(e)]}. {_text(e.caption, lang, e.where)}"} for e in document.exhibits]
     page = _environment().get_template("annex.html.j2").render(
         lang=lang,
@@ -187,7 +190,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, image
                             shown=MAX_ROWS, total=len(exhibit.table), file="{file}"), lang)
             before, _, after = html.escape(text).partition("{file}")
             body += f'<p class="wb-more">{before}<a href="{csv}" dir="ltr">{html.escape(csv)}</a>{after}</p>'
-        if len(reader_table(exhibit.table).columns) >= LANDSCAPE_COLUMNS:
+        if _landscape(exhibit):
             landscape = " wb-landscape"
     elif exhibit.png:
         body = _image_html(exhibit, caption_text, lang, images)
@@ -197,6 +200,11 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, image
     note_html = "".join(f'<p class="wb-note">{html.escape(n)}</p>' for n in note_lines(exhibit, lang, threshold, hidden))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}{landscape}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
+
+
+def _landscape(exhibit: Exhibit) -> bool:
+    """Whether ``exhibit`` is a table wide enough for a landscape page (as its readers see it)."""
+    return exhibit.table is not None and len(reader_table(exhibit.table).columns) >= LANDSCAPE_COLUMNS
 
 
 def source_line(exhibit: Exhibit, lang: str) -> str:
