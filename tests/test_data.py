@@ -40,6 +40,28 @@ PUBLISHED = [
     ("madrid_ayto_nationality_2022", None, "population", "foreign_nationality", {"geography_level": "municipality", "origin": "total", "sex": "total"}, 552_576),
     ("cm_padron_foreign_born_nationality_2021", None, "population", "foreign_born", {"city_id": "madrid", "origin": "total"}, 799_789),
     ("hcp_rgph", None, "population", "total_population", {"city_id": "tanger", "geography_level": "municipality", "period": "2024"}, 1_275_428),
+    # Eurostat migrant-integration tables (SOURCES-extra.md, sections 1 and 2)
+    ("eurostat_lfst_r_lfur2gac", "AT13", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 11.6),
+    ("eurostat_lfst_r_lfur2gac", "AT13", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 9.4),
+    ("eurostat_lfst_r_lfur2gac", "ES30", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 15.4),
+    ("eurostat_lfst_r_lfur2gac", "ES30", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 11.3),
+    ("eurostat_lfst_r_lfur2gac", "ES51", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 15.6),
+    ("eurostat_lfst_r_lfur2gac", "ES51", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 9.8),
+    ("eurostat_lfst_r_lfur2gac", "ITC1", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 12.5),
+    ("eurostat_lfst_r_lfur2gac", "ITC1", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 6.6),
+    ("eurostat_lfst_r_lfur2gac", "PT17", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 10.0),
+    ("eurostat_lfst_r_lfur2gac", "PT17", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 7.4),
+    ("eurostat_lfst_r_lfur2gac", "FRK2", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "total"}, 10.0),
+    ("eurostat_lfst_r_lfur2gac", "FRK2", "unemployment_rate", "total_population", {"period": "2022", "age": "Y15-64"}, 6.6),
+    ("eurostat_lfst_r_lfur2gac", "AT13", "unemployment_rate", "foreign_born", {"period": "2022", "age": "Y15-64", "origin": "NEU27_2020_FOR"}, 13.9),
+    ("eurostat_edat_lfs_9912", "ES", "group_share", "native_born", {"period": "2024", "age": "Y25-64", "sex": "total", "category": "education:isced5-8"}, 46.0),
+    ("eurostat_edat_lfs_9912", "ES", "group_share", "foreign_born", {"period": "2024", "age": "Y25-64", "sex": "total", "category": "education:isced5-8", "origin": "NEU27_2020_FOR"}, 28.6),
+    ("eurostat_lfsa_ergan", "ES", "employment_rate", "national_citizens", {"period": "2024", "age": "Y20-64", "sex": "total"}, 72.4),
+    ("eurostat_lfsa_ergan", "ES", "employment_rate", "foreign_nationality", {"period": "2024", "age": "Y20-64", "sex": "total", "origin": "NEU27_2020_FOR"}, 63.3),
+    ("eurostat_migr_resfirst", "ES", "permits_issued", "first_residence_permit", {"period": "2023", "category": "total"}, 548_697),
+    ("eurostat_migr_resfirst", "IT", "permits_issued", "first_residence_permit", {"period": "2023", "category": "total"}, 389_542),
+    ("eurostat_migr_resfirst", "IT", "permits_issued", "first_residence_permit", {"period": "2023", "category": "reason:family"}, 135_734),
+    ("eurostat_migr_resfirst", "IT", "permits_issued", "first_residence_permit", {"period": "2023", "category": "reason:other"}, 187_754),
 ]
 
 
@@ -56,3 +78,21 @@ def test_published_figure_is_in_the_tidy_data(source_id, place, indicator, defin
     if "category" not in where:
         rows = rows[rows["category"] == "total"]
     assert rows["value"].tolist() == [expected]
+
+
+# Flags published with those figures (Eurostat letters), looked up the same way.
+PUBLISHED_FLAGS = [
+    ("eurostat_lfsa_ergan", "ES", "national_citizens", {"period": "2024", "sex": "total", "origin": "total"}, "d"),
+    ("eurostat_lfsa_ergan", "ES", "foreign_nationality", {"period": "2024", "sex": "total", "origin": "NEU27_2020_FOR"}, "d"),
+    ("eurostat_migr_resfirst", "ES", "first_residence_permit", {"period": "2023", "category": "total"}, "b"),
+    ("eurostat_migr_resfirst", "IT", "first_residence_permit", {"period": "2023", "category": "total"}, ""),
+]
+
+
+@pytest.mark.parametrize("source_id, place, definition, where, expected", PUBLISHED_FLAGS, ids=[f"{p[0]}-{p[1]}-{p[2]}" for p in PUBLISHED_FLAGS])
+def test_published_flag_is_in_the_tidy_data(source_id, place, definition, where, expected):
+    rows = read_tidy(TABLES[source_id])
+    rows = rows[(rows["place_id"] == place) & (rows["definition_id"] == definition)]
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    assert rows["flag"].tolist() == [expected]

@@ -32,6 +32,7 @@ CODE_SYSTEMS: dict[str, str] = {
     "qol_city": "workbench.tidy.sources.eu_qol",
     "unhcr_location": "workbench.tidy.sources.unhcr",
     "istat_territory": "workbench.tidy.sources.istat",
+    "eurostat_nuts2": "workbench.tidy.sources.eurostat_migrant",
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")

@@ -95,6 +95,10 @@ class Source(_Strict):
     #: Indicator id -> the first period whose values are the publisher's projections or model
     #: estimates, not observations (e.g. World Bank net migration from UN WPP 2024: from 2024).
     projected_from: dict[str, str] = Field(default_factory=dict)
+    #: Whether city profiles read the source's rows (:func:`workbench.tidy.catalog.load_city`). False
+    #: for a source ingested, validated and documented ahead of the profile sections that will show
+    #: it: its table is built and checked like any other, but no profile, brief or comparison sees it.
+    in_profiles: bool = True
 
     @field_validator("licence")
     @classmethod

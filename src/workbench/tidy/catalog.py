@@ -111,6 +111,7 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None, refuse_stale: bool
     Returns
     -------
     CityData
+        Rows of sources whose registry entry says ``in_profiles: false`` are left out.
 
     Raises
     ------
@@ -125,12 +126,19 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None, refuse_stale: bool
     stale = find_stale_tables(city, tidy) if refuse_stale else []
     if stale:  # numbers from rows a reader left out would be wrong, not just missing
         raise DataError(stale_tables_message(city, stale))
+    # sources ingested ahead of the profile sections that will show them are not the profiles' yet
+    tidy = tidy[~tidy["source_id"].isin(sources_outside_profiles())]
     local = tidy[tidy["city_id"] == city_id].reset_index(drop=True)
     # the country under every source's own code (ISO3 first, then e.g. 'ES' in Eurostat files)
     national = tidy[(tidy["geography_level"] == "country") & (tidy["country_iso3"] == city.country_iso3)]
     national = national.sort_values("place_id", key=lambda p: p != city.country_iso3, kind="stable")
     national = national.reset_index(drop=True)
     return CityData(city=city, local=local, national=national)
+
+
+def sources_outside_profiles() -> list[str]:
+    """The registered sources whose rows city profiles do not read (``in_profiles: false`` in their entry)."""
+    return [source_id for source_id, source in load_sources().items() if not source.in_profiles]
 
 
 def read_tidy_checked(path: Path) -> tuple[pd.DataFrame, list[int]]:

@@ -104,6 +104,7 @@ AGGREGATE_ISO3: dict[str, str] = {
     "WLD": "the world or a group of countries (UN DESA)",
     "XQL": "all cities of the EU Quality of Life survey",
     "UNK": "country unknown (as published by UNHCR)",
+    "EUU": "the European Union as a whole (Eurostat aggregates such as EU27_2020; the World Bank's code)",
 }
 
 #: Reference dates and periods before this year are taken for typing errors.

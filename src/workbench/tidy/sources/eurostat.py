@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pycountry
 
 from workbench.errors import SourceFormatError
 from workbench.reference.registry import City, city_codes
 from workbench.tidy.csvfile import check_row_lengths, read_csv_checked
 from workbench.tidy.sources._common import parse_number, require_columns, tidy_frame
+from workbench.tidy.sources._eurostat import country_iso3, dataset_code, map_flag, year_cell
 
 #: Columns of a "page linear" SDMX-CSV 2.0 export that the reader relies on.
 PAGE_LINEAR_COLUMNS: tuple[str, ...] = (
@@ -54,23 +54,7 @@ INDICATOR_NOTES: dict[str, str] = {
     "EC1177V": _LABOUR_NOTE,
 }
 
-#: Eurostat observation flag letter -> workbench flag letter (schemas.FLAGS).
-FLAG_LETTERS: dict[str, str] = {
-    "b": "b",
-    "d": "d",
-    "e": "e",
-    "p": "p",
-    "r": "r",
-    "u": "u",
-    "z": "z",
-}
-
-#: Eurostat country codes that differ from ISO 3166-1 alpha-2.
-EUROSTAT_COUNTRY_ISO3: dict[str, str] = {"EL": "GRC", "UK": "GBR", "XK": "XKX"}
-
 _CITY_CODE = re.compile(r"^[A-Z]{2}\d{3}[A-Z]$")
-_YEAR = re.compile(r"^\d{4}$")
-_DATASET = re.compile(r"^ESTAT:([A-Z0-9_]+)\(")
 
 
 def build(source_id: str, files: list[Path], cities: dict[str, City]) -> pd.DataFrame:
@@ -135,13 +119,13 @@ def read_page_linear(path: Path) -> pd.DataFrame:
     lines = pd.Series(range(2, len(table) + 2), index=table.index)
     return pd.DataFrame(
         {
-            "dataset": [_dataset_code(v, path, n) for v, n in zip(table["STRUCTURE_ID"], lines)],
+            "dataset": [dataset_code(v, path, n) for v, n in zip(table["STRUCTURE_ID"], lines)],
             "dataset_name": table["STRUCTURE_NAME"].fillna(""),
             "indic_ur": _required_text(table, "indic_ur", path),
             "indicator_label": table["Urban audit indicator"].fillna(""),
             "code": _required_text(table, "cities", path),
             "label": table["Geopolitical entity (declaring)"].fillna(""),
-            "time_period": [_year(v, path, n) for v, n in zip(table["TIME_PERIOD"], lines)],
+            "time_period": [year_cell(v, path, n) for v, n in zip(table["TIME_PERIOD"], lines)],
             "value": [
                 parse_number(v, path, n, "OBS_VALUE") for v, n in zip(table["OBS_VALUE"], lines)
             ],
@@ -240,37 +224,6 @@ def geography_level(code: str, label: str) -> str:
     raise SourceFormatError(f"Urban Audit code {code!r} ({label!r}) has an unknown suffix")
 
 
-def country_iso3(code: str) -> str:
-    """Return the ISO 3166-1 alpha-3 code of the country a Eurostat place code lies in.
-
-    Raises
-    ------
-    SourceFormatError
-        When the first two letters are no known country.
-    """
-    prefix = code[:2]
-    if prefix in EUROSTAT_COUNTRY_ISO3:
-        return EUROSTAT_COUNTRY_ISO3[prefix]
-    country = pycountry.countries.get(alpha_2=prefix)
-    if country is None:
-        raise SourceFormatError(f"{code!r}: {prefix!r} is not a known country code")
-    return country.alpha_3
-
-
-def map_flag(flag: str) -> str:
-    """Translate Eurostat flag letters (e.g. ``bde``) into workbench flags.
-
-    Raises
-    ------
-    SourceFormatError
-        On a letter without a workbench equivalent.
-    """
-    unknown = [letter for letter in flag if letter not in FLAG_LETTERS]
-    if unknown:
-        raise SourceFormatError(f"unknown Eurostat flag letter(s) {unknown} in {flag!r}")
-    return "".join(FLAG_LETTERS[letter] for letter in flag)
-
-
 def _tidy_row(record: dict, network: dict[str, str]) -> dict:
     where = f"{record['file']}, CSV line {record['line']}"
     code, label = record["code"], record["label"]
@@ -299,24 +252,6 @@ def _tidy_row(record: dict, network: dict[str, str]) -> dict:
         "flag": flag,
         "note": INDICATOR_NOTES[record["indic_ur"]],
     }
-
-
-def _dataset_code(structure_id: object, path: Path, line: int) -> str:
-    match = _DATASET.match(str(structure_id))
-    if not match:
-        raise SourceFormatError(
-            f"{path}, line {line}, column 'STRUCTURE_ID': {structure_id!r} is not an ESTAT dataflow id"
-        )
-    return match.group(1).lower()
-
-
-def _year(text: object, path: Path, line: int) -> str:
-    value = "" if pd.isna(text) else str(text).strip()
-    if not _YEAR.match(value):
-        raise SourceFormatError(
-            f"{path}, line {line}, column 'TIME_PERIOD': {text!r} is not a year"
-        )
-    return value
 
 
 def _required_text(table: pd.DataFrame, column: str, path: Path) -> pd.Series:
