@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 import yaml
 
 from workbench.tidy.catalog import list_tables, load_tidy
@@ -96,3 +97,73 @@ def test_published_flag_is_in_the_tidy_data(source_id, place, definition, where,
     for column, value in where.items():
         rows = rows[rows[column] == value]
     assert rows["flag"].tolist() == [expected]
+
+
+# Open Data BCN's own check values for 1 January 2025 (sums over the published barri cells; suppressed
+# cells, fewer than 5 persons each, are left out as in the publisher's figures).
+BCN_2025 = [
+    ({}, 1_731_124),
+    ({"origin": "BCN_SOUTH_AMERICA"}, 118_685),
+    ({"origin": "BCN_NORTHERN_AFRICA"}, 25_969),
+    ({"district": "Ciutat Vella"}, 115_280),
+]
+
+
+@pytest.mark.parametrize("where, expected", BCN_2025, ids=["all cells", "South America", "Northern Africa", "Ciutat Vella"])
+def test_barcelona_published_check_values_are_in_the_tidy_data(where, expected):
+    tidy = read_tidy(TABLES["bcn_opendata_nationality_region"])
+    cells = tidy[(tidy["geography_level"] == "neighbourhood") & (tidy["definition_id"] == "total_population") & (tidy["period"] == "2025")]
+    if "origin" in where:
+        cells = cells[cells["origin"] == where["origin"]]
+    if "district" in where:
+        district = tidy[(tidy["place_name"] == where["district"]) & (tidy["geography_level"] == "district") & (tidy["period"] == "2025")
+                        & (tidy["definition_id"] == "total_population")]
+        assert district["value"].sum() == expected  # the computed district rows agree with their barris
+        # barris 1-4: el Raval, el Barri Gòtic, la Barceloneta, Sant Pere, Santa Caterina i la Ribera
+        cells = cells[cells["place_id"].isin(["ES-08019-B01", "ES-08019-B02", "ES-08019-B03", "ES-08019-B04"])]
+    assert cells["value"].sum() == expected
+    assert not cells["flag"].str.contains("c").any()
+
+
+def test_barcelona_has_no_foreign_nationals_made_from_total_minus_spain():
+    tidy = read_tidy(TABLES["bcn_opendata_nationality_region"])
+    assert set(tidy["definition_id"]) == {"total_population", "non_european_nationality"}
+    assert tidy["value"].isna().sum() == tidy["flag"].str.contains("s").sum() >= 2_864
+
+
+def test_committed_boundary_files_are_traceable_and_small():
+    from workbench import paths
+    from workbench.reference.boundary_sets import load_boundary_sets
+
+    for boundary_id, entry in load_boundary_sets().items():
+        path = paths.boundaries_dir() / f"{boundary_id}.geojson"
+        assert path.stat().st_size < 150_000, f"{path} is {path.stat().st_size} bytes"
+        meta = yaml.safe_load(path.with_suffix(".meta.yaml").read_text(encoding="utf-8"))
+        assert {b["path"]: b["sha256"] for b in meta["built_from"]} == {f.path: f.sha256 for f in entry.files}
+        assert meta["simplification"]["tolerance"] == entry.simplify_tolerance
+
+
+@pytest.mark.parametrize("boundary_id, count", [("wien_ogd_districts", 23), ("bcn_opendata_districts", 10)])
+def test_every_city_district_boundary_joins_a_value_row(boundary_id, count):
+    from workbench.reference.boundary_sets import get_boundary_set
+    from workbench.tidy.boundaries import load_boundaries
+
+    entry = get_boundary_set(boundary_id)
+    shapes = load_boundaries(boundary_id)
+    assert len(shapes) == count
+    tidy = load_tidy()
+    rows = tidy[tidy["source_id"].isin(entry.join.sources) & (tidy["geography_level"] == entry.geography_level)]
+    values = set(rows.loc[rows["value"].notna(), entry.join.column])
+    assert set(shapes) == values, f"{boundary_id}: areas without values {sorted(set(shapes) - values)}, values without areas {sorted(values - set(shapes))}"
+    assert all(s.is_valid and not s.is_empty for s in shapes.values())
+
+
+def test_natural_earth_joins_the_network_countries_on_iso3():
+    from workbench.reference.registry import load_cities
+    from workbench.tidy.boundaries import load_boundaries
+
+    shapes = load_boundaries("naturalearth_admin0_110m")
+    countries = {c.country_iso3 for c in load_cities().values()}
+    assert countries <= set(shapes), sorted(countries - set(shapes))
+    assert {"FRA", "PSE", "ESH", "SSD", "XKX"} <= set(shapes)
+    assert shapes["FRA"].contains(shapely.Point(2.35, 48.86))  # Paris

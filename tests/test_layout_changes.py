@@ -24,6 +24,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 import test_sources_aima_pt as aima_t
+import test_sources_bcn_opendata as bcn_t
 import test_sources_eu_qol as qol_t
 import test_sources_eurostat as eurostat_t
 import test_sources_hcp as hcp_t
@@ -43,6 +44,7 @@ from workbench.tidy.ingest import ingest
 from workbench.reference.registry import City, Names, load_cities, load_sources
 from workbench.tidy.sources import (
     aima_pt,
+    bcn_opendata,
     eu_qol,
     eurostat,
     hcp,
@@ -235,6 +237,10 @@ LAYOUTS: list[Layout] = [
     Layout(
         "aima_pt nationality", lambda d: [aima_t._rifa(d), aima_t._rma(d)],
         lambda files: aima_pt.build(aima_pt.SOURCE_ID, files, {}), 1, "Masculino", 2, "Masculino", target=1,
+    ),
+    Layout(
+        "bcn_opendata padro", bcn_t._files,
+        lambda files: bcn_opendata.build(bcn_opendata.SOURCE_ID, files, bcn_t._cities()), 1, "NACIONALITAT_REGIO", 2, "Valor",
     ),
     Layout(
         "eu_qol", lambda d: [qol_t._workbook(d / "qol.xlsx")], lambda files: qol_t._build(files[0]),

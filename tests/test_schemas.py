@@ -159,3 +159,18 @@ def test_validate_tidy_finds_any_duplicated_row(frame, data):
     doubled = pd.concat([frame, frame.iloc[[i]]], ignore_index=True)
     with pytest.raises(SchemaError, match=rf"CSV lines \[.*{len(frame) + 2}\]: duplicate observation key"):
         validate_tidy(doubled, "t.csv")
+
+
+def test_validate_tidy_accepts_an_empty_value_only_on_a_suppressed_row():
+    import numpy as np
+
+    row = {"place_id": "ES-08019-B01", "place_name": "el Raval", "geography_level": "neighbourhood", "country_iso3": "ESP",
+           "indicator_id": "population", "definition_id": "total_population", "sex": "female", "period": "2025",
+           "ref_date": "2025-01-01", "unit": "persons", "value": np.nan, "flag": "s"}
+    kept = tidy_frame([row], "eurostat_urb_cpopcb")
+    assert len(kept) == 1 and kept["value"].isna().all()  # a withheld cell keeps its row: it is not a zero
+    validate_tidy(kept, "t.csv")
+    assert tidy_frame([{**row, "flag": ""}], "eurostat_urb_cpopcb").empty  # an ordinary gap gives no row
+    unflagged = kept.assign(flag="")
+    with pytest.raises(SchemaError, match=r"t\.csv, CSV line 2, column 'value': an empty cell; expected a number"):
+        validate_tidy(unflagged, "t.csv")

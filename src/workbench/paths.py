@@ -41,6 +41,11 @@ def tidy_dir() -> Path:
     return data_dir() / "tidy"
 
 
+def boundaries_dir() -> Path:
+    """Return ``data/boundaries/`` (simplified boundary files written only by ``workbench ingest``)."""
+    return data_dir() / "boundaries"
+
+
 def local_dir() -> Path:
     """Return ``data/local/`` (figures entered by local experts)."""
     return data_dir() / "local"

@@ -17,7 +17,8 @@ def ingest(args) -> int:
     results = ingest(args.raw, args.out, only)
     for r in results:
         note = "  (raw file differs from the registry checksum: update the registry entry)" if r.checksum_changed else ""
-        out.print(f"{r.source_id:<45} {r.rows:>8} rows  {r.table}{note}")
+        unit = "areas" if r.kind == "boundaries" else "rows"
+        out.print(f"{r.source_id:<45} {r.rows:>8} {unit:<5} {r.table}{note}")
     return 0
 
 

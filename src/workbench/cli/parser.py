@@ -85,13 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-annex", action="store_true", help="skip rendering the annexes")
     _annex_options(run)
 
-    ingest = sub.add_parser("ingest", help="rebuild data/tidy from a folder of official source files",
+    ingest = sub.add_parser("ingest", help="rebuild data/tidy and data/boundaries from a folder of official source files",
                             description="Read the official files listed in data/registry/sources/*.yaml from "
-                            "RAW (same sub-folders), reshape, harmonise and validate them, and write data/tidy/.")
+                            "RAW (same sub-folders), reshape, harmonise and validate them, and write data/tidy/; "
+                            "simplify the boundary files of data/registry/boundaries/*.yaml into data/boundaries/.")
     ingest.add_argument("--raw", type=Path, required=True, help="folder holding the official files")
     ingest.add_argument("--only", action="append", metavar="SOURCE_ID",
-                        help="build only this source (repeatable, or comma-separated ids)")
-    ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy")
+                        help="build only this source or boundary set (repeatable, or comma-separated ids)")
+    ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy (boundary files in its boundaries/)")
 
     validate = sub.add_parser(
         "validate", help="check registries, tidy tables, expert figures, parameters and notebooks",

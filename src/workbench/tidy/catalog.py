@@ -164,8 +164,10 @@ def read_tidy_checked(path: Path) -> tuple[pd.DataFrame, list[int]]:
     frame = read_csv_text(path, "observation", TIDY_COLUMNS)
     lines = frame.pop("line").tolist()
     check_tidy_columns(frame.columns, str(path))
-    values = pd.to_numeric(frame["value"].str.strip(), errors="coerce")
-    bad = values.isna() | values.abs().eq(float("inf"))
+    text = frame["value"].str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    # an empty value is a withheld cell: validate_tidy checks that its row is flagged s
+    bad = (values.isna() & (text != "")) | values.abs().eq(float("inf"))
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         more = f" ({int(bad.sum())} rows in all)" if bad.sum() > 1 else ""

@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from workbench.errors import ConfigError, SchemaError, WorkbenchError
+from workbench.reference.boundary_sets import read_boundary_set
 from workbench.reference.framework import Item
 from workbench.reference.params import check_notebook_parameters, check_params_file
 from workbench.reference.registry import (
@@ -38,7 +39,7 @@ from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
 KINDS: dict[str, str] = {
     "params": "*.yaml with a key city_id (a city's parameters) or city_ids (the comparison's)",
     "registry": "*.yaml with a top-level key cities, definitions, indicators, chapters, origins or "
-    "framework, or a source entry (key source_id)",
+    "framework, or a source entry (key source_id) or boundary set (key boundary_id)",
     "chapter": "*.md named <chapter_id>.md (a chapter written by a local expert)",
     "expert": "*.csv whose header has expert columns (publisher, source_title, definition_as_published ...), "
     "or named <city_id>.csv",
@@ -46,7 +47,7 @@ KINDS: dict[str, str] = {
     "notebook": "*.ipynb template with a cell tagged 'parameters'",
 }
 
-_REGISTRY_KEYS = ("cities", "definitions", "indicators", "chapters", "origins", "framework", "source_id")
+_REGISTRY_KEYS = ("cities", "definitions", "indicators", "chapters", "origins", "framework", "source_id", "boundary_id")
 _REGISTRY_NAMES = ("cities", "definitions", "indicators", "chapters", "framework")
 _TIDY_ONLY = {"source_id", "city_id"}
 _EXPERT_ONLY = set(EXPERT_COLUMNS) - set(TIDY_COLUMNS)
@@ -116,7 +117,7 @@ def guess_kind(path: Path) -> str | None:
     if suffix in ("yaml", "yml"):
         if stem in cities or stem == "compare" or path.parent.name == "params":
             return "params"
-        if stem in _REGISTRY_NAMES or path.parent.name in ("sources", "origins", "registry"):
+        if stem in _REGISTRY_NAMES or path.parent.name in ("sources", "origins", "registry", "boundaries"):
             return "registry"
         return None
     if stem in cities or path.parent.name == "figures":
@@ -164,6 +165,8 @@ def _yaml_kind(path: Path) -> str | None:
             raise
         return guessed
     if isinstance(raw, dict):
+        if "boundary_id" in raw:  # a boundary set names its city too
+            return "registry"
         if "city_id" in raw or "city_ids" in raw:
             return "params"
         if any(key in raw for key in _REGISTRY_KEYS):
@@ -205,6 +208,8 @@ def _check_registry(path: Path, city: str | None) -> str:
         return f"{len(read_cities(path))} cities"
     if key == "source_id" or path.parent.name == "sources":
         return f"source {read_source(path).source_id}"
+    if key == "boundary_id" or path.parent.name == "boundaries":
+        return f"boundary set {read_boundary_set(path).boundary_id}"
     if key == "definitions":
         return f"{len(read_mapping(path, 'definitions', Definition))} definitions"
     if key == "indicators":

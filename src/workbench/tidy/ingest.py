@@ -20,7 +20,9 @@ import yaml
 from workbench import paths
 from workbench.errors import ConfigError, DataError, WorkbenchError
 from workbench.provenance import sha256_file
+from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
 from workbench.reference.registry import Source, check_references, load_cities, load_sources
+from workbench.tidy.boundaries import build_boundary_set
 from workbench.tidy.schemas import validate_tidy
 
 log = logging.getLogger(__name__)
@@ -28,20 +30,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What one source produced."""
+    """What one source (or boundary set) produced."""
 
-    source_id: str
-    rows: int
+    source_id: str  #: the source id, or the boundary id when ``kind`` is 'boundaries'
+    rows: int  #: rows of the tidy table, or areas of the boundary file
     table: Path
     checksum_changed: bool
+    kind: str = "tidy"  #: 'tidy' (a tidy table in data/tidy) or 'boundaries' (a GeoJSON in data/boundaries)
 
 
 def ingest(
     raw_dir: Path,
     out_dir: Path | None = None,
     only: Iterable[str] | None = None,
+    boundary_dir: Path | None = None,
 ) -> list[IngestResult]:
-    """Build every registered source (or ``only`` some) from ``raw_dir`` into ``out_dir``.
+    """Build every registered source and boundary set (or ``only`` some) from ``raw_dir``.
 
     All or nothing: every table is built and validated (schema and registry references) in a
     hidden staging folder inside ``out_dir`` first; only when every source succeeded are the
@@ -56,12 +60,15 @@ def ingest(
     out_dir
         Where tidy tables go; defaults to ``data/tidy``.
     only
-        Source ids to build; all registered sources when ``None``.
+        Source ids and boundary ids (``data/registry/boundaries/``) to build; all when ``None``.
+    boundary_dir
+        Where boundary files go; defaults to ``data/boundaries``, or to ``out_dir/boundaries``
+        when ``out_dir`` is given.
 
     Returns
     -------
     list of IngestResult
-        One per source, ``table`` being the published file.
+        One per source (then one per boundary set), ``table`` being the published file.
 
     Raises
     ------
@@ -74,22 +81,32 @@ def ingest(
     raw_dir = Path(raw_dir).absolute()  # registry paths are checked to stay inside it, whatever the cwd
     if not raw_dir.is_dir():
         raise ConfigError(f"raw-data folder {raw_dir} does not exist; expected a folder of official files")
+    boundary_dir = Path(boundary_dir) if boundary_dir else (Path(out_dir) / "boundaries" if out_dir else paths.boundaries_dir())
     out_dir = Path(out_dir) if out_dir else paths.tidy_dir()
-    sources = load_sources()
+    sources, boundary_sets = load_sources(), load_boundary_sets()
     buildable = [s for s, source in sources.items() if source.reader is not None]
-    wanted = list(dict.fromkeys(only)) if only else buildable
-    unknown = [s for s in wanted if s not in buildable]
+    wanted = list(dict.fromkeys(only)) if only else buildable + list(boundary_sets)
+    unknown = [s for s in wanted if s not in buildable and s not in boundary_sets]
     if unknown:
         raise ConfigError(
-            f"unknown source id(s) {unknown}; sources built from official files: {', '.join(buildable)}"
+            f"unknown source id(s) {unknown}; sources built from official files: {', '.join(buildable)}; "
+            f"boundary sets: {', '.join(boundary_sets)}"
         )
+    tables = [s for s in wanted if s in buildable]
+    areas = [b for b in wanted if b in boundary_sets]
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=out_dir))
+    if areas:
+        boundary_dir.mkdir(parents=True, exist_ok=True)
+    drawing = Path(tempfile.mkdtemp(prefix=".ingest-", dir=boundary_dir)) if areas else None
     try:
-        staged = [_ingest_one(sources[s], raw_dir, staging) for s in wanted]
-        return _publish(staged, out_dir)
+        staged = [_ingest_one(sources[s], raw_dir, staging) for s in tables]
+        staged += [_boundaries_one(boundary_sets[b], raw_dir, drawing) for b in areas]
+        return _publish(staged, out_dir, boundary_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if drawing is not None:
+            shutil.rmtree(drawing, ignore_errors=True)
 
 
 def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
@@ -127,6 +144,11 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     return IngestResult(source.source_id, len(frame), table, changed)
 
 
+def _boundaries_one(entry: BoundarySet, raw_dir: Path, out_dir: Path) -> IngestResult:
+    built = build_boundary_set(entry, raw_dir, out_dir)
+    return IngestResult(built.boundary_id, built.features, built.path, built.checksum_changed, kind="boundaries")
+
+
 def _build(source: Source, files: list[Path]) -> pd.DataFrame:
     """Run the source's reader; an unforeseen failure becomes a DataError naming the files."""
     module = importlib.import_module(source.reader)
@@ -147,11 +169,18 @@ def _build(source: Source, files: list[Path]) -> pd.DataFrame:
     return frame
 
 
-def _publish(staged: list[IngestResult], out_dir: Path) -> list[IngestResult]:
-    """Move the staged tables and their metadata into ``out_dir``; Ctrl-C waits until done."""
+def _publish(staged: list[IngestResult], out_dir: Path, boundary_dir: Path) -> list[IngestResult]:
+    """Move the staged tables, boundary files and their metadata into place; Ctrl-C waits until done."""
     published = []
     with _sigint_held():
         for result in staged:
+            if result.kind == "boundaries":
+                target = boundary_dir / result.table.name
+                result.table.replace(target)
+                meta = result.table.with_name(f"{result.source_id}.meta.yaml")
+                meta.replace(boundary_dir / meta.name)
+                published.append(IngestResult(result.source_id, result.rows, target, result.checksum_changed, result.kind))
+                continue
             target = out_dir / result.table.name
             result.table.replace(target)
             meta = result.table.with_name(f"{result.source_id}.meta.yaml")
@@ -246,7 +275,8 @@ def read_tidy(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: file is empty") from None
     try:
-        frame["value"] = frame["value"].astype(float)
+        # an empty value is a withheld cell (flag s; validate_tidy checks the pairing)
+        frame["value"] = frame["value"].mask(frame["value"] == "").astype(float)
     except (KeyError, ValueError) as exc:
         raise DataError(f"{path}: column 'value' missing or not numeric ({exc})") from None
     return frame

@@ -96,6 +96,10 @@ FLAGS: dict[str, str] = {
 #: published, with its note, and never used as a headline (key figure, synopsis) or summed unmarked.
 SUPERSEDED = "x"
 
+#: The flag of a cell its publisher withheld as a small count: the only row whose value may be empty
+#: (NaN), so that a withheld cell is kept and never read as a zero. Sums leave it out.
+SUPPRESSED = "s"
+
 #: Indicators whose values are balances and may be negative.
 BALANCE_INDICATORS: tuple[str, ...] = ("net_migration", "population_change")
 
@@ -162,7 +166,7 @@ EXPECTED: dict[str, str] = {
     "category": "'total' or <dimension>:<code>",
     "period": "YYYY, YYYY-MM, YYYY-Q1..Q4 or YYYY-YYYY",
     "ref_date": "a date YYYY-MM-DD",
-    "value": "a number",
+    "value": "a number (empty only on a row flagged s, a cell the publisher withheld)",
     "unit": f"one of {', '.join(UNITS)}",
     "flag": f"empty or letters among {' '.join(FLAGS)}",
     "note": "text",
@@ -183,7 +187,7 @@ _COLUMNS = {
     "category": pa.Column(str, pa.Check.str_length(min_value=1)),
     "period": pa.Column(str, pa.Check.str_matches(_PERIOD.pattern)),
     "ref_date": pa.Column(str, pa.Check.str_matches(_DATE.pattern)),
-    "value": pa.Column(float, nullable=False),
+    "value": pa.Column(float, nullable=True),  # NaN only where flagged SUPPRESSED: _check_suppressed
     "unit": pa.Column(str, pa.Check.isin(UNITS)),
     "flag": pa.Column(str, pa.Check.str_matches(_FLAG.pattern)),
 }
@@ -250,7 +254,8 @@ def validate_tidy(frame: pd.DataFrame, name: str, lines: Sequence[int] | None = 
 
     Checks: exact columns in order; types; controlled vocabularies; real ISO 3166 country
     codes; dates that exist and periods that parse, from :data:`EARLIEST_YEAR` to the current
-    year; no missing values; no negative counts; shares within 0-100; no duplicate observation
+    year; no missing values (but the value of a cell its publisher withheld, flagged ``s``);
+    no negative counts; shares within 0-100; no duplicate observation
     keys; no part (a sex, age band, origin or category) larger than the total of the same
     observation (see :func:`parts_over_totals`).
 
@@ -283,6 +288,7 @@ def validate_tidy(frame: pd.DataFrame, name: str, lines: Sequence[int] | None = 
         raise SchemaError(_describe_pandera(exc, frame, where)) from None
     _check_dates(frame, where)
     _check_countries(frame, where)
+    _check_suppressed(frame, where)
     _check_values(frame, where)
     _check_keys(frame, where)
     _check_parts(frame, where)
@@ -401,6 +407,13 @@ def _check_countries(frame: pd.DataFrame, where: _Locator) -> None:
     if unknown:
         where.fail(frame, frame["country_iso3"].isin(unknown), "country_iso3", "{value!r} is not a country code",
                    EXPECTED["country_iso3"])
+
+
+def _check_suppressed(frame: pd.DataFrame, where: _Locator) -> None:
+    flagged = frame["flag"].str.contains(SUPPRESSED, regex=False)
+    empty = frame["value"].isna()
+    where.fail(frame, empty & ~flagged, "value", "an empty cell",
+               f"a number; a value may be empty only on a row flagged {SUPPRESSED!r} (withheld by the publisher)")
 
 
 def _check_values(frame: pd.DataFrame, where: _Locator) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.errors import ConfigError, SourceFormatError, where
 from workbench.tidy.csvfile import data_lines
-from workbench.tidy.schemas import TIDY_COLUMNS
+from workbench.tidy.schemas import SUPPRESSED, TIDY_COLUMNS
 
 #: Defaults for tidy columns a reader leaves out.
 TIDY_DEFAULTS: dict[str, str] = {
@@ -249,7 +249,9 @@ def tidy_frame(rows: pd.DataFrame | Iterable[Mapping[str, object]], source_id: s
     pandas.DataFrame
         Columns exactly :data:`workbench.tidy.schemas.TIDY_COLUMNS`, text columns as ``str``,
         ``value`` as float, sorted by the key columns, index 0..n-1. Rows with a missing
-        value are dropped (the tidy table holds observations, not gaps).
+        value are dropped (the tidy table holds observations, not gaps), except a cell its
+        publisher withheld as a small count (flag ``s``): it keeps its row with an empty value,
+        so that it is never taken for a zero.
     """
     frame = pd.DataFrame(rows).copy()
     frame["source_id"] = source_id
@@ -258,7 +260,7 @@ def tidy_frame(rows: pd.DataFrame | Iterable[Mapping[str, object]], source_id: s
             frame[column] = default
         frame[column] = frame[column].fillna(default)
     frame = frame[[c for c in TIDY_COLUMNS]]
-    frame = frame[frame["value"].notna()].copy()
+    frame = frame[frame["value"].notna() | frame["flag"].astype(str).str.contains(SUPPRESSED, regex=False)].copy()
     frame["value"] = frame["value"].astype(float)
     for column in TIDY_COLUMNS:
         if column != "value":
