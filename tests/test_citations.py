@@ -157,8 +157,7 @@ def _source_lines(page: str) -> list[str]:
 
 
 def test_annex_lines_are_short_link_to_numbered_entries_and_never_say_verify(tmp_path: Path, caplog):
-    # every entry an annex can cite (a source outside the profiles never reaches one): named by publisher with entry numbers
-    many = sorted(s for s, source in load_sources().items() if source.in_profiles)
+    many = sorted(load_sources())  # every registry entry: named by publisher with entry numbers, runs as ranges
     from workbench.report import annex_sources
 
     annex_sources._warn_unverified.cache_clear()  # warned once per process: an earlier test may have warned already
@@ -168,6 +167,7 @@ def test_annex_lines_are_short_link_to_numbered_entries_and_never_say_verify(tmp
     assert lines[0] == "Source: Ayuntamiento de Madrid, Padrón municipal, 1 July 2022 (table C4210722); Eurostat (table urb_cpop1)."
     assert all(len(line) <= 300 for line in lines), max(lines, key=len)
     assert "ISTAT [" in lines[2] and "Eurostat [" in lines[2]
+    assert re.search(r"\[(\d+, )*\d+\u2013\d+", lines[2])  # a run of entries as a range
     assert "verify" not in page.lower()
     anchors = set(re.findall(r'<li id="source-([^"]+)"', page))
     links = set(re.findall(r'href="#source-([^"]+)"', page))

@@ -61,7 +61,8 @@ class BoundarySet(_Strict):
     url: str
     licence: str
     licence_verified: bool
-    access_date: date
+    #: When the file was taken from the publisher; None when no one recorded it (then say so in ``mirror``).
+    access_date: date | None
     reference_dates: str
     geography: str
     #: The official files; the first is the one opened (a shapefile's .shp), the others lie beside it.

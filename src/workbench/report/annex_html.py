@@ -21,6 +21,7 @@ from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
 from workbench.report.annex_pages import landscape_roles
 from workbench.report.annex_sources import sources_list
+from workbench.report.exhibit_sources import annex_source_html, cited_keys
 from workbench.report.exhibits import Exhibit, redraw
 from workbench.report.markdown import render_markdown
 
@@ -76,7 +77,7 @@ def render_html(document: Document, provenance: dict, threshold: int = disclosur
         raise ConfigError(f"annex images '{images}' unknown; allowed: {', '.join(IMAGE_FORMATS)}")
     labels = {id(e): _label(e, lang) for e in document.exhibits}
     cited = [text if isinstance(text, Citation) else key
-             for e in document.exhibits for key, text in zip(_keys(e), e.sources) if key]
+             for e in document.exhibits for key, text in zip(cited_keys(e), e.sources) if key]
     sources = sources_list(cited, provenance.get("inputs", {}), lang)
     numbers = {entry["id"]: number for number, entry in enumerate(sources, start=1)}
     suppressed = 0
@@ -196,7 +197,7 @@ def _exhibit_html(exhibit: Exhibit, label: str, threshold: int, lang: str, image
         body = _image_html(exhibit, caption_text, lang, images)
     else:
         body = ""
-    source = _source_html(exhibit, lang, numbers or {})
+    source = annex_source_html(exhibit, lang, numbers or {})
     note_html = "".join(f'<p class="wb-note">{html.escape(n)}</p>' for n in note_lines(exhibit, lang, threshold, hidden))
     return (f'<figure class="wb-exhibit wb-kind-{exhibit.kind}{landscape}" id="{_anchor(exhibit)}">'
             f"{caption}{body}{source}{note_html}</figure>"), hidden
@@ -207,16 +208,6 @@ def _landscape(exhibit: Exhibit) -> bool:
     return exhibit.table is not None and len(reader_table(exhibit.table).columns) >= LANDSCAPE_COLUMNS
 
 
-def source_line(exhibit: Exhibit, lang: str) -> str:
-    """The source line under an exhibit as plain text ("Source: …."), in ``lang``: its short
-    citations, each once (the tables beside an annex carry it; empty when it cites nothing)."""
-    if not exhibit.sources:
-        return ""
-    parts = dict.fromkeys(_text(text, lang, exhibit.where) for text in exhibit.sources)
-    line = _SEPARATOR.get(lang, "; ").join(parts)
-    return render(T("Source: {lines}", lines=line), lang) + ("" if line.endswith(".") else ".")
-
-
 def note_lines(exhibit: Exhibit, lang: str, threshold: int, hidden: int) -> list[str]:
     """The notes under an exhibit ("Note: …"), in ``lang``: its own, then the disclosure note when
     ``hidden`` cells of its table are suppressed; each once."""
@@ -224,67 +215,6 @@ def note_lines(exhibit: Exhibit, lang: str, threshold: int, hidden: int) -> list
     if hidden:
         notes.append(render(disclosure.note(threshold), lang))
     return [render(T("Note: {text}", text=n), lang) for n in dict.fromkeys(notes)]
-
-
-#: The longest source line (characters of its short citations) before an exhibit's sources are
-#: named by publisher with the numbers of their entries in the sources section.
-SOURCE_LINE_LIMIT = 280
-
-
-def _source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
-    # one short line; each citation links to its full reference in the sources section
-    if not exhibit.sources:
-        return ""
-    parts: dict[str, str] = {}  # shown text -> the first key it cites
-    for key, text in zip(_keys(exhibit), exhibit.sources):
-        parts.setdefault(_text(text, lang, exhibit.where), key)
-    if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
-        line = _grouped_sources(exhibit, lang, numbers)
-    else:
-        # each citation isolated (<bdi>): a Latin name keeps its order in an Arabic line
-        line = _SEPARATOR.get(lang, "; ").join(f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
-                         else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
-    # the message's words around the line (escaped), with the line's own markup put in between
-    before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
-    end = "" if line.endswith(".") else "."
-    return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}{end}</p>'
-
-
-#: How a source line that names publishers refers to the publications local experts quoted.
-EXPERT_PUBLICATIONS = T("publications quoted by local experts")
-
-
-def _grouped_sources(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
-    # many sources: each registry publisher once, and the expert's publications together, with
-    # the numbers of their entries in the sources section
-    registry = load_sources()
-    groups: dict[str, list[str]] = {}
-    for key, text in zip(_keys(exhibit), exhibit.sources):
-        if isinstance(text, Citation):
-            publisher = render(EXPERT_PUBLICATIONS, lang)
-        elif key in registry:
-            publisher = registry[key].short.publisher
-        else:
-            publisher = _text(text, lang, exhibit.where)
-        refs = groups.setdefault(publisher, [])
-        if key in numbers and key not in refs:
-            refs.append(key)
-    out = []
-    for publisher, keys in groups.items():
-        links = ", ".join(f'<a class="wb-cite" href="#source-{html.escape(k)}">{numbers[k]}</a>'
-                          for k in sorted(keys, key=numbers.get))
-        out.append(f"<bdi>{html.escape(publisher)}</bdi> [{links}]" if keys else f"<bdi>{html.escape(publisher)}</bdi>")
-    return _SEPARATOR.get(lang, "; ").join(out)
-
-
-#: Between the citations of a source line, where the language has its own semicolon.
-_SEPARATOR = {"ar": "\u061b ", "fr": "\u202f; "}
-
-
-def _keys(exhibit: Exhibit) -> list[str]:
-    # what each part of the source line cites ('' for all when an exhibit was built without keys)
-    keys = exhibit.source_keys
-    return keys if len(keys) == len(exhibit.sources) else [""] * len(exhibit.sources)
 
 
 def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str = "table", caption: str = "",

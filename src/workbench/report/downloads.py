@@ -26,7 +26,8 @@ from workbench.reference.formats import column_decimals
 from workbench.reference.i18n import RTL, render
 from workbench.report import disclosure
 from workbench.report.annex_document import Document
-from workbench.report.annex_html import _anchor, _label, _text, note_lines, reader_table, source_line, table_text
+from workbench.report.annex_html import _anchor, _label, _text, note_lines, reader_table, table_text
+from workbench.report.exhibit_sources import annex_source_line
 from workbench.report.exhibits import Exhibit
 from workbench.report.pandoc import fixed_zip_dates
 
@@ -126,7 +127,7 @@ def download_table(exhibit: Exhibit, lang: str, threshold: int) -> DownloadTable
         decimals.append(shown)
     caption = f"{_label(exhibit, lang)}. {_text(exhibit.caption, lang, exhibit.where)}"
     return DownloadTable(exhibit.annex_number, _anchor(exhibit), caption, headers, rows, decimals,
-                         source_line(exhibit, lang), note_lines(exhibit, lang, threshold, hidden))
+                         annex_source_line(exhibit, lang), note_lines(exhibit, lang, threshold, hidden))
 
 
 def csv_text(table: DownloadTable) -> str:

@@ -1,12 +1,25 @@
-"""Which sources an exhibit cites, and how its source line reads: short citations, each once."""
+"""Which sources an exhibit cites, and how its source line reads: short citations, each once.
+
+The notebook's line is English (:func:`source_line`); an annex renders the same parts in its
+language, as plain text beside its tables (:func:`annex_source_line`) or as HTML under the
+exhibit, each citation linked to its numbered entry in the sources section
+(:func:`annex_source_html`).
+"""
 
 from __future__ import annotations
 
+import html
+from typing import TYPE_CHECKING
+
 from workbench.reference.citations import COMPUTED_FROM_EXPERT, Citation, parse_citation, registry_citation
-from workbench.reference.i18n import from_json
+from workbench.reference.i18n import T, from_json, render, render_text
 from workbench.reference.registry import load_sources
 
-__all__ = ["source_line", "source_lines", "source_metadata", "source_parts"]
+if TYPE_CHECKING:
+    from workbench.report.exhibits import Exhibit
+
+__all__ = ["annex_source_html", "annex_source_line", "cited_keys", "source_line", "source_lines", "source_metadata",
+           "source_parts"]
 
 
 def _message(value):
@@ -89,3 +102,98 @@ def source_metadata(meta: dict) -> tuple[list[str], list[str], list[Citation], l
     registry = load_sources()
     return ([text for _, text in parts], [k for k, _ in parts if k in registry],
             [text for _, text in parts if isinstance(text, Citation)], [k for k, _ in parts])
+
+
+#: The longest source line (characters of its short citations) before an exhibit's sources are
+#: named by publisher with the numbers of their entries in the sources section.
+SOURCE_LINE_LIMIT = 280
+#: How a source line that names publishers refers to the publications local experts quoted.
+EXPERT_PUBLICATIONS = T("publications quoted by local experts")
+#: Between the citations of a source line, where the language has its own semicolon.
+SEPARATOR = {"ar": "\u061b ", "fr": "\u202f; "}
+
+
+def cited_keys(exhibit: Exhibit) -> list[str]:
+    """What each part of the exhibit's source line cites: a registry id, a citation's key, or ''
+    (all '' when the exhibit was built without keys)."""
+    keys = exhibit.source_keys
+    return keys if len(keys) == len(exhibit.sources) else [""] * len(exhibit.sources)
+
+
+def _shown(exhibit: Exhibit, lang: str) -> dict[str, str]:
+    # each part as shown in ``lang``, once, with the first key it cites
+    parts: dict[str, str] = {}
+    for key, text in zip(cited_keys(exhibit), exhibit.sources):
+        parts.setdefault(render_text(text, lang, exhibit.where), key)
+    return parts
+
+
+def _sentence(line: str, lang: str) -> tuple[str, str]:
+    # the words of "Source: {lines}." in ``lang`` around the line
+    before, _, after = render(T("Source: {lines}", lines="\x00"), lang).partition("\x00")
+    return before, after + ("" if line.endswith(".") or after.endswith(".") else ".")
+
+
+def annex_source_line(exhibit: Exhibit, lang: str) -> str:
+    """The source line under an exhibit as plain text ("Source: …."), in ``lang``: its short
+    citations, each once (the tables beside an annex carry it; empty when it cites nothing)."""
+    if not exhibit.sources:
+        return ""
+    line = SEPARATOR.get(lang, "; ").join(_shown(exhibit, lang))
+    before, after = _sentence(line, lang)
+    return f"{before}{line}{after}"
+
+
+def annex_source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+    """The source line under an exhibit in an annex page: its short citations, each linked to its
+    entry (``numbers``: key -> entry number in the sources section) and isolated (``<bdi>``: a
+    Latin name keeps its order in an Arabic line); over :data:`SOURCE_LINE_LIMIT` characters, each
+    publisher once with the numbers of its entries. Empty when the exhibit cites nothing."""
+    if not exhibit.sources:
+        return ""
+    parts = _shown(exhibit, lang)
+    if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
+        line = _grouped(exhibit, lang, numbers)
+    else:
+        line = SEPARATOR.get(lang, "; ").join(
+            f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
+            else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
+    before, after = _sentence(line, lang)
+    return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}</p>'
+
+
+def _grouped(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+    # many sources: each registry publisher once, and the expert's publications together, with
+    # the numbers of their entries in the sources section (runs of three or more as a range)
+    registry = load_sources()
+    groups: dict[str, list[str]] = {}
+    for key, text in zip(cited_keys(exhibit), exhibit.sources):
+        if isinstance(text, Citation):
+            publisher = render(EXPERT_PUBLICATIONS, lang)
+        elif key in registry:
+            publisher = registry[key].short.publisher
+        else:
+            publisher = render_text(text, lang, exhibit.where)
+        refs = groups.setdefault(publisher, [])
+        if key in numbers and key not in refs:
+            refs.append(key)
+    out = []
+    for publisher, keys in groups.items():
+        name = f"<bdi>{html.escape(publisher)}</bdi>"
+        out.append(f"{name} [{_numbers(sorted(keys, key=numbers.get), numbers)}]" if keys else name)
+    return SEPARATOR.get(lang, "; ").join(out)
+
+
+def _numbers(keys: list[str], numbers: dict[str, int]) -> str:
+    # "2, 7–11, 13": each number linked to its entry, a run of three or more as first–last
+    def link(key: str) -> str:
+        return f'<a class="wb-cite" href="#source-{html.escape(key)}">{numbers[key]}</a>'
+
+    runs: list[list[str]] = []
+    for key in keys:
+        if runs and numbers[key] == numbers[runs[-1][-1]] + 1:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return ", ".join(f"{link(run[0])}\u2013{link(run[-1])}" if len(run) >= 3 else ", ".join(link(k) for k in run)
+                     for run in runs)
