@@ -173,7 +173,7 @@ if not series.empty and series.table.dropna(subset=[columns.SHARE_OF_POPULATION]
 
 # %%
 if len(trends):
-    report.table(stats.shown(trends), T("Average annual growth of the migrant population of {city} (log-linear trend, 95% CI)", city=city.names), series.source_ids, [T("Growth = exp(b) - 1 where log(persons) = a + b * years is fitted by ordinary least squares; the interval is that of b."), stats.INTERVAL_NOTE, *[n for n in series.notes if n == profile_tables.ONE_STOCK_NOTE]])
+    report.table(stats.shown(trends), T("Average annual growth of the migrant population of {city} (log-linear trend, 95% CI)", city=city.names), series.source_ids, [T("Average annual growth: the straight line that best fits the logarithm of the count over the years (ordinary least squares), read as a yearly percentage change; the interval is the 95 % confidence interval of that slope."), stats.INTERVAL_NOTE, *[n for n in series.notes if n == profile_tables.ONE_STOCK_NOTE]])
 
 # %% [markdown]
 # ### 4.2 Countries and regions of origin

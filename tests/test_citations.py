@@ -138,18 +138,19 @@ def test_exhibits_saved_before_citations_are_cited_again_in_short():
     assert exhibit.source_keys[0] == "worldbank_wdi" and exhibit.citations[0].reported_via == "le360.ma"
 
 
-def _annex(tmp_path: Path, sources: list[list]) -> str:
+def _annex(tmp_path: Path, sources: list[list], lang: str = "en") -> str:
     report = Report()
     for number, cited in enumerate(sources, start=1):
-        report.table(pd.DataFrame({"persons": [10.0 * number]}), f"Table {number}", cited)
+        # in French and Arabic a caption the catalogs hold
+        report.table(pd.DataFrame({"persons": [10.0 * number]}), f"Table {number}" if lang == "en" else "Sources", cited)
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "t"}, metadata={"workbench": e.metadata()})
                     for e in report.exhibits]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\n## 1. Part"), cell]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\n## 1. Synopsis and key figures"), cell]
     nbformat.write(nb, str(tmp_path / "nb.ipynb"))
     document = annex_document.city_document(tmp_path / "nb.ipynb", "madrid")
-    return annex_html.render_html(document, {"run_id": "r", "inputs": {}}, threshold=0)
+    return annex_html.render_html(document, {"run_id": "r", "inputs": {}}, threshold=0, lang=lang)
 
 
 def _source_lines(page: str) -> list[str]:
@@ -194,3 +195,24 @@ def test_annex_source_lines_are_rendered_in_the_annexs_language(tmp_path: Path):
     exhibit.annex_number = "A.1"
     fragment, _ = annex_html._exhibit_html(exhibit, "Tableau A.1", 0, "fr", {"madrid_ayto_nationality_2022": 1})
     assert "1er juillet 2022 (tableau C4210722)" in html.unescape(fragment)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_sources_entries_in_french_and_arabic_carry_no_english_prose(tmp_path: Path, lang: str):
+    page = _annex(tmp_path, [["unhcr_demographics", "undesa_ims_2024", "hcp_rgph"]], lang)
+    entries = {key: html.unescape(re.sub("<[^>]+>", "", text))
+               for key, text in re.findall(r'<li id="source-([^"]+)">(.*?)</li>', page, re.S)}
+    unhcr, undesa, hcp = entries["unhcr_demographics"], entries["undesa_ims_2024"], entries["hcp_rgph"]
+    assert "2001\u20132025" in unhcr and "December" not in unhcr and "end-year" not in unhcr
+    assert "stated in the package" not in unhcr and "CC BY 4.0" in unhcr
+    assert "re-shaped copies" not in undesa and "CC BY 3.0 IGO" in undesa
+    assert "international migrant stock at mid-year" not in undesa and "POP/DB/MIG/Stock/Rev.2024, Table 1" in undesa
+    assert "2014, 2024" in hcp and "reuse on" not in hcp  # two censuses named, not a range
+
+
+def test_an_address_with_escaped_arabic_is_shown_decoded_and_linked_as_published(tmp_path: Path):
+    url = "https://alghad.com/9-5-%d9%85%d9%84%d9%8a%d9%88%d9%86/"
+    cited = Citation("Department of Statistics Jordan", "Census 2015", "Al-Ghad", url)
+    page = _annex(tmp_path, [[cited]], "ar")
+    entry = re.search(rf'<li id="source-{cited.key}">.*?</li>', page, re.S).group(0)
+    assert f'href="{url}"' in entry and ">https://alghad.com/9-5-مليون/</a>" in entry

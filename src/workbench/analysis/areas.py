@@ -43,7 +43,7 @@ TOP_AREAS_CHANGE_NOTE = T(
     "Where the column '{column}' names areas, the {top} highest-share areas are not the same as at the previous "
     "date (+ entered, − left): the change in their share compares different areas and is not, by itself, a change "
     "in concentration.",
-    column=TOP_AREAS_CHANGE, top=TOP_AREAS,
+    column=Label(str(TOP_AREAS_CHANGE)), top=TOP_AREAS,  # the header as the annex shows it
 )
 
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+from urllib.parse import unquote
+
+import yaml
+
+from workbench import paths
 
 from workbench.reference.citations import Citation
 from workbench.reference.formats import format_date
@@ -57,14 +63,55 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         checksum = inputs.get(path, "")
         if not source.licence_verified:
             _warn_unverified(item, source.licence)
-        licence = source.licence if source.licence_verified else UNVERIFIED_LICENCE
-        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=_isolated(source.reference_dates, lang),
-                    licence=licence if not source.licence_verified else _isolated(licence, lang),
-                    date=format_date(source.access_date.isoformat(), lang))
+        licence = _isolated(_licence(source.licence, lang), lang) if source.licence_verified else UNVERIFIED_LICENCE
+        dates = _isolated(source.reference_dates, lang) if lang == "en" else _years(item)
+        details = (T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=dates, licence=licence,
+                     date=format_date(source.access_date.isoformat(), lang)) if dates else
+                   T("Licence: {licence}. Accessed {date}.", licence=licence, date=format_date(source.access_date.isoformat(), lang)))
         tidy = T("Checksum of the table derived for this annex (SHA-256): {checksum}.", checksum=checksum[:16]) if checksum else ""
-        out.append({"id": item, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
-                    "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
+        out.append({"id": item, "publisher": source.publisher, "title": source.title,
+                    "table_id": source.table_id if lang == "en" else _without_glosses(source.table_id),
+                    "url": source.url, "url_text": shown_url(source.url), "details": render(details, lang),
+                    "tidy": render(tidy, lang) if tidy else ""})
     return out
+
+
+# The registry's reference dates, licence notes and table glosses are English prose: an annex in
+# another language gives the years its derived table covers, the licence's name and the table's
+# designation without the English gloss in parentheses.
+_LICENCE_NAME = re.compile(r"CC BY(?:-SA)? \d\.\d(?: IGO)?|CC0 1\.0|Licence Ouverte / Etalab 2\.0|ODbL 1\.0")
+_GLOSS = re.compile(r"\s*\([^()]*\)")
+
+
+def _licence(text: str, lang: str) -> str:
+    if lang == "en":
+        return text
+    names = list(dict.fromkeys(_LICENCE_NAME.findall(text)))
+    return " / ".join(names) if names else text
+
+
+def _without_glosses(text: str) -> str:
+    while _GLOSS.search(text):
+        text = _GLOSS.sub("", text)
+    return text
+
+
+def _years(source_id: str) -> str:
+    # "1990–2024" (or "2014, 2024": a few years named one by one) from the derived table's metadata
+    path = paths.tidy_dir() / f"{source_id}.meta.yaml"
+    if not path.is_file():
+        return ""
+    periods = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("periods") or []
+    years = sorted({str(p)[:4] for p in periods if str(p)[:4].isdigit()})
+    if len(years) <= 3:
+        return ", ".join(years)
+    return f"{years[0]}\u2013{years[-1]}"
+
+
+def shown_url(url: str) -> str:
+    """An address as readers see it: percent-escapes of non-ASCII text decoded (the link keeps them)."""
+    decoded = unquote(url)
+    return decoded if decoded.isprintable() else url
 
 
 def _isolated(text: str, lang: str) -> str:
@@ -85,4 +132,4 @@ def _expert_entry(citation: Citation, lang: str) -> dict:
     details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=_isolated(citation.reported_via, lang))
                if citation.reported_via else T("figure quoted by the local expert."))
     return {"id": citation.key, "publisher": citation.publisher, "title": citation.title, "table_id": "",
-            "url": citation.url, "details": render(details, lang), "tidy": ""}
+            "url": citation.url, "url_text": shown_url(citation.url), "details": render(details, lang), "tidy": ""}
