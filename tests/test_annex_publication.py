@@ -173,3 +173,15 @@ def test_a_source_column_naming_one_source_on_every_row_is_said_once_in_the_sour
     assert list(annex_html.reader_table(table).columns) == ["year", "persons"]
     mixed = table.assign(source=["eurostat_urb_cpop1", "worldbank_wdi"])
     assert "source" in annex_html.reader_table(mixed).columns
+
+
+def test_in_arabic_each_latin_run_of_a_mixed_cell_is_isolated_and_the_arabic_stays_in_the_flow():
+    from workbench.report.bidi import isolate_latin
+
+    mixed = "Ayuntamiento de Madrid، Padrón municipal، 1 يوليو 2022 (الجدول C4210722)"
+    assert isolate_latin(mixed) == ("<bdi>Ayuntamiento de Madrid</bdi>، <bdi>Padrón municipal</bdi>، 1 يوليو 2022 "
+                                    "(الجدول <bdi>C4210722</bdi>)")
+    assert isolate_latin("ذوو الأصل الأجنبي (Stadt Wien 'Herkunft')") == "ذوو الأصل الأجنبي (<bdi>Stadt Wien &#x27;Herkunft&#x27;</bdi>)"
+    assert isolate_latin("عمّان") == "عمّان" and isolate_latin("Ciudad de Madrid") == "<bdi>Ciudad de Madrid</bdi>"
+    page, _ = annex_html.table_html(pd.DataFrame({"source": [mixed], "persons": [5.0]}), 0, "ar")
+    assert "<td><bdi>Ayuntamiento de Madrid</bdi>، <bdi>Padrón municipal</bdi>، 1 يوليو 2022" in page

@@ -21,6 +21,7 @@ from workbench.report import disclosure
 from workbench.report.annex_document import Document, SeeAlso
 from workbench.report.annex_pages import landscape_roles
 from workbench.report.annex_sources import sources_list
+from workbench.report.bidi import isolate_latin
 from workbench.report.exhibit_sources import annex_source_html, cited_keys
 from workbench.report.exhibits import Exhibit, redraw
 from workbench.report.markdown import render_markdown
@@ -257,7 +258,7 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
                 ' class="wb-long"' if _LONG_WORD.search(value) else "")
             text = html.escape(value)
             if lang in RTL and not numeric[j] and _LATIN.search(text):
-                text = f"<bdi>{text}</bdi>"  # a Latin name keeps its own order inside the Arabic table
+                text = isolate_latin(value)  # each Latin run keeps its own order inside the Arabic table
             shown.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(shown) + "</tr>")
     wide = " wb-wide" if len(frame.columns) >= 8 else ""
@@ -315,7 +316,7 @@ def table_text(frame: pd.DataFrame, threshold: int, lang: str = "en",
 
 #: A space between a digit and a percent sign.
 _PERCENT = re.compile(r"(?<=\d) %")
-#: A Latin letter: such a cell of an Arabic table is isolated (<bdi>) from the right-to-left text.
+#: A Latin letter: such a cell of an Arabic table has its Latin runs isolated (<bdi>) from the right-to-left text.
 _LATIN = re.compile(r"[A-Za-z]")
 
 #: A word that may not fit a column of a wide table (a URL, a code): it may break anywhere.

@@ -3,20 +3,18 @@
 The notebook's line is English (:func:`source_line`); an annex renders the same parts in its
 language, as plain text beside its tables (:func:`annex_source_line`) or as HTML under the
 exhibit, each citation linked to its numbered entry in the sources section
-(:func:`annex_source_html`).
+(:func:`annex_source_html`). The ``exhibit`` these take is a :class:`workbench.report.exhibits.Exhibit`
+(not imported here: that module imports this one).
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 from workbench.reference.citations import COMPUTED_FROM_EXPERT, Citation, parse_citation, registry_citation
-from workbench.reference.i18n import T, from_json, render, render_text
+from workbench.reference.i18n import RTL, T, from_json, render, render_text
 from workbench.reference.registry import load_sources
-
-if TYPE_CHECKING:
-    from workbench.report.exhibits import Exhibit
+from workbench.report.bidi import isolate_latin
 
 __all__ = ["annex_source_html", "annex_source_line", "cited_keys", "source_line", "source_lines", "source_metadata",
            "source_parts"]
@@ -113,14 +111,14 @@ EXPERT_PUBLICATIONS = T("publications quoted by local experts")
 SEPARATOR = {"ar": "\u061b ", "fr": "\u202f; "}
 
 
-def cited_keys(exhibit: Exhibit) -> list[str]:
+def cited_keys(exhibit) -> list[str]:
     """What each part of the exhibit's source line cites: a registry id, a citation's key, or ''
     (all '' when the exhibit was built without keys)."""
     keys = exhibit.source_keys
     return keys if len(keys) == len(exhibit.sources) else [""] * len(exhibit.sources)
 
 
-def _shown(exhibit: Exhibit, lang: str) -> dict[str, str]:
+def _shown(exhibit, lang: str) -> dict[str, str]:
     # each part as shown in ``lang``, once, with the first key it cites
     parts: dict[str, str] = {}
     for key, text in zip(cited_keys(exhibit), exhibit.sources):
@@ -134,7 +132,7 @@ def _sentence(line: str, lang: str) -> tuple[str, str]:
     return before, after + ("" if line.endswith(".") or after.endswith(".") else ".")
 
 
-def annex_source_line(exhibit: Exhibit, lang: str) -> str:
+def annex_source_line(exhibit, lang: str) -> str:
     """The source line under an exhibit as plain text ("Source: …."), in ``lang``: its short
     citations, each once (the tables beside an annex carry it; empty when it cites nothing)."""
     if not exhibit.sources:
@@ -144,10 +142,10 @@ def annex_source_line(exhibit: Exhibit, lang: str) -> str:
     return f"{before}{line}{after}"
 
 
-def annex_source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+def annex_source_html(exhibit, lang: str, numbers: dict[str, int]) -> str:
     """The source line under an exhibit in an annex page: its short citations, each linked to its
-    entry (``numbers``: key -> entry number in the sources section) and isolated (``<bdi>``: a
-    Latin name keeps its order in an Arabic line); over :data:`SOURCE_LINE_LIMIT` characters, each
+    entry (``numbers``: key -> entry number in the sources section) and isolated (``<bdi>``; in a
+    right-to-left annex each Latin run: a Latin name keeps its order in an Arabic line); over :data:`SOURCE_LINE_LIMIT` characters, each
     publisher once with the numbers of its entries. Empty when the exhibit cites nothing."""
     if not exhibit.sources:
         return ""
@@ -155,14 +153,15 @@ def annex_source_html(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> s
     if sum(len(t) + 2 for t in parts) > SOURCE_LINE_LIMIT:
         line = _grouped(exhibit, lang, numbers)
     else:
+        shown = {text: isolate_latin(text) if lang in RTL else f"<bdi>{html.escape(text)}</bdi>" for text in parts}
         line = SEPARATOR.get(lang, "; ").join(
-            f'<a class="wb-cite" href="#source-{html.escape(key)}"><bdi>{html.escape(text)}</bdi></a>' if key in numbers
-            else f"<bdi>{html.escape(text)}</bdi>" for text, key in parts.items())
+            f'<a class="wb-cite" href="#source-{html.escape(key)}">{shown[text]}</a>' if key in numbers
+            else shown[text] for text, key in parts.items())
     before, after = _sentence(line, lang)
     return f'<p class="wb-source">{html.escape(before)}{line}{html.escape(after)}</p>'
 
 
-def _grouped(exhibit: Exhibit, lang: str, numbers: dict[str, int]) -> str:
+def _grouped(exhibit, lang: str, numbers: dict[str, int]) -> str:
     # many sources: each registry publisher once, and the expert's publications together, with
     # the numbers of their entries in the sources section (runs of three or more as a range)
     registry = load_sources()
