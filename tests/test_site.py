@@ -123,3 +123,15 @@ def test_annex_command_writes_the_landing_page(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert str(run_dir / "index.html") in result.stdout
     assert "annex/en/madrid-tables.xlsx" in (run_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_language_column_names_its_language_and_its_tables_in_that_language(tmp_path: Path):
+    run_dir = tmp_path / "run"
+    for relative in ("annex/fr/madrid.html", "annex/fr/madrid-tables/table-a-2.csv", "annex/ar/madrid.html",
+                     "annex/ar/madrid-tables/table-a-2.csv"):
+        (run_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / relative).write_text("x", encoding="utf-8")
+    soup = BeautifulSoup(site.render_index(run_dir), "html.parser")
+    assert [th.get_text() for th in soup.select("table.annexes thead th")][1:] == ["Français", "العربية"]
+    assert {a.get_text() for a in soup.select('a[hreflang="fr"]')} >= {"Tableau A.2"}
+    assert "Tableaux en CSV (1)" in soup.get_text(" ") and "الجداول بصيغة CSV (1)" in soup.get_text(" ")

@@ -1,7 +1,7 @@
 """A run's landing page, ``<run>/index.html``: its status and every annex and table download the folder holds.
 
-The page is written in English, with the names of the network and its cities in each annex's
-language from the cities registry; it is self-contained (no script, style sheet, font or image
+The page is written in English; each annex's column names the network and the city, its tables
+and downloads in the annex's language (names from the cities registry, words from the catalogs); it is self-contained (no script, style sheet, font or image
 from elsewhere) and links only by relative paths, so the folder can be copied anywhere and
 served as static files. It lists the files that exist when it is written: :func:`write_index`
 runs at the end of :func:`workbench.report.annex.render_run` and after a run whose annexes were
@@ -31,8 +31,10 @@ INDEX = "index.html"
 #: The annex formats a reader can open, in the order the page lists them, with their names.
 FORMAT_NAMES = {"html": "HTML", "docx": "Word", "pdf": "PDF"}
 
-#: Language names in the page's language (English).
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "ar": "Arabic"}
+#: Each language by its own name: a reader finds their column without reading English.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
+#: The link to an annex's workbook of tables, in the annex's language.
+WORKBOOK_LINK = T("Tables (XLSX)")
 
 #: The network synthesis annex's file name (:data:`workbench.report.annex.NETWORK`).
 NETWORK = "network"
@@ -59,6 +61,7 @@ class Version:
     files: list[Link] = field(default_factory=list)  #: HTML, Word, PDF
     workbook: Link | None = None
     tables: list[Link] = field(default_factory=list)  #: one CSV per table, in annex order
+    tables_label: str = ""  #: "Tables as CSV (n)" in the annex's language
 
 
 @dataclass
@@ -126,9 +129,10 @@ def list_annexes(run_dir: Path) -> list[Annex]:
                              for fmt, label in FORMAT_NAMES.items() if (folder / f"{name}.{fmt}").is_file()]
             workbook = workbook_path(folder, name)
             if workbook.is_file():
-                version.workbook = Link("Tables (XLSX)", _relative(workbook, run_dir))
+                version.workbook = Link(render(WORKBOOK_LINK, lang), _relative(workbook, run_dir))
             csvs = sorted((p for p in tables_folder(folder, name).glob("*.csv") if _CSV.match(p.name)), key=_csv_order)
-            version.tables = [Link(_csv_label(p.name), _relative(p, run_dir)) for p in csvs]
+            version.tables = [Link(_csv_label(p.name, lang), _relative(p, run_dir)) for p in csvs]
+            version.tables_label = render(T("Tables as CSV ({count})", count=len(csvs)), lang)
             annex.versions[lang] = version
     order = [NETWORK, *cities]
     return sorted(found.values(), key=lambda a: (order.index(a.name) if a.name in order else len(order), a.name))
@@ -192,9 +196,12 @@ def _csv_order(path: Path) -> tuple:
     return kind, int(number)
 
 
-def _csv_label(file_name: str) -> str:
+def _csv_label(file_name: str, lang: str = "en") -> str:
+    # "Table B.3" / "Tableau B.3" / "الجدول B.3", as the annex labels it
     kind, letter, number = _CSV.match(file_name).groups()
-    return f"{kind.capitalize()} {letter.upper()}.{number}"
+    message = T("Table {number}", number=f"{letter.upper()}.{number}") if kind == "table" else \
+        T("Figure {number}", number=f"{letter.upper()}.{number}")
+    return render(message, lang)
 
 
 def _run_facts(run_dir: Path, manifest: Manifest | None) -> dict:
