@@ -162,7 +162,7 @@ def test_annex_lines_are_short_link_to_numbered_entries_and_never_say_verify(tmp
     from workbench.report import annex_sources
 
     annex_sources._warn_unverified.cache_clear()  # warned once per process: an earlier test may have warned already
-    with caplog.at_level(logging.WARNING, logger="workbench.report.annex_sources"):
+    with caplog.at_level(logging.INFO, logger="workbench.report.annex_sources"):
         page = _annex(tmp_path, [["madrid_ayto_nationality_2022", "eurostat_urb_cpop1"], [JORDAN, "worldbank_wdi"], many])
     lines = _source_lines(page)
     assert lines[0] == "Source: Ayuntamiento de Madrid, Padrón municipal, 1 July 2022 (table C4210722); Eurostat (table urb_cpop1)."
@@ -216,3 +216,16 @@ def test_an_address_with_escaped_arabic_is_shown_decoded_and_linked_as_published
     page = _annex(tmp_path, [[cited]], "ar")
     entry = re.search(rf'<li id="source-{cited.key}">.*?</li>', page, re.S).group(0)
     assert f'href="{url}"' in entry and ">https://alghad.com/9-5-مليون/</a>" in entry
+
+
+def test_the_console_gets_one_line_naming_the_unconfirmed_licences_of_a_run(tmp_path: Path, monkeypatch):
+    from workbench.cli import output
+    from workbench.report import site
+    from workbench.report.annex_sources import unconfirmed_licences
+
+    assert unconfirmed_licences(["madrid_ayto_nationality_2022", "worldbank_wdi", "not-a-source"]) == ["madrid_ayto_nationality_2022"]
+    monkeypatch.setattr(site, "cited_source_ids", lambda run_dir: {"worldbank_wdi", "madrid_ayto_nationality_2022"})
+    note = output.licence_note(tmp_path)
+    assert note.startswith("note: 1 cited source(s)") and "madrid_ayto_nationality_2022" in note and "worldbank_wdi" not in note
+    monkeypatch.setattr(site, "cited_source_ids", lambda run_dir: {"worldbank_wdi"})
+    assert output.licence_note(tmp_path) == ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.cli.output import console
+from workbench.cli.output import console, licence_note
 from workbench.cli.parser import annex_kwargs
 
 
@@ -40,6 +40,8 @@ def annex(args) -> int:
     out.print(f"{len(annexes)} annex files in {folder}"
               + (f", with {len(tables)} table files beside them" if tables else "")
               + ("" if args.draft else f"; landing page {run_dir / 'index.html'}"))
+    if note := licence_note(run_dir):
+        out.print(note, markup=False)
     return 0
 
 

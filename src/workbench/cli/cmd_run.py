@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workbench.cli.output import console
+from workbench.cli.output import console, licence_note
 from workbench.cli.parser import annex_kwargs
 from workbench.errors import ConfigError
 
@@ -85,6 +85,8 @@ def run(args) -> int:
         out.print(f"Executed notebooks: {'  '.join(folders)}", markup=False)
     if (summary.run_dir / "annex").is_dir():
         out.print(f"Annexes: {summary.run_dir / 'annex'}/<language>/<city or network>.<html|docx|pdf>", markup=False)
+        if note := licence_note(summary.run_dir):
+            out.print(note, markup=False)
     if briefs:
         out.print(f"City briefs: {summary.run_dir / 'briefs' / 'index.html'}", markup=False)
     out.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)

@@ -114,6 +114,13 @@ def shown_url(url: str) -> str:
     return decoded if decoded.isprintable() else url
 
 
+def unconfirmed_licences(source_ids) -> list[str]:
+    """The registry sources among ``source_ids`` (those an annex lists) whose licence is not confirmed."""
+    registry = load_sources()
+    return sorted({i for i in source_ids if i in registry and registry[i].reader is not None
+                   and not registry[i].licence_verified})
+
+
 def _isolated(text: str, lang: str) -> str:
     # registry text is English: in a right-to-left annex it keeps its own order (Unicode isolate)
     return f"\u2068{text}\u2069" if lang in RTL else text
@@ -121,8 +128,9 @@ def _isolated(text: str, lang: str) -> str:
 
 @functools.cache
 def _warn_unverified(source_id: str, licence: str) -> None:
-    # once per source and process, not once per annex and language
-    logger.warning("source %s: licence not confirmed (%s); annexes say \"see the publisher's terms\" "
+    # once per source and process, not once per annex and language; the console gets one line for
+    # the whole run (unconfirmed_licences, printed by `workbench run` and `workbench annex`)
+    logger.info("source %s: licence not confirmed (%s); annexes say \"see the publisher's terms\" "
                    "(confirm it and set licence_verified: true in data/registry/sources/%s.yaml)",
                    source_id, licence, source_id)
 

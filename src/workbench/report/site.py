@@ -138,13 +138,10 @@ def list_annexes(run_dir: Path) -> list[Annex]:
     return sorted(found.values(), key=lambda a: (order.index(a.name) if a.name in order else len(order), a.name))
 
 
-def list_sources(run_dir: Path, manifest: Manifest | None) -> list[dict]:
-    """The registry sources the run's exhibits cite (publisher, title, table, URL), by publisher and title.
-
-    Read from the exhibit indexes the run's city profiles and comparisons saved (``exhibits.json``);
-    ids that are not registry sources with a reader (computed values, expert citations) are left out,
-    as in an annex's sources section.
-    """
+def cited_source_ids(run_dir: Path, manifest: Manifest | None = None) -> set[str]:
+    """The ids the exhibits of a run's city profiles and comparisons cite (their ``exhibits.json``)."""
+    if manifest is None:
+        manifest = Manifest.find(run_dir)
     if manifest is not None:
         folders = [Path(run_dir) / Path(n.notebook).parent for n in manifest.succeeded()
                    if n.kind in ("profile", "comparison") and n.notebook]
@@ -154,6 +151,17 @@ def list_sources(run_dir: Path, manifest: Manifest | None) -> list[dict]:
     for folder in folders:
         for index in sorted(folder.rglob(INDEX_NAME)) if folder.is_dir() else []:
             ids.update(i for e in read_saved(index.parent) or [] for i in e.source_ids)
+    return ids
+
+
+def list_sources(run_dir: Path, manifest: Manifest | None) -> list[dict]:
+    """The registry sources the run's exhibits cite (publisher, title, table, URL), by publisher and title.
+
+    Read from the exhibit indexes the run's city profiles and comparisons saved (``exhibits.json``);
+    ids that are not registry sources with a reader (computed values, expert citations) are left out,
+    as in an annex's sources section.
+    """
+    ids = cited_source_ids(run_dir, manifest)
     registry = load_sources()
     used = [registry[i] for i in ids if i in registry and registry[i].reader is not None]
     return [{"publisher": s.publisher, "title": s.title, "table": s.table_id, "url": _address(s.url)}
