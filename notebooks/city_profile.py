@@ -389,4 +389,5 @@ if params.output_dir:
         framework_values=latest_values(params.city_id, local, national, framework),
         availability=matrix,
         claims=city_tables.claims_table(drafted, cited, [(e.slug, e.table) for e in report.exhibits if e.table is not None]),
+        regional=data.regional,
     )
