@@ -332,7 +332,7 @@ regional = regional_labour.regional_unemployment(data.regional)
 if regional.empty:
     show(missing_text(T("regional unemployment rates by country of birth"), city))
 else:
-    region = Label(regional.table["place"].iloc[0])
+    region = str(regional.table["place"].iloc[0])  # a proper name, as published
     report.table(regional.table, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), latest year", region=region, city=city.names), regional.source_ids, regional.notes)
     points, flagged = regional_labour.regional_unemployment_series(data.regional)
     report.plot("lines", points, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), {first}-{last}", region=region, city=city.names, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.CAVEATS, *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate, % of the labour force aged 15-64"))

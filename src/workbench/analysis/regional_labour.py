@@ -119,7 +119,7 @@ def regional_unemployment(regional: pd.DataFrame) -> Section:
         absent = [GROUPS[k] for k in GROUPS if k not in set(part["group_key"])]
         if absent:
             missing.append(T("{region}, {year}: Eurostat publishes no rate for {groups} (not shown, not zero).",
-                             region=Label(part["place_name"].iloc[0]), year=str(year), groups=join(absent, ", ")))
+                             region=str(part["place_name"].iloc[0]), year=str(year), groups=join(absent, ", ")))
     if not parts:
         return Section(pd.DataFrame(columns=columns))
     latest = pd.concat(parts, ignore_index=True)
