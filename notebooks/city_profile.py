@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, profile_tables, stats, survey, synopsis, synopsis_city
+from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
 from workbench.tidy.expert import city_figures
 from workbench.report.exhibits import Report
@@ -149,6 +149,20 @@ if not national_origins.empty:
 # %%
 if not published.empty:
     report.table(published.table, T("Published figures about {country} entered by the local expert", country=city.country_names), notes=published.notes, sources=published.source_ids)
+
+# %% [markdown]
+# Education by country of birth, employment and unemployment by citizenship (EU Labour Force Survey), and the reasons for which non-EU citizens received a first residence permit (Eurostat): the whole country, for EU countries. Birth and citizenship are different definitions: the tables are not one series.
+
+# %%
+schooling = national_gaps.education_by_birth(national)
+citizenship_rates = national_gaps.rates_by_citizenship(national)
+channels = national_gaps.permit_channels(national)
+if not schooling.empty:
+    report.table(schooling.table, T("Educational attainment by country of birth, {country}, persons aged 25-64", country=city.country_names), schooling.source_ids, schooling.notes)
+if not citizenship_rates.empty:
+    report.table(citizenship_rates.table, T("Employment and unemployment by citizenship, {country}, persons aged 20-64", country=city.country_names), citizenship_rates.source_ids, citizenship_rates.notes)
+if not channels.empty:
+    report.table(channels.table, T("Migration channels: first residence permits by reason, {country}", country=city.country_names), channels.source_ids, channels.notes)
 
 # %% [markdown]
 # ## 4. The migrant population in the city
@@ -310,6 +324,19 @@ if not rates.empty:
 if gaps.empty and rates.empty:
     show(missing_text(T("labour market statistics by citizenship or birthplace"), city))
 
+# %% [markdown]
+# Unemployment in the region around the city by country of birth (EU Labour Force Survey, NUTS 2 region): the foreign-born, those born in another EU country and those born outside the EU, against all residents of the region, the foreign-born included (the table has no native-born rate).
+
+# %%
+regional = regional_labour.regional_unemployment(data.regional)
+if regional.empty:
+    show(missing_text(T("regional unemployment rates by country of birth"), city))
+else:
+    region = str(regional.table["place"].iloc[0])  # a proper name, as published
+    report.table(regional.table, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), latest year", region=region, city=city.names), regional.source_ids, regional.notes)
+    points, flagged = regional_labour.regional_unemployment_series(data.regional)
+    report.plot("lines", points, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), {first}-{last}", region=region, city=city.names, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.CAVEATS, *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate, % of the labour force aged 15-64"))
+
 # %%
 perceptions = survey.qol_items(local)
 if perceptions.empty:
@@ -362,4 +389,5 @@ if params.output_dir:
         framework_values=latest_values(params.city_id, local, national, framework),
         availability=matrix,
         claims=city_tables.claims_table(drafted, cited, [(e.slug, e.table) for e in report.exhibits if e.table is not None]),
+        regional=data.regional,
     )

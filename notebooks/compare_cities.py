@@ -82,6 +82,18 @@ report.table(trends, T("Change in the migrant share by city, definition and area
 coverage = compare.coverage(loaded)
 report.table(coverage, T("Definitions and areas available for each city"), compare.source_ids(loaded))
 
+# %% [markdown]
+# ## 6. Unemployment of the foreign-born in the cities' regions
+#
+# The unemployment rate of the foreign-born against that of all residents (the foreign-born included) in the NUTS 2 region around each EU city: one definition (country of birth, persons aged 15-64, EU Labour Force Survey) and one year, the latest year published for every region compared. Regions, not cities; sample survey estimates.
+
+# %%
+regional_gaps = compare.regional_labour_gaps(params.cities_dir, params.city_ids)
+if regional_gaps.empty:
+    show(T("*No city compared has regional unemployment rates by country of birth.*"))
+else:
+    report.table(regional_gaps.table, T("Unemployment rate of the foreign-born and of all residents in the NUTS 2 regions of the cities"), regional_gaps.source_ids, regional_gaps.notes)
+
 # %% [markdown] tags=["no-annex"]
 # ## Checks
 

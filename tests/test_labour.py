@@ -177,3 +177,12 @@ def test_labour_gaps_notes_and_composed_cells_are_messages():
     assert isinstance(section.table["uncertainty"].iloc[0], Msg)
     # a message survives its JSON form (kept in notebook outputs for the annex)
     assert from_json(band.to_json()) == band
+
+
+def test_published_rates_leave_out_rates_whose_source_publishes_the_nationals():
+    def rate(definition: str, value: float) -> dict:
+        return _row(definition, value, source_id="eurostat_lfsa_ergan", place_id="AT", geography_level="country",
+                    indicator_id="employment_rate", age="Y20-64", period="2024", unit="percent", city_id="")
+    rows = pd.DataFrame([rate("foreign_nationality", 63.0), rate("national_citizens", 79.2)])
+    assert published_rates(rows.iloc[:0], rows).empty
+    assert not published_rates(rows.iloc[:0], rows.iloc[:1]).empty

@@ -12,6 +12,7 @@ from workbench.analysis.composition import ORIGIN_COLUMNS
 from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.indicators import headline_of
 from workbench.analysis.profile_tables import counts_with_shares
+from workbench.analysis.regional_labour import SOURCE_ID as REGIONAL_SOURCE
 from workbench.errors import DataError
 from workbench.reference.i18n import render
 from workbench.reference.labels import SUB_CITY
@@ -80,11 +81,18 @@ CLAIMS = SavedTable(
      "keep_default_na": False, "na_values": {"value": [""], "row": [""], "other_row": [""]}},
 )
 
+#: The unemployment rates by country of birth of the city's NUTS 2 region (:func:`regional_table`).
+REGIONAL_LABOUR = SavedTable(
+    "regional_labour",
+    ("source_id", "place_id", "place_name", "indicator_id", "definition_id", "sex", "origin", "period", "value", "flag"),
+    {"dtype": {"period": str, "place_id": str, "flag": str}, "keep_default_na": False, "na_values": {"value": [""]}},
+)
+
 #: The folder of a city's run holding its exhibits (tables as CSV and their index).
 EXHIBITS_FOLDER = "exhibits"
 
 #: Every table a city run saves, in the order it writes them.
-TABLES: tuple[SavedTable, ...] = (SERIES, NATIONAL, SYNOPSIS, ORIGINS, FRAMEWORK_VALUES, AVAILABILITY, CLAIMS)
+TABLES: tuple[SavedTable, ...] = (SERIES, NATIONAL, SYNOPSIS, ORIGINS, FRAMEWORK_VALUES, AVAILABILITY, CLAIMS, REGIONAL_LABOUR)
 
 
 def series_table(local: pd.DataFrame) -> pd.DataFrame:
@@ -103,6 +111,26 @@ def series_table(local: pd.DataFrame) -> pd.DataFrame:
     merged = counts_with_shares(local, ("country",) + SUB_CITY)
     merged = merged.rename(columns={"value": "persons", "value_share": "share"})
     return merged[list(SERIES.columns)].sort_values(["definition_id", "place_id", "ref_date"]).reset_index(drop=True)
+
+
+def regional_table(regional: pd.DataFrame | None) -> pd.DataFrame:
+    """The unemployment rates by country of birth of the city's region, as :data:`REGIONAL_LABOUR` saves them.
+
+    Parameters
+    ----------
+    regional
+        The tidy rows of the city's NUTS 2 region (:attr:`workbench.tidy.catalog.CityData.regional`), or ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``REGIONAL_LABOUR.columns`` (no row when there is no region).
+    """
+    columns = list(REGIONAL_LABOUR.columns)
+    if regional is None or regional.empty:
+        return pd.DataFrame(columns=columns)
+    rows = regional[(regional["source_id"] == REGIONAL_SOURCE) & (regional["indicator_id"] == "unemployment_rate")]
+    return rows[columns].sort_values(["place_id", "definition_id", "origin", "sex", "period"]).reset_index(drop=True)
 
 
 def national_table(national: pd.DataFrame) -> pd.DataFrame:
@@ -175,6 +203,7 @@ def save(
     framework_values: pd.DataFrame,
     availability: pd.DataFrame,
     claims: pd.DataFrame,
+    regional: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write a city run's exhibits and every table of :data:`TABLES` into ``folder``.
 
@@ -188,6 +217,9 @@ def save(
         Prepared rows, from which :data:`SERIES` and :data:`NATIONAL` are computed.
     synopsis, origins, framework_values, availability, claims
         The other tables, each with the columns its :class:`SavedTable` declares.
+    regional
+        The tidy rows of the city's NUTS 2 region, from which :data:`REGIONAL_LABOUR` is computed
+        (none: an empty table).
 
     Returns
     -------
@@ -207,6 +239,7 @@ def save(
         (FRAMEWORK_VALUES, framework_values),
         (AVAILABILITY, availability),
         (CLAIMS, claims),
+        (REGIONAL_LABOUR, regional_table(regional)),
     )
     # every table checked before any is written, so a wrong one leaves no half-saved folder
     for saved, table in tables:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.analysis import city_tables
+from workbench.analysis import city_tables, regional_labour
+from workbench.analysis.sections import Section
 from workbench.analysis.comparability import DATE_TOLERANCE_YEARS, RULE, Figure, comparable
 from workbench.errors import DataError
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
@@ -425,3 +426,28 @@ def availability_summary(matrix: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["city", "city level", "districts only", "country only", "expert input", "nothing"])
+
+
+def regional_labour_gaps(cities_dir: str | Path, city_ids: list[str]) -> Section:
+    """The foreign-born's unemployment gap with all residents in each city's NUTS 2 region, one common year.
+
+    Reads the :data:`~workbench.analysis.city_tables.REGIONAL_LABOUR` table of each city run
+    (a city without one, or with no region, is left out) and compares the regions in the latest
+    year all of them publish (:func:`workbench.analysis.regional_labour.compare_regions`).
+
+    Returns
+    -------
+    Section
+        Empty when no city has a region with such rates.
+    """
+    frames, cities = [], {}
+    for city_id in city_ids:
+        saved = city_tables.read(city_tables.REGIONAL_LABOUR, cities_dir, city_id)
+        if saved is None or saved.empty:
+            continue
+        frames.append(saved)
+        for place in dict.fromkeys(saved["place_id"]):
+            cities[place] = get_city(city_id).names.en
+    if not frames:
+        return Section(pd.DataFrame())
+    return regional_labour.compare_regions(regional_labour.regional_rates(pd.concat(frames, ignore_index=True)), cities)

@@ -246,6 +246,7 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
     rows = pd.concat([local, national], ignore_index=True)
     defs = load_definitions()
     published = rows[rows["indicator_id"].isin(list(PUBLISHED_RATES)) & rows["definition_id"].isin(list(COMPARISONS))]
+    published = published[~_paired(published, rows)]
     if annual_only:
         published = published[published["period"].str.fullmatch(r"\d{4}")]
     parts = [
@@ -306,6 +307,18 @@ def published_rates(local: pd.DataFrame, national: pd.DataFrame, annual_only: bo
     if len(computed):
         notes.append(AGE_BAND_NOTE)
     return Section(table[columns], list(dict.fromkeys(table["source"])), notes)
+
+
+def _paired(published: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    # a rate whose source also publishes the complementary group's rate (same place, period, age) has its
+    # comparison elsewhere (national_gaps): it is not a rate "without a native comparison"
+    keys = ["source_id", "place_id", "period", "age", "sex", "indicator_id"]
+    complements = rows[rows["definition_id"].isin(list(COMPARISONS.values()))]
+    present = set(zip(*(complements[k] for k in keys), complements["definition_id"]))
+    return pd.Series(
+        [(*key, COMPARISONS[d]) in present for *key, d in zip(*(published[k] for k in keys), published["definition_id"])],
+        index=published.index, dtype=bool,
+    )
 
 
 def _unpaired_rates(rows: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -93,6 +93,8 @@ class CityData:
     city: City
     local: pd.DataFrame  #: rows about the city's own places (city_id matches)
     national: pd.DataFrame  #: rows about the city's country as a whole
+    #: rows about the region around the city (``codes: eurostat_nuts2``): never the city's own
+    regional: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load_city(city_id: str, tidy: pd.DataFrame | None = None, refuse_stale: bool = True) -> CityData:
@@ -133,7 +135,10 @@ def load_city(city_id: str, tidy: pd.DataFrame | None = None, refuse_stale: bool
     national = tidy[(tidy["geography_level"] == "country") & (tidy["country_iso3"] == city.country_iso3)]
     national = national.sort_values("place_id", key=lambda p: p != city.country_iso3, kind="stable")
     national = national.reset_index(drop=True)
-    return CityData(city=city, local=local, national=national)
+    # regions carry no city id: the registry's NUTS 2 codes tie them to the city
+    nuts2 = city.codes.get("eurostat_nuts2", [])
+    regional = tidy[(tidy["geography_level"] == "nuts2") & tidy["place_id"].isin(nuts2)].reset_index(drop=True)
+    return CityData(city=city, local=local, national=national, regional=regional)
 
 
 def sources_outside_profiles() -> list[str]:
