@@ -8,6 +8,7 @@ import logging
 from workbench.reference.citations import Citation
 from workbench.reference.formats import format_date
 from workbench.reference.i18n import RTL, T, render
+from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
 from workbench.reference.registry import load_sources
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         registry licence that is not confirmed reads "see the publisher's terms", and a warning
         naming the source goes to the log.
     """
-    registry = load_sources()
+    registry, boundaries = load_sources(), load_boundary_sets()
     out, seen = [], set()
     for item in cited:
         key = item.key if isinstance(item, Citation) else item
@@ -47,6 +48,9 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         seen.add(key)
         if isinstance(item, Citation):
             out.append(_expert_entry(item, lang))
+            continue
+        if item in boundaries:
+            out.append(_boundary_entry(boundaries[item], inputs, lang))
             continue
         source = registry.get(item)
         if source is None or source.reader is None:
@@ -65,6 +69,23 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         out.append({"id": item, "publisher": source.publisher, "title": source.title, "table_id": source.table_id,
                     "url": source.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""})
     return out
+
+
+def _boundary_entry(entry: BoundarySet, inputs: dict[str, str], lang: str) -> dict:
+    # a boundary set a map is drawn from: its reference, licence, access date (when recorded) and file checksum
+    if not entry.licence_verified:
+        _warn_unverified(entry.boundary_id, entry.licence)
+    licence = entry.licence if entry.licence_verified else UNVERIFIED_LICENCE
+    if entry.access_date is None:
+        details = T("reference dates {dates}. Licence: {licence}. Access date not recorded.",
+                    dates=_isolated(entry.reference_dates, lang), licence=licence)
+    else:
+        details = T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=_isolated(entry.reference_dates, lang),
+                    licence=licence, date=format_date(entry.access_date.isoformat(), lang))
+    checksum = inputs.get(f"data/boundaries/{entry.boundary_id}.geojson", "")
+    tidy = T("Checksum of the boundary file derived for this annex (SHA-256): {checksum}.", checksum=checksum[:16]) if checksum else ""
+    return {"id": entry.boundary_id, "publisher": entry.publisher, "title": entry.title, "table_id": entry.table_id,
+            "url": entry.url, "details": render(details, lang), "tidy": render(tidy, lang) if tidy else ""}
 
 
 def _isolated(text: str, lang: str) -> str:
