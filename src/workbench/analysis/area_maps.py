@@ -13,7 +13,6 @@ from workbench.analysis.indicators import MIGRANT_DEFINITIONS
 from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.columns import REFERENCE_DATE, SHARE as COMPARE_SHARE
-from workbench.reference.i18n import Label
 from workbench.reference.registry import get_city, load_definitions
 
 #: Columns of a district map's table: the join code, the area's published name, its share, definition, date.
@@ -64,7 +63,7 @@ def district_shares(counts: pd.DataFrame, level: str, ref_date: str | None = Non
         PLACE_ID: rows["place_id"].astype(str).to_numpy(),
         AREA: rows["place_name"].to_numpy(),
         SHARE: (100 * rows["migrants"].astype(float) / total.where(total > 0)).to_numpy(),
-        DEFINITION: [Label(definition)] * len(rows),
+        DEFINITION: definition,  # the registry label: a chart translates it
         DATE: date,
     })
     return Section(table, [rows["source_id"].iloc[0]])
@@ -95,7 +94,7 @@ def network_shares(loaded: Loaded) -> pd.DataFrame:
         nat = nat.assign(iso3=nat["city_id"].map(lambda c: get_city(c).country_iso3)).sort_values("period")
         for iso3, row in nat.groupby("iso3").tail(1).set_index("iso3").sort_index().iterrows():
             rows.append({"kind": "country", "place": iso3, SHARE: float(row["value"]),
-                         DEFINITION: Label(defs["un_migrant_stock"].label), DATE: f"{str(row['period'])[:4]}-07-01"})
+                         DEFINITION: defs["un_migrant_stock"].label, DATE: f"{str(row['period'])[:4]}-07-01"})
     for city_id in loaded.city_ids:
         city = get_city(city_id)
         mine = latest[latest["city"] == city.names.en]
@@ -104,6 +103,6 @@ def network_shares(loaded: Loaded) -> pd.DataFrame:
         first = mine.iloc[0] if len(mine) else None
         rows.append({"kind": "city", "place": city.names.en, "lon": city.lon, "lat": city.lat,
                      SHARE: float(first[COMPARE_SHARE]) if first is not None else None,
-                     DEFINITION: Label(first["definition"]) if first is not None else None,
+                     DEFINITION: first["definition"] if first is not None else None,
                      DATE: first[REFERENCE_DATE] if first is not None else None})
     return pd.DataFrame(rows, columns=NETWORK_COLUMNS)

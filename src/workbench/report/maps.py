@@ -32,7 +32,7 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 
 from workbench.analysis.area_maps import AREA, DATE, DEFINITION, PLACE_ID, SHARE  # noqa: E402
 from workbench.reference.formats import format_number  # noqa: E402
-from workbench.reference.i18n import RTL, Date, Msg, T, render  # noqa: E402
+from workbench.reference.i18n import RTL, Date, Msg, T, has_translation, render, translate  # noqa: E402
 from workbench.report.chart_print import MAX_HEIGHT_IN, MIN_TEXT_PT, PRINT_WIDTH_IN, visual, wrapped  # noqa: E402
 from workbench.tidy.boundaries import load_area_names, load_boundaries  # noqa: E402
 
@@ -180,7 +180,7 @@ def plot_district_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = 
         key.text(1.0 if lang in RTL else 0.0, 1.0, visual("\n".join(lines), lang), ha="right" if lang in RTL else "left",
                  va="top", fontsize=MIN_TEXT_PT, transform=key.transAxes, linespacing=1.3)
     first = table.iloc[0] if len(table) else None
-    title = T("{definition}, {date}: % of the population", definition=first[DEFINITION], date=Date(str(first[DATE]))) if first is not None else ""
+    title = T("{definition}, {date}: % of the population", definition=_label(first[DEFINITION], lang), date=Date(str(first[DATE]))) if first is not None else ""
     no_shape = [str(a) for p, a in zip(table[PLACE_ID].astype(str), table[AREA]) if p not in shapes]
     if no_shape:
         title = T("{title}. Not on the map (no boundary): {areas}", title=title, areas=", ".join(no_shape))
@@ -221,7 +221,7 @@ def plot_network_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = "
     ax.set_ylim(south, north)
     markers: dict[str, str] = {}
     for definition in cities.loc[cities[SHARE].notna(), DEFINITION]:
-        markers.setdefault(render(definition, lang), DEFINITION_MARKERS[len(markers) % len(DEFINITION_MARKERS)])
+        markers.setdefault(_label(definition, lang), DEFINITION_MARKERS[len(markers) % len(DEFINITION_MARKERS)])
     halo = [path_effects.withStroke(linewidth=2, foreground="white")]
     for _, city in cities.iterrows():
         if pd.isna(city["lon"]) or pd.isna(city["lat"]):
@@ -229,7 +229,7 @@ def plot_network_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = "
         name = render(city["place"], lang)
         has_share = pd.notna(city[SHARE])
         if has_share:
-            ax.plot(city["lon"], city["lat"], marker=markers[render(city[DEFINITION], lang)], markersize=6, color="#d95f02",
+            ax.plot(city["lon"], city["lat"], marker=markers[_label(city[DEFINITION], lang)], markersize=6, color="#d95f02",
                     markeredgecolor="black", markeredgewidth=0.7, linestyle="none", zorder=3)
             label = T("{city} {share} %", city=name, share=format_number(city[SHARE], "percent", lang))
         else:
@@ -248,7 +248,7 @@ def plot_network_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = "
                               label=visual(render(T("city without a migrant share"), lang), lang)))
     first = countries.iloc[0] if len(countries) else None
     title = (T("Countries: {definition}, {date}, % of the population; cities: latest share, symbol by definition",
-               definition=first[DEFINITION], date=Date(str(first[DATE]))) if first is not None
+               definition=_label(first[DEFINITION], lang), date=Date(str(first[DATE]))) if first is not None
              else T("Cities: latest share, symbol by definition"))
     _map_legend(fig, handles, title, lang)
     return fig
@@ -267,6 +267,13 @@ def _class_handles(edges: list[float], lang: str) -> list:
                for c, label in zip(class_colours(len(edges) - 1), class_labels(edges, lang))]
     handles.append(Patch(facecolor=NO_DATA, edgecolor="#555", label=visual(render(T("no value"), lang), lang)))
     return handles
+
+
+def _label(value, lang: str) -> str:
+    # a registry label (a definition) in ``lang``; any other text or message rendered as given
+    if isinstance(value, str) and not isinstance(value, Msg) and lang != "en" and has_translation(value, lang):
+        return translate(value, lang)
+    return render(value, lang)
 
 
 def _label_left(city: pd.Series, cities: pd.DataFrame, east: float) -> bool:
