@@ -74,7 +74,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
 def _boundary_entry(entry: BoundarySet, inputs: dict[str, str], lang: str) -> dict:
     # a boundary set a map is drawn from: its reference, licence, access date (when recorded) and file checksum
     if not entry.licence_verified:
-        _warn_unverified(entry.boundary_id, entry.licence)
+        _warn_unverified(entry.boundary_id, entry.licence, "boundaries")
     licence = entry.licence if entry.licence_verified else UNVERIFIED_LICENCE
     if entry.access_date is None:
         details = T("reference dates {dates}. Licence: {licence}. Access date not recorded.",
@@ -94,11 +94,11 @@ def _isolated(text: str, lang: str) -> str:
 
 
 @functools.cache
-def _warn_unverified(source_id: str, licence: str) -> None:
+def _warn_unverified(source_id: str, licence: str, folder: str = "sources") -> None:
     # once per source and process, not once per annex and language
     logger.warning("source %s: licence not confirmed (%s); annexes say \"see the publisher's terms\" "
-                   "(confirm it and set licence_verified: true in data/registry/sources/%s.yaml)",
-                   source_id, licence, source_id)
+                   "(confirm it and set licence_verified: true in data/registry/%s/%s.yaml)",
+                   source_id, licence, folder, source_id)
 
 
 def _expert_entry(citation: Citation, lang: str) -> dict:
