@@ -21,12 +21,14 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, stats, survey, synopsis, synopsis_city
+from workbench.analysis import age_sex, area_maps, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
 from workbench.tidy.expert import city_figures
+from workbench.report import maps
 from workbench.report.exhibits import Report
+from workbench.reference.boundary_sets import find_boundary_set
 from workbench.reference import columns
-from workbench.reference.i18n import LANGUAGES, Label, T, by_language, show
+from workbench.reference.i18n import LANGUAGES, Date, Label, T, by_language, show
 from workbench.analysis.framework_values import latest_values
 from workbench.reference.framework import load_framework
 from workbench.report.narrative import city_heading, missing_text
@@ -249,6 +251,11 @@ if not counts.empty:
     for level in dict.fromkeys(counts["geography_level"]):
         districts = areas.district_table(counts, level)
         report.table(districts.table, T("Migrants by {level} of {city}, latest date", level=Label(level), city=city.names), districts.source_ids, [areas.LOCATION_QUOTIENT_DEFINITION, *districts.notes])
+        # a map when a boundary set of the registry joins this city's areas of this level
+        shares = area_maps.district_shares(counts, level)
+        boundary = find_boundary_set(params.city_id, level, shares.source_ids[0]) if not shares.empty else None
+        if boundary is not None:
+            report.plot("district_map", shares.table, T("Migrant share by {level}, {city}, {date}", level=Label(level), city=city.names, date=Date(shares.table[area_maps.DATE].iloc[0])), [*shares.source_ids, boundary.boundary_id], maps.district_map_notes(shares.table, boundary.boundary_id), boundary_id=boundary.boundary_id)
 
 # %% [markdown]
 # ### 4.5 Legal status and residence permits

@@ -20,7 +20,8 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench.analysis import city_tables, compare, run_check
+from workbench.analysis import area_maps, city_tables, compare, run_check
+from workbench.report import maps
 from workbench.report.exhibits import Report, saved_tables
 from workbench.reference import columns
 from workbench.reference.i18n import Label, T, show
@@ -47,6 +48,13 @@ report.table(latest, T("Latest migrant share of the population by city, definiti
 # %%
 if not latest.empty:
     report.plot("share_by_definition", latest, T("Migrant share of the population by city: one panel per definition"), compare.source_ids(loaded), [T("Panels are not comparable with each other: each counts a different population.")])
+
+# %% [markdown]
+# The same latest shares on a map of the Mediterranean: each city marked with one figure (its newest; the symbol names its definition), over the countries shaded by their international migrant share (UN DESA, 2020 edition: the 2024 edition publishes no share of the population).
+
+# %%
+network = area_maps.network_shares(loaded)
+report.plot("network_map", network, T("The network's cities and their latest migrant share, over the countries' international migrant share"), compare.source_ids(loaded) + ["undesa_ims_2020", "naturalearth_admin0_110m"], [T("One figure per city: the newest, then the first definition in the order of the table above. Symbols differ by definition: figures of different definitions are not comparable."), maps.CLASS_RULE], boundary_id="naturalearth_admin0_110m")
 
 # %% [markdown]
 # ## 2. North and south shores

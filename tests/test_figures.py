@@ -40,6 +40,13 @@ SAMPLES = {
                                           "share (%)": [12.0, 30.0], "reference date": ["2021-01-01", "2021-01-01"]}), {}),
     "intervals": (pd.DataFrame({"item": ["good place for migrants", "safe at night"], "share (%)": [60.0, 80.0],
                                 "95% CI low": [55.0, 76.0], "95% CI high": [65.0, 84.0]}), {}),
+    "district_map": (pd.DataFrame({"place_id": ["AT-90100", "AT-90200", "AT-91000"], "area": ["Innere Stadt", "Leopoldstadt", "Favoriten"],
+                                   "share (%)": [35.0, 42.0, 48.0], "definition": "Foreign-born", "reference date": "2024-01-01"}),
+                     {"boundary_id": "wien_ogd_districts"}),
+    "network_map": (pd.DataFrame([{"kind": "country", "place": "ESP", "share (%)": 14.6, "definition": "Foreign-born",
+                                   "reference date": "2020-07-01"},
+                                  {"kind": "city", "place": "Madrid", "lon": -3.7, "lat": 40.42, "share (%)": 16.5,
+                                   "definition": "Foreign-born", "reference date": "2022-01-01"}]), {}),
 }
 
 

@@ -151,3 +151,22 @@ def get_boundary_set(boundary_id: str) -> BoundarySet:
             "(add one as data/registry/boundaries/<boundary_id>.yaml)"
         )
     return sets[boundary_id]
+
+
+def find_boundary_set(city_id: str, geography_level: str, source_id: str | None = None) -> BoundarySet | None:
+    """The boundary set that maps one city's areas of one level, joined to one source's rows.
+
+    A city gets a map when an entry names its ``city_id``, the ``geography_level`` of its area
+    rows and (when ``join.sources`` is not empty) the source of those rows: no code names a city.
+
+    Returns
+    -------
+    BoundarySet or None
+        The first such entry by id; None when no entry matches.
+    """
+    for entry in load_boundary_sets().values():
+        if entry.city_id == city_id and entry.geography_level == geography_level and (
+            source_id is None or not entry.join.sources or source_id in entry.join.sources
+        ):
+            return entry
+    return None

@@ -42,6 +42,9 @@ class City(_Strict):
     codes: dict[str, list[str]] = Field(default_factory=dict)
     city_geography: str
     geographies: dict[str, str] = Field(default_factory=dict)
+    #: The city centre in WGS 84 degrees, where the network map marks the city (None: not marked).
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
     note: str | None = None
 
 

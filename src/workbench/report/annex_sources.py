@@ -14,6 +14,7 @@ from workbench import paths
 from workbench.reference.citations import Citation
 from workbench.reference.formats import format_date
 from workbench.reference.i18n import RTL, T, render
+from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
 from workbench.reference.registry import load_sources
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         registry licence that is not confirmed reads "see the publisher's terms", and a warning
         naming the source goes to the log.
     """
-    registry = load_sources()
+    registry, boundaries = load_sources(), load_boundary_sets()
     out, seen = [], set()
     for item in cited:
         key = item.key if isinstance(item, Citation) else item
@@ -53,6 +54,9 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         seen.add(key)
         if isinstance(item, Citation):
             out.append(_expert_entry(item, lang))
+            continue
+        if item in boundaries:
+            out.append(_boundary_entry(boundaries[item], inputs, lang))
             continue
         source = registry.get(item)
         if source is None or source.reader is None:
@@ -115,10 +119,34 @@ def shown_url(url: str) -> str:
 
 
 def unconfirmed_licences(source_ids) -> list[str]:
-    """The registry sources among ``source_ids`` (those an annex lists) whose licence is not confirmed."""
-    registry = load_sources()
-    return sorted({i for i in source_ids if i in registry and registry[i].reader is not None
-                   and not registry[i].licence_verified})
+    """The registry sources and boundary sets among ``source_ids`` (those an annex lists) whose licence is not confirmed."""
+    registry, boundaries = load_sources(), load_boundary_sets()
+    return sorted({i for i in source_ids
+                   if (i in registry and registry[i].reader is not None and not registry[i].licence_verified)
+                   or (i in boundaries and not boundaries[i].licence_verified)})
+
+
+def _boundary_entry(entry: BoundarySet, inputs: dict[str, str], lang: str) -> dict:
+    # a boundary set a map is drawn from: its reference, licence, access date (when recorded) and file checksum
+    if not entry.licence_verified:
+        _warn_unverified(entry.boundary_id, entry.licence, "boundaries")
+    licence = _isolated(_licence(entry.licence, lang), lang) if entry.licence_verified else UNVERIFIED_LICENCE
+    # the registry's reference dates are English prose: named in the English annex only
+    if entry.access_date is None:
+        details = (T("reference dates {dates}. Licence: {licence}. Access date not recorded.",
+                     dates=_isolated(entry.reference_dates, lang), licence=licence) if lang == "en" else
+                   T("Licence: {licence}. Access date not recorded.", licence=licence))
+    else:
+        date = format_date(entry.access_date.isoformat(), lang)
+        details = (T("reference dates {dates}. Licence: {licence}. Accessed {date}.", dates=entry.reference_dates,
+                     licence=licence, date=date) if lang == "en" else
+                   T("Licence: {licence}. Accessed {date}.", licence=licence, date=date))
+    checksum = inputs.get(f"data/boundaries/{entry.boundary_id}.geojson", "")
+    tidy = T("Checksum of the boundary file derived for this annex (SHA-256): {checksum}.", checksum=checksum[:16]) if checksum else ""
+    return {"id": entry.boundary_id, "publisher": entry.publisher, "title": entry.title,
+            "table_id": entry.table_id if lang == "en" else _without_glosses(entry.table_id),
+            "url": entry.url, "url_text": shown_url(entry.url), "details": render(details, lang),
+            "tidy": render(tidy, lang) if tidy else ""}
 
 
 def _isolated(text: str, lang: str) -> str:
@@ -127,12 +155,12 @@ def _isolated(text: str, lang: str) -> str:
 
 
 @functools.cache
-def _warn_unverified(source_id: str, licence: str) -> None:
+def _warn_unverified(source_id: str, licence: str, folder: str = "sources") -> None:
     # once per source and process, not once per annex and language; the console gets one line for
     # the whole run (unconfirmed_licences, printed by `workbench run` and `workbench annex`)
     logger.info("source %s: licence not confirmed (%s); annexes say \"see the publisher's terms\" "
-                   "(confirm it and set licence_verified: true in data/registry/sources/%s.yaml)",
-                   source_id, licence, source_id)
+                "(confirm it and set licence_verified: true in data/registry/%s/%s.yaml)",
+                source_id, licence, folder, source_id)
 
 
 def _expert_entry(citation: Citation, lang: str) -> dict:

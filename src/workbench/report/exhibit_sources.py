@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from workbench.reference.citations import COMPUTED_FROM_EXPERT, Citation, parse_citation, registry_citation
+from workbench.reference.boundary_sets import load_boundary_sets
 from workbench.reference.i18n import RTL, T, from_json, render, render_text
 from workbench.reference.registry import load_sources
 from workbench.report.bidi import isolate_latin
@@ -37,12 +38,13 @@ def source_lines(source_ids: list[str]) -> list[str]:
 def source_parts(items: list[str]) -> list[tuple[str, str]]:
     """Each source's short citation with what it cites: a registry id, a citation's key or '' (text).
 
+    A boundary set's id (``data/registry/boundaries/``) is cited by its short citation too.
     Repeated sources, and registry entries that hold no table of their own (``expert_figures``,
     whose figures are cited one by one), are left out. Two publications with the same short
     citation (one census read in two outlets) are both kept: the line shows it once, the annex's
     list of sources gives both.
     """
-    registry = load_sources()
+    registry, boundaries = load_sources(), load_boundary_sets()
     parts: dict[str, tuple[str, str]] = {}
     for item in items:
         if isinstance(item, Citation):
@@ -51,6 +53,8 @@ def source_parts(items: list[str]) -> list[tuple[str, str]]:
             if registry[item].reader is None:
                 continue
             key, text = item, registry_citation(registry[item])
+        elif item in boundaries:  # the boundary set a map is drawn from, cited like a source
+            key, text = item, registry_citation(boundaries[item])
         else:
             key, text = "", item
         parts.setdefault(key or str(text), (key, text))
@@ -164,13 +168,15 @@ def annex_source_html(exhibit, lang: str, numbers: dict[str, int]) -> str:
 def _grouped(exhibit, lang: str, numbers: dict[str, int]) -> str:
     # many sources: each registry publisher once, and the expert's publications together, with
     # the numbers of their entries in the sources section (runs of three or more as a range)
-    registry = load_sources()
+    registry, boundaries = load_sources(), load_boundary_sets()
     groups: dict[str, list[str]] = {}
     for key, text in zip(cited_keys(exhibit), exhibit.sources):
         if isinstance(text, Citation):
             publisher = render(EXPERT_PUBLICATIONS, lang)
         elif key in registry:
             publisher = registry[key].short.publisher
+        elif key in boundaries:
+            publisher = boundaries[key].short.publisher
         else:
             publisher = render_text(text, lang, exhibit.where)
         refs = groups.setdefault(publisher, [])

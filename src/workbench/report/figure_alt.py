@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.reference.i18n import Msg, Num, T, join, render
+from workbench.reference.i18n import Country, Date, Msg, Num, T, join, render
 from workbench.report.age_bands import age_label
 from workbench.report.figures import data_label, origin_label
+from workbench.report import maps
 
 #: How many bars or series an alt text names; the others are counted.
 SHOWN = 3
@@ -137,6 +138,43 @@ def _intervals(table: pd.DataFrame, lang: str, label: str = "item", value: str =
     return T("Highest shares: {values}", values=_listed(parts, len(top)))
 
 
+def _district_map(table: pd.DataFrame, lang: str, boundary_id: str = "", **_) -> Msg:
+    names = maps.load_area_names(boundary_id)
+    valued = table[table[maps.PLACE_ID].astype(str).isin(names)].dropna(subset=[maps.SHARE]).sort_values([maps.SHARE, maps.PLACE_ID], ascending=[False, True])
+    first = table.iloc[0]
+    high, low = valued.iloc[0], valued.iloc[-1]
+    text = T("Map of {count} areas, {definition}, {date}: highest {high} ({high_share}%), lowest {low} ({low_share}%).",
+             count=Num(len(valued), "count"), definition=data_label(first[maps.DEFINITION], lang), date=Date(str(first[maps.DATE])),
+             high=high[maps.AREA], high_share=Num(high[maps.SHARE], "percent"), low=low[maps.AREA], low_share=Num(low[maps.SHARE], "percent"))
+    if len(names) > maps.MAX_NAMED_AREAS:
+        key = join([f"{n} {name}" for n, name in enumerate(names.values(), start=1)], ", ")
+        text = T("{text} Numbers on the map: {key}.", text=text, key=key)
+    no_shape, no_value = maps.district_join(table, boundary_id)
+    if no_value:
+        text = T("{text} No value: {areas}.", text=text, areas=", ".join(no_value))
+    if no_shape:
+        text = T("{text} Not on the map (no boundary): {areas}.", text=text, areas=", ".join(no_shape))
+    return text
+
+
+def _network_map(table: pd.DataFrame, lang: str, **_) -> Msg:
+    cities = table[table["kind"] == "city"]
+    shown = cities.dropna(subset=[maps.SHARE]).sort_values(maps.SHARE, ascending=False)
+    parts = [T("{city} {share}% ({definition})", city=data_label(c, lang), share=Num(v, "percent"), definition=data_label(d, lang))
+             for c, v, d in zip(shown["place"], shown[maps.SHARE], shown[maps.DEFINITION])]
+    text = T("Cities of the network on a map of the Mediterranean: {values}", values=join(parts, "; ") if parts else "—")
+    missing = cities[cities[maps.SHARE].isna()]["place"]
+    if len(missing):
+        text = T("{text}. Without a migrant share: {cities}", text=text, cities=join([data_label(c, lang) for c in missing], ", "))
+    countries = table[table["kind"] == "country"].dropna(subset=[maps.SHARE]).sort_values(maps.SHARE, ascending=False)
+    if len(countries):
+        high, low = countries.iloc[0], countries.iloc[-1]
+        text = T("{text}. Countries shaded by migrant share: highest {high} ({high_share}%), lowest {low} ({low_share}%).",
+                 text=text, high=Country(str(high["place"])), high_share=Num(high[maps.SHARE], "percent"),
+                 low=Country(str(low["place"])), low_share=Num(low[maps.SHARE], "percent"))
+    return text
+
+
 #: The description of each chart of :data:`workbench.report.figures.PLOTS`, by name.
 DESCRIPTIONS = {
     "migrant_shares": _migrant_shares,
@@ -146,4 +184,6 @@ DESCRIPTIONS = {
     "index": _index,
     "share_by_definition": _share_by_definition,
     "intervals": _intervals,
+    "district_map": _district_map,
+    "network_map": _network_map,
 }

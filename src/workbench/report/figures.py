@@ -36,6 +36,7 @@ from workbench.report.chart_print import (  # noqa: E402
     visual,
     wrapped,
 )
+from workbench.report.maps import plot_district_map, plot_network_map  # noqa: E402
 
 #: Fewest dates a series needs to be drawn as a line (a trend); with fewer, its points are dots.
 TREND_MIN_DATES = 3
@@ -474,4 +475,6 @@ PLOTS = {
     "index": plot_index,
     "share_by_definition": plot_share_by_definition,
     "intervals": plot_intervals,
+    "district_map": plot_district_map,
+    "network_map": plot_network_map,
 }

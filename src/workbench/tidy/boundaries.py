@@ -286,11 +286,29 @@ def load_boundaries(boundary_id: str, folder: Path | None = None) -> dict[str, s
     DataError
         The file is missing or not the GeoJSON ingestion writes.
     """
+    return {place_id: geometry for place_id, (_, geometry) in _areas(boundary_id, folder).items()}
+
+
+def load_area_names(boundary_id: str, folder: Path | None = None) -> dict[str, str]:
+    """Return each area's official name (the entry's ``name_property``) keyed by its join code.
+
+    Raises
+    ------
+    ConfigError, DataError
+        As :func:`load_boundaries`.
+    """
+    return {place_id: name for place_id, (name, _) in _areas(boundary_id, folder).items()}
+
+
+def _areas(boundary_id: str, folder: Path | None) -> dict[str, tuple[str, shapely.Geometry]]:
+    # the areas of one boundary file as ingestion wrote it: join code -> (name, geometry)
     get_boundary_set(boundary_id)
     path = paths.named_file(folder or paths.boundaries_dir(), boundary_id, ".geojson", "boundary id")
     try:
         collection = json.loads(path.read_text(encoding="utf-8"))
-        return {f["properties"]["place_id"]: shapely.geometry.shape(f["geometry"]) for f in collection["features"]}
+        return {f["properties"]["place_id"]: (str(f["properties"].get("name", f["properties"]["place_id"])),
+                                              shapely.geometry.shape(f["geometry"]))
+                for f in collection["features"]}
     except FileNotFoundError:
         raise DataError(f"{path}: boundary file not found; run `workbench ingest --raw DIR --only {boundary_id}`") from None
     except (ValueError, KeyError, TypeError) as exc:
