@@ -185,3 +185,20 @@ def test_in_arabic_each_latin_run_of_a_mixed_cell_is_isolated_and_the_arabic_sta
     assert isolate_latin("عمّان") == "عمّان" and isolate_latin("Ciudad de Madrid") == "<bdi>Ciudad de Madrid</bdi>"
     page, _ = annex_html.table_html(pd.DataFrame({"source": [mixed], "persons": [5.0]}), 0, "ar")
     assert "<td><bdi>Ayuntamiento de Madrid</bdi>، <bdi>Padrón municipal</bdi>، 1 يوليو 2022" in page
+
+
+def test_a_short_text_section_before_a_wide_table_joins_its_landscape_page_and_one_with_a_table_does_not():
+    from workbench.report.annex_document import Section, Text
+    from workbench.report.annex_pages import landscape_roles
+    from workbench.report.exhibits import Exhibit
+
+    def exhibit(columns: int) -> Exhibit:
+        return Exhibit("table", 1, "c", [], table=pd.DataFrame({str(i): [1.0] for i in range(columns)}))
+
+    def wide(e: Exhibit) -> bool:
+        return len(e.table.columns) >= 12
+
+    sections = [Section("4.6", 3, blocks=[Text("a"), exhibit(3)]), Section("4.7", 3, blocks=[Text("b"), Text("c")]),
+                Section("4.8", 3, blocks=[Text("d"), exhibit(14)]), Section("4.9", 3, blocks=[exhibit(3)]),
+                Section("5", 2, blocks=[Text("e"), exhibit(14)])]
+    assert landscape_roles(sections, wide) == ["", "all", "lead", "", "lead"]
