@@ -206,6 +206,9 @@ else:
     report.plot("origins", origins.table, T("Largest countries of origin, {city} (persons)", city=city.names), origins.source_ids, origins.notes)
 if not groups.empty:
     report.table(groups.table, T("Migrants by group of origin, {city}", city=city.names), groups.source_ids, groups.notes)
+residents = composition.residents_by_group_and_sex(local)
+if not residents.empty:
+    report.table(residents.table, T("Residents by the publisher's group of origin and sex, {city}, latest date", city=city.names), residents.source_ids, residents.notes)
 
 # %%
 if not diversity.empty:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from workbench.analysis import areas, composition, profile_tables
 from workbench.analysis import indicators as ind
 from workbench.errors import DataError
+from workbench.reference import columns
 from workbench.reference.i18n import Msg
 from workbench.tidy import catalog
 from workbench.tidy.schemas import TIDY_COLUMNS
@@ -256,3 +257,33 @@ def test_area_notes_are_messages_and_count_notes_drop_cell_counts():
     notes = areas.district_table(counts, "district").notes
     assert all(isinstance(note, Msg) for note in notes)
     assert notes[0] == "Foreign nationals in 2 district areas on 1 July 2022; all areas together: 44.44 % of the population."
+
+
+# rows a source's reader summed from its published cells (registry: area_sums) --------------------
+
+
+def _summed_areas(source_id: str) -> pd.DataFrame:
+    # two barris with the group, its complement and the total, all computed (flag c) by the reader
+    common = {"source_id": source_id, "geography_level": "neighbourhood", "flag": "c", "ref_date": "2025-01-01", "period": "2025"}
+    rows = []
+    for place, (group, rest) in {"B01": (30.0, 70.0), "B02": (10.0, 90.0)}.items():
+        rows += [
+            _row(place_id=place, place_name=place, definition_id="non_european_nationality", value=group, **common),
+            _row(place_id=place, place_name=place, definition_id="european_or_unrecorded_nationality", value=rest, **common),
+            _row(place_id=place, place_name=place, definition_id="total_population", value=group + rest, **common),
+        ]
+    return _frame(rows)
+
+
+def test_district_counts_read_the_sums_of_a_source_declaring_area_sums():
+    counts = areas.district_counts(_summed_areas("bcn_opendata_nationality_region"))
+    assert list(counts["migrants"]) == [30.0, 10.0] and list(counts["reference"]) == [70.0, 90.0]
+    assert list(counts["total"]) == [100.0, 100.0]
+    assert set(counts["reference_definition_id"]) == {"european_or_unrecorded_nationality"}
+    assert "summed by the reader" in str(counts["note"].iloc[0])
+    d = areas.segregation_table(counts).table[columns.DISSIMILARITY].iloc[0]
+    assert d == pytest.approx(0.5 * (abs(30 / 40 - 70 / 160) + abs(10 / 40 - 90 / 160)))
+
+
+def test_district_counts_ignore_computed_rows_of_other_sources():
+    assert areas.district_counts(_summed_areas("madrid_ayto_nationality_2022")).empty

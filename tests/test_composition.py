@@ -213,3 +213,41 @@ def test_a_rounded_group_total_below_its_exact_rows_gives_way_to_their_sum():
     unrounded = [{**r, "flag": ""} for r in rows]
     with pytest.raises(DataError, match="overlaps itself"):
         composition.origin_table(_frame(unrounded))
+
+
+# residents_by_group_and_sex ------------------------------------------------------------------
+
+
+def test_residents_by_group_and_sex_keeps_withheld_cells_empty_and_names_groups_with_nationals():
+    from workbench.analysis.composition import residents_by_group_and_sex
+    from workbench.reference import columns as col
+    from workbench.tidy.schemas import TIDY_COLUMNS
+
+    def row(origin, sex, value, flag="c"):
+        return {
+            "source_id": "bcn_opendata_nationality_region", "place_id": "ES-08019", "place_name": "Barcelona",
+            "geography_level": "municipality", "country_iso3": "ESP", "city_id": "barcelona", "indicator_id": "population",
+            "definition_id": "total_population", "sex": sex, "age": "total", "origin_type": "citizenship_group", "origin": origin,
+            "category": "total", "period": "2025", "ref_date": "2025-01-01", "value": value, "unit": "persons", "flag": flag, "note": "",
+        }
+
+    rows = [
+        row("BCN_SOUTHERN_EUROPE_INCL_ESP", "female", 60.0, "cd"), row("BCN_SOUTHERN_EUROPE_INCL_ESP", "male", 40.0, "cd"),
+        row("BCN_SOUTH_AMERICA", "female", 30.0), row("BCN_SOUTH_AMERICA", "male", 10.0),
+        row("BCN_MELANESIA", "female", float("nan"), "cs"), row("BCN_MELANESIA", "male", float("nan"), "cs"),
+        {**row("BCN_SOUTH_AMERICA", "female", 25.0), "ref_date": "2024-01-01", "period": "2024"},  # an older date: not shown
+    ]
+    section = residents_by_group_and_sex(pd.DataFrame(rows, columns=list(TIDY_COLUMNS)))
+    table = section.table
+    assert list(table[col.BOTH_SEXES].iloc[:2]) == [100.0, 40.0]
+    assert pd.isna(table[col.BOTH_SEXES].iloc[2])  # withheld, not zero
+    assert table[col.SHARE_OF_POPULATION].iloc[1] == pytest.approx(100 * 40 / 140)
+    assert table[col.WOMEN_SHARE].iloc[1] == pytest.approx(75.0)
+    assert any("nationals of the country of residence" in str(note) for note in section.notes)
+
+
+def test_residents_by_group_and_sex_is_empty_without_such_a_table():
+    from workbench.analysis.composition import residents_by_group_and_sex
+    from workbench.tidy.schemas import TIDY_COLUMNS
+
+    assert residents_by_group_and_sex(pd.DataFrame(columns=list(TIDY_COLUMNS))).empty

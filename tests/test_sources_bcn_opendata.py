@@ -83,7 +83,7 @@ def test_build_is_valid_tidy_data(tmp_path):
     validate_tidy(frame, "fixture")
     assert list(frame.columns) == list(TIDY_COLUMNS)
     assert set(frame["city_id"]) == {"barcelona"}
-    assert set(frame["geography_level"]) == {"neighbourhood", "district"}
+    assert set(frame["geography_level"]) == {"neighbourhood", "district", "municipality"}
 
 
 def test_read_keeps_suppressed_cells_apart_from_values(tmp_path):
@@ -137,7 +137,7 @@ def test_sex_follows_a_changed_code_list(tmp_path):
 def test_no_foreign_nationals_are_made_from_total_minus_spain(tmp_path):
     frame = _build(tmp_path)
     assert not frame["definition_id"].isin(["foreign_nationality", "national_citizens"]).any()
-    assert set(frame["definition_id"]) == {"total_population", "non_european_nationality"}
+    assert set(frame["definition_id"]) == {"total_population", "non_european_nationality", "european_or_unrecorded_nationality"}
     spain = frame[frame["origin"] == bcn_opendata.SPAIN_REGION]
     assert (spain["flag"].str.contains("d")).all() and spain["note"].str.contains("Spanish nationals").all()
 
@@ -151,15 +151,36 @@ def test_non_european_nationality_sums_regions_outside_europe_only(tmp_path):
     assert (frame.loc[frame["definition_id"] == "non_european_nationality", "origin"] == "total").all()
 
 
-def test_no_row_sums_over_sex_or_all_regions(tmp_path):
+def test_sex_totals_sum_the_published_cells_of_both_sexes(tmp_path):
     frame = _build(tmp_path)
-    assert "total" not in set(frame["sex"])
-    assert not ((frame["definition_id"] == "total_population") & (frame["origin"] == "total")).any()
+    raval = _one(frame, place_id="ES-08019-B01", definition_id="total_population", origin="total", sex="total", period="2025")
+    assert raval["value"] == 100 + 90 + 40 + 500 and raval["flag"] == "c" and "1 suppressed" in raval["note"]
+    non_european = _one(frame, place_id="ES-08019-B01", definition_id="non_european_nationality", sex="total", period="2025")
+    assert non_european["value"] == 100 + 90 + 40
+    rest = _one(frame, place_id="ES-08019-B01", definition_id="european_or_unrecorded_nationality", sex="total", period="2025")
+    assert rest["value"] == 500  # Southern Europe (Spanish nationals included)
+    assert non_european["value"] + rest["value"] == raval["value"]
+
+
+def test_a_sum_whose_cells_are_all_suppressed_is_empty_not_zero(tmp_path):
+    frame = _build(tmp_path)
+    dreta = _one(frame, place_id="ES-08019-B07", definition_id="total_population", origin="total", sex="total", period="2025")
+    assert pd.isna(dreta["value"]) and dreta["flag"] == "cs"
+    assert not (frame["flag"].str.contains("s") & frame["value"].notna()).any()
+
+
+def test_municipality_rows_are_the_sums_of_the_barris(tmp_path):
+    frame = _build(tmp_path)
+    city = _one(frame, place_id="ES-08019", definition_id="total_population", origin="total", sex="total", period="2025")
+    assert city["geography_level"] == "municipality" and city["place_name"] == "Barcelona"
+    assert city["value"] == 100 + 90 + 40 + 500 + 7
+    south_america = _one(frame, place_id="ES-08019", origin="BCN_SOUTH_AMERICA", sex="female", period="2025")
+    assert south_america["value"] == 107
 
 
 def test_place_ids_pad_codes_and_name_places(tmp_path):
     frame = _build(tmp_path)
-    assert _one(frame, place_id="ES-08019-B07", sex="male", period="2025")["place_name"] == "la Dreta de l'Eixample"
+    assert _one(frame, place_id="ES-08019-B07", origin="BCN_NORTHERN_EUROPE", sex="male", period="2025")["place_name"] == "la Dreta de l'Eixample"
     assert "ES-08019-D02" in set(frame["place_id"])
 
 

@@ -18,7 +18,7 @@ from workbench.reference.columns import (
 )
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, source_name
-from workbench.reference.registry import load_definitions
+from workbench.reference.registry import load_definitions, load_sources
 
 
 #: Sub-city levels whose areas partition the city, with the label shown in tables.
@@ -105,7 +105,9 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     (:data:`workbench.analysis.indicators.COMPLEMENTS`, e.g. foreign and Austrian origin in Vienna, foreign
     nationals and nationals in Madrid), each area's count is its published headline row; where a
     source publishes only cells (Stadt Wien: sex × age × origin group), the cells are summed. Rows
-    computed by the workbench (flag ``c``) are never used, so nothing is counted twice.
+    computed by the workbench (flag ``c``) are never used, so nothing is counted twice, except the
+    headline rows of a source whose registry entry declares ``area_sums`` (its reader summed the
+    published cells of each area, suppressed cells left out: the cells are summed nowhere else).
 
     Parameters
     ----------
@@ -126,7 +128,7 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     DataError
         If a source's cells mix totals and breakdowns (they could not be summed safely).
     """
-    rows = published(local)
+    rows = _area_rows(local)
     rows = rows[rows["geography_level"].isin(AREA_LEVELS) & (rows["indicator_id"] == "population") & (rows["unit"] == "persons")]
     parts = []
     for source_id, src in rows.groupby("source_id", sort=True):
@@ -154,8 +156,11 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
                         "reference": merged["value_ref"],
                         "total": merged["value_tot"].where(has_total, merged["value"] + merged["value_ref"]),
                         "note": [
-                            _how_note(_how(cells), _how(cells_ref), T("published") if tot else T("migrants + reference"))
-                            for cells, cells_ref, tot in zip(merged["cells"], merged["cells_ref"], has_total)
+                            _how_note(_how(cells, c), _how(cells_ref, c_ref), _how(0, c_tot) if tot else T("migrants + reference"))
+                            for cells, cells_ref, tot, c, c_ref, c_tot in zip(
+                                merged["cells"], merged["cells_ref"], has_total,
+                                merged["computed"], merged["computed_ref"], merged["computed_tot"].fillna(False),
+                            )
                         ],
                     }
                 )
@@ -167,8 +172,20 @@ def district_counts(local: pd.DataFrame) -> pd.DataFrame:
     return out.assign(_o=order).sort_values(["source_id", "_o", "ref_date", "place_id"]).drop(columns="_o").reset_index(drop=True)
 
 
-def _how(cells: int) -> Msg:
-    # how one area's count was obtained: its published row (0 cells summed) or a sum of cells
+def _area_rows(local: pd.DataFrame) -> pd.DataFrame:
+    # the published rows, and the headline rows that a source's reader summed from its published
+    # cells (sources declaring area_sums in the registry)
+    sources = load_sources()
+    summed = [s for s in dict.fromkeys(local["source_id"]) if s in sources and sources[s].area_sums]
+    computed = ind.headline(local[local["source_id"].isin(summed) & local["flag"].fillna("").str.contains("c")])
+    return pd.concat([published(local), computed])
+
+
+def _how(cells: int, computed: bool = False) -> Msg:
+    # how one area's count was obtained: its published row (0 cells summed), a sum of cells, or a
+    # row the source's reader summed from the published cells
+    if computed:
+        return T("summed by the reader from the published cells, suppressed cells left out")
     return T("published") if cells == 0 else T("sum of {count} published cells", count=int(cells))
 
 
@@ -180,14 +197,14 @@ def _area_values(rows: pd.DataFrame) -> pd.DataFrame:
     # one value per area and date: the published headline row (cells = 0), else the sum of the
     # finest cells of a source whose breakdowns are exhaustive (cells = how many)
     keys = ["geography_level", "place_id", "ref_date"]
-    columns = keys + ["place_name", "value", "cells"]
+    columns = keys + ["place_name", "value", "cells", "computed"]
     heads = ind.headline(rows)
     if heads.duplicated(keys).any():
         dup = heads[heads.duplicated(keys, keep=False)].iloc[0]
         raise DataError(
             f"{dup['source_id']}: two headline rows for {dup['definition_id']} in {dup['place_id']} on {dup['ref_date']}"
         )
-    found = heads.assign(cells=0)[columns]
+    found = heads.assign(cells=0, computed=heads["flag"].fillna("").str.contains("c"))[columns]
     rest = rows[rows["source_id"].isin(ind.EXHAUSTIVE_SOURCES)]
     rest = rest.merge(found[keys], on=keys, how="left", indicator=True)
     rest = rest[(rest["_merge"] == "left_only")]
@@ -204,6 +221,7 @@ def _area_values(rows: pd.DataFrame) -> pd.DataFrame:
         )
     grouped = rest.groupby(keys, sort=False)
     summed = grouped.agg(place_name=("place_name", "first"), value=("value", "sum"), cells=("value", "size")).reset_index()
+    summed["computed"] = False
     return pd.concat([found, summed[columns]], ignore_index=True)
 
 

@@ -20,6 +20,7 @@ COMPLEMENTS: tuple[tuple[str, str], ...] = (
     ("foreign_nationality", "national_citizens"),
     ("foreign_born", "native_born"),
     ("immigre_insee", "non_immigre_insee"),
+    ("non_european_nationality", "european_or_unrecorded_nationality"),
 )
 
 #: Definitions that count migrants (in one sense or another), in display order.
@@ -28,6 +29,7 @@ MIGRANT_DEFINITIONS: tuple[str, ...] = (
     "foreign_born",
     "immigre_insee",
     "foreign_origin_wien",
+    "non_european_nationality",
     "residence_permit_holder",
     "residence_title_holder",
     "registered_refugee",

@@ -102,6 +102,11 @@ class Source(_Strict):
     #: for a source ingested, validated and documented ahead of the profile sections that will show
     #: it: its table is built and checked like any other, but no profile, brief or comparison sees it.
     in_profiles: bool = True
+    #: Whether the source's reader sums the published cells of each sub-city area into headline rows
+    #: (flag ``c``; suppressed cells left out and counted in the note) because the publisher gives
+    #: cells only: analyses of areas (:mod:`workbench.analysis.areas`) read those rows as the area's
+    #: counts. False: areas read only published rows (computed rows could count a cell twice).
+    area_sums: bool = False
 
     @field_validator("licence")
     @classmethod

@@ -239,6 +239,19 @@ def _labelled(table: pd.DataFrame, codes: pd.DataFrame, dimension: str, prefix: 
     return out
 
 
+#: Headline definitions summed from the cells: definition id -> the continents whose regions it sums
+#: (``None`` in the set: nationality not recorded). ``non_european_nationality`` and
+#: ``european_or_unrecorded_nationality`` are complementary: together they make ``total_population``.
+SUMMED_DEFINITIONS: dict[str, frozenset] = {
+    "total_population": frozenset({"Africa", "Americas", "Asia", "Oceania", "Europe", None}),
+    "non_european_nationality": frozenset({"Africa", "Americas", "Asia", "Oceania"}),
+    "european_or_unrecorded_nationality": frozenset({"Europe", None}),
+}
+
+#: Area levels of the sums: level -> the cells' code column (``None``: the whole municipality).
+_LEVELS: dict[str, str | None] = {"neighbourhood": "barri", "district": "district", "municipality": None}
+
+
 def harmonise_nationality_region(raw: pd.DataFrame, cities: dict[str, City]) -> pd.DataFrame:
     """Turn :func:`read_nationality_region` output into tidy rows.
 
@@ -248,10 +261,15 @@ def harmonise_nationality_region(raw: pd.DataFrame, cities: dict[str, City]) -> 
     cell keeps an empty value with flag ``s``. Southern Europe, which holds the Spanish
     nationals, is flagged ``d``. No foreign-national count exists in the file and none is made.
 
-    Computed rows (flag ``c``, sums of the published cells; suppressed cells are left out of
-    every sum and counted in the note): the same cells for each district (``ES-<INE>-D<nn>``),
-    and ``non_european_nationality`` (the regions of Africa, the Americas, Asia and Oceania) by
-    sex for each barri and district. No row sums over sex or over all regions.
+    Computed rows (flag ``c``) are sums of the published cells: suppressed cells (1-4 persons
+    each) are left out of every sum and counted in the note, so a sum is the persons in the
+    published cells, never a zero standing for a withheld cell; a sum whose cells are all
+    suppressed is itself empty (flags ``cs``). They are: the same sex × region cells for each
+    district (``ES-<INE>-D<nn>``) and for the municipality (``ES-<INE>``, the sum of the barris);
+    and, for each barri, district and the municipality, by sex and for both sexes together, the
+    definitions of :data:`SUMMED_DEFINITIONS`: all residents (``total_population``), nationals of a
+    country outside Europe (``non_european_nationality``: the regions of Africa, the Americas,
+    Asia and Oceania) and the rest of the residents (``european_or_unrecorded_nationality``).
 
     Parameters
     ----------
@@ -282,6 +300,8 @@ def harmonise_nationality_region(raw: pd.DataFrame, cities: dict[str, City]) -> 
             "district_name": raw["Nom_Districte"].str.strip(),
             "barri": raw["Codi_Barri"].str.strip().str.zfill(2),
             "barri_name": raw["Nom_Barri"].str.strip(),
+            "municipality": "",
+            "municipality_name": city.names.local or city.names.en,
             "sex": raw["sex_en"].map(SEX_LABELS),
             "origin": raw["region_en"].map(lambda label: REGIONS[label][0]),
             "continent": raw["region_en"].map(lambda label: REGIONS[label][1]),
@@ -290,16 +310,19 @@ def harmonise_nationality_region(raw: pd.DataFrame, cities: dict[str, City]) -> 
             "suppressed": raw["suppressed"],
         }
     )
-    barri_rows = _published(cells, base, city)
-    district_rows = _summed(cells, ["district", "sex", "origin", "year"], base, city, "district", "barri")
-    outside = cells[cells["continent"].isin(["Africa", "Americas", "Asia", "Oceania"])].assign(origin="total")
-    non_european = pd.concat(
-        [
-            _summed(outside, ["barri", "sex", "year"], base, city, "neighbourhood", "region"),
-            _summed(outside, ["district", "sex", "year"], base, city, "district", "barri × region"),
-        ]
-    ).assign(definition_id="non_european_nationality", origin_type="")
-    return tidy_frame(pd.concat([barri_rows, district_rows, non_european], ignore_index=True), SOURCE_ID)
+    parts = [
+        _published(cells, base, city),
+        _summed(cells, ["sex", "origin"], base, city, "district", "barri"),
+        _summed(cells, ["sex", "origin"], base, city, "municipality", "barri"),
+    ]
+    for definition_id, continents in SUMMED_DEFINITIONS.items():
+        chosen = cells[cells["continent"].isin(continents)].assign(origin="total")
+        for level in _LEVELS:
+            what = "region" if level == "neighbourhood" else "barri × region"
+            by_sex = _summed(chosen, ["sex"], base, city, level, what)
+            both = _summed(chosen.assign(sex="total"), ["sex"], base, city, level, f"sex × {what}")
+            parts += [by_sex.assign(definition_id=definition_id, origin_type=""), both.assign(definition_id=definition_id, origin_type="")]
+    return tidy_frame(pd.concat(parts, ignore_index=True), SOURCE_ID)
 
 
 def _published(cells: pd.DataFrame, base: str, city: City) -> pd.DataFrame:
@@ -323,15 +346,15 @@ def _published(cells: pd.DataFrame, base: str, city: City) -> pd.DataFrame:
 
 
 def _summed(cells: pd.DataFrame, keys: list[str], base: str, city: City, level: str, what: str) -> pd.DataFrame:
-    """Sum published cells by ``keys``; suppressed cells are left out and counted in the note."""
-    groups = cells.groupby(keys, sort=True)
+    """Sum published cells by area of ``level``, ``keys`` and year; suppressed cells are left out and counted in the note."""
+    code_column = _LEVELS[level] or "municipality"
+    groups = cells.groupby([code_column, *keys, "year"], sort=True)
     sums = groups.agg(
         value=("value", "sum"),
         summed=("value", "count"),
         suppressed=("suppressed", "sum"),
-        name=("district_name" if level == "district" else "barri_name", "first"),
+        name=(f"{code_column}_name", "first"),
     ).reset_index()
-    code = sums["district" if level == "district" else "barri"]
     none_published = sums["summed"] == 0
     notes = [
         f"sum of {n} published {what} cells; {k} suppressed cell(s) of fewer than 5 persons each not included"
@@ -341,7 +364,7 @@ def _summed(cells: pd.DataFrame, keys: list[str], base: str, city: City, level: 
     spain = sums["origin"] == SPAIN_REGION if "origin" in sums else pd.Series(False, index=sums.index)
     return pd.DataFrame(
         {
-            **_place(base, city, level, code, sums["name"]),
+            **_place(base, city, level, sums[code_column], sums["name"]),
             "indicator_id": "population",
             "definition_id": "total_population",
             "sex": sums["sex"],
@@ -359,9 +382,12 @@ def _summed(cells: pd.DataFrame, keys: list[str], base: str, city: City, level: 
 
 
 def _place(base: str, city: City, level: str, code: pd.Series, name: pd.Series) -> dict[str, object]:
-    letter = "D" if level == "district" else "B"
+    if level == "municipality":
+        place_id: object = base
+    else:
+        place_id = f"{base}-{'D' if level == 'district' else 'B'}" + code
     return {
-        "place_id": f"{base}-{letter}" + code,
+        "place_id": place_id,
         "place_name": name,
         "geography_level": level,
         "country_iso3": city.country_iso3,
