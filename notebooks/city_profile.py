@@ -335,17 +335,18 @@ if gaps.empty and rates.empty:
     show(missing_text(T("labour market statistics by citizenship or birthplace"), city))
 
 # %% [markdown]
-# Unemployment in the region around the city by country of birth (EU Labour Force Survey, NUTS 2 region): the foreign-born, those born in another EU country and those born outside the EU, against all residents of the region, the foreign-born included (the table has no native-born rate).
+# Unemployment by country of birth in the NUTS 2 region of the city (the region around it, or the city itself for a city-state; EU Labour Force Survey): the foreign-born, those born in another EU country and those born outside the EU, against all residents of the region, the foreign-born included (the table has no native-born rate).
 
 # %%
-regional = regional_labour.regional_unemployment(data.regional)
+regional = regional_labour.regional_unemployment(data.regional, city.region_is_city)
 if regional.empty:
     show(missing_text(T("regional unemployment rates by country of birth"), city))
 else:
     region = str(regional.table["place"].iloc[0])  # a proper name, as published
-    report.table(regional.table, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), latest year", region=region, city=city.names), regional.source_ids, regional.notes)
+    area = regional_labour.area_label(city.names, city.region_is_city)
+    report.table(regional.table, T("Unemployment rate by country of birth, {region} ({area}), latest year", region=region, area=area), regional.source_ids, regional.notes)
     points, flagged = regional_labour.regional_unemployment_series(data.regional)
-    report.plot("lines", points, T("Unemployment rate by country of birth, {region} (NUTS 2 region around {city}), {first}-{last}", region=region, city=city.names, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.CAVEATS, *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate, % of the labour force aged 15-64"))
+    report.plot("lines", points, T("Unemployment rate by country of birth, {region} ({area}), {first}-{last}", region=region, area=area, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.caveats(city.region_is_city), *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate, % of the labour force aged 15-64"))
 
 # %%
 perceptions = survey.qol_items(local)

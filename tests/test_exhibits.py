@@ -94,3 +94,16 @@ def test_read_saved_gives_back_the_saved_tables_and_names_a_broken_index(tmp_pat
     (tmp_path / INDEX_NAME).write_text("[{}]", encoding="utf-8")
     with pytest.raises(DataError, match=f"{INDEX_NAME}: not an index of saved exhibits"):
         read_saved(tmp_path)
+
+
+def test_a_flag_the_exhibit_notes_explain_is_not_explained_again():
+    import pandas as pd
+    from workbench.reference.i18n import T
+    from workbench.report.exhibits import Report
+
+    report = Report()
+    table = pd.DataFrame({"rate": [1.0, 2.0], "flag": ["d", "b"]})
+    report.table(table, "Sources", [], [T("Flag d: definition differs from the EU standard (see Eurostat's metadata for the country).")])
+    notes = [str(n) for n in report.exhibits[0].notes]
+    assert sum(n.lower().startswith("flag d") or n.startswith("flag 'd'") for n in notes) == 1
+    assert any(n.startswith("flag 'b'") for n in notes)

@@ -90,3 +90,20 @@ def test_compare_regions_uses_the_latest_year_common_to_all():
     assert section.table[FLAG].tolist() == ["b", "b"]
     assert section.table[GAP_TO_ALL_RESIDENTS].round(1).tolist() == [3.0, 3.0]
     assert str(section.notes[0]).startswith("2021 is the latest year")
+
+
+def test_a_city_state_region_is_said_to_be_the_city_and_the_network_note_names_it():
+    from workbench.analysis import regional_labour
+
+    assert regional_labour.caveats(True)[0] == regional_labour.CITY_STATE_CAVEAT
+    assert regional_labour.caveats(False)[0] == regional_labour.AREA_CAVEAT
+    assert "the city itself" in str(regional_labour.area_label("Wien", True))
+    assert "around Madrid" in str(regional_labour.area_label("Madrid", False))
+
+
+def test_a_permits_table_does_not_explain_flag_b_as_the_labour_force_survey_break():
+    import pandas as pd
+    from workbench.analysis.regional_labour import flag_notes
+
+    survey, other = flag_notes(pd.Series(["b"])), flag_notes(pd.Series(["b"]), survey=False)
+    assert "Labour Force Survey" in str(survey[0]) and "Labour Force Survey" not in str(other[0])

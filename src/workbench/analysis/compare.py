@@ -440,7 +440,7 @@ def regional_labour_gaps(cities_dir: str | Path, city_ids: list[str]) -> Section
     Section
         Empty when no city has a region with such rates.
     """
-    frames, cities = [], {}
+    frames, cities, city_states = [], {}, []
     for city_id in city_ids:
         saved = city_tables.read(city_tables.REGIONAL_LABOUR, cities_dir, city_id)
         if saved is None or saved.empty:
@@ -448,6 +448,9 @@ def regional_labour_gaps(cities_dir: str | Path, city_ids: list[str]) -> Section
         frames.append(saved)
         for place in dict.fromkeys(saved["place_id"]):
             cities[place] = get_city(city_id).names.en
+            if get_city(city_id).region_is_city:
+                city_states.append(place)
     if not frames:
         return Section(pd.DataFrame())
-    return regional_labour.compare_regions(regional_labour.regional_rates(pd.concat(frames, ignore_index=True)), cities)
+    return regional_labour.compare_regions(regional_labour.regional_rates(pd.concat(frames, ignore_index=True)), cities,
+                                           tuple(city_states))

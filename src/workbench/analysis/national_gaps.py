@@ -154,7 +154,7 @@ def permit_channels(national: pd.DataFrame) -> Section:
     notes = [
         T("First residence permits issued to non-EU citizens during the year: a flow of permits, not the people living in the country with a permit; the whole country, not the city."),
         T("'Other reasons' includes international protection. Share = permits for the reason as % of all first permits of the year."),
-        *flag_notes(table[FLAG]),
+        *flag_notes(table[FLAG], survey=False),
     ]
     return Section(table[columns], [PERMITS_SOURCE], notes)
 

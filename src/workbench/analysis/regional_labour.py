@@ -31,9 +31,14 @@ _REFERENCE = ("total_population", "total")
 _FOREIGN_BORN = ("foreign_born", "total")
 
 
+#: What an exhibit of this table says of its area: a region around the city, or the city itself
+#: (a city-state; ``region_is_city`` in the cities registry).
+AREA_CAVEAT = T("NUTS 2 region, not the city: the rates describe the whole region around the city (EU Labour Force Survey, a sample survey).")
+CITY_STATE_CAVEAT = T("NUTS 2 region that is the city itself (a city-state): the rates describe the city (EU Labour Force Survey, a sample survey).")
+
 #: What every exhibit of this table must say about its area and its method.
 CAVEATS: list[Msg] = [
-    T("NUTS 2 region, not the city: the rates describe the whole region around the city (EU Labour Force Survey, a sample survey)."),
+    AREA_CAVEAT,
     T("Unemployed persons aged 15-64 as % of the labour force aged 15-64, by country of birth (not citizenship); annual averages."),
     T("All residents includes the foreign-born: Eurostat publishes no rate of the native-born in this table, so the gap understates the gap between migrants and natives."),
 ]
@@ -42,9 +47,24 @@ CAVEATS: list[Msg] = [
 FLAG_NOTES: dict[str, Msg] = {
     "u": T("Flag u: low reliability (few sample observations); where reliability is too low Eurostat publishes no rate, and none is shown."),
     "b": T("Flag b: break in series (from 2021 the EU Labour Force Survey follows a new regulation); read changes across the break with care."),
+}
+#: The same letters in a table that is not from the Labour Force Survey (e.g. residence permits).
+OTHER_FLAG_NOTES: dict[str, Msg] = {
+    **{k: v for k, v in FLAG_NOTES.items() if k != "b"},
+    "b": T("Flag b: break in series (a change of method or coverage by the publisher); read changes across the break with care."),
     "d": T("Flag d: definition differs from the EU standard (see Eurostat's metadata for the country)."),
     "e": T("Flag e: estimated by the publisher."),
 }
+
+
+def caveats(region_is_city: bool = False) -> list[Msg]:
+    """:data:`CAVEATS`, their first one saying the region is the city itself when it is."""
+    return [CITY_STATE_CAVEAT, *CAVEATS[1:]] if region_is_city else list(CAVEATS)
+
+
+def area_label(city, region_is_city: bool = False) -> Msg:
+    """How a caption names the area of the rates: the region around ``city`` (a name or names), or the city itself."""
+    return T("NUTS 2 region, the city itself") if region_is_city else T("NUTS 2 region around {city}", city=city)
 
 
 def regional_rates(regional: pd.DataFrame) -> pd.DataFrame:
@@ -87,7 +107,7 @@ def regional_rates(regional: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["place_id", "year", "order"], kind="stable").reset_index(drop=True)
 
 
-def regional_unemployment(regional: pd.DataFrame) -> Section:
+def regional_unemployment(regional: pd.DataFrame, region_is_city: bool = False) -> Section:
     """The latest year's unemployment rates of the region's groups by birth, with the gap to all residents.
 
     The latest year is the last one with a rate for all residents and for the foreign-born; a group
@@ -97,6 +117,8 @@ def regional_unemployment(regional: pd.DataFrame) -> Section:
     ----------
     regional
         Tidy rows of the city's region.
+    region_is_city
+        The region is the city itself (the cities registry's ``region_is_city``): the notes say so.
 
     Returns
     -------
@@ -133,7 +155,7 @@ def regional_unemployment(regional: pd.DataFrame) -> Section:
             FLAG: latest["flag"],
         }
     )
-    notes = [*CAVEATS, T("Gap = rate of the group − rate of all residents of the same region and year, in percentage points.")]
+    notes = [*caveats(region_is_city), T("Gap = rate of the group − rate of all residents of the same region and year, in percentage points.")]
     notes += missing + flag_notes(latest["flag"])
     return Section(table[columns], [SOURCE_ID], notes)
 
@@ -161,10 +183,12 @@ def regional_unemployment_series(regional: pd.DataFrame, since: int | None = Non
     return points.reset_index(drop=True), flag_notes(rates["flag"])
 
 
-def flag_notes(flags: pd.Series) -> list[Msg]:
-    """The notes of the Eurostat flags among ``flags`` (each letter once, in the order of :data:`FLAG_NOTES`)."""
+def flag_notes(flags: pd.Series, survey: bool = True) -> list[Msg]:
+    """The notes of the Eurostat flags among ``flags`` (each letter once, in the order of :data:`FLAG_NOTES`);
+    ``survey``: the table is from the Labour Force Survey (its break of 2021), else :data:`OTHER_FLAG_NOTES`."""
     letters = set("".join(flags.fillna("").astype(str)))
-    return [FLAG_NOTES.get(letter, T("Flag {flag}: {meaning}.", flag=letter, meaning=Label(FLAGS.get(letter, letter))))
+    notes = FLAG_NOTES if survey else OTHER_FLAG_NOTES
+    return [notes.get(letter, T("Flag {flag}: {meaning}.", flag=letter, meaning=Label(FLAGS.get(letter, letter))))
             for letter in [*FLAG_NOTES, *sorted(letters - set(FLAG_NOTES))] if letter in letters]
 
 
@@ -176,7 +200,7 @@ def _latest_paired_year(rates: pd.DataFrame) -> int | None:
     return max(both) if both else None
 
 
-def compare_regions(rates: pd.DataFrame, cities: dict[str, str]) -> Section:
+def compare_regions(rates: pd.DataFrame, cities: dict[str, str], city_states: tuple[str, ...] = ()) -> Section:
     """The gap between the foreign-born and all residents of several regions, in the latest year common to all.
 
     Parameters
@@ -185,6 +209,8 @@ def compare_regions(rates: pd.DataFrame, cities: dict[str, str]) -> Section:
         :func:`regional_rates` of several regions, concatenated.
     cities
         Region code (``place_id``) → the city it stands for, in display order.
+    city_states
+        Region codes that are the city itself (a city-state): a note names them.
 
     Returns
     -------
@@ -211,7 +237,11 @@ def compare_regions(rates: pd.DataFrame, cities: dict[str, str]) -> Section:
         out.append({CITY: city, PLACE: foreign["place_name"], YEAR: str(year), FOREIGN_BORN_RATE: foreign["rate"],
                     ALL_RESIDENTS_RATE: reference["rate"], GAP_TO_ALL_RESIDENTS: foreign["rate"] - reference["rate"], FLAG: flag})
     table = pd.DataFrame(out, columns=columns)
-    notes = [T("{year} is the latest year with both rates published for every region compared.", year=str(year)), *CAVEATS,
+    states = [cities[p] for p in cities if p in city_states]
+    where = [T("NUTS 2 regions: each describes the whole region around its city (EU Labour Force Survey, a sample survey).")]
+    if states:
+        where.append(T("The region of {cities} is the city itself (a city-state).", cities=join(states, ", ")))
+    notes = [T("{year} is the latest year with both rates published for every region compared.", year=str(year)), *where, *CAVEATS[1:],
              T("Gap = rate of the foreign-born − rate of all residents of the same region and year, in percentage points."),
              *flag_notes(table[FLAG])]
     return Section(table, [SOURCE_ID], notes)

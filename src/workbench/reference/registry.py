@@ -45,6 +45,9 @@ class City(_Strict):
     #: The city centre in WGS 84 degrees, where the network map marks the city (None: not marked).
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
+    #: The NUTS 2 region of ``codes.eurostat_nuts2`` is the city itself (a city-state such as Wien),
+    #: not a wider region around it: regional figures then describe the city.
+    region_is_city: bool = False
     note: str | None = None
 
 

@@ -255,7 +255,9 @@ class Report:
         number = self._counts[kind]
         all_notes = list(notes or [])
         if table is not None and "flag" in table.columns:
-            all_notes.extend(flag_notes(table["flag"]))
+            # a letter its own notes already explain ("Flag b: break in series ...") is not explained twice
+            explained = {m.group(1) for n in all_notes if (m := _OWN_FLAG_NOTE.match(str(n)))}
+            all_notes.extend(flag_notes(table["flag"], skip=explained))
         all_notes = list(dict.fromkeys(all_notes))  # a definition passed twice is printed once
         parts = source_parts(list(source_ids or []) + list(sources or []))
         registry = load_sources()
@@ -402,9 +404,13 @@ def table_from_json(payload: dict) -> pd.DataFrame:
     return frame
 
 
-def flag_notes(flags: pd.Series) -> list[str]:
-    """Explain every flag letter that occurs in a column of flags."""
-    letters = sorted({letter for value in flags.dropna().astype(str) for letter in value})
+#: A note that explains a flag letter itself ("Flag b: ..."), as the analysis writes them.
+_OWN_FLAG_NOTE = re.compile(r"Flag (\w):")
+
+
+def flag_notes(flags: pd.Series, skip: set[str] = frozenset()) -> list[str]:
+    """Explain every flag letter that occurs in a column of flags (but those in ``skip``)."""
+    letters = sorted({letter for value in flags.dropna().astype(str) for letter in value} - set(skip))
     return [T("flag '{letter}': {meaning}", letter=letter, meaning=Label(FLAGS[letter])) for letter in letters if letter in FLAGS]
 
 
