@@ -215,7 +215,7 @@ def test_real_madrid_districts_and_barrios(madrid):
     check = areas.reconcile_city_totals(counts, local)
     assert (check.loc[check["geography_level"] == "district", "difference"] == 0).all()
     table = areas.segregation_table(counts).table
-    assert table["area level"].tolist() == ["district", "barrio (neighbourhood)"]
+    assert table["area level"].tolist() == ["district", "neighbourhood"]
     assert table["dissimilarity D"].between(0.05, 0.5).all()
 
 

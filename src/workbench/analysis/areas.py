@@ -22,7 +22,7 @@ from workbench.reference.registry import load_definitions, load_sources
 
 
 #: Sub-city levels whose areas partition the city, with the label shown in tables.
-AREA_LEVELS: dict[str, Msg] = {"district": T("district"), "neighbourhood": T("barrio (neighbourhood)")}
+AREA_LEVELS: dict[str, Msg] = {"district": T("district"), "neighbourhood": T("neighbourhood")}  # barrio, barri, quartiere ...
 
 
 DISSIMILARITY_DEFINITION = T(
