@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workbench import paths
 from workbench.errors import ConfigError
-from workbench.reference.registry import ShortCitation, SourceFile, describe_validation_error, read_yaml
+from workbench.reference.registry import ShortCitation, SourceFile, read_entry
 
 _UNCHECKED_LICENCE = re.compile(r"verif|to be checked|\?", re.IGNORECASE)
 
@@ -121,19 +121,7 @@ def read_boundary_set(path: Path) -> BoundarySet:
     ConfigError
         If the file is malformed, has an unknown or missing key, or its name differs from its id.
     """
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(BoundarySet.model_fields)}")
-    try:
-        entry = BoundarySet.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path, model=BoundarySet)) from None
-    if entry.boundary_id != Path(path).stem:
-        raise ConfigError(
-            f"{path}: key 'boundary_id': '{entry.boundary_id}' differs from the file name '{Path(path).stem}'; "
-            "name the file <boundary_id>.yaml"
-        )
-    return entry
+    return read_entry(path, BoundarySet, "boundary_id")
 
 
 def get_boundary_set(boundary_id: str) -> BoundarySet:

@@ -398,19 +398,31 @@ def read_source(path: Path) -> Source:
         If the file is malformed, has an unknown or missing key, or its name differs from its
         ``source_id``.
     """
+    return read_entry(path, Source, "source_id")
+
+
+def read_entry(path: Path, model: type[BaseModel], id_key: str):
+    """Read one registry entry file named after its id (``<id_key>`` value + ``.yaml``) as ``model``.
+
+    Raises
+    ------
+    ConfigError
+        If the file is not a mapping, fails the model's checks (file and key named), or its name
+        differs from its id.
+    """
     raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(Source.model_fields)}, found {_kind(raw)}")
+        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(model.model_fields)}, found {_kind(raw)}")
     try:
-        source = Source.model_validate(raw)
+        entry = model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path, model=Source)) from None
-    if source.source_id != Path(path).stem:
+        raise ConfigError(describe_validation_error(exc, path, model=model)) from None
+    if getattr(entry, id_key) != Path(path).stem:
         raise ConfigError(
-            f"{path}: key 'source_id': '{source.source_id}' differs from the file name '{Path(path).stem}'; "
-            "name the file <source_id>.yaml"
+            f"{path}: key '{id_key}': '{getattr(entry, id_key)}' differs from the file name '{Path(path).stem}'; "
+            f"name the file <{id_key}>.yaml"
         )
-    return source
+    return entry
 
 
 @functools.cache
