@@ -65,7 +65,7 @@ counts = areas.district_counts(local)
 segregation = areas.segregation_table(counts)
 gaps = labour.labour_gaps(local, national)
 framework = load_framework()
-matrix = availability.city_matrix(local, national, framework)
+matrix = availability.city_matrix(local, national, framework, regional=data.regional)
 figures = city_figures(params.city_id)  # every figure the local expert entered, as typed
 published = expert_figures.national_figures(figures)  # the country's (section 3)
 published_here = expert_figures.city_figures(figures)  # the city's and its areas' (4.8)
@@ -397,7 +397,7 @@ if params.output_dir:
         params.output_dir, report, local, national,
         synopsis=synopsis.as_table(drafted),
         origins=composition.saved_origin_table(local),
-        framework_values=latest_values(params.city_id, local, national, framework),
+        framework_values=latest_values(params.city_id, local, national, framework, data.regional),
         availability=matrix,
         claims=city_tables.claims_table(drafted, cited, [(e.slug, e.table) for e in report.exhibits if e.table is not None]),
         regional=data.regional,

@@ -39,7 +39,7 @@ show(compare.loading_text(loaded))
 
 # %%
 matrix = compare.availability(params.cities_dir, params.city_ids)
-report.table(matrix, T("Data availability by indicator and city (years covered and level)"), notes=[T("An empty cell means no public source held by the workbench covers the item for that city."), T("C: city area; D: by district; N: country level only.")], sources=[T("every source of the workbench and the figures entered by local experts")])
+report.table(matrix, T("Data availability by indicator and city (years covered and level)"), notes=[T("An empty cell means no public source held by the workbench covers the item for that city."), T("C: city area; D: by district; R: NUTS 2 region around the city only; N: country level only.")], sources=[T("every source of the workbench and the figures entered by local experts")])
 
 # %%
 summary = compare.availability_summary(matrix)

@@ -79,3 +79,37 @@ def test_an_item_only_the_workbench_computes_is_marked_where_its_figure_exists()
     matrix = availability.city_matrix(national.iloc[0:0], national, framework)
     row = matrix[matrix["indicator"] == "Remittances received, % of GDP"].iloc[0]
     assert row["2024"] == "N"
+
+
+def _labour(source: str, definition: str, level: str, period: str, origin: str = "total", place: str = "ES30") -> dict:
+    return {"place_id": place, "place_name": place, "geography_level": level, "country_iso3": "ESP",
+            "indicator_id": "unemployment_rate", "definition_id": definition, "period": period,
+            "ref_date": f"{period}-07-01", "value": 12.0, "unit": "percent", "age": "Y15-64", "origin": origin,
+            "source_id": source}
+
+
+def test_the_region_around_the_city_is_marked_r_never_c():
+    # issue 18: the NUTS 2 rates reach the matrix through CityData.regional, with no city id
+    regional = tidy_frame([_labour("eurostat_lfst_r_lfur2gac", "foreign_born", "nuts2", "2022")], "eurostat_lfst_r_lfur2gac")
+    national = tidy_frame([_labour("eurostat_lfsa_urgan", "foreign_nationality", "country", "2022", "NEU27_2020_FOR", "ES")],
+                          "eurostat_lfsa_urgan")
+    framework = load_framework()
+    matrix = availability.city_matrix(national.iloc[0:0], national, framework, regional=regional).set_index("indicator")
+    assert matrix.loc["Unemployment rate of migrants vs natives (gap)", "2022"] == "RN"
+    # a city item never takes the region's rows for the city's own
+    assert set(matrix.loc["Foreign-born, % of population"].iloc[1:]) == {""}
+    assert any("R: the region around the city only" in str(note) for note in availability.legend())
+    # without the region the country's EU/non-EU citizens alone mark the item (no total origin published)
+    alone = availability.city_matrix(national.iloc[0:0], national, framework).set_index("indicator")
+    assert alone.loc["Unemployment rate of migrants vs natives (gap)", "2022"] == "N"
+
+
+def test_first_permits_by_reason_mark_their_item_at_country_level():
+    rows = [{"place_id": "ES", "place_name": "Spain", "geography_level": "country", "country_iso3": "ESP",
+             "indicator_id": "permits_issued", "definition_id": "first_residence_permit", "period": "2023",
+             "ref_date": "2023-12-31", "value": v, "unit": "persons", "category": c}
+            for c, v in (("total", 10.0), ("reason:family", 6.0), ("reason:employment", 4.0))]
+    national = tidy_frame(rows, "eurostat_migr_resfirst")
+    matrix = availability.city_matrix(national.iloc[0:0], national, load_framework()).set_index("indicator")
+    row = matrix.loc["First residence permits by reason (migration channels: family, education, employment, other)"]
+    assert row["2023"] == "N" and row["theme"] == "Access to rights and services"

@@ -77,3 +77,39 @@ def test_save_refuses_a_table_with_an_undeclared_column(tmp_path: Path):
     synopsis = pd.DataFrame({"sentence": ["s"], "table": ["4.1"], "sources": ["src_a"], "extra": [1]})
     with pytest.raises(DataError, match=r"synopsis.csv: column 'extra' is not declared"):
         _save(tmp_path, synopsis=synopsis)
+
+
+def _regional(*rows: tuple) -> pd.DataFrame:
+    """NUTS 2 rows of Eurostat lfst_r_lfur2gac: (definition, origin, sex, period, value, flag)."""
+    return tidy_frame([{
+        "place_id": "ES30", "place_name": "Comunidad de Madrid", "geography_level": "nuts2", "country_iso3": "ESP",
+        "indicator_id": "unemployment_rate", "definition_id": definition, "origin": origin, "sex": sex, "age": "Y15-64",
+        "period": period, "ref_date": f"{period}-07-01", "value": value, "unit": "percent", "flag": flag,
+    } for definition, origin, sex, period, value, flag in rows], "eurostat_lfst_r_lfur2gac")
+
+
+def test_regional_table_keeps_the_region_s_unemployment_rates_sorted_with_their_flags(tmp_path: Path):
+    regional = pd.concat([
+        _regional(("foreign_born", "total", "total", "2022", 15.4, "b"), ("total_population", "total", "total", "2022", 10.9, ""),
+                  ("foreign_born", "total", "total", "2021", 17.0, "")),
+        # another indicator or source of the region is not this table's
+        _regional(("foreign_born", "total", "total", "2022", 60.0, "")).assign(indicator_id="employment_rate"),
+        _regional(("foreign_born", "total", "total", "2022", 1.0, "")).assign(source_id="other_source"),
+    ], ignore_index=True)
+    table = city_tables.regional_table(regional)
+    assert list(table.columns) == list(city_tables.REGIONAL_LABOUR.columns)
+    assert table[["definition_id", "period", "value", "flag"]].values.tolist() == [
+        ["foreign_born", "2021", 17.0, ""], ["foreign_born", "2022", 15.4, "b"], ["total_population", "2022", 10.9, ""],
+    ]
+    # written and read back through the one owner of the file, unchanged
+    (tmp_path / "madrid").mkdir()
+    table.to_csv(city_tables.REGIONAL_LABOUR.path(tmp_path, "madrid"), index=False)
+    back = city_tables.read(city_tables.REGIONAL_LABOUR, tmp_path, "madrid")
+    assert back["period"].tolist() == ["2021", "2022", "2022"] and back["flag"].tolist() == ["", "b", ""]
+    assert back["place_id"].tolist() == ["ES30"] * 3
+
+
+def test_regional_table_of_a_city_without_region_has_the_columns_and_no_row():
+    for regional in (None, _regional(("foreign_born", "total", "total", "2022", 1.0, "")).iloc[0:0]):
+        table = city_tables.regional_table(regional)
+        assert table.empty and list(table.columns) == list(city_tables.REGIONAL_LABOUR.columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from workbench.analysis import compare
 from workbench.reference.i18n import Msg, render
@@ -132,3 +133,38 @@ def test_trends_compare_changes_over_the_same_period_length(tmp_path: Path):
     assert by_period == {1: ["Turin", "Vienna"], 20: ["Vienna"]}
     one_year = trends[trends["period (years)"] == 1].set_index("city")
     assert one_year.loc["Vienna", "first date"] == "2021-01-01" and round(one_year.loc["Vienna", "change (pp)"], 1) == 0.7
+
+
+def _save_regional(folder: Path, city: str, place: str, name: str, rows: list[tuple]) -> None:
+    """A city's saved regional_labour.csv: rows of (definition, origin, period, value, flag)."""
+    (folder / city).mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        [["eurostat_lfst_r_lfur2gac", place, name, "unemployment_rate", d, "total", o, p, v, f] for d, o, p, v, f in rows],
+        columns=["source_id", "place_id", "place_name", "indicator_id", "definition_id", "sex", "origin", "period", "value", "flag"],
+    ).to_csv(folder / city / "regional_labour.csv", index=False)
+
+
+def test_regional_labour_gaps_compare_the_regions_in_their_latest_common_year(tmp_path: Path):
+    _save_regional(tmp_path, "madrid", "ES30", "Comunidad de Madrid", [
+        ("total_population", "total", "2021", 12.0, ""), ("foreign_born", "total", "2021", 18.0, ""),
+        ("total_population", "total", "2022", 10.9, ""), ("foreign_born", "total", "2022", 15.4, "b"),
+    ])
+    # Vienna's 2022 rate of the foreign-born is not published: 2021 is the latest year common to both
+    _save_regional(tmp_path, "vienna", "AT13", "Wien", [
+        ("total_population", "total", "2021", 11.5, ""), ("foreign_born", "total", "2021", 16.0, "u"),
+        ("total_population", "total", "2022", 10.5, ""), ("foreign_born", "EU27_2020_FOR", "2022", 9.0, ""),
+    ])
+    section = compare.regional_labour_gaps(tmp_path, ["madrid", "vienna", "tunis"])
+    table = section.table
+    assert table.iloc[:, 0].tolist() == ["Madrid", "Vienna"]  # tunis saved nothing: left out
+    assert set(table.iloc[:, 2]) == {"2021"}
+    gaps = table.iloc[:, 5].tolist()
+    assert gaps == pytest.approx([6.0, 4.5])
+    assert table.iloc[:, 6].tolist() == ["", "u"]
+    assert section.source_ids == ["eurostat_lfst_r_lfur2gac"]
+    assert any("2021 is the latest year" in render(note, "en") for note in section.notes)
+
+
+def test_regional_labour_gaps_without_any_region_is_empty(tmp_path: Path):
+    _save_regional(tmp_path, "tunis", "TN", "Tunis", [])
+    assert compare.regional_labour_gaps(tmp_path, ["tunis", "amman"]).table.empty

@@ -249,3 +249,44 @@ def test_a_projection_or_a_superseded_value_is_never_the_latest_figure():
              item("asy", definitions=("asylum_seeker",))]
     out = latest_values("testcity", local, national, items).set_index("item_id")
     assert out.loc["net", "ref_date"] == "2023-12-31" and out.loc["asy", "value"] == 26_111
+
+
+def test_declared_origin_groups_stand_for_a_group_published_without_total():
+    # Eurostat's lfsa_urgan publishes EU and non-EU citizens, never all foreign citizens
+    rows = tidy(
+        {"origin_type": "citizenship", "origin": "EU27_2020_FOR"},
+        {"origin_type": "citizenship", "origin": "NEU27_2020_FOR"},
+        {"origin_type": "citizenship", "origin": "MAR"},
+    )
+    measure = Measure(indicator=["population"], definitions=["foreign_nationality"], origins=["EU27_2020_FOR", "NEU27_2020_FOR"], level="any")
+    plain = Measure(indicator=["population"], definitions=["foreign_nationality"], level="any")
+    from workbench.analysis.framework_values import item_mask
+
+    assert item_mask(rows, measure).tolist() == [True, True, False]
+    assert item_mask(rows, plain).tolist() == [False, False, False]
+
+
+def test_coverage_of_an_any_item_takes_the_city_region_and_country_never_another_city_or_region():
+    cities = {c: load_cities()[c] for c in ("madrid", "barcelona")}
+    assert cities["barcelona"].codes["eurostat_nuts2"] == ["ES51"]
+    madrid_region = cities["madrid"].codes["eurostat_nuts2"][0]
+    rows = tidy(
+        {"place_id": madrid_region, "geography_level": "nuts2", "city_id": "", "country_iso3": "ESP", "period": "2019"},
+        {"place_id": "ES51", "geography_level": "nuts2", "city_id": "", "country_iso3": "ESP", "period": "2018"},
+        {"place_id": "P9", "city_id": "barcelona", "country_iso3": "ESP", "period": "2017"},
+    )
+    table = coverage(rows, cities, [item(level="any")]).set_index("id")
+    # Madrid: its own region only; Barcelona: its own rows and its region (ES51), never Madrid's region
+    assert table.loc["it", "madrid"] == "2019"
+    assert table.loc["it", "barcelona"] == "2017-2018"
+
+
+def test_latest_values_gives_the_region_only_to_items_of_any_level():
+    region = tidy({"place_id": "ES30", "place_name": "Comunidad de Madrid", "geography_level": "nuts2", "city_id": "",
+                   "indicator_id": "unemployment_rate", "definition_id": "foreign_born", "age": "Y15-64", "value": 15.4,
+                   "unit": "percent", "period": "2022", "ref_date": "2022-07-01"})
+    measure = {"indicator": ("unemployment_rate",), "definitions": ("foreign_born",), "unit": "percent"}
+    out = latest_values("testcity", NO_ROWS, NO_ROWS, [item("gap", level="any", **measure), item("own", level="city", **measure)], region)
+    gap = out[out["item_id"] == "gap"].iloc[0]
+    assert (gap["place"], gap["geography_level"], gap["subgroup"], gap["value"]) == ("Comunidad de Madrid", "nuts2", "age Y15-64", 15.4)
+    assert out[out["item_id"] == "own"].empty

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analysis.framework_values import item_rows
+from workbench.analysis.framework_values import REGION, item_rows
 from workbench.errors import ClaimError
 from workbench.reference.framework import THEME_LABELS, Item
 from workbench.reference.i18n import Msg, T
@@ -19,13 +19,20 @@ from workbench.reference.labels import SUB_CITY
 MARKS = {
     "C": T("the city's own area (municipality, greater city, governorate ... as in the city's geography)"),
     "D": T("by district or neighbourhood of the city"),
+    "R": T("the region around the city only (NUTS 2 region: not the city's own figure)"),
     "N": T("country level only"),
 }
 #: The cell of an item no public statistic covers (equal to the plain text once saved and read back).
 EXPERT = T("expert input")
 
 
-def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], first_year: int = 2010) -> pd.DataFrame:
+def city_matrix(
+    local: pd.DataFrame,
+    national: pd.DataFrame,
+    items: list[Item],
+    first_year: int = 2010,
+    regional: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Indicator × year availability for one city.
 
     Parameters
@@ -36,6 +43,9 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         The framework (:func:`workbench.reference.framework.load_framework`).
     first_year
         Years before it are counted in one column 'before {first_year}'.
+    regional
+        The rows of the region around the city (:attr:`workbench.tidy.catalog.CityData.regional`),
+        marked R for items of level 'any'; none when ``None``.
 
     Returns
     -------
@@ -44,7 +54,8 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         latest year with data; cells hold :data:`MARKS` letters (best level first), or
         :data:`EXPERT` in the first column for items no public statistic covers.
     """
-    every = pd.concat([local, national], ignore_index=True)
+    parts = [local, national] if regional is None or regional.empty else [local, national, regional]
+    every = pd.concat(parts, ignore_index=True)
     frame = published(every)
     years = every["period"].str[:4].astype(int)
     last_year = int(years.max()) if len(years) else first_year
@@ -67,11 +78,8 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         elif item.measure.level == "district":
             found = found[found["geography_level"].isin(SUB_CITY)]
         elif item.measure.level == "city":
-            found = found[found["geography_level"] != "country"]
-        marks = found.assign(
-            year=found["period"].str[:4].astype(int),
-            mark=found["geography_level"].map(lambda g: "N" if g == "country" else ("D" if g in SUB_CITY else "C")),
-        )
+            found = found[~found["geography_level"].isin(("country", REGION))]
+        marks = found.assign(year=found["period"].str[:4].astype(int), mark=found["geography_level"].map(_mark))
         for year, group in marks.groupby("year"):
             cell = "".join(m for m in MARKS if m in set(group["mark"]))
             key = early if year < first_year else str(year)
@@ -79,6 +87,14 @@ def city_matrix(local: pd.DataFrame, national: pd.DataFrame, items: list[Item], 
         rows.append(row)
     table = pd.DataFrame(rows, columns=["theme", "indicator", early, *year_columns])
     return table
+
+
+def _mark(level: str) -> str:
+    if level == "country":
+        return "N"
+    if level == REGION:
+        return "R"
+    return "D" if level in SUB_CITY else "C"
 
 
 def legend() -> list[Msg]:

@@ -322,7 +322,7 @@ def availability(cities_dir: str | Path, city_ids: list[str]) -> pd.DataFrame:
 
     Each city run saves :data:`~workbench.analysis.city_tables.AVAILABILITY` (indicator × year, see
     :func:`workbench.analysis.availability.city_matrix`); here each city becomes one column holding the
-    first and last year covered and the levels found (C city, D districts, N country), or
+    first and last year covered and the levels found (C city, D districts, R region, N country), or
     'expert input'. A city without the file is left out and reported by :func:`loading_text`.
 
     Returns

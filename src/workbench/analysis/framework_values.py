@@ -8,6 +8,10 @@ from workbench.analysis import series_flags
 from workbench.analysis.indicators import BREAKDOWNS, EXHAUSTIVE_SOURCES, SUMMED_OVER_ORIGINS, headline, superseded
 from workbench.reference.framework import Item, Measure, load_framework
 from workbench.reference.labels import SUB_CITY
+
+#: The geography level of the region around a city (EU-LFS NUTS 2 regions, see
+#: :attr:`workbench.tidy.catalog.CityData.regional`): neither the city nor its country.
+REGION = "nuts2"
 from workbench.reference.registry import City, load_definitions
 
 def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> pd.DataFrame:
@@ -32,10 +36,13 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
     years = tidy["period"].str[:4]
     sub_city = tidy["geography_level"].isin(SUB_CITY)
     is_country = tidy["geography_level"] == "country"
+    is_region = tidy["geography_level"] == REGION
     places = {
         c.city_id: (
             ((tidy["city_id"] == c.city_id) & ~is_country).to_numpy(),
             (tidy["country_iso3"] == c.country_iso3).to_numpy(),
+            # regions carry no city id: the registry's NUTS 2 codes tie them to the city
+            (is_region & tidy["place_id"].isin(c.codes.get("eurostat_nuts2", []))).to_numpy(),
         )
         for c in cities.values()
     }
@@ -43,9 +50,9 @@ def coverage(tidy: pd.DataFrame, cities: dict[str, City], items: list[Item]) -> 
     for item in items:
         row = {"id": item.id, "theme": item.theme, "indicator": item.label}
         base = item_rows(tidy, item) if item.measure else None
-        for city_id, (local, national) in places.items():
+        for city_id, (local, national, region) in places.items():
             row[city_id] = "expert input" if base is None else _cell(
-                years, base, item.measure.level, local, national, sub_city.to_numpy(), is_country.to_numpy()
+                years, base, item.measure.level, local, national & is_country.to_numpy(), sub_city.to_numpy(), region
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -85,7 +92,7 @@ def share_of_counts(item: Item) -> bool:
     return item.unit == "percent" and list(item.measure.indicator) == ["population"]
 
 
-def _cell(years: pd.Series, base, level: str, local, national, sub_city, is_country) -> str:
+def _cell(years: pd.Series, base, level: str, local, country, sub_city, region) -> str:
     if level == "city":
         in_city = base & local & ~sub_city
         if not in_city.any():
@@ -96,8 +103,9 @@ def _cell(years: pd.Series, base, level: str, local, national, sub_city, is_coun
     if level == "district":
         return _span(years[base & local & sub_city])
     if level == "country":
-        return _span(years[base & national & is_country])
-    return _span(years[base & (local | national)])
+        return _span(years[base & country])
+    # 'any': the city's places, the region around it or the country (never another city's rows)
+    return _span(years[base & (local | country | region)])
 
 
 def _breakdown(tidy: pd.DataFrame, m: Measure) -> pd.Series:
@@ -107,8 +115,10 @@ def _breakdown(tidy: pd.DataFrame, m: Measure) -> pd.Series:
         return tidy["category"].str.startswith(m.breakdown.split(":", 1)[1] + ":")
     # an item without breakdown is a figure of the whole group: a row of one origin (e.g. the
     # Syrians of Amman in 2014) is not that item's figure for its year, unless the source's origins
-    # are all there and add up to the group (UNHCR, Stadt Wien: summed by the profile)
-    return (tidy["origin"] == "total") | tidy["source_id"].isin(SUMMED_OVER_ORIGINS + EXHAUSTIVE_SOURCES)
+    # are all there and add up to the group (UNHCR, Stadt Wien: summed by the profile), or it is a
+    # group the item declares to stand for the whole (Eurostat's EU and non-EU citizens, no total)
+    whole = tidy["source_id"].isin(SUMMED_OVER_ORIGINS + EXHAUSTIVE_SOURCES) | tidy["origin"].isin(m.origins)
+    return (tidy["origin"] == "total") | whole
 
 
 def _span(found: pd.Series) -> str:
@@ -155,13 +165,18 @@ _MAX_SUBGROUPS = 3
 
 
 def latest_values(
-    city_id: str, local: pd.DataFrame, national: pd.DataFrame, items: list[Item] | None = None
+    city_id: str,
+    local: pd.DataFrame,
+    national: pd.DataFrame,
+    items: list[Item] | None = None,
+    regional: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The latest headline figure of every framework item for one city, as a comparison can show it.
 
     Rows are matched as :func:`coverage` matches them, restricted to the item's level: the city's
     own places (not its districts) for 'city', its districts and neighbourhoods for 'district',
-    the country for 'country', city places and country for 'any'. Then, per source, place,
+    the country for 'country', city places, the region around the city and the country for 'any'.
+    Then, per source, place,
     definition and indicator:
 
     * an item without breakdown gives its latest headline row; a population item whose unit is
@@ -189,6 +204,9 @@ def latest_values(
         :func:`workbench.analysis.profile_tables.prepare_national`.
     items
         The framework items; :func:`load_framework` when ``None``.
+    regional
+        The rows of the region around the city (:attr:`workbench.tidy.catalog.CityData.regional`),
+        figures of 'any' items only; none when ``None``.
 
     Returns
     -------
@@ -202,7 +220,8 @@ def latest_values(
     labels = {d: defn.label for d, defn in load_definitions().items()}
     # only the rows some item can match (and the shares), so each item scans a small frame
     wanted = {i for item in items if item.measure for i in item.measure.indicator} | {"population_share"}
-    areas, sub_city, pool = _level_frames(_current(local, wanted), _current(national, wanted))
+    region = local.iloc[0:0] if regional is None else _current(regional, wanted)
+    areas, sub_city, pool = _level_frames(_current(local, wanted), _current(national, wanted), region)
     parts = []
     for item in items:
         if item.measure is None:
@@ -230,14 +249,14 @@ def _expert_row() -> dict:
     return {**row, "value": float("nan"), "unit": EXPERT_INPUT}
 
 
-def _level_frames(local: pd.DataFrame, national: pd.DataFrame):
+def _level_frames(local: pd.DataFrame, national: pd.DataFrame, region: pd.DataFrame):
     # per level: the rows of whole areas, the rows of areas inside the city, and where shares are looked up
     in_city = local["geography_level"].isin(SUB_CITY)
     own = local[~in_city & (local["geography_level"] != "country")]
     country = national[national["geography_level"] == "country"]
     districts = local[in_city]
     none = local.iloc[0:0]
-    areas = {"city": own, "district": none, "country": country, "any": pd.concat([own, country])}
+    areas = {"city": own, "district": none, "country": country, "any": pd.concat([own, region, country])}
     sub_city = {"city": districts, "district": districts, "country": none, "any": districts}
     pool = pd.concat([own, country])
     return areas, sub_city, pool[pool["indicator_id"] == "population_share"]

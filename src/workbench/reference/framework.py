@@ -49,6 +49,9 @@ class Measure(BaseModel):
     indicator: list[str]
     definitions: list[str]
     breakdown: str | None = None
+    #: origin groups that stand for the whole group where the source publishes no total origin
+    #: (Eurostat's EU and non-EU citizens or born): each group's row is a figure of the item
+    origins: list[str] = Field(default_factory=list)
     level: Literal["city", "country", "district", "any"]
 
 
