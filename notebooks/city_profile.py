@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, area_maps, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, stats, survey, synopsis, synopsis_city
+from workbench.analysis import age_sex, area_maps, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, residents_by_origin, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
 from workbench.tidy.expert import city_figures
 from workbench.report import maps
@@ -206,7 +206,7 @@ else:
     report.plot("origins", origins.table, T("Largest countries of origin, {city} (persons)", city=city.names), origins.source_ids, origins.notes)
 if not groups.empty:
     report.table(groups.table, T("Migrants by group of origin, {city}", city=city.names), groups.source_ids, groups.notes)
-residents = composition.residents_by_group_and_sex(local)
+residents = residents_by_origin.residents_by_group_and_sex(local)
 if not residents.empty:
     report.table(residents.table, T("Residents by the publisher's group of origin and sex, {city}, latest date", city=city.names), residents.source_ids, residents.notes)
 

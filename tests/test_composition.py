@@ -219,7 +219,7 @@ def test_a_rounded_group_total_below_its_exact_rows_gives_way_to_their_sum():
 
 
 def test_residents_by_group_and_sex_keeps_withheld_cells_empty_and_names_groups_with_nationals():
-    from workbench.analysis.composition import residents_by_group_and_sex
+    from workbench.analysis.residents_by_origin import residents_by_group_and_sex
     from workbench.reference import columns as col
     from workbench.tidy.schemas import TIDY_COLUMNS
 
@@ -247,7 +247,7 @@ def test_residents_by_group_and_sex_keeps_withheld_cells_empty_and_names_groups_
 
 
 def test_residents_by_group_and_sex_is_empty_without_such_a_table():
-    from workbench.analysis.composition import residents_by_group_and_sex
+    from workbench.analysis.residents_by_origin import residents_by_group_and_sex
     from workbench.tidy.schemas import TIDY_COLUMNS
 
     assert residents_by_group_and_sex(pd.DataFrame(columns=list(TIDY_COLUMNS))).empty
