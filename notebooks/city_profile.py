@@ -346,7 +346,7 @@ else:
     area = regional_labour.area_label(city.names, city.region_is_city)
     report.table(regional.table, T("Unemployment rate by country of birth, {region} ({area}), latest year", region=region, area=area), regional.source_ids, regional.notes)
     points, flagged = regional_labour.regional_unemployment_series(data.regional)
-    report.plot("lines", points, T("Unemployment rate by country of birth, {region} ({area}), {first}-{last}", region=region, area=area, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.caveats(city.region_is_city), *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate, % of the labour force aged 15-64"))
+    report.plot("lines", points, T("Unemployment rate by country of birth, {region} ({area}), {first}-{last}", region=region, area=area, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.caveats(city.region_is_city), *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate (%)"))  # aged 15-64: in the notes
 
 # %%
 perceptions = survey.qol_items(local)

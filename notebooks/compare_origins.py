@@ -23,7 +23,8 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 from workbench.analysis import city_tables, comparability, compare, overlap, run_check
 from workbench.report.exhibits import Report, saved_tables
 from workbench.reference import columns
-from workbench.reference.i18n import Label, T, show
+from workbench.reference.i18n import Label, T, join, show
+from workbench.reference.registry import get_city
 from workbench.reference.params import validate_params
 
 params = validate_params(
@@ -38,7 +39,7 @@ show(compare.loading_text(loaded))
 # %%
 rows, without = overlap.load_origins(params.cities_dir, params.city_ids)
 if without:
-    show(T("*No breakdown by country of origin for: {cities}.*", cities=", ".join(without)))
+    show(T("*No breakdown by country of origin for: {cities}.*", cities=join([get_city(c).names for c in without], ", ")))
 
 # %% [markdown]
 # ## 1. The largest origins of each city

@@ -138,3 +138,29 @@ def test_a_boundary_set_is_cited_like_a_source():
 
     assert source_parts(["wien_ogd_districts"]) == [("wien_ogd_districts", source_parts(["wien_ogd_districts"])[0][1])]
     assert "Stadt Wien" in str(source_parts(["wien_ogd_districts"])[0][1])
+
+
+def test_a_city_point_shows_the_citys_own_figure_not_its_regions_of_the_same_date():
+    import pandas as pd
+    from workbench.analysis.area_maps import city_figure
+    from workbench.reference.columns import REFERENCE_DATE
+
+    latest = pd.DataFrame({"definition": ["Foreign nationals", "Foreign nationals", "Foreign-born"],
+                           "geography": ["NUTS 2 region", "municipality", "greater city"],
+                           REFERENCE_DATE: ["2021-04-19", "2021-04-19", "2021-01-01"], "share (%)": [8.9, 10.1, 17.3]})
+    assert city_figure(latest, {"Foreign nationals": 0})["geography"] == "municipality"
+    assert city_figure(latest.iloc[:0], {}) is None
+
+
+def test_the_network_legend_stays_inside_the_figure_with_long_definitions():
+    extra = pd.DataFrame([
+        {"kind": "city", "place": f"City {i}", "lon": 2.0 + i, "lat": 41.0, "share (%)": 10.0 + i, "reference date": "2024-01-01",
+         "definition": definition}
+        for i, definition in enumerate(["Foreign nationals", "Nationals of a country outside Europe (UN M49 regions)", "Foreign-born"])])
+    with plt.rc_context(chart_print.style("en")):
+        fig = maps.plot_network_map(pd.concat([NETWORK, extra], ignore_index=True))
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        box, frame = fig.legends[0].get_window_extent(renderer), fig.bbox
+    assert box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1, (box, frame)
+    plt.close("all")

@@ -13,6 +13,7 @@ from workbench.analysis.indicators import MIGRANT_DEFINITIONS
 from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.columns import REFERENCE_DATE, SHARE as COMPARE_SHARE
+from workbench.reference.labels import geography_label
 from workbench.reference.registry import get_city, load_definitions
 
 #: Columns of a district map's table: the join code, the area's published name, its share, definition, date.
@@ -69,10 +70,27 @@ def district_shares(counts: pd.DataFrame, level: str, ref_date: str | None = Non
     return Section(table, [rows["source_id"].iloc[0]])
 
 
+#: The areas a city's point stands for, most like the city first (geography labels as the comparison shows them).
+_AREA_ORDER = {geography_label(level): k for k, level in enumerate(["municipality", "city", "greater_city"])}
+
+
+def city_figure(latest: pd.DataFrame, order: dict[str, int]):
+    """The one figure of a city's latest shares (:func:`~workbench.analysis.compare.latest_shares` rows)
+    its point on the network map shows, or None: the newest, then the area most like the city
+    (:data:`_AREA_ORDER`), then the definition first in ``order`` (definition label → rank)."""
+    if latest.empty:
+        return None
+    ranked = latest.assign(_o=latest["definition"].map(lambda d: order.get(d, len(order))),
+                           _a=latest["geography"].map(lambda g: _AREA_ORDER.get(str(g), len(_AREA_ORDER))))
+    return ranked.sort_values([REFERENCE_DATE, "_a", "_o"], ascending=[False, True, True], kind="stable").iloc[0]
+
+
 def network_shares(loaded: Loaded) -> pd.DataFrame:
     """Each city's one latest migrant share and its country's UN DESA share: what the network map shows.
 
-    A city with several latest figures is marked with one: the newest, then the first definition
+    A city with several latest figures is marked with one: the newest, then the one about the city
+    itself (municipality or city before the greater city, before a governorate or region: a region's
+    figure is never put on the city's point when the city has its own), then the first definition
     in :data:`workbench.analysis.indicators.MIGRANT_DEFINITIONS` order, then the first area. A city
     without a figure (or whose run saved none) has a row with an empty share. Countries have the
     latest international migrant stock as % of population (UN DESA 2020 edition: the 2024 edition
@@ -97,10 +115,7 @@ def network_shares(loaded: Loaded) -> pd.DataFrame:
                          DEFINITION: defs["un_migrant_stock"].label, DATE: f"{str(row['period'])[:4]}-07-01"})
     for city_id in loaded.city_ids:
         city = get_city(city_id)
-        mine = latest[latest["city"] == city.names.en]
-        mine = mine.assign(_o=mine["definition"].map(lambda d: order.get(d, len(order))))
-        mine = mine.sort_values([REFERENCE_DATE, "_o"], ascending=[False, True], kind="stable")
-        first = mine.iloc[0] if len(mine) else None
+        first = city_figure(latest[latest["city"] == city.names.en], order)
         rows.append({"kind": "city", "place": city.names.en, "lon": city.lon, "lat": city.lat,
                      SHARE: float(first[COMPARE_SHARE]) if first is not None else None,
                      DEFINITION: first["definition"] if first is not None else None,

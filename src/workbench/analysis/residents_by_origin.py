@@ -77,7 +77,7 @@ def residents_by_group_and_sex(local: pd.DataFrame) -> Section:
         T(
             "{group}: as the publisher groups nationalities, this group includes the nationals of the country of "
             "residence (flag d); it is not a group of foreign nationals.",
-            group=origin_name(code),
+            group=Label(origin_name(code)),  # translated like the table's cells
         )
         for code in dict.fromkeys(with_nationals)
     ]

@@ -250,7 +250,7 @@ def plot_network_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = "
     title = (T("Countries: {definition}, {date}, % of the population; cities: latest share, symbol by definition",
                definition=_label(first[DEFINITION], lang), date=Date(str(first[DATE]))) if first is not None
              else T("Cities: latest share, symbol by definition"))
-    _map_legend(fig, handles, title, lang)
+    _map_legend(fig, handles, title, lang, columns=2)  # definitions are long: two columns stay inside the page
     return fig
 
 
@@ -320,8 +320,8 @@ def _fill(ax, shape, colour: str, width: float = 0.6) -> None:
     ax.autoscale_view()
 
 
-def _map_legend(fig: plt.Figure, handles: list, title: Msg | str, lang: str) -> None:
+def _map_legend(fig: plt.Figure, handles: list, title: Msg | str, lang: str, columns: int = 4) -> None:
     # classes, no-value and symbols under the map, the title above them (definition, date, unit)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False,
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(columns, len(handles)), frameon=False,
                title=visual(wrapped(render(title, lang), 100), lang), markerfirst=lang not in RTL,
                alignment="right" if lang in RTL else "center", fontsize=MIN_TEXT_PT + 0.5)
