@@ -126,7 +126,7 @@ def test_theme_table_marks_national_figures_and_gap_items_holding_a_level():
     assert set(remittances["comparable"]) == {"national figures: they compare countries, not cities"}
     assert set(remittances["area"]) == {"country: Italy (national figure)", "country: Jordan (national figure)"}
     level = table[table["value"] == 62.8].iloc[0]
-    assert level["indicator"] == "Employment rate of Foreign nationals (age Y15-64): a level, not the gap"
+    assert level["indicator"] == "Employment rate of Foreign nationals (aged 15–64): a level, not the gap"
     assert level["area"] == "country: Italy (national figure)"
 
 
@@ -162,12 +162,41 @@ def test_theme_table_flags_items_whose_definitions_differ_between_cities():
     assert isinstance(by_item["Arrivals of foreigners per year"], Msg)
 
 
-def test_theme_table_compares_the_sets_of_definitions_of_each_city():
+def test_theme_table_compares_each_figure_with_the_figures_like_it():
     both = [{"definition_id": "registered_refugee"}, {"definition_id": "asylum_seeker"}]
     frame = values(*both, *({**row, "city_id": "madrid"} for row in both))
     assert "comparable" not in themes.theme_table(frame, "flows", ["turin", "madrid"]).table.columns
+    # Madrid has refugees only: Turin's refugees compare, its asylum seekers have no peer
     table = themes.theme_table(frame.iloc[:3], "flows", ["turin", "madrid"]).table
-    assert table["comparable"].iloc[0] == "no: definitions differ"
+    assert table["comparable"].tolist()[:3] == ["yes", "no: definitions differ", "yes"]
+
+
+def test_theme_table_never_calls_figures_of_other_ages_groups_or_areas_comparable():
+    # issue 18 (officer review of Table B.14): every unemployment rate was "comparable: yes" although
+    # regions (foreign-born, 15-64, 2022) sat beside countries (foreign nationals, 20-64, by origin)
+    rate = {"item_id": "lab_unemployment_gap", "theme": "employment_entrepreneurship", "indicator_id": "unemployment_rate",
+            "unit": "percent"}
+    region = {**rate, "geography_level": "nuts2", "definition_id": "foreign_born", "subgroup": "age Y15-64",
+              "ref_date": "2022-07-01", "source_id": "eurostat_lfst_r_lfur2gac"}
+    country = {**rate, "geography_level": "country", "definition_id": "foreign_nationality",
+               "subgroup": "age Y20-64, origin NEU27_2020_FOR", "ref_date": "2024-07-01", "source_id": "eurostat_lfsa_urgan"}
+    frame = values(
+        {**region, "place": "Piemonte", "value": 12.5}, {**country, "place": "Italy", "value": 10.0},
+        {**region, "city_id": "madrid", "place": "Comunidad de Madrid", "value": 15.4},
+        {**region, "city_id": "lyon", "place": "Rhône-Alpes", "subgroup": "age Y20-64", "value": 10.0},
+    )
+    section = themes.theme_table(frame, "employment_entrepreneurship", ["turin", "madrid", "lyon"])
+    table = section.table[section.table["indicator"].str.startswith("Unemployment rate")]
+    by_value = dict(zip(table["value"], table["comparable"]))
+    assert by_value[12.5] == "yes" and by_value[15.4] == "yes"
+    assert by_value[10.0] in {"no: age ranges or groups differ", "national figures: they compare countries, not cities"}
+    assert table.loc[table["area"] == "country: Italy (national figure)", "comparable"].iloc[0].startswith("national")
+    assert table.loc[table["city"] == "Lyon", "comparable"].iloc[0] == "no: age ranges or groups differ"
+    italy = table.loc[table["area"] == "country: Italy (national figure)", "indicator"].iloc[0]
+    assert italy == "Unemployment rate of Foreign nationals (aged 20–64, citizens of a non-EU country): a level, not the gap"
+    assert "NEU27" not in " ".join(map(str, section.table["indicator"]))
+    assert any("age ranges or groups differ" in n and "aged 15–64 (Turin, Madrid)" in n and "aged 20–64 (Lyon)" in n
+               for n in section.notes)
 
 
 def test_theme_table_flags_items_whose_areas_differ_and_passes_the_same_ones():
@@ -187,9 +216,9 @@ def test_theme_table_shows_expert_input_items():
 
 
 def test_theme_table_names_the_subgroup_and_leaves_out_cities_without_values():
-    frame = values({"item_id": "flw_inflows", "subgroup": "category reason:work"})
+    frame = values({"item_id": "flw_inflows", "subgroup": "category reason:employment"})
     section = themes.theme_table(frame, "flows", ["turin", "lisbon"])
-    assert section.table["indicator"].iloc[0] == "Arrivals of foreigners per year (category reason:work)"
+    assert section.table["indicator"].iloc[0] == "Arrivals of foreigners per year (reason: employment)"
     assert set(section.table["city"]) == {"Turin"}
     assert any("lisbon" in n for n in section.notes)
 

@@ -13,6 +13,7 @@ from workbench.analysis.comparability import DATE_TOLERANCE_YEARS, Figure, compa
 from workbench.analysis.compare import shore_text
 from workbench.analysis.framework_values import VALUE_COLUMNS
 from workbench.analysis.sections import Section
+from workbench.analysis.subgroups import subgroup_text
 from workbench.errors import ConfigError, DataError
 from workbench.reference.formats import format_number
 from workbench.reference.framework import THEME_LABELS, THEMES, Item, load_framework
@@ -32,6 +33,8 @@ VERDICTS = {
     "no: areas differ": T("no: areas differ"),
     "no: units differ": T("no: units differ"),
     "no: dates differ": T("no: dates differ"),
+    "no: age ranges or groups differ": T("no: age ranges or groups differ"),
+    "no: no other city": T("no: no other city has a figure like it"),
     "national": T("national figures: they compare countries, not cities"),
 }
 
@@ -131,30 +134,28 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
     present = [c for c in cities if (values["city_id"] == c).any()]
     names = {c: get_city(c).names.en for c in present}
     defs = load_definitions()
-    rows, used, notes, verdicts = [], [], [], {}
+    rows, used, notes, verdicts = [], [], [], []
     for item in items:
         figures = values[(values["item_id"] == item.id) & values["city_id"].isin(present) & values["value"].notna()]
-        verdicts[item.id] = _comparable(figures)
+        judged = _verdicts(figures)
         gaps = []
         for city_id in present:
             own = figures[figures["city_id"] == city_id]
             used.append(own)
             if own.empty:
                 gaps.append(city_id)
-            for _, row in own.iterrows():
+            for index, row in own.iterrows():
                 rows.append(_table_row(item, row, names[city_id], defs))
+                verdicts.append(judged.get(index, ""))
         if gaps:
             # the cities without a figure share one row: a stated gap, not a row per city
             rows.append(_placeholder(item, gaps))
-        if verdicts[item.id].startswith("no"):
-            notes.append(_difference_note(item, figures, verdicts[item.id], names, defs))
+            verdicts.append("")
+        for verdict in dict.fromkeys(v for v in judged.values() if v in _DIFFERENCES):
+            notes.append(_difference_note(item, figures, verdict, names, defs))
     table = pd.DataFrame(rows, columns=["item_id", *TABLE_COLUMNS])
-    if any(v and v != "yes" for v in verdicts.values()):
-        # a row of cities without a figure compares nothing: its cell stays empty
-        gap = table["value"].isna() & table["unit"].isin([EXPERT_TEXT, NO_FIGURE_TEXT])
-        table["comparable"] = [
-            "" if is_gap else VERDICTS.get(verdicts[i], "") for i, is_gap in zip(table["item_id"], gap)
-        ]
+    if any(v and v != "yes" for v in verdicts):
+        table["comparable"] = [VERDICTS.get(v, "") for v in verdicts]
     shown = pd.concat(used) if used else values.iloc[0:0]
     definition_notes = [definition_note(d) for d in dict.fromkeys(shown["definition_id"]) if d in defs]
     left_out = [c for c in cities if c not in present]
@@ -164,25 +165,45 @@ def theme_table(values: pd.DataFrame, theme: str, cities: Sequence[str]) -> Sect
     return Section(table.drop(columns="item_id").reset_index(drop=True), refs, definition_notes + notes)
 
 
-def _comparable(figures: pd.DataFrame) -> str:
-    # judged only where at least two cities have a figure; cities differ when the sets of
-    # definitions (areas, units) of their figures differ (an item may declare several definitions);
-    # figures of countries compare countries, not the cities listed beside them
+def _verdicts(figures: pd.DataFrame) -> dict:
+    # each figure is judged against the other cities' figures of the same item, like with like: the
+    # same indicator, definition, kind of area, unit and subgroup (age range, origin group), with
+    # dates the one rule accepts; judged only where at least two cities have a figure. A figure of a
+    # country compares countries, not the cities listed beside it. The reason given is the first
+    # of these that no other city shares.
     if figures["city_id"].nunique() < 2:
-        return ""
-    if (figures["geography_level"] == "country").all():
-        return "national"
-    for column, reason in (("definition_id", "definitions"), ("geography_level", "areas"), ("unit", "units")):
-        if figures.groupby("city_id")[column].agg(frozenset).nunique() > 1:
-            return f"no: {reason} differ"
-    # the one rule decides on the dates: each city's latest figure against every other's
-    latest = figures.sort_values("ref_date").groupby("city_id").tail(1)
-    known = [r for _, r in latest.iterrows() if r["definition_id"] in load_definitions()]
-    for i, a in enumerate(known):
-        for b in known[i + 1:]:
-            if not comparable(Figure.on(a["definition_id"], None, a["ref_date"]), Figure.on(a["definition_id"], None, b["ref_date"])):
-                return "no: dates differ"
-    return "yes"
+        return {}
+    defs = load_definitions()
+    out = {}
+    for index, row in figures.iterrows():
+        if row["geography_level"] == "country":
+            out[index] = "national"
+            continue
+        peers = figures[(figures["city_id"] != row["city_id"]) & (figures["geography_level"] != "country")]
+        verdict = "no: no other city"
+        for column, reason in _LIKE:
+            same = peers[peers[column] == row[column]]
+            if same.empty:
+                verdict = "no: no other city" if column == "indicator_id" else f"no: {reason} differ"
+                break
+            peers = same
+        else:
+            latest = peers.sort_values("ref_date").groupby("city_id").tail(1)
+            rule = row["definition_id"] if row["definition_id"] in defs else None
+            near = [rule is None or comparable(Figure.on(rule, None, row["ref_date"]), Figure.on(rule, None, d))
+                    for d in latest["ref_date"]]
+            verdict = "yes" if any(near) else "no: dates differ"
+        out[index] = verdict
+    return out
+
+
+#: What two figures must share to compare, in the order a difference is reported.
+_LIKE = (("indicator_id", ""), ("definition_id", "definitions"), ("geography_level", "areas"),
+         ("unit", "units"), ("subgroup", "age ranges or groups"))
+
+#: Verdicts whose groups a note spells out.
+_DIFFERENCES = ("no: definitions differ", "no: areas differ", "no: units differ", "no: age ranges or groups differ",
+                "no: dates differ")
 
 
 def _is_gap(item: Item) -> bool:
@@ -235,21 +256,22 @@ def _table_row(item: Item, row: pd.Series, name: str, defs: dict) -> dict:
 def _indicator_cell(item: Item, row: pd.Series, defs: dict) -> str | Msg:
     # the item's label, with the indicator when the item has several and the subgroup of the figure;
     # a level of one group under an item asking for a gap is named for what it is
+    subgroup = subgroup_text(row["subgroup"], row["definition_id"])
     if _is_gap(item) and row["unit"] != "percentage_points" and row["indicator_id"] in load_indicators():
         indicator = Label(load_indicators()[row["indicator_id"]].label)
         group = Label(defs[row["definition_id"]].label) if row["definition_id"] in defs else row["definition_id"]
         if row["subgroup"]:
-            return T("{indicator} of {group} ({subgroup}): a level, not the gap", indicator=indicator, group=group, subgroup=row["subgroup"])
+            return T("{indicator} of {group} ({subgroup}): a level, not the gap", indicator=indicator, group=group, subgroup=subgroup)
         return T("{indicator} of {group}: a level, not the gap", indicator=indicator, group=group)
     several = item.measure is not None and len(item.measure.indicator) > 1
     if not several and not row["subgroup"]:
         return item.label
     if not several:
-        return T("{item} ({subgroup})", item=Label(item.label), subgroup=row["subgroup"])
+        return T("{item} ({subgroup})", item=Label(item.label), subgroup=subgroup)
     indicator = Label(load_indicators()[row["indicator_id"]].label)
     if not row["subgroup"]:
         return T("{item} — {indicator}", item=Label(item.label), indicator=indicator)
-    return T("{item} — {indicator} ({subgroup})", item=Label(item.label), indicator=indicator, subgroup=row["subgroup"])
+    return T("{item} — {indicator} ({subgroup})", item=Label(item.label), indicator=indicator, subgroup=subgroup)
 
 
 def _areas_cell(place: str, level: str) -> str | Msg:
@@ -263,20 +285,36 @@ def _areas_cell(place: str, level: str) -> str | Msg:
 
 
 def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> Msg:
-    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level", "no: dates differ": "ref_date"}.get(verdict, "unit")
+    # who uses what, along the one column that differs (figures of countries aside: they are national)
+    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level", "no: dates differ": "ref_date",
+              "no: age ranges or groups differ": "subgroup"}.get(verdict, "unit")
     parts = []
-    for key, group in figures.groupby(column, sort=False):
-        label = defs[key].label if column == "definition_id" and key in defs else key if column == "ref_date" else geography_label(key)
+    for key, group in figures[figures["geography_level"] != "country"].groupby(column, sort=False):
         cities = ", ".join(names[c] for c in dict.fromkeys(group["city_id"]))
-        parts.append(T("{label} ({cities})", label=Date(key) if column == "ref_date" else Label(label), cities=cities))
+        parts.append(T("{label} ({cities})", label=_group_label(column, key, group, defs), cities=cities))
+    groups = join(parts, "; ")
     if column == "definition_id":
-        return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+        return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=groups)
     if column == "ref_date":
         return T("{item} — not comparable across cities (dates more than {years} years apart): {groups}.",
-                 item=Label(item.label), years=Num(DATE_TOLERANCE_YEARS, "count"), groups=join(parts, "; "))
+                 item=Label(item.label), years=Num(DATE_TOLERANCE_YEARS, "count"), groups=groups)
     if column == "geography_level":
-        return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
-    return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=join(parts, "; "))
+        return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=groups)
+    if column == "subgroup":
+        return T("{item} — not comparable across cities (age ranges or groups differ): {groups}.", item=Label(item.label), groups=groups)
+    return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=groups)
+
+
+def _group_label(column: str, key: str, group: pd.DataFrame, defs: dict):
+    if column == "ref_date":
+        return Date(key)
+    if column == "definition_id":
+        return Label(defs[key].label) if key in defs else key
+    if column == "subgroup":
+        return subgroup_text(key, group["definition_id"].iloc[0]) if key else T("no age range or group stated")
+    if column == "geography_level":
+        return Label(geography_label(key))
+    return key
 
 
 def theme_summary(values: pd.DataFrame, cities: Sequence[str]) -> pd.DataFrame:
