@@ -344,7 +344,8 @@ if regional.empty:
 else:
     region = str(regional.table["place"].iloc[0])  # a proper name, as published
     area = regional_labour.area_label(city.names, city.region_is_city)
-    report.table(regional.table, T("Unemployment rate by country of birth, {region} ({area}), latest year", region=region, area=area), regional.source_ids, regional.notes)
+    year = str(regional.table[columns.YEAR].iloc[0])  # the latest year with a rate of all residents and of the foreign-born
+    report.table(regional.table, T("Unemployment rate by country of birth, {region} ({area}), {year} (latest year published)", region=region, area=area, year=year), regional.source_ids, regional.notes)
     points, flagged = regional_labour.regional_unemployment_series(data.regional)
     report.plot("lines", points, T("Unemployment rate by country of birth, {region} ({area}), {first}-{last}", region=region, area=area, first=str(points["year"].min()), last=str(points["year"].max())), regional.source_ids, [*regional_labour.caveats(city.region_is_city), *flagged], x="year", y="rate", hue="group", ylabel=T("unemployment rate (%)"))  # aged 15-64: in the notes
 

@@ -46,13 +46,26 @@ def _table(values: dict[str, float | None]) -> pd.DataFrame:
 
 
 def test_class_breaks_are_rounded_quantiles_and_the_legend_gives_them_with_the_unit():
-    edges = maps.class_breaks(pd.Series([31.2, 35.5, 40.1, 44.9, 52.3, 60.0, 38.0]))
-    assert edges == [31.0, 36.0, 39.0, 43.0, 51.0, 60.0]
+    values = pd.Series([31.2, 35.5, 40.1, 44.9, 52.3, 60.0, 38.0] * 2 + [33.0, 47.0])  # enough areas for quintiles
+    edges = maps.class_breaks(values)
+    assert len(values) >= maps.MIN_AREAS_FOR_QUANTILES and maps.class_rule(len(values)) is maps.CLASS_RULE
+    assert edges == [31.0, 36.0, 38.0, 45.0, 52.0, 60.0]
     assert maps.class_labels(edges, "en")[0] == "31–36 %"
     assert maps.class_labels([0.3, 1.4, 10.0], "fr") == ["0,3–1,4 %", "1,4–10,0 %"]
     # a value on a break belongs to the upper class; equal values give one class
     assert maps.class_of(36.0, edges) == 1 and maps.class_of(60.0, edges) == 4
     assert len(maps.class_breaks(pd.Series([5.0, 5.0]))) == 2
+
+
+def test_few_areas_get_equal_intervals_of_a_round_width():
+    # issue 18 (officer review): quintiles of Barcelona's ten districts put two districts in each class
+    ten = pd.Series([12.1, 15.3, 18.0, 20.5, 22.2, 25.9, 28.4, 30.1, 33.0, 37.7])
+    assert maps.class_breaks(ten) == [10.0, 20.0, 30.0, 40.0]
+    assert maps.class_rule(len(ten)) is maps.EQUAL_CLASS_RULE
+    assert maps.class_breaks(pd.Series([0.4, 0.9, 1.3])) == [0.4, 0.6, 0.8, 1.0, 1.2, 1.4]
+    # the highest value on a break opens a class of its own (a value on a break goes up)
+    edges = maps.class_breaks(pd.Series([10.0, 20.0, 30.0, 40.0, 50.0]))
+    assert edges[-1] > 50.0 and maps.class_of(50.0, edges) == len(edges) - 2
 
 
 def test_an_area_without_a_value_is_grey_and_named_in_the_notes(fake_city):

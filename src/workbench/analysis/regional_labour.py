@@ -40,7 +40,7 @@ CITY_STATE_CAVEAT = T("NUTS 2 region that is the city itself (a city-state): the
 CAVEATS: list[Msg] = [
     AREA_CAVEAT,
     T("Unemployed persons aged 15-64 as % of the labour force aged 15-64, by country of birth (not citizenship); annual averages."),
-    T("All residents includes the foreign-born: Eurostat publishes no rate of the native-born in this table, so the gap understates the gap between migrants and natives."),
+    T("All residents includes the foreign-born: Eurostat publishes no rate of the native-born in this table, so the gap understates the gap between migrants and natives, and the more so where the foreign-born are a larger part of the labour force; gaps of regions with different shares of foreign-born do not compare exactly."),
 ]
 
 #: What each Eurostat flag of this table means here.

@@ -9,7 +9,9 @@ Longitude and latitude are drawn north-up with the scale of the map's middle lat
 axes (an equirectangular view), enough for areas this small or an overview.
 
 Classes (:func:`class_breaks`): five quantile classes of the values drawn, the breaks rounded to
-two significant digits (at most one decimal); a value on a break belongs to the upper class. Colours: ColorBrewer YlGnBu, sequential and readable by colour-blind readers;
+two significant digits (at most one decimal); with fewer than :data:`MIN_AREAS_FOR_QUANTILES`
+values, equal intervals of a round width (quintiles of ten areas would hold two areas each and
+make a small difference look like a rank); a value on a break belongs to the upper class. Colours: ColorBrewer YlGnBu, sequential and readable by colour-blind readers;
 an area without a value is grey.
 """
 
@@ -50,8 +52,20 @@ MEDITERRANEAN = (-10.0, 40.0, 28.0, 50.0)
 DEFINITION_MARKERS = ["o", "s", "D", "^", "v", "P"]
 
 
+#: Fewer values than this are classed in equal intervals of a round width, not in quintiles.
+MIN_AREAS_FOR_QUANTILES = 15
+#: Widths an equal-interval class may take, times a power of ten.
+_ROUND_STEPS = (1.0, 2.0, 2.5, 5.0)
+
 CLASS_RULE = T("Classes: quintiles of the values mapped, the breaks rounded; a value on a break belongs to the "
                "upper class. Grey: no value.")
+EQUAL_CLASS_RULE = T("Classes: equal intervals of a round width over the values mapped (too few areas for "
+                     "quintiles); a value on a break belongs to the upper class. Grey: no value.")
+
+
+def class_rule(count: int) -> Msg:
+    """The note saying how the classes of a map of ``count`` values were made (see :func:`class_breaks`)."""
+    return CLASS_RULE if count >= MIN_AREAS_FOR_QUANTILES else EQUAL_CLASS_RULE
 
 
 def class_breaks(values: pd.Series, classes: int = CLASSES) -> list[float]:
@@ -76,11 +90,27 @@ def class_breaks(values: pd.Series, classes: int = CLASSES) -> list[float]:
     if numbers.empty:
         raise ValueError("class_breaks: no value to classify")
     low, high = float(numbers.min()), float(numbers.max())
+    if len(numbers) < MIN_AREAS_FOR_QUANTILES and high > low:
+        return _equal_breaks(low, high, classes)
     bottom, top = _rounded(low, math.floor), _rounded(high, math.ceil)
     if top <= bottom:
         top = bottom + 10 ** -_decimals_for(bottom)
     inner = [_rounded(float(numbers.quantile(k / classes)), round) for k in range(1, classes)]
     return sorted({e for e in [bottom, *inner, top] if bottom <= e <= top})
+
+
+def _equal_breaks(low: float, high: float, classes: int) -> list[float]:
+    # the smallest round width (1, 2, 2.5 or 5 times a power of ten) that covers the values in at
+    # most ``classes`` intervals starting at a multiple of the width
+    power = 10.0 ** math.floor(math.log10((high - low) / classes))
+    for width in (step * power * scale for scale in (1, 10) for step in _ROUND_STEPS):
+        bottom = math.floor(round(low / width, 9)) * width
+        count = max(1, math.ceil(round((high - bottom) / width, 9)))
+        if bottom + count * width == high:
+            count += 1  # the highest value on a break belongs to the upper class
+        if count <= classes:
+            return [round(bottom + k * width, 6) for k in range(count + 1)]
+    raise AssertionError("unreachable: ten times the width covers the values in fewer classes")
 
 
 def _decimals_for(value: float) -> int:
@@ -134,7 +164,7 @@ def _share_of(table: pd.DataFrame, place_id: str) -> float:
 
 def district_map_notes(table: pd.DataFrame, boundary_id: str) -> list[Msg]:
     """The notes under a district map: the class rule, and the areas that did not join, by name."""
-    notes = [CLASS_RULE]
+    notes = [class_rule(int(table[SHARE].notna().sum()))]
     no_shape, no_value = district_join(table, boundary_id)
     if no_value:
         notes.append(T("No value for: {areas} (grey on the map).", areas=", ".join(no_value)))
