@@ -139,6 +139,7 @@ def test_synopsis_residential_diversity_and_labour_sentences():
                 "areas": [23, 23], "group": ["Foreign origin", "Foreign origin"], "reference group": ["Austrian origin"] * 2,
                 "migrants": [1.0, 2.0], "dissimilarity D": [0.156, 0.125],
                 "migrants in the 5 highest-share areas (%)": [32.1, 32.9],
+                "all residents in the 5 highest-share areas (%)": [25.0, 26.4],
             }
         )
     )

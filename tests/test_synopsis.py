@@ -136,9 +136,14 @@ def test_the_residential_sentence_cites_its_cells_and_the_number_of_areas_in_its
         "source": ["w", "w"], "area level": ["district", "district"], "reference date": ["2002-01-01", "2022-01-01"],
         "areas": [23, 23], "group": ["Foreign origin"] * 2, "reference group": ["Austrian origin"] * 2,
         "migrants": [1.0, 2.0], "dissimilarity D": [0.156, 0.125], "migrants in the 5 highest-share areas (%)": [32.1, 32.9],
+        "all residents in the 5 highest-share areas (%)": [25.0, 26.4],
     })
     drafted = synopsis.residential(Section(segregation), "4.4")
     assert synopsis.check(drafted, {"segregation": segregation}) == 1
+    # issue 18 (officer review): the share of migrants in the top areas is read against all residents there
+    assert "home to 26.4 % of all residents" in str(drafted[0].text)
+    with pytest.raises(ClaimError, match=r"all residents in the 5 highest-share areas"):
+        synopsis.check(drafted, {"segregation": segregation.assign(**{"all residents in the 5 highest-share areas (%)": [25.0, 30.0]})})
     with pytest.raises(ClaimError, match=r"row 0, column 'dissimilarity D'\) holds 0.2"):
         synopsis.check(drafted, {"segregation": segregation.assign(**{"dissimilarity D": [0.2, 0.125]})})
 

@@ -14,7 +14,7 @@ from workbench.analysis.indicators import published
 from workbench.analysis.sections import Section
 from workbench.errors import DataError
 from workbench.reference.columns import (
-    DISSIMILARITY, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, REFERENCE_DATE, TOP_AREAS, TOP_AREAS_CHANGE, TOP_AREAS_SHARE,
+    DISSIMILARITY, HIGHEST_AREA_SHARE, LOCATION_QUOTIENT, LOWEST_AREA_SHARE, MIGRANT_SHARE, REFERENCE_DATE, TOP_AREAS, TOP_AREAS_CHANGE, TOP_AREAS_RESIDENTS, TOP_AREAS_SHARE,
 )
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY, source_name
@@ -34,7 +34,8 @@ DISSIMILARITY_DEFINITION = T(
 
 TOP_AREAS_DEFINITION = T(
     "Share of migrants in the {top} areas with the highest migrant share: the part of the group "
-    "living in the areas where it forms the largest share of the population.",
+    "living in the areas where it forms the largest share of the population; read it against the "
+    "share of all residents living in the same areas.",
     top=TOP_AREAS,
 )
 
@@ -276,14 +277,15 @@ def segregation_table(counts: pd.DataFrame) -> Section:
     -------
     Section
         Columns: source, area level, reference date, areas, group, reference group, migrants,
-        dissimilarity D, migrants in the 5 highest-share areas (%), change in the 5 highest-share
+        dissimilarity D, migrants in the 5 highest-share areas (%), all residents in the same areas (%)
+        (what the share of migrants is read against), change in the 5 highest-share
         areas (those that entered "+" and left "−" since the previous date of the same source, level
         and definitions; empty when the same), highest area share (%), highest area, lowest area
         share (%), lowest area. Notes give the definitions.
     """
     columns = [
         "source", "area level", REFERENCE_DATE, "areas", "group", "reference group", "migrants",
-        DISSIMILARITY, TOP_AREAS_SHARE, TOP_AREAS_CHANGE, HIGHEST_AREA_SHARE,
+        DISSIMILARITY, TOP_AREAS_SHARE, TOP_AREAS_RESIDENTS, TOP_AREAS_CHANGE, HIGHEST_AREA_SHARE,
         "highest area", LOWEST_AREA_SHARE, "lowest area",
     ]
     if counts.empty:
@@ -307,7 +309,8 @@ def segregation_table(counts: pd.DataFrame) -> Section:
                 "reference group": defs[reference_id].label,
                 "migrants": float(areas["migrants"].sum()),
                 DISSIMILARITY: _d_of(areas),
-                columns[8]: 100 * float(top["migrants"].sum() / areas["migrants"].sum()),
+                TOP_AREAS_SHARE: 100 * float(top["migrants"].sum() / areas["migrants"].sum()),
+                TOP_AREAS_RESIDENTS: 100 * float(top["total"].sum() / areas["total"].sum()),
                 TOP_AREAS_CHANGE: _top_change(before, names),
                 HIGHEST_AREA_SHARE: float(ranked["share"].iloc[0]),
                 "highest area": ranked["place_name"].iloc[0],

@@ -20,7 +20,7 @@ from workbench.errors import DataError
 from workbench.reference.registry import City
 from workbench.reference.i18n import Country, Date, Label, Msg, Num, T, join
 from workbench.reference.labels import bare_place, place_label, source_name
-from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_SHARE
+from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_RESIDENTS, TOP_AREAS_SHARE
 
 
 def _cite(table: str, row: pd.Series, column: str) -> Claim:
@@ -295,18 +295,22 @@ def residential(segregation: Section, where: Msg) -> list[Sentence]:
         last, first = rows.iloc[-1], rows.iloc[0]
         values = {"level": _label(level), "areas": int(last["areas"]), "group": _label(last["group"]),
                   "reference": _label(last["reference group"]), "d": Num(float(last[DISSIMILARITY]), "ratio"),
-                  "date": Date(last[REFERENCE_DATE]), "share": _pct(last[top]), "top": TOP_AREAS}
+                  "date": Date(last[REFERENCE_DATE]), "share": _pct(last[top]), "top": TOP_AREAS,
+                  "residents": _pct(last[TOP_AREAS_RESIDENTS])}
         if first[REFERENCE_DATE] != last[REFERENCE_DATE]:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated), against {first_d} on {first_date}; "
-                     "{share} % of them lived in the {top} areas where their share was highest.",
+                     "{share} % of them lived in the {top} areas where their share was highest, "
+                     "home to {residents} % of all residents.",
                      **values, first_d=Num(float(first[DISSIMILARITY]), "ratio"), first_date=Date(first[REFERENCE_DATE]))
         else:
             text = T("At {level} level ({areas} areas of the city), the dissimilarity index of {group} against {reference} "
                      "was {d} on {date} (0 = spread alike, 1 = fully separated); "
-                     "{share} % of them lived in the {top} areas where their share was highest.", **values)
+                     "{share} % of them lived in the {top} areas where their share was highest, "
+                     "home to {residents} % of all residents.", **values)
         claims = [_cite("segregation", last, "areas"), _cite("segregation", last, DISSIMILARITY),
-                  _cite("segregation", last, top), _cite("segregation", first, DISSIMILARITY),
+                  _cite("segregation", last, top), _cite("segregation", last, TOP_AREAS_RESIDENTS),
+                  _cite("segregation", first, DISSIMILARITY),
                   Claim(float(TOP_AREAS), "segregation", last.name, top, how="header")]
         out.append(Sentence(text, where, [source_id], claims))
     return out

@@ -119,6 +119,8 @@ UNEMPLOYMENT_GAP = Column("unemployment: gap with nationals (pp)", "percentage_p
 #: Areas with the highest migrant shares counted in :data:`TOP_AREAS_SHARE`.
 TOP_AREAS = 5
 TOP_AREAS_SHARE = Column(f"migrants in the {TOP_AREAS} highest-share areas (%)", "percent")
+#: What :data:`TOP_AREAS_SHARE` is read against: the share of all residents living in the same areas.
+TOP_AREAS_RESIDENTS = Column(f"all residents in the {TOP_AREAS} highest-share areas (%)", "percent")
 #: Which areas entered (+) and left (−) the :data:`TOP_AREAS` since the previous date of the same series.
 TOP_AREAS_CHANGE = Column(f"change in the {TOP_AREAS} highest-share areas", "text")
 
