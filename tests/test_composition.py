@@ -218,7 +218,7 @@ def test_a_rounded_group_total_below_its_exact_rows_gives_way_to_their_sum():
 # residents_by_group_and_sex ------------------------------------------------------------------
 
 
-def test_residents_by_group_and_sex_keeps_withheld_cells_empty_and_names_groups_with_nationals():
+def test_residents_by_group_and_sex_names_withheld_groups_and_groups_with_nationals():
     from workbench.analysis.residents_by_origin import residents_by_group_and_sex
     from workbench.reference import columns as col
     from workbench.tidy.schemas import TIDY_COLUMNS
@@ -240,7 +240,9 @@ def test_residents_by_group_and_sex_keeps_withheld_cells_empty_and_names_groups_
     section = residents_by_group_and_sex(pd.DataFrame(rows, columns=list(TIDY_COLUMNS)))
     table = section.table
     assert list(table[col.BOTH_SEXES].iloc[:2]) == [100.0, 40.0]
-    assert pd.isna(table[col.BOTH_SEXES].iloc[2])  # withheld, not zero
+    # every cell withheld: no empty row (issue 18 officer review), named in a note, never a zero
+    assert len(table) == 2 and not (table[col.BOTH_SEXES] == 0).any()
+    assert any(str(note).startswith("Every cell withheld") and "Melanesia" in str(note) for note in section.notes)
     assert table[col.SHARE_OF_POPULATION].iloc[1] == pytest.approx(100 * 40 / 140)
     assert table[col.WOMEN_SHARE].iloc[1] == pytest.approx(75.0)
     assert any("nationals of the country of residence" in str(note) for note in section.notes)

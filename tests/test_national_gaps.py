@@ -58,3 +58,15 @@ def test_permit_channels_shares_of_the_year_total():
 def test_national_tables_empty_without_rows():
     empty = pd.DataFrame(columns=TIDY_COLUMNS)
     assert education_by_birth(empty).empty and rates_by_citizenship(empty).empty and permit_channels(empty).empty
+
+
+def test_an_unpublished_rate_is_named_in_a_note_not_left_as_an_unexplained_empty_cell():
+    # issue 18 (officer review): Lisbon's Table A.7 had an empty unemployment rate of EU citizens
+    from workbench.analysis.national_gaps import unpublished_note
+    from workbench.reference.columns import EMPLOYMENT_RATE, GROUP, UNEMPLOYMENT_RATE
+
+    table = pd.DataFrame({GROUP: ["nationals", "citizens of another EU country"], EMPLOYMENT_RATE: [78.7, 78.5],
+                          UNEMPLOYMENT_RATE: [5.9, float("nan")]})
+    (note,) = unpublished_note(table, [EMPLOYMENT_RATE, UNEMPLOYMENT_RATE])
+    assert "citizens of another EU country (unemployment rate (%))" in str(note) and "not zero" in str(note)
+    assert unpublished_note(table.dropna(), [EMPLOYMENT_RATE, UNEMPLOYMENT_RATE]) == []

@@ -16,7 +16,7 @@ from workbench.reference.columns import (
     EMPLOYMENT_GAP, EMPLOYMENT_RATE, FLAG, GROUP, LOW_EDUCATION, LOW_EDUCATION_GAP, PERSONS, PLACE, REASON, SHARE, TERTIARY,
     TERTIARY_GAP, UNEMPLOYMENT_GAP, UNEMPLOYMENT_RATE, YEAR,
 )
-from workbench.reference.i18n import Msg, T
+from workbench.reference.i18n import Label, Msg, T, join
 
 EDUCATION_SOURCE = "eurostat_edat_lfs_9912"
 EMPLOYMENT_SOURCE = "eurostat_lfsa_ergan"
@@ -80,6 +80,7 @@ def education_by_birth(national: pd.DataFrame, age: str = "Y25-64") -> Section:
         T("By country of birth (not citizenship), persons aged 25-64, annual average of the EU Labour Force Survey (a sample survey); the whole country, not the city."),
         T("Tertiary education: ISCED levels 5-8; at most lower secondary: ISCED levels 0-2. Gap = group − native-born, in percentage points."),
         *flag_notes(table[FLAG]),
+        *unpublished_note(table, [TERTIARY, LOW_EDUCATION]),
     ]
     return Section(table[columns], [EDUCATION_SOURCE], notes)
 
@@ -116,6 +117,7 @@ def rates_by_citizenship(national: pd.DataFrame, age: str = "Y20-64") -> Section
         T("By citizenship (not country of birth): naturalised migrants are nationals. Persons aged 20-64, annual average of the EU Labour Force Survey (a sample survey); the whole country, not the city."),
         T("Employment rate: employed as % of the population aged 20-64; unemployment rate: unemployed as % of the labour force aged 20-64. Gap = group − nationals, in percentage points."),
         *flag_notes(table[FLAG]),
+        *unpublished_note(table, [EMPLOYMENT_RATE, UNEMPLOYMENT_RATE]),
     ]
     return Section(table[columns], [EMPLOYMENT_SOURCE, UNEMPLOYMENT_SOURCE], notes)
 
@@ -157,6 +159,16 @@ def permit_channels(national: pd.DataFrame) -> Section:
         *flag_notes(table[FLAG], survey=False),
     ]
     return Section(table[columns], [PERMITS_SOURCE], notes)
+
+
+def unpublished_note(table: pd.DataFrame, measures: list) -> list[Msg]:
+    """A note naming each group and measure left empty because the publisher gives no figure ([] when none)."""
+    cases = [T("{group} ({measure})", group=group, measure=Label(str(measure)))
+             for measure in measures for group, value in zip(table[GROUP], table[measure]) if pd.isna(value)]
+    if not cases:
+        return []
+    return [T("No figure published for {cases} (Eurostat withholds estimates based on too few sample observations): "
+              "the cell is empty, not zero.", cases=join(cases, "; "))]
 
 
 def _groups(rows: pd.DataFrame, groups: dict[tuple[str, str], Msg], measures: dict[str, str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.analysis.sections import Section
 from workbench.reference.columns import BOTH_SEXES, MEN, SHARE_OF_POPULATION, WOMEN, WOMEN_SHARE
-from workbench.reference.i18n import Date, Label, Num, T
+from workbench.reference.i18n import Date, Label, Num, T, join
 from workbench.reference.labels import SUB_CITY
 from workbench.reference.origins import origin_name
 from workbench.reference.registry import load_definitions
@@ -53,6 +53,9 @@ def residents_by_group_and_sex(local: pd.DataFrame) -> Section:
     both = wide.sum(axis=1, min_count=1)
     total = float(both.sum())
     wide = wide.assign(both=both).sort_values("both", ascending=False, na_position="last")
+    # a group whose every cell was withheld has no figure: named in a note, not an empty row
+    withheld = [origin_name(code) for code in wide.index[wide["both"].isna()]]
+    wide = wide[wide["both"].notna()]
     table = pd.DataFrame(
         {
             "group of origin": [origin_name(code) for code in wide.index],
@@ -81,6 +84,9 @@ def residents_by_group_and_sex(local: pd.DataFrame) -> Section:
         )
         for code in dict.fromkeys(with_nationals)
     ]
+    if withheld:
+        notes.append(T("Every cell withheld by the publisher for confidentiality, so not shown: {groups}.",
+                       groups=join([Label(g) for g in withheld], ", ")))
     if chosen["flag"].fillna("").str.contains("c").any():
-        notes.append(T("Counts computed by the workbench (flag c) from the published cells: cells the publisher withheld for confidentiality are not included, so a count may be slightly below the true one; a group whose cells are all withheld is left empty, not zero."))
+        notes.append(T("Counts computed by the workbench (flag c) from the published cells: cells the publisher withheld for confidentiality are not included, so a count may be slightly below the true one."))
     return Section(table, [str(first["source_id"])], notes)
