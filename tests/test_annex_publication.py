@@ -80,6 +80,9 @@ def test_a_table_has_its_caption_and_column_scopes():
     page, _ = annex_html.table_html(pd.DataFrame({"origin": ["Peru"], "persons": [12.0]}), 0, "en", caption="<b>Table A.1.</b> Cap")
     assert page.startswith('<table class="wb-table"><caption class="wb-caption"><b>Table A.1.</b> Cap</caption>')
     assert page.count('<th scope="col">') == 2
+    # an empty table keeps its caption: its number is in the list of tables and in Word's sequence
+    empty, _ = annex_html.table_html(pd.DataFrame({"origin": []}), 0, "fr", caption="<b>Tableau B.8.</b> Cap")
+    assert '<caption class="wb-caption"><b>Tableau B.8.</b> Cap</caption>' in empty and "Pas de données." in empty
 
 
 def test_a_long_table_shows_its_first_rows_and_links_the_full_table(tmp_path: Path):

@@ -240,8 +240,11 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
     tuple of (str, int)
         The table and the number of cells suppressed.
     """
+    caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
     if frame.empty:
-        return f"<p><em>{html.escape(render(T('No data.'), lang))}</em></p>", 0
+        # the exhibit keeps its caption (its number is in the list of tables and in Word's sequence)
+        return (f'<table class="wb-table">{caption_html}<tbody><tr><td><em>{html.escape(render(T("No data."), lang))}'
+                "</em></td></tr></tbody></table>", 0)
     frame = reader_table(frame)
     headers, cells, hidden = table_text(frame, threshold, lang, where)
     head = "".join(('<th scope="col" class="wb-long">' if _LONG_WORD.search(h) else '<th scope="col">') + f"{html.escape(h)}</th>"
@@ -262,7 +265,6 @@ def table_html(frame: pd.DataFrame, threshold: int, lang: str = "en", where: str
             shown.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(shown) + "</tr>")
     wide = " wb-wide" if len(frame.columns) >= 8 else ""
-    caption_html = f'<caption class="wb-caption">{caption}</caption>' if caption else ""
     return (f'<table class="wb-table{wide}">{caption_html}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
             hidden)
 
