@@ -214,7 +214,8 @@ def plot_district_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = 
     no_shape = [str(a) for p, a in zip(table[PLACE_ID].astype(str), table[AREA]) if p not in shapes]
     if no_shape:
         title = T("{title}. Not on the map (no boundary): {areas}", title=title, areas=", ".join(no_shape))
-    _map_legend(fig, _class_handles(edges, lang), title, lang)
+    handles = _class_handles(edges, lang)
+    _map_legend(fig, handles, title, lang, columns=len(handles))  # at most six short entries: one row, in class order
     return fig
 
 
