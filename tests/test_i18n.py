@@ -126,3 +126,13 @@ def test_countries_are_named_from_cldr_in_french_and_arabic():
     text = T("{origin} ({share} %)", origin=venezuela, share="9.4")
     assert text == "Venezuela (9.4 %)"
     assert render(i18n.from_json(json.loads(json.dumps(text.to_json()))), "ar") == "فنزويلا (9.4 %)"
+
+
+def test_a_publishers_english_note_is_quoted_and_marked_in_french_and_arabic():
+    # issue 17/18 (officer review): UNHCR's and AIMA's English notes stood unmarked in French annexes
+    from workbench.reference.i18n import render, source_words
+
+    note = source_words("AIMA stock on 31 December 2024")
+    assert render(note, "en") == "AIMA stock on 31 December 2024"
+    assert render(note, "fr") == "« AIMA stock on 31 December 2024 » (en anglais dans la source)"
+    assert "بالإنجليزية" in render(note, "ar")

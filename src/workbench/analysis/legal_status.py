@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from workbench.reference.i18n import Label, Msg, T, join
+from workbench.reference.i18n import Label, Msg, T, join, source_words
 from workbench.analysis.sections import Section
 from workbench.reference.labels import geography_label, source_name, source_refs
 from workbench.reference.registry import load_definitions
@@ -173,7 +173,7 @@ def _flag_notes(rows: pd.DataFrame) -> list[Msg]:
         for note, group in flagged.groupby("note", sort=False):
             notes.append(
                 T("Flag {flag} ({meaning}; {years}): {note}.", flag=letter, meaning=Label(FLAGS[letter]),
-                  years=", ".join(sorted(group["period"].unique())), note=note)
+                  years=", ".join(sorted(group["period"].unique())), note=source_words(note))
             )
     return notes
 

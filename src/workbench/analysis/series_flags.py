@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.reference import columns
-from workbench.reference.i18n import Label, Msg, Num, T
+from workbench.reference.i18n import Label, Msg, Num, T, source_words
 
 #: A point outside this factor of both its neighbours is an outlier.
 OUTLIER_FACTOR = 5
@@ -212,7 +212,7 @@ def mark_series(
             for row in rows.index:
                 for note in parts[row]:
                     if not all(note in other for other in parts.values()):
-                        mark(row, ("note", note), lambda m, n=note: T("{marker} {note}", marker=m, note=n))
+                        mark(row, ("note", note), lambda m, n=note: T("{marker} {note}", marker=m, note=source_words(n)))
     # number the markers in the order a reader meets them: down the table, then left to right
     number: dict[str, str] = {}
     for i in table.index:

@@ -185,6 +185,15 @@ def T(msgid: str, **params) -> Msg:  # noqa: N802 - the gettext-style marker the
     return Msg(msgid, params)
 
 
+def source_words(text: str) -> Msg:
+    """A publisher's own note, as published in English: French and Arabic annexes say it is in English.
+
+    The registry and the tidy tables keep a source's notes in the words it published them in; a
+    translation would put words in the publisher's mouth, so the note is quoted and marked instead.
+    """
+    return T("{source_words}", source_words=text)
+
+
 def render(value, lang: str) -> str:
     """Render a text, message or parameter in ``lang``.
 
