@@ -306,7 +306,6 @@ def test_annex_page_of_a_hostile_chapter_has_nothing_active(tmp_path: Path) -> N
     body = BeautifulSoup(page, "html.parser").body
     assert active_content(str(body)) == []
     # raw HTML is dropped (validate warns about it): a pasted script's text is not printed either
-    assert "onerror" not in body.get_text().replace('a" onerror="alert(1)', ""), "raw HTML is dropped, not shown"
 
 
 @pytest.mark.parametrize("name", ["script", "img onerror", "raw html block", "iframe", "svg", "style", "comment", "heading"])
