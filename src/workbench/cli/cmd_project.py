@@ -41,14 +41,16 @@ def validate(args) -> int:
     else:
         checks = validate_all()
     for c in checks:
-        mark = "FAIL" if not c.ok else ("todo" if c.todo else "ok  ")
+        mark = "FAIL" if not c.ok else ("WARN" if c.warning else "todo" if c.todo else "ok  ")
         out.print(f"{mark} {c.what}: {c.message}", markup=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
         return exit_code(checks)
     todo = sum(1 for c in checks if c.todo)
-    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else ""))
+    warned = sum(1 for c in checks if c.warning)
+    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else "")
+              + (f"; {warned} with a warning (WARN: not published as written)" if warned else ""))
     return 0
 
 

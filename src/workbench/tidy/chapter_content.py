@@ -36,8 +36,9 @@ class Finding:
     """Something in a chapter file an annex cannot keep: an error (refused) or a warning (dropped)."""
 
     line: int  #: 1-based line of the file
-    message: str  #: what and how to fix it, without the file name
+    message: str  #: what is wrong, without the file name
     error: bool
+    fix: str = ""  #: how to fix it (the same for every image of a file)
 
 
 @functools.cache
@@ -77,9 +78,9 @@ def chapter_findings(text: str, file: Path) -> list[Finding]:
                 findings.append(Finding(_line(lines, token.content, start), _html_warning(token.content), False))
             elif token.type == "image":
                 src = str(token.attrGet("src") or "")
-                problem = _image_problem(src, token, file)
+                problem = _image_problem(src, file)
                 if problem:
-                    findings.append(Finding(_line(lines, _written(src, lines), start), problem, True))
+                    findings.append(Finding(_line(lines, _written(src, lines), start), problem[0], True, problem[1]))
     return sorted(findings, key=lambda f: f.line)
 
 
@@ -101,7 +102,7 @@ def embed_images(text: str, file: Path) -> str:
         if not src or _SCHEME.match(src):
             continue
         image = _local_image(src, file)
-        if image is None or _image_problem(src, None, file):
+        if image is None or _image_problem(src, file):
             continue
         uri = f"data:{IMAGE_TYPES[image.suffix.lower()]};base64,{base64.b64encode(image.read_bytes()).decode('ascii')}"
         for written in dict.fromkeys((src, unquote(src))):
@@ -133,34 +134,25 @@ def _local_image(src: str, file: Path) -> Path | None:
     return candidate
 
 
-def _image_problem(src: str, token: Token | None, file: Path) -> str | None:
+def _image_problem(src: str, file: Path) -> tuple[str, str] | None:
     city = _city_dir(file).name
     fix = (f"put the image under data/local/chapters/{city}/images/ (or the chapter folder) and link it "
-           f"relatively, e.g. ![{_alt(token)}](../images/{_name(src)})")
+           f"relatively, e.g. ![map of the districts](../images/map.png)")
     if not src:
-        return f"an image without a file; {fix}"
+        return "an image without a file", fix
     if _SCHEME.match(src):
         if src.lower().startswith(("http:", "https:")):
             return (f"image '{_short(src)}' is a web address, which an annex cannot load (the PDF would fail and "
-                    f"the web page would depend on another site); {fix}")
-        return f"image '{_short(src)}' is not a file of the chapter's folder; {fix}"
+                    f"the web page would depend on another site)", fix)
+        return f"image '{_short(src)}' is not a file of the chapter's folder", fix
     image = _local_image(src, file)
     if image is None:
-        return f"image '{src}' lies outside data/local/chapters/{city}/; {fix}"
+        return f"image '{src}' lies outside data/local/chapters/{city}/", fix
     if not image.is_file():
-        return f"image file '{src}' not found (looked for {paths.shown(image)}); {fix}"
+        return f"image file '{src}' not found (looked for {paths.shown(image)})", fix
     if image.suffix.lower() not in IMAGE_TYPES:
-        return f"image '{src}' is not a PNG, JPEG or GIF file (.png, .jpg, .jpeg, .gif); save it in one of these formats"
+        return f"image '{src}' is not a PNG, JPEG or GIF file", "save it as .png, .jpg or .gif"
     return None
-
-
-def _alt(token: Token | None) -> str:
-    return token.content if token is not None and token.content else "description"
-
-
-def _name(src: str) -> str:
-    name = unquote(src.split("?")[0].split("#")[0]).rstrip("/").rsplit("/", 1)[-1]
-    return name if name and "." in name else "image.png"
 
 
 def _short(text: str, size: int = 80) -> str:

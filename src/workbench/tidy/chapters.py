@@ -163,7 +163,9 @@ def check_chapter_file(path: Path) -> str:
         return "not written yet (empty)"
     errors = [f for f in _findings(path) if f.error]
     if errors:
-        raise DataError(f"{_display(path)}, " + "; ".join(f"line {f.line}: {f.message}" for f in errors))
+        fixes = "; ".join(dict.fromkeys(f.fix for f in errors if f.fix))
+        raise DataError(f"{_display(path)}, " + "; ".join(f"line {f.line}: {f.message}" for f in errors)
+                        + (f". To fix: {fixes}" if fixes else ""))
     words = len(body.split())
     return f"written ({words} word{'' if words == 1 else 's'})"
 
