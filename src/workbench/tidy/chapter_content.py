@@ -22,10 +22,12 @@ from markdown_it.token import Token
 
 from workbench import paths
 
-__all__ = ["IMAGE_TYPES", "Finding", "chapter_findings", "demote_headings", "embed_images"]
+__all__ = ["IMAGE_TYPES", "Finding", "chapter_findings", "demote_headings", "embed_images", "find_line"]
 
 #: Image files a chapter may show (suffix -> media type): what browsers, Word and PDF all display.
 IMAGE_TYPES: dict[str, str] = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+#: The first bytes of a file of each media type.
+_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8"}
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -97,19 +99,56 @@ def embed_images(text: str, file: Path) -> str:
     file
         The chapter file the text comes from.
     """
-    sources = {str(t.attrGet("src") or "") for block in _parser().parse(text) for t in _images(block)}
-    for src in sorted(sources):
-        if not src or _SCHEME.match(src):
-            continue
-        image = _local_image(src, file)
-        if image is None or _image_problem(src, file):
-            continue
-        uri = f"data:{IMAGE_TYPES[image.suffix.lower()]};base64,{base64.b64encode(image.read_bytes()).decode('ascii')}"
+    for src, uri in _image_uris(text, file).items():
         for written in dict.fromkeys((src, unquote(src))):
             # an inline image's destination, or a reference definition's
             text = re.sub(r"(\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?)" + re.escape(written) + r"(?=[>\s)]|$)",
                           lambda m: m.group(1) + uri, text, flags=re.M)
     return text
+
+
+def find_line(text: str, file: Path, fragment: str) -> int | None:
+    """The line of a chapter file that an annex writer's error quotes: an image's address or its
+    embedded ``data:`` URI (or the start of one), or any other text of the file.
+
+    Parameters
+    ----------
+    text
+        The whole chapter file.
+    file
+        The chapter file.
+    fragment
+        Text quoted in the error, e.g. ``data:image/png;base64,iVBOR…`` or ``https://…``.
+
+    Returns
+    -------
+    int or None
+        1-based line number, or None when the fragment is not from this file.
+    """
+    fragment = fragment.rstrip("….")
+    if len(fragment) < 8:
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if fragment.startswith("data:"):
+        sources = [src for src, uri in _image_uris(text, file).items() if uri.startswith(fragment) or fragment.startswith(uri)]
+        if not sources:
+            return None
+        fragment = _written(sources[0], lines)
+    for index, line in enumerate(lines):
+        if fragment in line:
+            return index + 1
+    return None
+
+
+def _image_uris(text: str, file: Path) -> dict[str, str]:
+    """The ``data:`` URI of each image of the text that lies in the city's chapter folder, by address."""
+    sources = {str(t.attrGet("src") or "") for block in _parser().parse(text) for t in _images(block)}
+    uris = {}
+    for src in sorted(sources):
+        image = _local_image(src, file) if src and not _SCHEME.match(src) else None
+        if image is not None and not _image_problem(src, file):
+            uris[src] = f"data:{IMAGE_TYPES[image.suffix.lower()]};base64,{base64.b64encode(image.read_bytes()).decode('ascii')}"
+    return uris
 
 
 def _images(block: Token) -> list[Token]:
@@ -150,8 +189,13 @@ def _image_problem(src: str, file: Path) -> tuple[str, str] | None:
         return f"image '{src}' lies outside data/local/chapters/{city}/", fix
     if not image.is_file():
         return f"image file '{src}' not found (looked for {paths.shown(image)})", fix
-    if image.suffix.lower() not in IMAGE_TYPES:
+    kind = IMAGE_TYPES.get(image.suffix.lower())
+    if kind is None:
         return f"image '{src}' is not a PNG, JPEG or GIF file", "save it as .png, .jpg or .gif"
+    with image.open("rb") as handle:
+        if not handle.read(8).startswith(_SIGNATURES[kind]):
+            return (f"image file '{src}' is not a {kind.split('/')[1].upper()} image (its first bytes say otherwise)",
+                    "save it again from an image editor as .png, .jpg or .gif")
     return None
 
 

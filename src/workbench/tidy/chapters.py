@@ -15,7 +15,7 @@ from workbench import paths
 from workbench.errors import ConfigError, DataError
 from workbench.reference.registry import LANGUAGES, get_city, load_cities
 from workbench.tidy.chapter_registry import ChapterRegistry, load_chapter_registry, read_chapter_registry
-from workbench.tidy.chapter_content import chapter_findings, demote_headings, embed_images
+from workbench.tidy.chapter_content import chapter_findings, demote_headings, embed_images, find_line
 
 __all__ = [
     "LANGUAGES",
@@ -29,6 +29,7 @@ __all__ = [
     "check_chapter_file",
     "chapter_warnings",
     "check_chapter_contents",
+    "locate_in_chapters",
     "chapters_markdown",
     "chapter_status",
 ]
@@ -191,6 +192,33 @@ def check_chapter_contents(city_ids: Sequence[str], folder: Path | None = None) 
             for chapter in read_chapters(city_id, language, folder):
                 if chapter.path is not None and base.resolve() in chapter.path.resolve().parents:
                     check_chapter_file(chapter.path)
+
+
+def locate_in_chapters(city_id: str, message: str, language: str | None = None) -> str | None:
+    """Which chapter file (and line) of a city an error message quotes, e.g. WeasyPrint's
+    "Failed to load image at 'data:image/png;base64,…'"; None when it quotes none.
+
+    Parameters
+    ----------
+    city_id
+        The city whose chapters (``data/local/chapters/<city_id>/``) are searched.
+    message
+        The error; its quoted parts ('…' or "…") are looked for.
+    language
+        Searched first (the annex's language); the others after it.
+    """
+    quoted = [q for pair in re.findall(r"'([^']{8,})'|\"([^\"]{8,})\"", message) for q in pair if q]
+    order = [language] if language in LANGUAGES else []
+    for lang in order + [lang for lang in LANGUAGES if lang not in order]:
+        for chapter in read_chapters(city_id, lang):
+            if chapter.path is None:
+                continue
+            text = chapter.path.read_bytes().decode("utf-8")
+            for fragment in quoted:
+                line = find_line(text, chapter.path, fragment)
+                if line is not None:
+                    return f"{chapter.location}, line {line}"
+    return None
 
 
 def _findings(path: Path):
