@@ -450,3 +450,95 @@ def test_chapters_command_writes_the_drafts_of_an_existing_city_and_keeps_its_ch
     again = run_cli("chapters", "--city", "tunis", root=project_copy)
     assert again.returncode == 0 and "0 drafts written, 12 chapter files kept" in again.stdout
     assert run_cli("chapters", "--city", "atlantis", root=project_copy).returncode == 2
+
+
+# --- the annexes of a chapter with an image and a pasted script ---------------------------------
+
+
+def _annex_page(folder: Path, lang: str, images: str) -> str:
+    import nbformat
+
+    from workbench.report.annex_document import city_document
+    from workbench.report.annex_html import render_html
+
+    texts = {language: chapters_markdown(read_chapters("tunis", language, folder=folder), draft=False)
+             for language in LANGUAGES}
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Profile\n\n## 6. Local knowledge"),
+        nbformat.v4.new_code_cell("chapters", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": texts[lang]}, metadata={"workbench_text": {"by_lang": texts}})]),
+    ]
+    path = folder / "profile.ipynb"
+    nbformat.write(notebook, str(path))
+    return render_html(city_document(path, "tunis"), {"run_id": "test"}, lang=lang, images=images)
+
+
+@pytest.fixture(scope="module")
+def annexes(tmp_path_factory) -> dict[str, Path | str]:
+    """The French annex of Tunis whose chapter holds a local image, a table and a pasted script, in every format."""
+    from workbench.report.annex_docx import write_docx
+    from workbench.report.annex_pdf import write_pdf
+
+    folder = tmp_path_factory.mktemp("chapters")
+    _png(folder / "tunis" / "images" / "districts.png", (10, 120, 200))
+    _write(folder, "tunis", "fr", "national_policy.md",
+           "# Politique\n\nLa loi de 1968.\n\n![Carte des quartiers](../images/districts.png)\n\n"
+           "| année | loi |\n|---|---|\n| 1968 | loi 68-7 |\n\nTexte <script>alert(1)</script> collé.\n\n"
+           "<img src=x onerror=alert(2)>\n\n## Sources\n\n- INS, 2021.\n")
+    page = _annex_page(folder, "fr", "png")
+    return {"web": _annex_page(folder, "fr", "svg"), "pdf": write_pdf(page, folder / "tunis.pdf", "fr"),
+            "docx": write_docx(page, folder / "tunis.docx", "fr")}
+
+
+def test_annex_web_page_embeds_the_chapter_image_and_drops_the_script(annexes):
+    from bs4 import BeautifulSoup
+
+    body = BeautifulSoup(annexes["web"], "html.parser").body
+    images = [img["src"] for img in body.find_all("img")]
+    assert images and all(src.startswith("data:") for src in images), "the page is self-contained"
+    assert any(img.get("alt") == "Carte des quartiers" and img["src"].startswith("data:image/png;base64,")
+               for img in body.find_all("img"))
+    assert "alert" not in body.get_text() and "<script" not in str(body) and "onerror" not in str(body)
+    headings = [(h.name, h.get_text()) for h in body.find_all(re.compile("^h[3-6]$"))]
+    assert ("h3", "Politique migratoire nationale") in headings and ("h4", "Sources") in headings
+    assert body.find("td", string="loi 68-7") is not None
+
+
+def test_annex_pdf_holds_the_chapter_image_and_no_script_text(annexes):
+    import pypdf
+
+    reader = pypdf.PdfReader(str(annexes["pdf"]))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "La loi de 1968." in text and "alert" not in text and "script" not in text
+    xobjects = [x for page in reader.pages for x in (page["/Resources"].get("/XObject") or {}).values()]
+    assert any(x.get_object()["/Subtype"] == "/Image" for x in xobjects)
+
+
+def test_annex_docx_holds_the_chapter_image_and_no_script_text(annexes):
+    import zipfile
+
+    import docx
+
+    with zipfile.ZipFile(annexes["docx"]) as archive:
+        assert any(name.startswith("word/media/") for name in archive.namelist())
+    text = "\n".join(p.text for p in docx.Document(str(annexes["docx"])).paragraphs)
+    assert "La loi de 1968." in text and "alert" not in text
+
+
+def test_a_pdf_that_fails_on_a_chapter_names_the_chapter_file_and_line(project_copy: Path, monkeypatch):
+    from workbench.errors import WorkbenchError
+    from workbench.report.annex import _write as write_annex_file
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    base = project_copy / "data" / "local" / "chapters"
+    # a PNG by its first bytes, broken after them: validate cannot tell, WeasyPrint cannot load it
+    (base / "tunis" / "images").mkdir(parents=True)
+    (base / "tunis" / "images" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 10)
+    _write(base, "tunis", "fr", "priorities.md", "Texte.\n\n![plan](../images/broken.png)\n")
+    page = _annex_page(base, "fr", "png")
+    with pytest.raises(WorkbenchError) as caught:
+        write_annex_file("pdf", page, project_copy / "outputs" / "tunis.pdf", "fr", "tunis")
+    message = str(caught.value)
+    assert "from the chapter data/local/chapters/tunis/fr/priorities.md, line 3" in message
+    assert len(message) < 600, "the embedded image is not printed whole"
