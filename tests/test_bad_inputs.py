@@ -328,12 +328,22 @@ def test_bad_chapter_files(tmp_path: Path) -> None:
     assert check.exit_code == 2
 
 
-def test_chapter_with_html_passes_with_a_remark(tmp_path: Path) -> None:
+def test_chapter_with_html_passes_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "en" / "priorities.md"
     path.parent.mkdir()
     path.write_text("# Priorities\n\nHousing first. <script>alert(1)</script>\n", encoding="utf-8")
     [check] = validate_paths([path])
-    assert check.ok and "written (3 words)" in check.message and "shown as text" in check.message
+    assert check.ok and check.warning and "written (3 words)" in check.message
+    assert "line 3: raw HTML '<script>' is dropped from the annexes" in check.message
+
+
+def test_chapter_with_a_web_image_fails_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "tunis" / "fr" / "priorities.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("Texte.\n\n![carte](https://example.org/carte.png)\n", encoding="utf-8")
+    check = _fails(path)
+    _says(check, "line 3: image 'https://example.org/carte.png' is a web address", "data/local/chapters/tunis/images/")
+    assert check.exit_code == 2
 
 
 def test_bad_registry_files(tmp_path: Path) -> None:

@@ -314,3 +314,231 @@ def test_read_chapter_registry_reads_any_file(tmp_path: Path):
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"my_chapters\.yaml: key 'colour': unknown key; allowed keys: not_contributed, placeholder"):
         read_chapter_registry(path)
+
+
+# --- what an annex can publish: images, raw HTML, headings, other languages ---------------------
+
+
+def _png(path: Path, colour=(200, 30, 30)) -> Path:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (60, 30), colour).save(path)
+    return path
+
+
+def test_check_chapter_file_refuses_a_web_image_with_its_line_and_the_fix(tmp_path: Path):
+    from workbench.tidy.chapters import check_chapter_file
+
+    path = _write(tmp_path, "tunis", "fr", "priorities.md",
+                  "# Priorités\n\n<!-- a\nnote -->\nTexte.\n\n![carte](https://example.org/carte.png)\n")
+    with pytest.raises(DataError) as caught:
+        check_chapter_file(path)
+    message = str(caught.value)
+    assert "priorities.md, line 7: image 'https://example.org/carte.png' is a web address" in message
+    assert "put the image under data/local/chapters/tunis/images/ (or the chapter folder) and link it relatively" in message
+
+
+@pytest.mark.parametrize(("markdown", "fragment"), [
+    ("![plan](../images/plan.png)", "line 3: image file '../images/plan.png' not found"),
+    ("![plan](../../other/plan.png)", "line 3: image '../../other/plan.png' lies outside data/local/chapters/tunis/"),
+    ("![plan](plan.bmp)", "line 3: image 'plan.bmp' is not a PNG, JPEG or GIF file"),
+    ("![x][r]\n\n[r]: data:image/png;base64,iVBORw0KGgo=", "line 5: image 'data:image/png;base64,iVBORw0KGgo=' is not a file"),
+])
+def test_check_chapter_file_refuses_an_image_an_annex_cannot_embed(tmp_path: Path, markdown: str, fragment: str):
+    from workbench.tidy.chapters import check_chapter_file
+
+    (tmp_path / "tunis" / "fr" / "plan.bmp").parent.mkdir(parents=True)
+    (tmp_path / "tunis" / "fr" / "plan.bmp").write_bytes(b"BM....")
+    path = _write(tmp_path, "tunis", "fr", "priorities.md", f"Texte.\n\n{markdown}\n")
+    with pytest.raises(DataError, match=re.escape(fragment)):
+        check_chapter_file(path)
+
+
+def test_a_local_image_passes_and_raw_html_is_a_warning_with_its_line(tmp_path: Path):
+    from workbench.tidy.chapters import chapter_warnings, check_chapter_file
+
+    _png(tmp_path / "tunis" / "images" / "plan.png")
+    path = _write(tmp_path, "tunis", "fr", "priorities.md",
+                  "# T\n\n![plan](../images/plan.png)\n\nTexte <script>alert(1)</script>.\n\n<img src=x onerror=alert(1)>\n")
+    assert check_chapter_file(path).startswith("written (")
+    warnings = chapter_warnings(path)
+    assert [w.split(":")[0] for w in warnings] == ["line 5", "line 7"]
+    assert "raw HTML '<script>' is dropped from the annexes" in warnings[0]
+
+
+def test_validate_cli_refuses_a_web_image_and_warns_about_html(project_copy: Path):
+    from conftest import run_cli
+
+    base = project_copy / "data" / "local" / "chapters"
+    bad = _write(base, "tunis", "fr", "priorities.md", "Texte.\n\n![carte](https://example.org/carte.png)\n")
+    result = run_cli("validate", str(bad), root=project_copy)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "FAIL chapter" in result.stdout and "priorities.md, line 3: image 'https://example.org/carte.png'" in result.stdout
+    result = run_cli("validate", "--city", "tunis", root=project_copy)
+    assert result.returncode == 2 and "line 3: image 'https://example.org/carte.png'" in result.stdout
+    bad.write_text("Texte <b>gras</b>.\n", encoding="utf-8")
+    result = run_cli("validate", "--city", "tunis", root=project_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^WARN chapter data/local/chapters/tunis/fr/priorities.md: written .*line 1: raw HTML '<b>'",
+                     result.stdout, re.M), result.stdout
+
+
+def test_check_chapter_contents_refuses_before_a_run(project_copy: Path, monkeypatch):
+    from workbench.batch.plan import check_local_inputs
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    base = project_copy / "data" / "local" / "chapters"
+    _write(base, "tunis", "ar", "priorities.md", "نص.\n\n![خريطة](map.png)\n")
+    check_local_inputs(["madrid"])
+    with pytest.raises(DataError, match=r"tunis/ar/priorities.md, line 3: image file 'map.png' not found"):
+        check_local_inputs(["madrid", "tunis"])
+
+
+def test_chapters_markdown_embeds_local_images(tmp_path: Path):
+    _png(tmp_path / "tunis" / "images" / "plan.png")
+    _png(tmp_path / "tunis" / "fr" / "photo.jpg")
+    _write(tmp_path, "tunis", "fr", "priorities.md",
+           "![plan](../images/plan.png) ![photo](<photo.jpg>)\n\n![ref][p]\n\n[p]: ../images/plan.png\n")
+    text = chapters_markdown(read_chapters("tunis", "fr", folder=tmp_path), draft=False)
+    assert "../images/plan.png" not in text and "photo.jpg" not in text
+    assert "![plan](data:image/png;base64,iVBOR" in text and "![photo](<data:image/jpeg;base64,/9j/" in text
+    assert "[p]: data:image/png;base64,iVBOR" in text
+    page = render_markdown(text)
+    assert page.count('<img src="data:image/png;base64,') == 2 and page.count('<img src="data:image/jpeg;base64,') == 1
+
+
+def test_headings_go_under_the_chapter_title_and_sources_is_a_sub_heading(tmp_path: Path):
+    text = chapters_markdown([_chapter("Text.\n\n## Context\n\n### Detail\n\n## Sources\n\n- INS, 2021.")], heading_level=3)
+    page = render_markdown(text)
+    assert re.findall(r"<h(\d)>([^<]+)</h\d>", page) == [
+        ("3", "National migration policy"), ("4", "Context"), ("5", "Detail"), ("4", "Sources")]
+
+
+def test_an_unwritten_chapter_says_in_which_languages_it_exists(tmp_path: Path):
+    _write(tmp_path, "tunis", "ar", "national_policy.md", "# السياسة\n\nنص الفصل.\n")
+    fr = chapters_markdown(read_chapters("tunis", "fr", folder=tmp_path), draft=False)
+    assert "### Politique migratoire nationale\n\n*Ce chapitre existe en arabe.*\n\n### Cadre" in fr
+    assert "data/" not in fr and ".md" not in fr
+    en = chapters_markdown(read_chapters("tunis", "en", folder=tmp_path), draft=False)
+    assert "*This chapter is available in Arabic.*" in en
+    _write(tmp_path, "tunis", "en", "national_policy.md", "Text.\n")
+    fr = chapters_markdown(read_chapters("tunis", "fr", folder=tmp_path), draft=False)
+    assert "*Ce chapitre existe en anglais et arabe.*" in fr
+    ar = chapters_markdown(read_chapters("tunis", "ar", folder=tmp_path), draft=False)
+    assert "نص الفصل." in ar and "متوفّر" not in ar
+    _write(tmp_path, "tunis", "fr", "priorities.md", "Texte.\n")
+    ar = chapters_markdown(read_chapters("tunis", "ar", folder=tmp_path), draft=False)
+    assert "*هذا الفصل متوفّر باللغة الفرنسية.*" in ar
+    # a draft keeps its box for the expert, with the same line above it
+    draft = chapters_markdown(read_chapters("tunis", "ar", folder=tmp_path), draft=True)
+    assert "*هذا الفصل متوفّر باللغة الفرنسية.*\n\n> **" in draft
+
+
+def test_chapters_command_writes_the_drafts_of_an_existing_city_and_keeps_its_chapters(project_copy: Path):
+    from conftest import run_cli
+
+    base = project_copy / "data" / "local" / "chapters" / "tunis"
+    kept = _write(base.parent, "tunis", "fr", "priorities.md", "# Priorités\n\nTexte écrit.\n")
+    result = run_cli("chapters", "--city", "tunis", root=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert "kept   data/local/chapters/tunis/fr/priorities.md" in result.stdout
+    assert "wrote  data/local/chapters/tunis/ar/national_policy.md" in result.stdout
+    assert len(list(base.rglob("*.md"))) == 4 * len(LANGUAGES)
+    assert kept.read_text(encoding="utf-8") == "# Priorités\n\nTexte écrit.\n"
+    assert "<!--" in (base / "en" / "priorities.md").read_text(encoding="utf-8")
+    again = run_cli("chapters", "--city", "tunis", root=project_copy)
+    assert again.returncode == 0 and "0 drafts written, 12 chapter files kept" in again.stdout
+    assert run_cli("chapters", "--city", "atlantis", root=project_copy).returncode == 2
+
+
+# --- the annexes of a chapter with an image and a pasted script ---------------------------------
+
+
+def _annex_page(folder: Path, lang: str, images: str) -> str:
+    import nbformat
+
+    from workbench.report.annex_document import city_document
+    from workbench.report.annex_html import render_html
+
+    texts = {language: chapters_markdown(read_chapters("tunis", language, folder=folder), draft=False)
+             for language in LANGUAGES}
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Profile\n\n## 6. Local knowledge"),
+        nbformat.v4.new_code_cell("chapters", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": texts[lang]}, metadata={"workbench_text": {"by_lang": texts}})]),
+    ]
+    path = folder / "profile.ipynb"
+    nbformat.write(notebook, str(path))
+    return render_html(city_document(path, "tunis"), {"run_id": "test"}, lang=lang, images=images)
+
+
+@pytest.fixture(scope="module")
+def annexes(tmp_path_factory) -> dict[str, Path | str]:
+    """The French annex of Tunis whose chapter holds a local image, a table and a pasted script, in every format."""
+    from workbench.report.annex_docx import write_docx
+    from workbench.report.annex_pdf import write_pdf
+
+    folder = tmp_path_factory.mktemp("chapters")
+    _png(folder / "tunis" / "images" / "districts.png", (10, 120, 200))
+    _write(folder, "tunis", "fr", "national_policy.md",
+           "# Politique\n\nLa loi de 1968.\n\n![Carte des quartiers](../images/districts.png)\n\n"
+           "| année | loi |\n|---|---|\n| 1968 | loi 68-7 |\n\nTexte <script>alert(1)</script> collé.\n\n"
+           "<img src=x onerror=alert(2)>\n\n## Sources\n\n- INS, 2021.\n")
+    page = _annex_page(folder, "fr", "png")
+    return {"web": _annex_page(folder, "fr", "svg"), "pdf": write_pdf(page, folder / "tunis.pdf", "fr"),
+            "docx": write_docx(page, folder / "tunis.docx", "fr")}
+
+
+def test_annex_web_page_embeds_the_chapter_image_and_drops_the_script(annexes):
+    from bs4 import BeautifulSoup
+
+    body = BeautifulSoup(annexes["web"], "html.parser").body
+    images = [img["src"] for img in body.find_all("img")]
+    assert images and all(src.startswith("data:") for src in images), "the page is self-contained"
+    assert any(img.get("alt") == "Carte des quartiers" and img["src"].startswith("data:image/png;base64,")
+               for img in body.find_all("img"))
+    assert "alert" not in body.get_text() and "<script" not in str(body) and "onerror" not in str(body)
+    headings = [(h.name, h.get_text()) for h in body.find_all(re.compile("^h[3-6]$"))]
+    assert ("h3", "Politique migratoire nationale") in headings and ("h4", "Sources") in headings
+    assert body.find("td", string="loi 68-7") is not None
+
+
+def test_annex_pdf_holds_the_chapter_image_and_no_script_text(annexes):
+    import pypdf
+
+    reader = pypdf.PdfReader(str(annexes["pdf"]))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "La loi de 1968." in text and "alert" not in text and "script" not in text
+    xobjects = [x for page in reader.pages for x in (page["/Resources"].get("/XObject") or {}).values()]
+    assert any(x.get_object()["/Subtype"] == "/Image" for x in xobjects)
+
+
+def test_annex_docx_holds_the_chapter_image_and_no_script_text(annexes):
+    import zipfile
+
+    import docx
+
+    with zipfile.ZipFile(annexes["docx"]) as archive:
+        assert any(name.startswith("word/media/") for name in archive.namelist())
+    text = "\n".join(p.text for p in docx.Document(str(annexes["docx"])).paragraphs)
+    assert "La loi de 1968." in text and "alert" not in text
+
+
+def test_a_pdf_that_fails_on_a_chapter_names_the_chapter_file_and_line(project_copy: Path, monkeypatch):
+    from workbench.errors import WorkbenchError
+    from workbench.report.annex import _write as write_annex_file
+
+    monkeypatch.setenv("WORKBENCH_ROOT", str(project_copy))
+    base = project_copy / "data" / "local" / "chapters"
+    # a PNG by its first bytes, broken after them: validate cannot tell, WeasyPrint cannot load it
+    (base / "tunis" / "images").mkdir(parents=True)
+    (base / "tunis" / "images" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 10)
+    _write(base, "tunis", "fr", "priorities.md", "Texte.\n\n![plan](../images/broken.png)\n")
+    page = _annex_page(base, "fr", "png")
+    with pytest.raises(WorkbenchError) as caught:
+        write_annex_file("pdf", page, project_copy / "outputs" / "tunis.pdf", "fr", "tunis")
+    message = str(caught.value)
+    assert "from the chapter data/local/chapters/tunis/fr/priorities.md, line 3" in message
+    assert len(message) < 600, "the embedded image is not printed whole"

@@ -30,10 +30,11 @@ def _html(chapters: list[Chapter]) -> str:
     return render_markdown(chapters_markdown(chapters))
 
 
-def test_chapters_markdown_escapes_script_tags():
+def test_chapters_markdown_drops_raw_html_and_script_content():
     page = _html([_chapter("Intro <script>alert('x')</script> & <b>bold</b>\n\n<div onclick=\"x()\">d</div>")])
     assert "<script" not in page and "<b>" not in page and "<div" not in page
-    assert "&lt;script&gt;" in page and "&amp;" in page
+    assert "script" not in page and "alert" not in page and "onclick" not in page
+    assert "<p>Intro  &amp; bold</p>" in page
 
 
 def test_chapters_markdown_drops_javascript_links_but_keeps_their_text():
@@ -136,9 +137,22 @@ def test_render_markdown_keeps_tables_with_their_alignment():
     assert '<th style="text-align:left">a</th>' in page and '<td style="text-align:right">2</td>' in page
 
 
-def test_render_markdown_shows_a_raw_html_block_as_text():
+def test_render_markdown_drops_a_raw_html_block_but_keeps_the_markdown_inside():
     page = render_markdown('<div onclick="alert(1)">\n\nhello\n\n</div>')
-    assert page == '<p>&lt;div onclick="alert(1)"&gt;</p>\n<p>hello</p>\n<p>&lt;/div&gt;</p>\n'
+    assert page == "<p>hello</p>\n"
+
+
+def test_render_markdown_drops_pasted_html_inline_and_its_script_content():
+    page = render_markdown('a <img src=x onerror="alert(1)"> b <script>alert(2)</script> c <span>d</span> <!-- e -->')
+    assert page == "<p>a  b  c d </p>\n"
+
+
+def test_render_markdown_shows_only_embedded_images_and_links_web_images():
+    pixel = "data:image/png;base64,iVBORw0KGgo="
+    page = render_markdown(f"![map]({pixel}) ![web](https://example.org/a.png) ![svg](data:image/svg+xml;base64,PHN2Zz4=)")
+    assert f'<img src="{pixel}" alt="map">' in page
+    assert '<a href="https://example.org/a.png">web</a>' in page and "<img src=\"data:image/svg" not in page
+    assert render_markdown(f"[x]({pixel})") == "<p>x</p>\n", "a data: URI is never a link"
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a", "http://example.org", "mailto:a@b.example", "HTTPS://EXAMPLE.ORG"])
@@ -150,7 +164,8 @@ def test_render_markdown_keeps_links_with_allowed_schemes(url: str):
 def test_chapters_markdown_of_a_hostile_chapter_renders_inert_with_demoted_headings():
     source = "Intro <script>alert(1)</script>\n\n## Sub\n\n[x](javascript:alert(1))"
     page = _html([_chapter(source)])
-    assert "<script" not in page and "javascript:" not in page.lower() and "<h5>Sub</h5>" in page
+    assert "<script" not in page and "javascript:" not in page.lower() and "<h4>Sub</h4>" in page
+    assert "alert" not in page
 
 
 def test_render_markdown_links_a_url_in_angle_brackets_but_not_a_bare_one():

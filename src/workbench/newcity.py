@@ -196,9 +196,7 @@ def write_city(city: City) -> Scaffold:
     figures = paths.local_dir() / "figures"
     written += _write_if_absent(figures / f"{city.city_id}.csv", ",".join(EXPERT_COLUMNS) + "\n")
     written += _write_if_absent(figures / f"{city.city_id}-columns.md", figures_guide(city))
-    for lang in LANGUAGES:
-        for chapter_id, text in chapter_drafts(city, lang).items():
-            written += _write_if_absent(paths.local_dir() / "chapters" / city.city_id / lang / f"{chapter_id}.md", text)
+    written += write_chapter_drafts(city)[0]
     return Scaffold(city=city, written=written, to_ingest=sources_to_ingest(city, new_country))
 
 
@@ -241,6 +239,42 @@ def params_text(city: City) -> str:
     return ("# Parameters of notebooks/city_profile.ipynb for this city (keys = notebook parameter names).\n"
             f"city_id: {city.city_id}\n"
             "top_n_origins: 10\n")
+
+
+def write_chapter_drafts(city: City | str) -> tuple[list[Path], list[Path]]:
+    """Write a draft of each chapter in each language for a city, keeping every file that exists.
+
+    What ``workbench new-city`` writes for a new city, and ``workbench chapters --city ID`` for one
+    already in the network (see :func:`chapter_drafts`).
+
+    Parameters
+    ----------
+    city
+        A city of the registry, or its id.
+
+    Returns
+    -------
+    tuple of (list of Path, list of Path)
+        The drafts written, and the chapter files kept as they were (never overwritten).
+
+    Raises
+    ------
+    UnknownCityError
+        If the id is not in the registry.
+    """
+    from workbench.reference.registry import get_city
+
+    city = get_city(city) if isinstance(city, str) else city
+    written: list[Path] = []
+    kept: list[Path] = []
+    for lang in LANGUAGES:
+        for chapter_id, text in chapter_drafts(city, lang).items():
+            path = paths.local_dir() / "chapters" / city.city_id / lang / f"{chapter_id}.md"
+            if path.exists() or path.is_symlink():
+                kept.append(path)
+            else:
+                written += _write_if_absent(path, text)
+    return written, kept
 
 
 def chapter_drafts(city: City, lang: str) -> dict[str, str]:

@@ -11,10 +11,18 @@ import pandas as pd
 from workbench import paths
 from workbench.errors import ConfigError, DataError, SchemaError, WorkbenchError
 from workbench.reference.framework import load_framework
+from workbench.reference.i18n import LANGUAGES
 from workbench.reference.params import NOTEBOOK_PARAMS, load_city_params, load_compare_params
 from workbench.reference.registry import get_city, load_cities, load_definitions, load_indicators, load_sources
 from workbench.tidy.catalog import list_tables, load_city, read_tidy_checked
-from workbench.tidy.chapters import STATUS_WRITTEN, chapter_status, load_chapter_registry
+from workbench.tidy.chapters import (
+    STATUS_WRITTEN,
+    chapter_status,
+    chapter_warnings,
+    check_chapter_file,
+    load_chapter_registry,
+    read_chapters,
+)
 from workbench.tidy.expert import load_expert_figures
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
 from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
@@ -53,6 +61,7 @@ class Check:
     message: str
     kind: str = "data"  #: a key of :data:`EXIT_CODES`
     todo: bool = False  #: passed, but something is still to be done by a person (shown as "todo")
+    warning: bool = False  #: passed, but something will not be published as written (shown as "WARN")
 
     @property
     def exit_code(self) -> int:
@@ -102,6 +111,8 @@ def validate_all() -> list[Check]:
         checks.append(_check(f"expert figures {path.name}", "expert", lambda p=path: check_file(p, "expert")))
     checks.append(_check("expert figures (all cities)", "expert", lambda: f"{len(load_expert_figures())} figures"))
     checks.append(_check("local chapters", "chapter", lambda: _chapter_summary(chapter_status(list(load_cities())))))
+    if checks[-1].ok:
+        checks += _chapter_file_checks(list(load_cities()))
     checks.append(_check("tidy tables cover every city", "tidy", _check_city_rows))
     for city_id in _city_ids():
         checks.append(_check(f"params/{city_id}.yaml", "params", lambda c=city_id: _city_params(c)))
@@ -158,6 +169,7 @@ def validate_city(city_id: str) -> list[Check]:
             else:
                 checks.append(Check(f"chapters ({lang})", True, f"{written} of {len(rows)} written; to write: "
                                     + ", ".join(missing["file"]), "chapter", todo=True))
+        checks += _chapter_file_checks([city_id])
     baseline = paths.project_root() / "tests" / "nbval" / "cities" / city_id / "profile.ipynb"
     if baseline.is_file():
         checks.append(Check("nbval baseline", True, f"{baseline.relative_to(paths.project_root())}", "notebook"))
@@ -218,7 +230,10 @@ def _check_path(path: Path, kind: str | None, city: str | None) -> Check:
             f"file {path}", False,
             f"{path}: cannot tell what kind of file this is. Kinds: {listing}. Say which with --kind", "file",
         )
-    return _check(f"{_LABELS[kind]} {path}", kind, lambda: check_file(path, kind, city))
+    checked = _check(f"{_LABELS[kind]} {path}", kind, lambda: check_file(path, kind, city))
+    if kind == "chapter" and checked.ok:
+        return _with_warnings(checked, path)
+    return checked
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -273,6 +288,29 @@ def _check_city_rows(city_ids: Sequence[str] | None = None) -> str:
         raise SchemaError(" | ".join(problems))
     return (f"built with {chosen[0]} in the registry" if len(chosen) == 1
             else f"built with all {len(chosen)} cities in the registry")
+
+
+def _chapter_file_checks(city_ids: Sequence[str]) -> list[Check]:
+    """A check for each written chapter file an annex cannot publish as written: FAIL for an image it
+    cannot embed, WARN for raw HTML it drops; none for the others."""
+    checks = []
+    for city_id in city_ids:
+        for lang in LANGUAGES:
+            for chapter in read_chapters(city_id, lang):
+                if chapter.path is None:
+                    continue
+                checked = _check(f"chapter {chapter.location}", "chapter", lambda p=chapter.path: check_chapter_file(p))
+                checked = _with_warnings(checked, chapter.path) if checked.ok else checked
+                if not checked.ok or checked.warning:
+                    checks.append(checked)
+    return checks
+
+
+def _with_warnings(checked: Check, path: Path) -> Check:
+    warnings = chapter_warnings(path)
+    if not warnings:
+        return checked
+    return Check(checked.what, True, f"{checked.message}; " + "; ".join(warnings), checked.kind, warning=True)
 
 
 def _chapter_summary(status: pd.DataFrame) -> str:

@@ -147,15 +147,18 @@ def check_local_inputs(city_ids: list[str]) -> None:
     """Refuse, before anything runs, the files experts write that every profile reads.
 
     A bad expert-figures file or a misnamed chapter file would otherwise fail every profile of
-    the run, one by one, with the same message.
+    the run, one by one, with the same message; a chapter image an annex cannot embed (a web
+    address, a missing file) would be left out of the annexes.
 
     Raises
     ------
     DataError, ConfigError
-        Naming the file, line and column (figures) or the file to rename (chapters).
+        Naming the file, line and column (figures), the file to rename (chapters), or the chapter
+        file and line of an image with the fix.
     """
-    from workbench.tidy.chapters import chapter_status
+    from workbench.tidy.chapters import chapter_status, check_chapter_contents
     from workbench.tidy.expert import load_expert_figures
 
     load_expert_figures()
     chapter_status(city_ids)
+    check_chapter_contents(city_ids)

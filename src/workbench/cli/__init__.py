@@ -63,7 +63,7 @@ def _dispatch(args) -> int:
 
     handlers = {"run": cmd_run.run, "ingest": cmd_project.ingest, "validate": cmd_project.validate,
                 "annex": cmd_annex.annex, "check": cmd_check.check, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
-                "new-city": cmd_project.new_city, "lab": cmd_lab.lab, "places": cmd_lookup.places}
+                "new-city": cmd_project.new_city, "chapters": cmd_project.chapters, "lab": cmd_lab.lab, "places": cmd_lookup.places}
     return handlers[args.command](args)
 
 

@@ -1,4 +1,4 @@
-"""``workbench ingest``, ``validate`` and ``new-city``: build, check and extend the project's inputs."""
+"""``workbench ingest``, ``validate``, ``new-city`` and ``chapters``: build, check and extend the project's inputs."""
 
 from __future__ import annotations
 
@@ -41,14 +41,16 @@ def validate(args) -> int:
     else:
         checks = validate_all()
     for c in checks:
-        mark = "FAIL" if not c.ok else ("todo" if c.todo else "ok  ")
+        mark = "FAIL" if not c.ok else ("WARN" if c.warning else "todo" if c.todo else "ok  ")
         out.print(f"{mark} {c.what}: {c.message}", markup=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
         return exit_code(checks)
     todo = sum(1 for c in checks if c.todo)
-    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else ""))
+    warned = sum(1 for c in checks if c.warning)
+    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else "")
+              + (f"; {warned} with a warning (WARN: not published as written)" if warned else ""))
     return 0
 
 
@@ -89,3 +91,19 @@ def new_city(args) -> int:
     return 0
 
 
+
+
+def chapters(args) -> int:
+    """Write the chapter drafts of a city already in the network, keeping existing files; return the exit code."""
+    from workbench import paths
+    from workbench.newcity import write_chapter_drafts
+
+    written, kept = write_chapter_drafts(args.city)
+    out = console()
+    for path in written:
+        out.print(f"  wrote  {paths.shown(path)}", markup=False)
+    for path in kept:
+        out.print(f"  kept   {paths.shown(path)}  (exists; never overwritten)", markup=False)
+    out.print(f"{len(written)} drafts written, {len(kept)} chapter files kept; write below the comments "
+              f"(docs/write-your-chapters.md), then: workbench validate --city {args.city}", markup=False)
+    return 0

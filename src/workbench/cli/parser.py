@@ -143,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     new_city.add_argument("--raw", type=Path, metavar="FOLDER", help="folder of official files: ingest the sources "
                           "that use the city's codes again")
 
+    chapters = sub.add_parser(
+        "chapters", help="write the chapter drafts of a city already in the network (existing files are kept)",
+        description="Write a draft of each chapter in en, fr and ar for a city of the registry "
+        "(data/local/chapters/ID/<language>/<chapter>.md: its title and guiding questions in a comment), as "
+        "new-city does for a new city. A chapter file that exists is never overwritten: the command says which it "
+        "kept. Guide: docs/write-your-chapters.md.",
+        epilog="example:\n  workbench chapters --city tunis\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    chapters.add_argument("--city", required=True, metavar="ID", help="a city id of data/registry/cities.yaml")
+
     lab = sub.add_parser(
         "lab", help="start JupyterLab on the project, a city's profile notebook ready to run",
         description="Start JupyterLab on the project with the workbench kernel, a city's profile notebook open: "

@@ -9,10 +9,11 @@ resolution in the page that Word and PDF are made from.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from workbench import paths
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.provenance import MANIFEST_NAME, Manifest, git_commit, package_versions
 from workbench.reference.i18n import LANGUAGES
 from workbench.reference.registry import get_city
@@ -21,6 +22,7 @@ from workbench.report.annex_document import NETWORK_NAME, city_document, compari
 from workbench.report.annex_html import render_html
 from workbench.report.downloads import write_downloads
 from workbench.report.site import write_index
+from workbench.tidy.chapters import locate_in_chapters
 
 #: Output formats, in the order they are written.
 FORMATS = ("html", "docx", "pdf")
@@ -106,7 +108,7 @@ def render_run(
                      for images in dict.fromkeys("svg" if fmt == "html" else "png" for fmt in formats)}
             for fmt in formats:
                 target = folder / f"{name}.{fmt}"
-                _write(fmt, pages["svg" if fmt == "html" else "png"], target, lang)
+                _write(fmt, pages["svg" if fmt == "html" else "png"], target, lang, None if name == NETWORK else name)
                 written.append(target)
                 if progress:
                     progress(target)
@@ -138,7 +140,25 @@ def annex_languages(name: str) -> tuple[str, ...]:
     return ("en", "fr", "ar") if get_city(name).shore == "south" else ("en", "fr")
 
 
-def _write(fmt: str, page: str, target: Path, lang: str) -> None:
+#: An embedded image in an error message.
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]{60,}")
+
+
+def _write(fmt: str, page: str, target: Path, lang: str, city_id: str | None = None) -> None:
+    try:
+        _write_format(fmt, page, target, lang)
+    except WorkbenchError as exc:
+        # what an expert wrote is the likeliest cause of a page a converter cannot take: name the chapter
+        where = locate_in_chapters(city_id, str(exc), lang) if city_id else None
+        message = _DATA_URI.sub(lambda m: m.group(0)[:60] + "…", str(exc))  # an embedded image, not megabytes of it
+        if where is None and message == str(exc):
+            raise
+        if where is not None:
+            message += f" (from the chapter {where}; `workbench validate --city {city_id}` checks it)"
+        raise type(exc)(message) from exc
+
+
+def _write_format(fmt: str, page: str, target: Path, lang: str) -> None:
     if fmt == "html":
         paths.write_atomic(target, page)
     elif fmt == "docx":

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from babel import Locale
+from babel.lists import format_list
 
 from workbench import paths
 from workbench.errors import ConfigError, DataError
-from workbench.reference.registry import LANGUAGES, describe_validation_error, get_city, load_cities, read_yaml
+from workbench.reference.registry import LANGUAGES, get_city, load_cities
+from workbench.tidy.chapter_registry import ChapterRegistry, load_chapter_registry, read_chapter_registry
+from workbench.tidy.chapter_content import chapter_findings, demote_headings, embed_images, find_line
 
 __all__ = [
     "LANGUAGES",
@@ -26,6 +27,9 @@ __all__ = [
     "read_chapter_registry",
     "read_chapters",
     "check_chapter_file",
+    "chapter_warnings",
+    "check_chapter_contents",
+    "locate_in_chapters",
     "chapters_markdown",
     "chapter_status",
 ]
@@ -33,68 +37,8 @@ __all__ = [
 STATUS_WRITTEN = "written"
 STATUS_MISSING = "to be completed"
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Texts(_Strict):
-    """One short text in English, French and Arabic."""
-
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
-    ar: str = Field(min_length=1)
-
-
-class Questions(_Strict):
-    """The guiding questions of a chapter in every language (translations, same order)."""
-
-    en: list[str] = Field(min_length=3, max_length=6)
-    fr: list[str] = Field(min_length=3, max_length=6)
-    ar: list[str] = Field(min_length=3, max_length=6)
-
-    @model_validator(mode="after")
-    def _same_questions_everywhere(self) -> Questions:
-        counts = {lang: len(getattr(self, lang)) for lang in LANGUAGES}
-        if len(set(counts.values())) != 1:
-            raise ValueError(f"every language needs the same number of questions, got {counts}")
-        if any(not q.strip() for lang in LANGUAGES for q in getattr(self, lang)):
-            raise ValueError("a question is empty")
-        return self
-
-
-class ChapterSpec(_Strict):
-    """One chapter of the profile: its id (the file name), title and guiding questions."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Texts
-    questions: Questions
-
-
-class ChapterRegistry(_Strict):
-    """``data/registry/chapters.yaml``: the chapters in profile order and the placeholder texts.
-
-    ``not_contributed`` is the one line a published annex shows for an unwritten chapter;
-    ``placeholder``, ``questions_label`` and ``file_hint`` make the block a draft shows instead.
-    """
-
-    not_contributed: Texts
-    placeholder: Texts
-    questions_label: Texts
-    file_hint: Texts
-    chapters: list[ChapterSpec] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ChapterRegistry:
-        ids = [c.id for c in self.chapters]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"chapter id(s) appear more than once: {', '.join(repeated)}")
-        return self
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """Chapter ids in profile order."""
-        return tuple(c.id for c in self.chapters)
+#: The folder of a city's chapter images (beside its language folders).
+IMAGES_FOLDER = "images"
 
 
 @dataclass(frozen=True)
@@ -103,7 +47,8 @@ class Chapter:
 
     ``text`` is the expert's Markdown without its title line (``None`` when not written yet);
     ``path`` is the file if one exists (``None`` otherwise); ``location`` is where the file is or
-    goes, relative to the project when it lies inside it.
+    goes, relative to the project when it lies inside it; ``folder`` is the chapters folder it was
+    read from (where the other languages' files are).
     """
 
     id: str
@@ -114,53 +59,12 @@ class Chapter:
     path: Path | None
     location: str
     questions: tuple[str, ...]
+    folder: Path | None = None
 
     @property
     def written(self) -> bool:
         """Whether the expert has written this chapter."""
         return self.text is not None
-
-
-@functools.cache
-def load_chapter_registry(root: Path | None = None) -> ChapterRegistry:
-    """Load ``data/registry/chapters.yaml``.
-
-    Parameters
-    ----------
-    root
-        Registry folder; defaults to :func:`workbench.paths.registry_dir`.
-
-    Returns
-    -------
-    ChapterRegistry
-        The chapters in profile order, with titles, guiding questions and placeholder texts.
-
-    Raises
-    ------
-    ConfigError
-        If the file is missing, not UTF-8 or YAML, has an unknown key, lacks a language, has
-        fewer than 3 or more than 6 questions, or repeats a chapter id.
-    """
-    return read_chapter_registry((root or paths.registry_dir()) / "chapters.yaml")
-
-
-def read_chapter_registry(path: Path) -> ChapterRegistry:
-    """Read and check a chapters registry file (any name, anywhere); see :func:`load_chapter_registry`.
-
-    Raises
-    ------
-    ConfigError
-        Naming the file and the key of the first problem.
-    """
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{path}: expected a mapping with keys placeholder, questions_label, file_hint, chapters"
-        )
-    try:
-        return ChapterRegistry.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path, model=ChapterRegistry)) from None
 
 
 def read_chapters(city_id: str, language: str, folder: Path | None = None) -> list[Chapter]:
@@ -215,6 +119,7 @@ def read_chapters(city_id: str, language: str, folder: Path | None = None) -> li
                 path=file if exists else None,
                 location=_display(file),
                 questions=tuple(getattr(spec.questions, language)),
+                folder=base,
             )
         )
     return chapters
@@ -235,13 +140,15 @@ def check_chapter_file(path: Path) -> str:
     Returns
     -------
     str
-        "written (N words)" or "not written yet (empty)", followed by a remark when the text
-        holds raw HTML (shown as text in the annexes, never rendered).
+        "written (N words)" or "not written yet (empty)"; raw HTML (dropped from the annexes) is
+        reported by :func:`chapter_warnings`.
 
     Raises
     ------
     DataError
-        Naming the file: missing, wrong name, wrong folder, or not UTF-8 text.
+        Naming the file: missing, wrong name, wrong folder, or not UTF-8 text; or naming the file
+        and line of each image an annex cannot embed (a web address, a missing file, a file
+        outside the city's chapter folder) with the fix.
     """
     path = Path(path)
     if not path.is_file():
@@ -255,9 +162,67 @@ def check_chapter_file(path: Path) -> str:
     body = _read_body(path)
     if body is None:
         return "not written yet (empty)"
+    errors = [f for f in _findings(path) if f.error]
+    if errors:
+        fixes = "; ".join(dict.fromkeys(f.fix for f in errors if f.fix))
+        raise DataError(f"{_display(path)}, " + "; ".join(f"line {f.line}: {f.message}" for f in errors)
+                        + (f". To fix: {fixes}" if fixes else ""))
     words = len(body.split())
-    remark = "; raw HTML in the text is shown as text, not rendered" if re.search(r"<[A-Za-z/!?]", body) else ""
-    return f"written ({words} word{'' if words == 1 else 's'}){remark}"
+    return f"written ({words} word{'' if words == 1 else 's'})"
+
+
+def chapter_warnings(path: Path) -> list[str]:
+    """What a written chapter file holds that the annexes drop (raw HTML), as "line N: ..." texts."""
+    if _read_body(Path(path)) is None:
+        return []
+    return [f"line {f.line}: {f.message}" for f in _findings(Path(path)) if not f.error]
+
+
+def check_chapter_contents(city_ids: Sequence[str], folder: Path | None = None) -> None:
+    """Refuse the written chapters of these cities whose images an annex cannot embed.
+
+    Raises
+    ------
+    DataError
+        Naming the first such file and the line of each image, with the fix.
+    """
+    base = _chapters_dir(folder)
+    for city_id in city_ids:
+        for language in LANGUAGES:
+            for chapter in read_chapters(city_id, language, folder):
+                if chapter.path is not None and base.resolve() in chapter.path.resolve().parents:
+                    check_chapter_file(chapter.path)
+
+
+def locate_in_chapters(city_id: str, message: str, language: str | None = None) -> str | None:
+    """Which chapter file (and line) of a city an error message quotes, e.g. WeasyPrint's
+    "Failed to load image at 'data:image/png;base64,…'"; None when it quotes none.
+
+    Parameters
+    ----------
+    city_id
+        The city whose chapters (``data/local/chapters/<city_id>/``) are searched.
+    message
+        The error; its quoted parts ('…' or "…") are looked for.
+    language
+        Searched first (the annex's language); the others after it.
+    """
+    quoted = [q for pair in re.findall(r"'([^']{8,})'|\"([^\"]{8,})\"", message) for q in pair if q]
+    order = [language] if language in LANGUAGES else []
+    for lang in order + [lang for lang in LANGUAGES if lang not in order]:
+        for chapter in read_chapters(city_id, lang):
+            if chapter.path is None:
+                continue
+            text = chapter.path.read_bytes().decode("utf-8")
+            for fragment in quoted:
+                line = find_line(text, chapter.path, fragment)
+                if line is not None:
+                    return f"{chapter.location}, line {line}"
+    return None
+
+
+def _findings(path: Path):
+    return chapter_findings(path.read_bytes().decode("utf-8").removeprefix("\ufeff"), path)
 
 
 def _check_place(path: Path) -> None:
@@ -324,7 +289,8 @@ def _display(path: Path) -> str:
 def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3, draft: bool = True) -> str:
     """Markdown showing chapters: the expert's text, or what stands for it when it is not written.
 
-    The text is Markdown as the expert wrote it (raw HTML and links included):
+    The text is Markdown as the expert wrote it (raw HTML and links included), with its local
+    images embedded (:func:`workbench.tidy.chapter_content.embed_images`):
     :func:`workbench.report.markdown.render_markdown` makes it safe when an annex shows it.
 
     Parameters
@@ -332,19 +298,21 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3, draft
     chapters
         From :func:`read_chapters`.
     heading_level
-        Markdown level of each chapter's title (1-6); headings inside the expert's text are
-        demoted below it (at most level 6).
+        Markdown level of each chapter's title (1-6); the expert's headings go under it: the
+        highest level the text uses (``#`` or ``##``, e.g. its ``## Sources``) becomes
+        ``heading_level + 1``, the next one ``heading_level + 2``, and so on (at most 6).
     draft
         For the expert and internal review (the lab notebook, ``workbench annex --draft``): an
         unwritten chapter shows a block quote with the placeholder sentence, the guiding questions
         and the file to write. Otherwise (a published annex) it shows one neutral line
-        (``not_contributed`` in ``data/registry/chapters.yaml``) and no internal path.
+        (``not_contributed`` in ``data/registry/chapters.yaml``) and no internal path. Either way,
+        a chapter written in other languages says which (``available_in``), in words for readers.
 
     Returns
     -------
     str
-        One heading per chapter followed by either the expert's text with its headings demoted,
-        or what stands for it (see ``draft``). Empty when ``chapters`` is empty.
+        One heading per chapter followed by either the expert's text with its headings moved
+        under the title, or what stands for it (see ``draft``). Empty when ``chapters`` is empty.
 
     Raises
     ------
@@ -358,12 +326,31 @@ def chapters_markdown(chapters: Sequence[Chapter], heading_level: int = 3, draft
     for chapter in chapters:
         parts.append(f"{'#' * heading_level} {chapter.title}")
         if chapter.text is not None:
-            parts.append(_demote_headings(chapter.text, heading_level))
-        elif draft:
+            text = embed_images(chapter.text, chapter.path) if chapter.path is not None else chapter.text
+            parts.append(demote_headings(text, heading_level))
+            continue
+        elsewhere = _written_in(chapter)
+        if elsewhere:
+            names = format_list([Locale.parse(chapter.language).languages[lang] for lang in elsewhere],
+                                locale=chapter.language)
+            parts.append(f"*{getattr(registry.available_in, chapter.language).format(languages=names)}*")
+        if draft:
             parts.append(_placeholder(chapter, registry))
-        else:
+        elif not elsewhere:
             parts.append(f"*{getattr(registry.not_contributed, chapter.language)}*")
     return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+def _written_in(chapter: Chapter) -> list[str]:
+    """The other languages in which this chapter is written."""
+    if chapter.folder is None:
+        return []
+    others = []
+    for language in LANGUAGES:
+        file = Path(chapter.folder) / chapter.city_id / language / f"{chapter.id}.md"
+        if language != chapter.language and file.is_file() and _read_body(file) is not None:
+            others.append(language)
+    return others
 
 
 def _placeholder(chapter: Chapter, registry: ChapterRegistry) -> str:
@@ -378,34 +365,6 @@ def _placeholder(chapter: Chapter, registry: ChapterRegistry) -> str:
         f"> {getattr(registry.file_hint, lang)} `{chapter.location}`.",
     ]
     return "\n".join(lines)
-
-
-# --- headings ----------------------------------------------------------------------------------
-
-#: Parses only to find headings (rendering to HTML is the report layer's job).
-_HEADINGS = MarkdownIt("commonmark")
-
-
-def _demote_headings(text: str, shift: int) -> str:
-    """The text with every heading ``shift`` levels lower (at most 6), found by a CommonMark parser.
-
-    A setext heading (a line underlined with ``===`` or ``---``) at the top level becomes one ATX
-    line, since an underline cannot say "level 4"; headings in code blocks are left alone.
-    """
-    lines = text.split("\n")
-    for token in _HEADINGS.parse(text):
-        if token.type != "heading_open" or token.map is None:
-            continue
-        level = min(6, int(token.tag[1]) + shift)
-        first, end = token.map
-        if token.markup.startswith("#"):
-            # container markers ('>', '-', '1.') come before the '#' run, never inside it
-            at = lines[first].index(token.markup)
-            lines[first] = lines[first][:at] + "#" * level + lines[first][at + len(token.markup) :]
-        elif token.level == 0:
-            words = " ".join(line.strip() for line in lines[first : end - 1])
-            lines[first:end] = ["#" * level + " " + words] + [None] * (end - first - 1)
-    return "\n".join(line for line in lines if line is not None)
 
 
 def chapter_status(
@@ -471,9 +430,10 @@ def _check_layout(base: Path, city_ids: Sequence[str]) -> None:
         if not city_dir.is_dir():
             continue
         for entry in sorted(city_dir.iterdir()):
-            if entry.is_dir() and entry.name not in LANGUAGES:
+            if entry.is_dir() and entry.name not in (*LANGUAGES, IMAGES_FOLDER):
                 raise DataError(
-                    f"{_display(entry)}: not a language folder; allowed: {', '.join(LANGUAGES)}"
+                    f"{_display(entry)}: not a language folder; allowed: {', '.join(LANGUAGES)} "
+                    f"(and {IMAGES_FOLDER}/ for the chapters' images)"
                 )
             if entry.suffix.lower() == ".md":
                 raise DataError(
