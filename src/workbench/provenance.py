@@ -187,6 +187,21 @@ class Manifest:
         """The notebooks that succeeded, in run order."""
         return [n for n in self.notebooks if n.status == "ok"]
 
+    def for_readers(self) -> Manifest:
+        """The manifest a published copy of the run carries (``workbench publish``).
+
+        It keeps what a reader checks a number against: the run id, dates, status, git commit,
+        package versions, the SHA-256 of every input file and annex file, and for each notebook
+        its name, kind, subject, status and the run that computed it. It leaves out the working
+        details: the notebooks' parameters, input keys, templates, file lists, errors and times.
+        """
+        notebooks = [NotebookRecord(n.name, n.kind, n.subject, n.status, reused_from=n.reused_from)
+                     for n in self.notebooks]
+        return Manifest(run_id=self.run_id, started=self.started, git_commit=self.git_commit,
+                        packages=dict(self.packages), finished=self.finished, status=self.status,
+                        resumed_from=self.resumed_from, annex=self.annex, annex_history=list(self.annex_history),
+                        annex_files=dict(self.annex_files), notebooks=notebooks, inputs=dict(self.inputs))
+
     def provenance(self) -> dict:
         """What an annex's provenance footer says about the run."""
         return {"run_id": self.run_id, "git_commit": self.git_commit, "started": self.started,
