@@ -25,7 +25,8 @@ def runs(args) -> int:
     if not found:
         out.print(f"no run in {outputs} yet (`workbench run` makes one)", markup=False)
         return 0
-    out.print(_table(found))
+    for line in _table(found):
+        out.print(line, markup=False)
     for name, target in marks.items():
         if target is not None and target.parent != outputs.resolve():
             out.print(f"outputs/{name} -> {target} (outside outputs/)", markup=False)
@@ -86,24 +87,21 @@ def _show_plan(out, plan, deleting: bool) -> None:
         out.print(f"  keep {run.id:<27} {run.status:<11} {human_size(run.size):>9}  {why}", markup=False)
 
 
-def _table(found):
-    from rich.table import Table
-    from rich.text import Text
-
+def _table(found) -> list[str]:
+    # a plain table, columns aligned with spaces: its lines stay whole in a narrow terminal or a pipe
     from workbench.batch.runs import human_size
 
-    table = Table(caption="newest first; * marks the run outputs/latest points at, > the one outputs/last-attempt points at")
-    for column in ("", "run", "status", "started", "cities", "notebooks", "formats", "languages", "size", "commit",
-                   "reused from"):
-        table.add_column(column, overflow="fold")
+    rows = [("", "run", "status", "started (UTC)", "cities", "notebooks", "formats", "languages", "size", "commit",
+             "reused from")]
     for r in found:
         mark = ("*" if "latest" in r.pointers else "") + (">" if "last-attempt" in r.pointers else "")
-        status = "running" if r.running else r.status
-        cities = ", ".join(r.cities) if len(r.cities) <= 3 else f"{len(r.cities)} cities"
+        cities = ",".join(r.cities) if len(r.cities) <= 3 else f"{len(r.cities)} cities"
         if r.briefs:
-            cities += f" + {r.briefs} briefs"
-        commit = r.commit[:12] + ("-dirty" if r.commit.endswith("-dirty") else "") if r.commit else ""
-        table.add_row(mark, Text(r.id), status, r.started.replace("T", " ")[:16], Text(cities), str(r.notebooks),
-                      ",".join(r.formats), ",".join(r.languages), human_size(r.size), commit,
-                      Text(", ".join(r.reused_from)))
-    return table
+            cities += f"+{r.briefs} briefs"
+        commit = r.commit[:12] + ("-dirty" if r.commit.endswith("-dirty") else "") if r.commit else "-"
+        rows.append((mark, r.id, "running" if r.running else r.status, r.started.replace("T", " ")[:16],
+                     cities or "-", str(r.notebooks), ",".join(r.formats) or "-", ",".join(r.languages) or "-",
+                     human_size(r.size), commit, ",".join(r.reused_from) or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return [*lines, "newest first; * marks the run outputs/latest points at, > the one outputs/last-attempt points at"]
