@@ -77,14 +77,17 @@ def _show_plan(out, plan, deleting: bool) -> None:
     from workbench.batch.runs import human_size
 
     verb = "deleting" if deleting else "would delete"
+    width = max((len(r.id) for r in [*plan.delete, *(run for run, _ in plan.keep)]), default=0)
     if not plan.delete:
         out.print(f"nothing to delete: {len(plan.keep)} run(s) kept", markup=False)
     else:
         out.print(f"{verb} {len(plan.delete)} run(s), {human_size(plan.freed)}:", markup=False)
         for run in plan.delete:
-            out.print(f"  {run.id:<32} {run.status:<11} {human_size(run.size):>9}", markup=False)
+            out.print(f"  {run.id:<{width}}  {run.status:<11} {human_size(run.size):>9}", markup=False)
+    if plan.keep:
+        out.print(f"keeping {len(plan.keep)} run(s):", markup=False)
     for run, why in plan.keep:
-        out.print(f"  keep {run.id:<27} {run.status:<11} {human_size(run.size):>9}  {why}", markup=False)
+        out.print(f"  {run.id:<{width}}  {run.status:<11} {human_size(run.size):>9}  {why}", markup=False)
 
 
 def _table(found) -> list[str]:
