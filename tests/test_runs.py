@@ -159,7 +159,9 @@ def test_publish_copies_what_readers_need_and_checks_its_links(outputs: Path, tm
     record = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
     assert record["run_id"] == "20261203T100000Z" and record["inputs"] == {"params/madrid.yaml": "abc"}
     [notebook] = record["notebooks"]
-    assert notebook["reused_from"] == "20261201T100000Z" and not notebook["parameters"] and not notebook["files"]
+    assert notebook == {"name": "madrid", "kind": "profile", "subject": "madrid", "status": "ok",
+                        "reused_from": "20261201T100000Z"}, "no parameters, keys, file lists or errors"
+    assert Manifest.read(dest).notebooks[0].reused_from == "20261201T100000Z"
     assert set(page_links(dest / "index.html")) == {"manifest.json", *copied[:4]}
     assert not list(tmp_path.glob("www/.*")), "no staging folder left"
 

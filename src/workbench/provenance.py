@@ -176,10 +176,15 @@ class Manifest:
         except (DataError, OSError):
             return None
 
-    def write(self, run_dir: Path) -> Path:
-        """Write ``<run_dir>/manifest.json`` atomically and return its path."""
+    def write(self, run_dir: Path, compact: bool = False) -> Path:
+        """Write ``<run_dir>/manifest.json`` atomically and return its path.
+
+        ``compact`` leaves the empty fields of each notebook out (the record of :meth:`for_readers`);
+        :meth:`read` takes either form.
+        """
         data = {k: v for k, v in asdict(self).items() if v or k in _ALWAYS or (k == "annex" and self.annex_history)}
-        data["notebooks"] = [asdict(n) for n in self.notebooks]
+        data["notebooks"] = [{k: v for k, v in asdict(n).items() if not compact or v or k in ("name", "status")}
+                             for n in self.notebooks]
         data["inputs"] = data.pop("inputs", {})  # last: the long list
         return paths.write_atomic(Path(run_dir) / MANIFEST_NAME, json.dumps(data, indent=1, ensure_ascii=False))
 

@@ -134,7 +134,7 @@ def publish_run(run: Path, dest: Path, outputs: Path | None = None) -> Published
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(run / relative, target)
             size += target.stat().st_size
-        manifest.for_readers().write(staging)
+        manifest.for_readers().write(staging, compact=True)
         size += (staging / MANIFEST_NAME).stat().st_size
         pages = [INDEX, *(f for f in files if f.endswith(".html"))]
         broken, checked = [], 0

@@ -23,9 +23,8 @@ def runs(args) -> int:
         return 0
     out = console()
     if not found:
-        out.print(f"no run in {outputs} yet (`workbench run` makes one)", markup=False)
-        return 0
-    for line in _table(found):
+        out.print(f"no run in {outputs} (`workbench run` makes one)", markup=False)
+    for line in _table(found) if found else []:
         out.print(line, markup=False)
     for name, target in marks.items():
         if target is not None and target.parent != outputs.resolve():
