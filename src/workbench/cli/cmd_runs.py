@@ -43,7 +43,7 @@ def clean(args) -> int:
     out = console()
     outputs = paths.outputs_dir()
     plan = plan_clean(list_runs(outputs), args.keep)  # refuses a negative N before anything
-    if not args.yes:
+    if not args.yes or not plan.delete:
         _show_plan(out, plan, deleting=False)
         if plan.delete:
             out.print(f"dry run: nothing deleted; `workbench clean --keep {args.keep} --yes` deletes them", markup=False)
