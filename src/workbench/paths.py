@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -12,18 +14,96 @@ from workbench.errors import ConfigError
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+#: What makes a folder a workbench project: these folders in it (a clone of the repository has them all).
+PROJECT_MARKERS: tuple[str, ...] = ("data/registry", "params", "notebooks")
+#: The variable that names the project explicitly (it wins over the search, as ``GIT_DIR`` does for git).
+ROOT_VARIABLE = "WORKBENCH_ROOT"
+
+
 def project_root() -> Path:
-    """Return the project folder: ``$WORKBENCH_ROOT`` if set, else the repository holding the package.
+    """Return the project folder the commands work on (see :func:`locate_project`).
 
     Returns
     -------
     Path
         Absolute path of the project root (the folder with ``data/``, ``params/``, ``notebooks/``).
+
+    Raises
+    ------
+    ConfigError
+        When the current folder lies in another project than the one this environment's package
+        comes from, or when no project is found (see :func:`locate_project`).
     """
-    env = os.environ.get("WORKBENCH_ROOT")
-    if env:
-        return Path(env).resolve()
-    return PACKAGE_DIR.parent.parent
+    return locate_project()[0]
+
+
+def locate_project() -> tuple[Path, str]:
+    """Find the project, and say how it was found; the answer is cached per process.
+
+    In this order:
+
+    1. ``$WORKBENCH_ROOT`` when set (``'WORKBENCH_ROOT'``);
+    2. the nearest folder at or above the current one that holds ``data/registry/``, ``params/``
+       and ``notebooks/`` (``'current folder'``), as git finds a repository;
+    3. the clone the package is installed from, for an editable install (``'package'``), so that
+       a command started elsewhere (``/tmp``, a run folder outside the project) still finds it.
+
+    Returns
+    -------
+    tuple of (Path, str)
+        The absolute project folder, and how it was found.
+
+    Raises
+    ------
+    ConfigError
+        If the current folder is in a project other than the clone this environment's package is
+        installed from (editable, from another clone): its code and its data would not match; or
+        if no project is found at all (a package installed into an environment, started outside
+        any project, without ``WORKBENCH_ROOT``).
+    """
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the current folder was removed
+        cwd = ""
+    return _locate(os.environ.get(ROOT_VARIABLE, ""), cwd, PACKAGE_DIR)
+
+
+def is_project(folder: Path) -> bool:
+    """Whether ``folder`` is a workbench project (it holds every folder of :data:`PROJECT_MARKERS`)."""
+    return all((Path(folder) / marker).is_dir() for marker in PROJECT_MARKERS)
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest project at or above ``start`` (resolved), or ``None``."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if is_project(folder):
+            return folder
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _locate(explicit: str, cwd: str, package_dir: Path) -> tuple[Path, str]:
+    # keyed on everything the answer depends on: a test that changes WORKBENCH_ROOT or the
+    # current folder gets a fresh answer, a command asks the file system once
+    if explicit:
+        return Path(explicit).resolve(), ROOT_VARIABLE
+    found = find_project(Path(cwd)) if cwd else None
+    clone = package_dir.resolve().parent.parent
+    home = clone if is_project(clone) else None
+    if found is not None and home is not None and found != home:
+        raise ConfigError(
+            f"this environment's workbench is installed from {home} (environment {sys.prefix}); you are in "
+            f"{found}: run `make setup` there and use its .venv, or set {ROOT_VARIABLE}={found} to work on "
+            "it with this environment")
+    if found is not None:
+        return found, "current folder"
+    if home is not None:
+        return home, "package"
+    raise ConfigError(
+        f"no workbench project in {cwd or 'the current folder'} or any folder above it (a project holds "
+        f"{', '.join(m + '/' for m in PROJECT_MARKERS)}); change into the project's folder or set "
+        f"{ROOT_VARIABLE}=/path/to/project")
 
 
 def data_dir() -> Path:

@@ -176,16 +176,36 @@ class Manifest:
         except (DataError, OSError):
             return None
 
-    def write(self, run_dir: Path) -> Path:
-        """Write ``<run_dir>/manifest.json`` atomically and return its path."""
+    def write(self, run_dir: Path, compact: bool = False) -> Path:
+        """Write ``<run_dir>/manifest.json`` atomically and return its path.
+
+        ``compact`` leaves the empty fields of each notebook out (the record of :meth:`for_readers`);
+        :meth:`read` takes either form.
+        """
         data = {k: v for k, v in asdict(self).items() if v or k in _ALWAYS or (k == "annex" and self.annex_history)}
-        data["notebooks"] = [asdict(n) for n in self.notebooks]
+        data["notebooks"] = [{k: v for k, v in asdict(n).items() if not compact or v or k in ("name", "status")}
+                             for n in self.notebooks]
         data["inputs"] = data.pop("inputs", {})  # last: the long list
         return paths.write_atomic(Path(run_dir) / MANIFEST_NAME, json.dumps(data, indent=1, ensure_ascii=False))
 
     def succeeded(self) -> list[NotebookRecord]:
         """The notebooks that succeeded, in run order."""
         return [n for n in self.notebooks if n.status == "ok"]
+
+    def for_readers(self) -> Manifest:
+        """The manifest a published copy of the run carries (``workbench publish``).
+
+        It keeps what a reader checks a number against: the run id, dates, status, git commit,
+        package versions, the SHA-256 of every input file and annex file, and for each notebook
+        its name, kind, subject, status and the run that computed it. It leaves out the working
+        details: the notebooks' parameters, input keys, templates, file lists, errors and times.
+        """
+        notebooks = [NotebookRecord(n.name, n.kind, n.subject, n.status, reused_from=n.reused_from)
+                     for n in self.notebooks]
+        return Manifest(run_id=self.run_id, started=self.started, git_commit=self.git_commit,
+                        packages=dict(self.packages), finished=self.finished, status=self.status,
+                        resumed_from=self.resumed_from, annex=self.annex, annex_history=list(self.annex_history),
+                        annex_files=dict(self.annex_files), notebooks=notebooks, inputs=dict(self.inputs))
 
     def provenance(self) -> dict:
         """What an annex's provenance footer says about the run."""

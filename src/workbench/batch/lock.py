@@ -132,6 +132,17 @@ def read_holder(path: Path) -> dict | None:
     return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
 
 
+def live_holder(folder: Path) -> dict | None:
+    """The holder of ``<folder>/.lock`` when a live process holds it, else ``None``; takes nothing.
+
+    For commands that only look (``workbench runs``): a ``.partial`` run folder is being written
+    when the lock has a live holder, and was left by a killed run otherwise.
+    """
+    path = Path(folder) / LOCK_NAME
+    holder = read_holder(path)
+    return holder if holder and _alive(holder) else None
+
+
 def _take(fd: int, path: Path) -> bool:
     # True when this descriptor now holds the lock on the file at `path`; raises when someone else does
     try:

@@ -59,12 +59,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
-    from workbench.cli import cmd_annex, cmd_check, cmd_lab, cmd_lookup, cmd_project, cmd_run
+    from workbench.cli import cmd_annex, cmd_check, cmd_lab, cmd_lookup, cmd_project, cmd_run, cmd_runs
+    from workbench.cli.output import with_project
 
     handlers = {"run": cmd_run.run, "ingest": cmd_project.ingest, "validate": cmd_project.validate,
                 "annex": cmd_annex.annex, "check": cmd_check.check, "cities": cmd_lookup.cities, "sources": cmd_lookup.sources,
-                "new-city": cmd_project.new_city, "chapters": cmd_project.chapters, "lab": cmd_lab.lab, "places": cmd_lookup.places}
-    return handlers[args.command](args)
+                "new-city": cmd_project.new_city, "chapters": cmd_project.chapters, "lab": cmd_lab.lab, "places": cmd_lookup.places,
+                "runs": cmd_runs.runs, "clean": cmd_runs.clean, "publish": cmd_runs.publish}
+    with with_project(args):
+        return handlers[args.command](args)
 
 
 def _forget_caught_interrupts() -> None:

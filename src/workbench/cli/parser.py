@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run folder, or a run id under outputs/ (default: outputs/latest)")
     check.add_argument("--json", action="store_true", help="print the disagreements as JSON")
 
+    _runs_commands(sub)
+
     places = sub.add_parser("places", help="find the Eurostat Urban Audit code of a city by name (for new-city)",
                             description="List the Eurostat Urban Audit places with foreign-born data whose name "
                             "contains TEXT (case and accents ignored): code, name as published, level, country, "
@@ -197,6 +199,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("cities", help="list the cities of the network and their geographies")
     sub.add_parser("sources", help="print the sources registry as Markdown (docs/sources.md)")
     return parser
+
+
+def _runs_commands(sub) -> None:
+    # `workbench runs`, `clean` and `publish`: the run folders of outputs/ as objects
+    runs = sub.add_parser(
+        "runs", help="list the runs in outputs/: status, date, cities, annexes, size, reuse",
+        description="List every run folder of outputs/, newest first: its id, status (ok, failed, interrupted, "
+        "partial: a .partial folder, 'running' while a run writes it), start date, cities, notebooks, annex formats "
+        "and languages, size on disk, git commit (-dirty when committed files had changed) and the earlier runs it "
+        "reuses notebooks from; * marks the run outputs/latest points at, > the one outputs/last-attempt points at. "
+        "Changes nothing.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    runs.add_argument("--json", action="store_true", help="print the runs as JSON (for scripts): project, outputs, "
+                      "latest, last_attempt and one object per run")
+
+    clean = sub.add_parser(
+        "clean", help="delete old runs from outputs/ (dry run unless --yes)",
+        description="Delete the run folders of outputs/ but the N newest. Never deleted, whatever their age: the "
+        "runs outputs/latest and outputs/last-attempt point at, a .partial run still being written, and every run "
+        "a kept run reuses notebooks from (its id is in the footers of the annexes copied from it). Without --yes, "
+        "only lists what it would delete and the space freed. With --yes it takes outputs/.lock like a run (refused "
+        "while a run goes on).", epilog="example:\n  workbench clean --keep 5        # see what would go\n"
+        "  workbench clean --keep 5 --yes  # delete it\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    clean.add_argument("--keep", type=int, required=True, metavar="N", help="how many of the newest runs to keep "
+                       "(0 or more; runs something still needs are kept in addition)")
+    clean.add_argument("--yes", action="store_true", help="delete (default: a dry run that deletes nothing)")
+
+    publish = sub.add_parser(
+        "publish", help="copy what readers need of a run (landing page, annexes, their tables) to a folder",
+        description="Copy, from a run in which every notebook succeeded, only what readers need into DEST: the "
+        "landing page index.html, the annexes annex/<lang>/<name>.html|docx|pdf, their suppressed tables "
+        "(<name>-tables.xlsx and <name>-tables/*.csv) and manifest.json as a record for readers (run id, dates, "
+        "commit, package versions, checksums of the input and annex files, each notebook's status; not the "
+        "notebooks' parameters or working details). Never the executed notebooks or the unsuppressed working "
+        "tables of cities/ and compare/. The copy is checked: every link of its pages must resolve inside DEST.",
+        epilog="example:\n  workbench publish 20261203T163831Z /srv/www/migration-profiles/20261203T163831Z\n\n"
+        + EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    publish.add_argument("run", metavar="RUN", help="a run id under outputs/ (`workbench runs`), a run folder, or latest")
+    publish.add_argument("dest", type=Path, metavar="DEST", help="a new or empty folder outside outputs/")
 
 
 def _annex_options(parser: argparse.ArgumentParser) -> None:
