@@ -15,7 +15,8 @@ from workbench.reference.params import NOTEBOOK_PARAMS, load_city_params, load_c
 from workbench.reference.registry import get_city, load_cities, load_definitions, load_indicators, load_sources
 from workbench.tidy.catalog import list_tables, load_city, read_tidy_checked
 from workbench.tidy.chapters import STATUS_WRITTEN, chapter_status, load_chapter_registry
-from workbench.tidy.expert import load_expert_figures
+from workbench.tidy.expert import load_expert_figures, read_expert_figures
+from workbench.tidy.expert_place import unshown
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
 from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
 
@@ -100,6 +101,7 @@ def validate_all() -> list[Check]:
         checks.append(_check(f"tidy table {path.name}", "tidy", lambda p=path: check_file(p, "tidy")))
     for path in sorted((paths.local_dir() / "figures").glob("*.csv")):
         checks.append(_check(f"expert figures {path.name}", "expert", lambda p=path: check_file(p, "expert")))
+        checks += _figures_shown(path, None, checks[-1])
     checks.append(_check("expert figures (all cities)", "expert", lambda: f"{len(load_expert_figures())} figures"))
     checks.append(_check("local chapters", "chapter", lambda: _chapter_summary(chapter_status(list(load_cities())))))
     checks.append(_check("tidy tables cover every city", "tidy", _check_city_rows))
@@ -142,6 +144,7 @@ def validate_city(city_id: str) -> list[Check]:
         if checks[-1].ok and checks[-1].message.startswith("0 "):
             checks[-1] = Check(checks[-1].what, True, f"no published figure entered yet in data/local/figures/"
                                f"{figures.name} (docs/enter-a-published-figure.md)", "expert", todo=True)
+        checks += _figures_shown(figures, city_id, checks[-1])
     else:
         checks.append(Check(f"expert figures {figures.name}", True, f"no file data/local/figures/{figures.name}: "
                             "no published figure entered (docs/enter-a-published-figure.md)", "expert", todo=True))
@@ -195,7 +198,12 @@ def validate_paths(paths_: Sequence[Path | str], kind: str | None = None, city: 
         raise ConfigError(f"unknown kind '{kind}'; allowed: {', '.join(KINDS)}")
     if city is not None and city not in load_cities():
         raise ConfigError(f"unknown city '{city}'; allowed: {', '.join(load_cities())}")
-    return [_check_path(Path(p), kind, city) for p in paths_]
+    checks = []
+    for path in map(Path, paths_):
+        checks.append(_check_path(path, kind, city))
+        if checks[-1].what.startswith(_LABELS["expert"]):
+            checks += _figures_shown(path, city, checks[-1])
+    return checks
 
 
 # --- one file ------------------------------------------------------------------------------------
@@ -229,6 +237,17 @@ def _check(what: str, kind: str, action: Callable[[], str]) -> Check:
         return Check(what, True, action(), kind)
     except WorkbenchError as exc:
         return Check(what, False, str(exc), kind)
+
+
+def _figures_shown(path: Path, city: str | None, check: Check) -> list[Check]:
+    """A ``todo`` check per expert figure of a file that passed its check but appears in no table of the profile."""
+    if not check.ok:
+        return []
+    try:
+        lost = unshown(read_expert_figures(path, city))
+    except WorkbenchError:
+        return []
+    return [Check(f"expert figures {path.name}", True, f"{path}, {problem}", "expert", todo=True) for problem in lost]
 
 
 def _city_ids() -> list[str]:
