@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.sections import Section
-from workbench.reference.citations import Citation
+from workbench.reference.citations import Citation, merge_citations
 from workbench.reference.columns import DEFINITION, FLAG, GEOGRAPHY, PLACE, REFERENCE_DATE
 from workbench.reference.i18n import Num, T
 from workbench.reference.labels import definition_note, geography_label
@@ -57,7 +57,8 @@ MONTH_ONLY_NOTE = T(
     "on the 15th of that month to order and compare it with other figures."
 )
 #: Said when a row has the expert's note.
-EXPERT_NOTE = T("'Note': the local expert's own remark on the figure (rounding, what it excludes, figures given alongside).")
+EXPERT_NOTE = T("Column 'note': the local expert's own remark on the figure (rounding, what it excludes, figures given "
+                "alongside).")
 #: Said when a row is a share of a group (not of the population).
 GROUP_SHARE_NOTE = T(
     "'Share of the country's group living in the area': the share of all people of that definition in the "
@@ -122,7 +123,7 @@ def reported_caveat(outlet: str) -> str:
 
 def citation(row: dict) -> Citation:
     """The short citation of one figure's publication (the full one goes to an annex's list of sources)."""
-    return Citation(row["publisher"], row["source_title"], row["reported_via"], row["source_url"])
+    return Citation(row["publisher"], row["source_title"], row["reported_via"], row["source_url"], (row["ref_date"],))
 
 
 def _section(rows: pd.DataFrame) -> Section:
@@ -165,7 +166,7 @@ def _section(rows: pd.DataFrame) -> Section:
         notes.append(GROUP_SHARE_NOTE)
     notes += [definition_note(d) for d in dict.fromkeys(rows["definition_id"])]
     # one per publication (a citation equals another of the same short text: keyed by all its fields)
-    sources = list({c.key: c for c in (citation(row) for row in records)}.values())
+    sources = merge_citations(citation(row) for row in records)
     return Section(table, sources, notes)
 
 
