@@ -4,9 +4,11 @@ Every row of ``data/local/figures/<city>.csv`` is shown once, in one of two tabl
 the country (``geography_level`` ``country``) with the national context, all others (city,
 governorate, region, prefecture ...) with the city, where its indicator's ``shown_in``
 (``data/registry/indicators.yaml``) lists that place; a figure it does not list is shown nowhere,
-which `workbench validate` reports (:func:`workbench.tidy.expert_place.unshown`). A row keeps what the expert typed: the value
-with the precision it was published with, the reference date as given, who is counted in the
-publication's own words, the publisher and title, the outlet it was read in and the expert's note.
+which `workbench validate` reports (:func:`workbench.tidy.expert_place.unshown`). A row keeps
+what the expert typed: the value with the precision it was published with, the reference date as
+given, who is counted in the publication's own words, the publisher and title, the outlet it was
+read in and the expert's note (the notes under the table say what the note column is, and when a
+day was assumed).
 Pure functions on the frame :func:`workbench.tidy.expert.city_figures` reads.
 """
 

@@ -443,7 +443,7 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
     missing = [part for part, found in expected.items() if not found]
     parts = [part if isinstance(part, Msg) else Label(str(part)) for part in missing]
     notes = [T("Not available in the public sources for this city: {parts}.", parts=join(parts, ", "))] if missing else []
-    return Section(table, source_refs(frame), notes)
+    return Section(table, source_refs(frame), notes + assumed_date_notes(frame["note"]))
 
 
 def origin_groups(local: pd.DataFrame) -> Section:
