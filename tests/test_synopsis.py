@@ -186,6 +186,15 @@ def test_a_share_published_without_a_count_is_said_when_the_series_says_nothing(
     assert synopsis.published_share(Section(_key("c")), empty, "1") == []  # a share computed from a count: said elsewhere
     counted = Section(pd.DataFrame({"place": ["Beirut"], "share of population (%)": [30.0]}))
     assert synopsis.published_share(Section(_key()), counted, "1") == []
+    # published with a year only by a local expert's source: the sentence gives the year, not the assumed 1 July
+    from workbench.reference.labels import ASSUMED_YEAR_NOTE
+
+    cited = _key().assign(source="Central Administration of Statistics Lebanon and ILO, Labour Force Survey 2018-2019")
+    drafted = synopsis.published_share(Section(cited, [], [ASSUMED_YEAR_NOTE]), empty, "1")
+    assert render(drafted[0].text, "en") == ("Foreign nationals were 30.9 % of the population of Beirut governorate in "
+                                             "2019, as published (no count of them is published).")
+    assert "1er juillet" not in render(drafted[0].text, "fr") and "2019" in render(drafted[0].text, "ar")
+    assert synopsis.check(drafted, {"key": cited}) == 1
 
 
 def test_the_experts_city_figures_beyond_counts_are_drafted_as_published_and_checked():
