@@ -130,21 +130,14 @@ class Definition(_Strict):
     country_notes: dict[str, str] = Field(default_factory=dict)
 
 
-#: Where a local expert's figure can appear in a city's profile: section 3 (about the whole country) or 4.8.
-PROFILE_PLACES: tuple[str, ...] = ("national", "city")
-
-#: What 100 % is for a percentage of people: everybody in the place, the country's whole group, the place's group.
-DENOMINATORS: tuple[str, ...] = ("place_population", "country_group", "place_group")
-
-
 class Indicator(_Strict):
-    """What is measured, where an expert's figure of it is shown, and (for a share of people) what 100 % is."""
+    """What is measured, where an expert's figure of it is shown (section 3 or 4.8), and what 100 % of a share is."""
 
     label: str
     unit: str
     description: str
-    shown_in: tuple[Literal["national", "city"], ...]  #: :data:`PROFILE_PLACES` showing an expert's figure
-    denominator: Literal["place_population", "country_group", "place_group"] | None = None  #: :data:`DENOMINATORS`
+    shown_in: tuple[Literal["national", "city"], ...]
+    denominator: Literal["place_population", "country_group", "place_group"] | None = None
 
 
 def read_yaml(path: Path) -> object:
@@ -447,9 +440,7 @@ def load_indicators(root: Path | None = None) -> dict[str, Indicator]:
 
 
 def read_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
-    """Read a registry file holding one top-level ``key`` that maps ids to entries of ``model``.
-
-    Used for ``definitions.yaml`` (key ``definitions``) and ``indicators.yaml`` (``indicators``).
+    """Read a registry file whose top-level ``key`` (``definitions``, ``indicators``) maps ids to entries of ``model``.
 
     Raises
     ------
