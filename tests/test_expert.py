@@ -224,3 +224,68 @@ def test_any_count_with_a_thousands_separator_fails_on_value(tmp_path_factory, c
     text = f"{count:,}".replace(",", separator)
     with pytest.raises(SchemaError, match=r"amman\.csv, CSV line 2, column 'value'"):
         read_expert_figures(_write(folder, [{**BASE, "value": text}]))
+
+
+# --- a percentage is a share of what its indicator says (issue 19) ---------------------------------
+
+TUNIS = {**BASE, "place_id": "TUN-grand-tunis", "place_name": "Grand Tunis", "geography_level": "region",
+         "country_iso3": "TUN", "unit": "percent", "value": "50.2", "ref_date": "2021",
+         "publisher": "Institut National de la Statistique", "source_title": "Tunisia-HIMS 2020-2021"}
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fix"),
+    [
+        # "50.2 % of foreign residents live in Grand Tunis" entered as a share of Grand Tunis's population
+        ({"indicator_id": "population_share",
+          "definition_as_published": "share of all foreign residents in Tunisia living in the region"},
+         "indicator_id", "use indicator_id share_of_national_group"),
+        # the share of the country's group living in ... the whole country is always 100 %
+        ({"indicator_id": "share_of_national_group", "place_id": "TUN", "place_name": "Tunisia",
+          "geography_level": "country", "definition_as_published": "foreign residents"},
+         "indicator_id", "population_share"),
+        # the total population as a share of itself
+        ({"indicator_id": "population_share", "definition_id": "total_population",
+          "definition_as_published": "residents of Grand Tunis"}, "definition_id", "share_of_national_group"),
+        # Senegalese as % of the population is not the share of the foreigners who are Senegalese
+        ({"indicator_id": "origin_share", "origin_type": "citizenship", "origin": "SEN",
+          "definition_as_published": "Senegalese as % of the population"}, "indicator_id", "use indicator_id population_share"),
+        # a share of the migrants entered as a share of the population
+        ({"indicator_id": "population_share", "sex": "female",
+          "definition_as_published": "women among the foreign residents"}, "indicator_id", "female_share"),
+    ],
+)
+def test_a_share_of_another_denominator_is_refused_with_the_indicator_to_use(tmp_path: Path, change: dict, column: str,
+                                                                            fix: str) -> None:
+    with pytest.raises(SchemaError) as error:
+        read_expert_figures(_write(tmp_path, [{**TUNIS, **change}], city="tunis"))
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path / 'tunis.csv'}, CSV line 2, column '{column}'")
+    assert fix in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"indicator_id": "share_of_national_group",
+         "definition_as_published": "share of all foreign residents in Tunisia living in the region"},
+        {"indicator_id": "population_share", "definition_as_published": "foreign residents as % of residents"},
+        {"indicator_id": "origin_share", "origin_type": "citizenship_group", "origin": "OTHER",
+         "definition_as_published": "other nationalities among foreign residents"},
+        {"indicator_id": "female_share", "definition_as_published": "women as % of foreign residents"},
+        {"indicator_id": "population_share", "definition_as_published": "foreign residents"},  # words that say nothing
+    ],
+)
+def test_a_share_of_its_own_denominator_passes(tmp_path: Path, change: dict) -> None:
+    assert len(read_expert_figures(_write(tmp_path, [{**TUNIS, **change}], city="tunis"))) == 1
+
+
+def test_a_citation_holding_the_note_separator_stays_whole(tmp_path: Path) -> None:
+    from workbench.reference.labels import cited_source, source_refs
+
+    row = {**BASE, "reported_via": "tunisienumerique.com (INS table: 2014 | 53490)", "source_url": "https://example.org/t"}
+    tidy = expert_to_tidy(read_expert_figures(_write(tmp_path, [row])), "amman")
+    [citation] = source_refs(tidy)
+    assert citation.reported_via == row["reported_via"] and citation.url == row["source_url"]
+    assert cited_source("expert_figures", tidy["note"].iloc[0]) == "Department of Statistics Jordan, Population and Housing Census 2015"
+    assert cited_source("unhcr_population", "") == "unhcr_population"

@@ -11,6 +11,7 @@ import pytest
 from workbench import paths
 from workbench.analysis import conflicts, expert_figures, profile_tables
 from workbench.errors import ConfigError
+from workbench.reference import labels
 from workbench.reference.i18n import render
 from workbench.reference.registry import load_indicators
 from workbench.tidy import catalog
@@ -88,7 +89,7 @@ def test_every_fixture_figure_appears_once_in_the_right_table(tmp_path: Path) ->
 
 
 def test_the_southern_figures_are_entered_and_beirut_shows_its_refugees() -> None:
-    assert {city: len(city_figures(city)) for city in SOUTH} == {"amman": 18, "beirut": 9, "tanger": 12, "tunis": 8}
+    assert {city: len(city_figures(city)) for city in SOUTH} == {"amman": 18, "beirut": 9, "tanger": 12, "tunis": 9}
     beirut = expert_figures.city_figures(city_figures("beirut")).table
     refugees = beirut[beirut["reference date"] == "2020-08-31"]
     assert len(refugees) == 1 and str(refugees["value as published"].iloc[0]) == "206,628"
@@ -162,3 +163,60 @@ def test_a_city_without_a_file_has_no_figures_and_ids_stay_slugs(tmp_path: Path)
     assert expert_figures.city_figures(figures).empty and expert_figures.national_figures(figures).empty
     with pytest.raises(ConfigError):
         city_figures("../tunis", tmp_path)
+
+
+# --- issue 19: every figure has a home, as published, cited as published ---------------------------
+
+def test_notes_say_what_the_note_column_and_an_assumed_day_are_in_every_language(tmp_path: Path) -> None:
+    _fixture(tmp_path)
+    city = expert_figures.city_figures(city_figures("tunis", tmp_path))
+    grand_tunis = city.table[city.table["place"] == "Grand Tunis"].iloc[0]
+    assert grand_tunis["note"] == "survey estimate" and grand_tunis["reference date"] == "2021"
+    assert expert_figures.EXPERT_NOTE in city.notes and expert_figures.YEAR_ONLY_NOTE in city.notes
+    for lang, words in (("fr", "1er juillet"), ("ar", "تموز")):
+        assert words in render(expert_figures.YEAR_ONLY_NOTE, lang)
+        assert render(expert_figures.EXPERT_NOTE, lang) != str(expert_figures.EXPERT_NOTE)
+    national = expert_figures.national_figures(city_figures("tunis", tmp_path))
+    assert expert_figures.YEAR_ONLY_NOTE not in national.notes and expert_figures.EXPERT_NOTE not in national.notes
+
+
+def test_a_figure_of_an_indicator_shown_nowhere_is_a_validate_todo(tmp_path: Path) -> None:
+    from workbench.validate import validate_paths
+
+    gdp = {**ROW, "place_id": "TUN-grand-tunis", "place_name": "Grand Tunis", "geography_level": "region",
+           "indicator_id": "gdp", "definition_id": "total_population", "value": "5", "unit": "usd"}
+    path = _fixture(tmp_path, [ROW, gdp])
+    figures = city_figures("tunis", tmp_path)
+    counts, _ = _appearances(figures)
+    assert counts == [1, 0]
+    checks = validate_paths([path], city="tunis")
+    assert [c.ok for c in checks] == [True, True] and [c.todo for c in checks] == [False, True]
+    assert checks[1].message.startswith(f"{path}, CSV line 3: indicator 'gdp' about an area of the country appears in no table")
+    assert all(not c.todo for c in validate_paths([_fixture(tmp_path)], city="tunis"))  # every fixture figure is shown
+
+
+def test_expert_citations_reach_the_sources_section_with_date_outlet_and_url(tmp_path: Path) -> None:
+    from workbench.report.annex_sources import sources_list
+
+    rows = [{**ROW, "reported_via": "Business News 2025-05", "source_url": "https://example.org/rgph"},
+            {**ROW, "definition_id": "national_citizens", "value": "11905820", "ref_date": "2024",
+             "reported_via": "Business News 2025-05", "source_url": "https://example.org/rgph"}]
+    section = expert_figures.national_figures(city_figures("tunis", _fixture(tmp_path, rows).parent))
+    [citation] = section.source_ids  # one publication, one entry, with the dates of both figures
+    assert citation.dates == ("2024", "2024-11-06")
+    for lang, date in (("en", "6 November 2024"), ("fr", "6 novembre 2024"), ("ar", "2024")):
+        [entry] = sources_list(section.source_ids, {}, lang)
+        assert (entry["publisher"], entry["title"], entry["url"]) == (
+            "Institut National de la Statistique", "RGPH 2024", "https://example.org/rgph")
+        assert date in entry["details"] and "Business News 2025-05" in entry["details"]
+
+
+def test_key_figures_and_series_cite_the_publisher_and_say_an_assumed_day() -> None:
+    data = catalog.load_city("beirut")
+    local, national = profile_tables.prepare_local(data), profile_tables.prepare_national(data)
+    key = profile_tables.key_figures(local, national)
+    share = key.table[key.table["value"] == 30.9].iloc[0]  # Beirut governorate 2019: the survey gives a year only
+    assert share["source"] == ("Central Administration of Statistics Lebanon and ILO, Labour Force and Household Living "
+                               "Conditions Survey 2018-2019")
+    assert "expert_figures" not in set(key.table["source"])
+    assert labels.ASSUMED_YEAR_NOTE in key.notes

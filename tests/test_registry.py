@@ -47,6 +47,17 @@ def test_units_of_indicators_are_schema_units():
     assert "foreign_born" in load_definitions()
 
 
+def test_every_kind_of_published_share_has_an_indicator_a_place_and_a_denominator():
+    indicators = load_indicators()
+    # where the migrants live, their make-up by origin and by sex, any other breakdown; and the population's share
+    expected = {"share_of_national_group": "country_group", "origin_share": "place_group", "female_share": "place_group",
+                "group_share": "place_group", "population_share": "place_population"}
+    assert {i: indicators[i].denominator for i in expected} == expected
+    assert indicators["share_of_national_group"].shown_in == ("city",)  # about the whole country it is 100 %
+    assert all(i.shown_in for i in indicators.values()), "an indicator an expert could enter that no table shows"
+    assert {"recent_arrival_foreign"} <= set(load_definitions())  # counts of recent arrivals: population + this
+
+
 def test_load_cities_rejects_unknown_key(tmp_path: Path):
     (tmp_path / "cities.yaml").write_text(
         "cities:\n  - city_id: x\n    names: {en: X, fr: X, ar: X}\n    local_language: en\n"

@@ -191,6 +191,15 @@ def test_a_share_published_without_a_count_is_said_when_the_series_says_nothing(
     assert synopsis.published_share(Section(_key("c")), empty, "1") == []  # a share computed from a count: said elsewhere
     counted = Section(pd.DataFrame({"place": ["Beirut"], "share of population (%)": [30.0]}))
     assert synopsis.published_share(Section(_key()), counted, "1") == []
+    # published with a year only by a local expert's source: the sentence gives the year, not the assumed 1 July
+    from workbench.reference.labels import ASSUMED_YEAR_NOTE
+
+    cited = _key().assign(source="Central Administration of Statistics Lebanon and ILO, Labour Force Survey 2018-2019")
+    drafted = synopsis.published_share(Section(cited, [], [ASSUMED_YEAR_NOTE]), empty, "1")
+    assert render(drafted[0].text, "en") == ("Foreign nationals were 30.9 % of the population of Beirut governorate in "
+                                             "2019, as published (no count of them is published).")
+    assert "1er juillet" not in render(drafted[0].text, "fr") and "2019" in render(drafted[0].text, "ar")
+    assert synopsis.check(drafted, {"key": cited}) == 1
 
 
 def test_the_experts_city_figures_beyond_counts_are_drafted_as_published_and_checked():
@@ -217,3 +226,26 @@ def test_the_experts_city_figures_beyond_counts_are_drafted_as_published_and_che
         "Grand Tunis, 2021: 50.2 %, share of all foreign residents in Tunisia living in the region "
         "(INS and ONM — Tunisia-HIMS 2020-2021; reported by La Presse, not taken from the publisher's own table).")
     assert synopsis.check(drafted, {"expert_city": section.table}) == 1
+    # cited by its publisher, not by the file the expert typed it in
+    assert drafted[0].sources == ["INS and ONM, Tunisia-HIMS 2020-2021"]
+    listed = render(synopsis.as_markdown(drafted), "fr")
+    assert "source\u00a0: INS and ONM, Tunisia-HIMS 2020-2021" in listed and "expert_figures" not in listed
+    assert "Chiffres des experts locaux" not in listed
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_country_named_in_a_sentence_takes_no_city_preposition(lang: str) -> None:
+    # "66 349 personnes à Tunisie": French names a country with "en"/"au", a city with "à"; the sentence avoids both
+    from workbench.reference.i18n import Country, Date, Num, T
+
+    tunisia = Country("TUN")
+    count = T("{definition} numbered {persons} in {area} on {date}: {share} % of the population.",
+              definition="Foreign nationals", persons=Num(66349, "persons"), area=tunisia, date=Date("2024-11-06"),
+              share=Num(0.55, "percent", 2))
+    refugees = T("At the end of {year}, UNHCR counted {refugees} registered refugees in {place}.", year="2025",
+                 refugees=Num(2386, "persons"), place=tunisia)
+    for message in (count, refugees):
+        text = render(message, lang)
+        assert render(tunisia, lang) in text
+        assert " à Tunisie" not in text and " à la Tunisie" not in text
+    assert {"en": "0.55", "fr": "0,55", "ar": "0.55"}[lang] in render(count, lang)  # the decimals as published

@@ -319,7 +319,8 @@ def figures_guide(city: City) -> str:
         "indicator_id": "what is counted: " + ", ".join(f"`{i}`" for i in list(load_indicators())[:12]) + " ... "
                         "(data/registry/indicators.yaml)",
         "definition_id": "who is counted: " + ", ".join(f"`{d}`" for d in load_definitions()) + " (data/registry/definitions.yaml)",
-        "definition_as_published": "the publication's own words for who is counted",
+        "definition_as_published": "the publication's own words for who is counted; for a percentage, also of what "
+                                   "(\"of the population\", \"of foreign residents\", \"living in the region\")",
         "sex": "`total`, `female` or `male`", "age": "`total` or a band such as `Y15-64`, `Y65-MAX`",
         "origin_type": "`citizenship`, `birth_country`, ... when the figure is about one origin",
         "origin": "ISO3 country code or a group id of data/registry/origins/", "category": "`total` or `<dimension>:<code>`",

@@ -23,7 +23,8 @@ from workbench.tidy.chapters import (
     load_chapter_registry,
     read_chapters,
 )
-from workbench.tidy.expert import load_expert_figures
+from workbench.tidy.expert import load_expert_figures, read_expert_figures
+from workbench.tidy.expert_place import unshown
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
 from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
 
@@ -109,6 +110,7 @@ def validate_all() -> list[Check]:
         checks.append(_check(f"tidy table {path.name}", "tidy", lambda p=path: check_file(p, "tidy")))
     for path in sorted((paths.local_dir() / "figures").glob("*.csv")):
         checks.append(_check(f"expert figures {path.name}", "expert", lambda p=path: check_file(p, "expert")))
+        checks += _figures_shown(path, None, checks[-1])
     checks.append(_check("expert figures (all cities)", "expert", lambda: f"{len(load_expert_figures())} figures"))
     checks.append(_check("local chapters", "chapter", lambda: _chapter_summary(chapter_status(list(load_cities())))))
     if checks[-1].ok:
@@ -153,6 +155,7 @@ def validate_city(city_id: str) -> list[Check]:
         if checks[-1].ok and checks[-1].message.startswith("0 "):
             checks[-1] = Check(checks[-1].what, True, f"no published figure entered yet in data/local/figures/"
                                f"{figures.name} (docs/enter-a-published-figure.md)", "expert", todo=True)
+        checks += _figures_shown(figures, city_id, checks[-1])
     else:
         checks.append(Check(f"expert figures {figures.name}", True, f"no file data/local/figures/{figures.name}: "
                             "no published figure entered (docs/enter-a-published-figure.md)", "expert", todo=True))
@@ -207,7 +210,12 @@ def validate_paths(paths_: Sequence[Path | str], kind: str | None = None, city: 
         raise ConfigError(f"unknown kind '{kind}'; allowed: {', '.join(KINDS)}")
     if city is not None and city not in load_cities():
         raise ConfigError(f"unknown city '{city}'; allowed: {', '.join(load_cities())}")
-    return [_check_path(Path(p), kind, city) for p in paths_]
+    checks = []
+    for path in map(Path, paths_):
+        checks.append(_check_path(path, kind, city))
+        if checks[-1].what.startswith(_LABELS["expert"]):
+            checks += _figures_shown(path, city, checks[-1])
+    return checks
 
 
 # --- one file ------------------------------------------------------------------------------------
@@ -244,6 +252,17 @@ def _check(what: str, kind: str, action: Callable[[], str]) -> Check:
         return Check(what, True, action(), kind)
     except WorkbenchError as exc:
         return Check(what, False, str(exc), kind)
+
+
+def _figures_shown(path: Path, city: str | None, check: Check) -> list[Check]:
+    """A ``todo`` check per expert figure of a file that passed its check but appears in no table of the profile."""
+    if not check.ok:
+        return []
+    try:
+        lost = unshown(read_expert_figures(path, city))
+    except WorkbenchError:
+        return []
+    return [Check(f"expert figures {path.name}", True, f"{path}, {problem}", "expert", todo=True) for problem in lost]
 
 
 def _city_ids() -> list[str]:

@@ -2,9 +2,13 @@
 
 Every row of ``data/local/figures/<city>.csv`` is shown once, in one of two tables: figures about
 the country (``geography_level`` ``country``) with the national context, all others (city,
-governorate, region, prefecture ...) with the city. A row keeps what the expert typed: the value
-with the precision it was published with, the reference date as given, who is counted in the
-publication's own words, the publisher and title, the outlet it was read in and the expert's note.
+governorate, region, prefecture ...) with the city, where its indicator's ``shown_in``
+(``data/registry/indicators.yaml``) lists that place; a figure it does not list is shown nowhere,
+which `workbench validate` reports (:func:`workbench.tidy.expert_place.unshown`). A row keeps
+what the expert typed: the value with the precision it was published with, the reference date as
+given, who is counted in the publication's own words, the publisher and title, the outlet it was
+read in and the expert's note (the notes under the table say what the note column is, and when a
+day was assumed).
 Pure functions on the frame :func:`workbench.tidy.expert.city_figures` reads.
 """
 
@@ -13,14 +17,12 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.sections import Section
-from workbench.reference.citations import Citation
+from workbench.reference.citations import Citation, merge_citations
 from workbench.reference.columns import DEFINITION, FLAG, GEOGRAPHY, PLACE, REFERENCE_DATE
 from workbench.reference.i18n import Num, T
 from workbench.reference.labels import definition_note, geography_label
 from workbench.reference.registry import load_definitions, load_indicators
-
-#: The level of a figure about the whole country: shown with the national context.
-NATIONAL_LEVEL = "country"
+from workbench.tidy.expert_place import NATIONAL_LEVEL, shown
 
 INDICATOR = T("indicator")
 AS_PUBLISHED = T("who is counted, as published")
@@ -47,6 +49,18 @@ REPORTED_NOTE = T(
     "the publisher's own table; it is shown as that outlet gave it, and should be checked against the original "
     "where possible."
 )
+#: Said when a reference date was typed as a year or a month only.
+YEAR_ONLY_NOTE = T(
+    "A reference date given as a year only (e.g. 2021) is the year the publication gives; the workbench places it on "
+    "1 July (mid-year) of that year to order and compare it with other figures."
+)
+MONTH_ONLY_NOTE = T(
+    "A reference date given as a month only (e.g. 2020-08) is the month the publication gives; the workbench places it "
+    "on the 15th of that month to order and compare it with other figures."
+)
+#: Said when a row has the expert's note.
+EXPERT_NOTE = T("Column 'note': the local expert's own remark on the figure (rounding, what it excludes, figures given "
+                "alongside).")
 #: Said when a row is a share of a group (not of the population).
 GROUP_SHARE_NOTE = T(
     "'Share of the country's group living in the area': the share of all people of that definition in the "
@@ -77,7 +91,7 @@ def national_figures(figures: pd.DataFrame) -> Section:
     Section
         Columns :data:`COLUMNS`; source lines are the rows' citations.
     """
-    return _section(figures[is_national(figures)])
+    return _section(figures[shown(figures, "national")])
 
 
 def city_figures(figures: pd.DataFrame) -> Section:
@@ -93,7 +107,7 @@ def city_figures(figures: pd.DataFrame) -> Section:
     Section
         Columns :data:`COLUMNS`, smallest area first; source lines are the rows' citations.
     """
-    return _section(figures[~is_national(figures)])
+    return _section(figures[shown(figures, "city")])
 
 
 def published_value(text: str, unit: str) -> Num:
@@ -111,7 +125,7 @@ def reported_caveat(outlet: str) -> str:
 
 def citation(row: dict) -> Citation:
     """The short citation of one figure's publication (the full one goes to an annex's list of sources)."""
-    return Citation(row["publisher"], row["source_title"], row["reported_via"], row["source_url"])
+    return Citation(row["publisher"], row["source_title"], row["reported_via"], row["source_url"], (row["ref_date"],))
 
 
 def _section(rows: pd.DataFrame) -> Section:
@@ -144,11 +158,17 @@ def _section(rows: pd.DataFrame) -> Section:
     notes = [AS_PUBLISHED_NOTE]
     if rows["reported_via"].ne("").any():
         notes.append(REPORTED_NOTE)
+    if rows["note"].ne("").any():
+        notes.append(EXPERT_NOTE)
+    if rows["ref_date"].str.fullmatch(r"\d{4}").any():
+        notes.append(YEAR_ONLY_NOTE)
+    if rows["ref_date"].str.fullmatch(r"\d{4}-\d{2}").any():
+        notes.append(MONTH_ONLY_NOTE)
     if rows["indicator_id"].eq("share_of_national_group").any():
         notes.append(GROUP_SHARE_NOTE)
     notes += [definition_note(d) for d in dict.fromkeys(rows["definition_id"])]
     # one per publication (a citation equals another of the same short text: keyed by all its fields)
-    sources = list({c.key: c for c in (citation(row) for row in records)}.values())
+    sources = merge_citations(citation(row) for row in records)
     return Section(table, sources, notes)
 
 

@@ -16,7 +16,7 @@ from workbench.analysis import series_flags
 from workbench.analysis.composition import table_of
 from workbench.analysis.sections import Section
 from workbench.reference.i18n import Date, Label, Msg, Num, T, join
-from workbench.reference.labels import SUB_CITY, date_range, definition_note, geography_label, source_refs
+from workbench.reference.labels import SUB_CITY, assumed_date_notes, cited_source, date_range, definition_note, geography_label, source_refs
 from workbench.reference.registry import load_definitions
 from workbench.tidy.catalog import CityData
 from workbench.tidy.schemas import SUPERSEDED
@@ -73,7 +73,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
             REFERENCE_DATE: merged["ref_date"],
             "persons": merged["value"],
             SHARE_OF_POPULATION: merged["value_share"],
-            "source": merged["source_id"],
+            "source": [cited_source(s, n) for s, n in zip(merged["source_id"], merged["note"])],
             "flag": (merged["flag"].fillna("") + merged["flag_share"].fillna("")).map(lambda f: "".join(sorted(set(f)))),
             "_note": merged["note"].fillna("").astype(str),
             "_published_flag": merged["flag"].fillna("").astype(str),
@@ -86,7 +86,7 @@ def migrant_series(local: pd.DataFrame) -> Section:
         breaks=table["_published_flag"].str.contains("b"),
     )
     table = table.drop(columns=["_note", "_published_flag"])
-    notes = [definition_note(d) for d in dict.fromkeys(merged["definition_id"])]
+    notes = [definition_note(d) for d in dict.fromkeys(merged["definition_id"])] + assumed_date_notes(merged["note"])
     return Section(table, source_refs(merged), notes + ([ONE_STOCK_NOTE] if merged_stocks else []) + footnotes)
 
 
@@ -182,7 +182,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
                     REFERENCE_DATE: last["ref_date"],
                     "value": last["value"],
                     "unit": last["unit"],
-                    "source": last["source_id"],
+                    "source": cited_source(last["source_id"], last["note"]),
                     "flag": last["flag"],
                 }
             )
@@ -200,7 +200,7 @@ def key_figures(local: pd.DataFrame, national: pd.DataFrame) -> Section:
     add(ind.headline_of(national, "population", "palestine_refugee_unrwa"), "Palestine refugees (UNRWA)")
     table = pd.DataFrame(rows, columns=["figure", "place", "definition", REFERENCE_DATE, "value", "unit", "source", "flag"])
     refs = source_refs(pd.DataFrame(used)) if used else []
-    return Section(table, refs)
+    return Section(table, refs, assumed_date_notes(pd.DataFrame(used)["note"]) if used else [])
 
 
 def origins(local: pd.DataFrame, top_n: int = 10, definitions: tuple[str, ...] | None = None, largest: bool = False) -> Section:
@@ -443,7 +443,7 @@ def data_note(local: pd.DataFrame, national: pd.DataFrame, expected: dict[str, b
     missing = [part for part, found in expected.items() if not found]
     parts = [part if isinstance(part, Msg) else Label(str(part)) for part in missing]
     notes = [T("Not available in the public sources for this city: {parts}.", parts=join(parts, ", "))] if missing else []
-    return Section(table, source_refs(frame), notes)
+    return Section(table, source_refs(frame), notes + assumed_date_notes(frame["note"]))
 
 
 def origin_groups(local: pd.DataFrame) -> Section:

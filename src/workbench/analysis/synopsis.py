@@ -17,9 +17,9 @@ from workbench.analysis.profile_tables import MIGRANT_SHARE_FIGURE
 from workbench.analysis.sections import Section
 from workbench.analysis.stats import BREAK
 from workbench.errors import DataError
-from workbench.reference.registry import City
+from workbench.reference.registry import City, load_sources
 from workbench.reference.i18n import Country, Date, Label, Msg, Num, T, join
-from workbench.reference.labels import bare_place, place_label, source_name
+from workbench.reference.labels import ASSUMED_YEAR_NOTE, bare_place, place_label, source_name
 from workbench.reference.columns import CI_HIGH, CI_LOW, DIFFERENCE_FROM_FIRST, DISSIMILARITY, EFFECTIVE_ORIGINS, GAP, GEOGRAPHY, GROWTH, MIGRANTS_SHARE, NATIVES_SHARE, REFERENCE_DATE, SHARE_OF_POPULATION, SHARE_OF_THE_GROUP, SIMPSON, TOP_AREAS, TOP_AREAS_RESIDENTS, TOP_AREAS_SHARE
 
 
@@ -95,9 +95,14 @@ def published_share(key: Section, series: Section, where: Msg) -> list[Sentence]
     if rows.empty:
         return []
     last = rows.sort_values(REFERENCE_DATE).iloc[-1]
-    text = T("{definition} were {share} % of the population of {place} on {date}, as published (no count of them is "
-             "published).", definition=_label(last["definition"]), share=_pct(last["value"]), place=last["place"],
-             date=Date(last[REFERENCE_DATE]))
+    values = dict(definition=_label(last["definition"]), share=_pct(last["value"]), place=last["place"])
+    if ASSUMED_YEAR_NOTE in key.notes and str(last[REFERENCE_DATE]).endswith("-07-01") and last["source"] not in load_sources():
+        # a local expert's figure published with a year only: 1 July is the workbench's, not the publisher's
+        text = T("{definition} were {share} % of the population of {place} in {year}, as published (no count of them is "
+                 "published).", **values, year=str(last[REFERENCE_DATE])[:4])
+    else:
+        text = T("{definition} were {share} % of the population of {place} on {date}, as published (no count of them is "
+                 "published).", **values, date=Date(last[REFERENCE_DATE]))
     return [Sentence(text, where, [last["source"]], [_cite("key", last, "value")])]
 
 

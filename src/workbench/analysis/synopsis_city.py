@@ -19,6 +19,7 @@ from workbench.analysis.country import REFUGEES_IN_STOCK, country_notes
 from workbench.analysis import synopsis
 from workbench.analysis.sections import Section
 from workbench.analysis.claims import Claim, Sentence
+from workbench.reference.citations import parse_citation
 from workbench.reference.framework import Item
 from workbench.reference.i18n import Country, Label, Msg, Num, T, join
 from workbench.reference.labels import SUB_CITY
@@ -105,7 +106,8 @@ def expert_city(section: Section, where: Msg, most: int = 3) -> list[Sentence]:
         else:
             text = T("{place}, {date}: {value} {unit}, {who} ({publisher}).", **values)
         claims = [Claim(float("nan"), "expert_city", index, column, how="label", text=cell) for column, cell in cells.items()]
-        out.append(Sentence(text, where, [EXPERT_SOURCE], claims))
+        citation = parse_citation(str(row[ef.PUBLISHED_BY]))  # "publisher — title": cite the publisher, not the file
+        out.append(Sentence(text, where, [str(citation) if citation is not None else EXPERT_SOURCE], claims))
     return out
 
 

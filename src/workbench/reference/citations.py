@@ -29,23 +29,32 @@ class Citation(Msg):
 
     The English text (and its French and Arabic renderings) is the short form for a source line,
     "publisher, title" (both without their bracketed details); the full names, the outlets it
-    was read in and the URL are kept for the full reference in an annex's list of sources.
+    was read in, the URL and the reference dates of the figures cited from it (as the expert typed
+    them: ``2024-11-06``, ``2021``) are kept for the full reference in an annex's list of sources.
+    The dates are not part of :attr:`key`: one publication is one entry, whatever figures of it a
+    table shows.
     """
 
     publisher: str
     title: str
     reported_via: str
     url: str
+    dates: tuple[str, ...]
 
-    def __new__(cls, publisher: str, title: str, reported_via: str = "", url: str = ""):
+    def __new__(cls, publisher: str, title: str, reported_via: str = "", url: str = "", dates=()):
         short = T("{publisher}, {title}", publisher=_BRACKETED.sub("", publisher).strip() or publisher,
                   title=_BRACKETED.sub("", title).strip() or title)
         obj = super().__new__(cls, short.msgid, short.params)
         obj.publisher, obj.title, obj.reported_via, obj.url = publisher, title, reported_via, url
+        obj.dates = tuple(sorted(set(dates)))
         return obj
 
     def __reduce__(self):
-        return (Citation, (self.publisher, self.title, self.reported_via, self.url))
+        return (Citation, (self.publisher, self.title, self.reported_via, self.url, self.dates))
+
+    def with_dates(self, dates) -> Citation:
+        """The same citation with ``dates`` added to its own."""
+        return Citation(self.publisher, self.title, self.reported_via, self.url, (*self.dates, *dates))
 
     @property
     def key(self) -> str:
@@ -53,14 +62,25 @@ class Citation(Msg):
         text = "\x1f".join((self.publisher, self.title, self.reported_via, self.url))
         return "expert-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
-    def fields(self) -> dict[str, str]:
-        """Publisher, title, outlets and URL, as exhibit metadata carries them."""
-        return {"publisher": self.publisher, "title": self.title, "reported_via": self.reported_via, "url": self.url}
+    def fields(self) -> dict:
+        """Publisher, title, outlets, URL and reference dates, as exhibit metadata carries them."""
+        return {"publisher": self.publisher, "title": self.title, "reported_via": self.reported_via, "url": self.url,
+                "dates": list(self.dates)}
 
     @classmethod
     def from_fields(cls, payload: dict) -> Citation:
-        """The inverse of :meth:`fields`."""
-        return cls(**{k: str(payload.get(k) or "") for k in ("publisher", "title", "reported_via", "url")})
+        """The inverse of :meth:`fields` (metadata saved without dates gives none)."""
+        return cls(**{k: str(payload.get(k) or "") for k in ("publisher", "title", "reported_via", "url")},
+                   dates=tuple(str(d) for d in payload.get("dates") or ()))
+
+
+def merge_citations(citations) -> list[Citation]:
+    """One citation per publication (:attr:`Citation.key`), in first-seen order, with the dates of all its copies."""
+    merged: dict[str, Citation] = {}
+    for citation in citations:
+        known = merged.get(citation.key)
+        merged[citation.key] = citation if known is None else known.with_dates(citation.dates)
+    return list(merged.values())
 
 
 def citation_text(publisher: str, title: str, reported_via: str = "", url: str = "") -> str:

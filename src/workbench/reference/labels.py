@@ -110,7 +110,53 @@ def source_refs(rows: pd.DataFrame) -> list[str]:
     refs = []
     for source_id, note in zip(rows["source_id"], rows["note"]):
         if source_id == EXPERT_SOURCE:
-            refs.append(parse_citation(str(note).split(" | ")[0]) or COMPUTED_FROM_EXPERT)
+            refs.append(expert_citation(note) or COMPUTED_FROM_EXPERT)
         else:
             refs.append(source_id)
     return list(dict.fromkeys(refs))
+
+
+#: What follows the citation in the note of an expert figure's tidy row (:func:`workbench.tidy.expert.expert_to_tidy`).
+_AFTER_CITATION = " | as published: "
+
+
+def expert_citation(note: str):
+    """The :class:`~workbench.reference.citations.Citation` an expert figure's tidy note starts with (``None`` if none).
+
+    The citation ends where the definition as published begins, so an outlet or title holding
+    ``' | '`` stays whole.
+    """
+    note = str(note)
+    head = note.split(_AFTER_CITATION, 1)[0] if _AFTER_CITATION in note else note.split(" | ", 1)[0]
+    return parse_citation(head)
+
+
+def cited_source(source_id: str, note: str) -> str:
+    """A table's source cell: the source id, or for an expert figure its publication's short citation
+    ("Institut National de la Statistique, RGPH 2024"), so a sentence drafted from the row cites the publisher."""
+    if source_id != EXPERT_SOURCE:
+        return source_id
+    citation = expert_citation(note)
+    return str(citation) if citation is not None else source_id
+
+
+#: How an expert figure's tidy note says its day was assumed (:mod:`workbench.tidy.expert` writes it).
+YEAR_ONLY_REMARK = "year only; 1 July (mid-year) used"
+MONTH_ONLY_REMARK = "month only; the 15th used"
+#: Said under a table holding an expert figure whose publication gives only a year (or a month).
+ASSUMED_YEAR_NOTE = T("A figure a local expert entered with a year only (the publication gives no day) is dated 1 July "
+                      "(mid-year) of that year here: the day is assumed, not published.")
+ASSUMED_MONTH_NOTE = T("A figure a local expert entered with a month only is dated the 15th of that month here: the day "
+                       "is assumed, not published.")
+
+
+def assumed_date_notes(notes: pd.Series) -> list:
+    """The notes of a table whose rows (their tidy ``note``) include expert figures dated by a year or month only."""
+    text = notes.fillna("").astype(str)
+    out = []
+    if text.str.contains(f"({YEAR_ONLY_REMARK})", regex=False).any():
+        out.append(ASSUMED_YEAR_NOTE)
+    if text.str.contains(f"({MONTH_ONLY_REMARK})", regex=False).any():
+        out.append(ASSUMED_MONTH_NOTE)
+    return out
+

@@ -131,11 +131,13 @@ class Definition(_Strict):
 
 
 class Indicator(_Strict):
-    """What is measured."""
+    """What is measured, where an expert's figure of it is shown (section 3 or 4.8), and what 100 % of a share is."""
 
     label: str
     unit: str
     description: str
+    shown_in: tuple[Literal["national", "city"], ...]
+    denominator: Literal["place_population", "country_group", "place_group"] | None = None
 
 
 def read_yaml(path: Path) -> object:
@@ -438,9 +440,7 @@ def load_indicators(root: Path | None = None) -> dict[str, Indicator]:
 
 
 def read_mapping(path: Path, key: str, model: type[BaseModel]) -> dict:
-    """Read a registry file holding one top-level ``key`` that maps ids to entries of ``model``.
-
-    Used for ``definitions.yaml`` (key ``definitions``) and ``indicators.yaml`` (``indicators``).
+    """Read a registry file whose top-level ``key`` (``definitions``, ``indicators``) maps ids to entries of ``model``.
 
     Raises
     ------

@@ -11,7 +11,7 @@ import yaml
 
 from workbench import paths
 
-from workbench.reference.citations import Citation
+from workbench.reference.citations import Citation, merge_citations
 from workbench.reference.formats import format_date
 from workbench.reference.i18n import RTL, T, render
 from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
@@ -46,6 +46,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
         naming the source goes to the log.
     """
     registry, boundaries = load_sources(), load_boundary_sets()
+    cited_dates = {c.key: c.dates for c in merge_citations(c for c in cited if isinstance(c, Citation))}
     out, seen = [], set()
     for item in cited:
         key = item.key if isinstance(item, Citation) else item
@@ -53,7 +54,7 @@ def sources_list(cited: list, inputs: dict[str, str], lang: str = "en") -> list[
             continue
         seen.add(key)
         if isinstance(item, Citation):
-            out.append(_expert_entry(item, lang))
+            out.append(_expert_entry(item, cited_dates[key], lang))
             continue
         if item in boundaries:
             out.append(_boundary_entry(boundaries[item], inputs, lang))
@@ -163,9 +164,13 @@ def _warn_unverified(source_id: str, licence: str, folder: str = "sources") -> N
                 source_id, licence, folder, source_id)
 
 
-def _expert_entry(citation: Citation, lang: str) -> dict:
+def _expert_entry(citation: Citation, dates: tuple[str, ...], lang: str) -> dict:
     # a publication a local expert read figures in: no registry entry, no tidy table of its own
     details = (T("figure quoted by the local expert, as reported by {outlet}.", outlet=_isolated(citation.reported_via, lang))
                if citation.reported_via else T("figure quoted by the local expert."))
+    if dates:
+        # the reference dates as the expert typed them: a full date in words, a year or month as typed
+        shown = ("، " if lang == "ar" else ", ").join(format_date(d, lang) for d in dates)
+        details = T("Figures dated {dates}; {details}", dates=shown, details=details)
     return {"id": citation.key, "publisher": citation.publisher, "title": citation.title, "table_id": "",
             "url": citation.url, "url_text": shown_url(citation.url), "details": render(details, lang), "tidy": ""}

@@ -12,8 +12,10 @@ import pycountry
 from workbench import paths
 from workbench.errors import SchemaError
 from workbench.reference.citations import citation_text
+from workbench.reference.labels import MONTH_ONLY_REMARK, YEAR_ONLY_REMARK
 from workbench.reference.registry import load_cities, load_definitions, load_indicators, read_yaml
 from workbench.tidy.csvfile import read_csv_text
+from workbench.tidy.expert_place import check_denominator
 from workbench.tidy.schemas import (
     EARLIEST_YEAR,
     FLAGS,
@@ -99,8 +101,8 @@ _COUNTRY_ORIGIN_TYPES = ("citizenship", "birth_country", "origin_country")
 _COUNT_UNITS = ("persons", "respondents", "count")
 
 _DATE_FORMS = {
-    re.compile(r"^\d{4}$"): ("%Y", "-07-01", "year only; 1 July (mid-year) used"),
-    re.compile(r"^\d{4}-\d{2}$"): ("%Y-%m", "-15", "month only; the 15th used"),
+    re.compile(r"^\d{4}$"): ("%Y", "-07-01", YEAR_ONLY_REMARK),
+    re.compile(r"^\d{4}-\d{2}$"): ("%Y-%m", "-15", MONTH_ONLY_REMARK),
     re.compile(r"^\d{4}-\d{2}-\d{2}$"): ("%Y-%m-%d", "", ""),
 }
 _PERIOD = re.compile(r"^\d{4}(-Q[1-4]|-\d{4})?$")
@@ -134,7 +136,8 @@ def read_expert_figures(path: Path, city_id: str | None = None) -> pd.DataFrame:
         Naming the file, CSV line and column of the first problem: a spreadsheet, not UTF-8,
         empty (a header alone is accepted: no figures yet), not comma-separated, missing or unknown columns, unknown city,
         ids unknown to the registries, a place outside the city's country, a bad or impossible
-        date, a bad number, share, flag or origin, a repeated figure, a part (women, an age
+        date, a bad number, share, flag or origin, a percentage whose words name another denominator
+        than its indicator's (:func:`workbench.tidy.expert_place.check_denominator`), a repeated figure, a part (women, an age
         band, an origin, a category) larger than its total, or an empty publisher or title.
     """
     path = Path(path)
@@ -153,6 +156,7 @@ def read_expert_figures(path: Path, city_id: str | None = None) -> pd.DataFrame:
     for record in frame.to_dict("records"):
         _check_row(record, path, origins)
         _check_place(record, path, city_id, country)
+        check_denominator(record, path)
     frame["period"] = [
         record["period"] or record["ref_date"][:4] for record in frame.to_dict("records")
     ]
