@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import importlib
 import logging
@@ -23,6 +24,7 @@ from workbench.provenance import sha256_file
 from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
 from workbench.reference.registry import Source, check_references, load_cities, load_sources
 from workbench.tidy.boundaries import build_boundary_set
+from workbench.tidy.plausibility import check_plausibility
 from workbench.tidy.schemas import validate_tidy
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class IngestResult:
     table: Path
     checksum_changed: bool
     kind: str = "tidy"  #: 'tidy' (a tidy table in data/tidy) or 'boundaries' (a GeoJSON in data/boundaries)
+    accepted: int = 0  #: implausible values published with ``accept_changes`` (listed in the table's metadata)
 
 
 def ingest(
@@ -44,14 +47,16 @@ def ingest(
     out_dir: Path | None = None,
     only: Iterable[str] | None = None,
     boundary_dir: Path | None = None,
+    accept_changes: bool = False,
 ) -> list[IngestResult]:
     """Build every registered source and boundary set (or ``only`` some) from ``raw_dir``.
 
     All or nothing: every table is built and validated (schema and registry references) in a
-    hidden staging folder inside ``out_dir`` first; only when every source succeeded are the
-    new tables moved into place (one rename per file, with Ctrl-C held back meanwhile). A
-    missing, truncated or malformed official file therefore leaves every committed table as
-    it was.
+    hidden staging folder inside ``out_dir`` first, then checked for plausibility beside the
+    table it replaces and the other tables (:mod:`workbench.tidy.plausibility`); only when every
+    source succeeded are the new tables moved into place (one rename per file, with Ctrl-C held
+    back meanwhile). A missing, truncated, malformed or implausible official file therefore
+    leaves every committed table as it was.
 
     Parameters
     ----------
@@ -64,6 +69,9 @@ def ingest(
     boundary_dir
         Where boundary files go; defaults to ``data/boundaries``, or to ``out_dir/boundaries``
         when ``out_dir`` is given.
+    accept_changes
+        Publish tables whose values fail a plausibility check anyway, recording each finding under
+        ``accepted_changes`` in the table's ``.meta.yaml`` (a run's manifest lists them).
 
     Returns
     -------
@@ -76,7 +84,8 @@ def ingest(
         Unknown source id, missing raw folder, or a registry path leading out of it.
     DataError
         A missing official file, or a file whose layout or content is not as expected (the
-        message names the source, the file and, where the reader knows it, row and column).
+        message names the source, the file and, where the reader knows it, row and column), or
+        an implausible value (file, place, year and both values) unless ``accept_changes``.
     """
     raw_dir = Path(raw_dir).absolute()  # registry paths are checked to stay inside it, whatever the cwd
     if not raw_dir.is_dir():
@@ -100,7 +109,9 @@ def ingest(
         boundary_dir.mkdir(parents=True, exist_ok=True)
     drawing = Path(tempfile.mkdtemp(prefix=".ingest-", dir=boundary_dir)) if areas else None
     try:
-        staged = [_ingest_one(sources[s], raw_dir, staging) for s in tables]
+        built = [_ingest_one(sources[s], raw_dir, staging) for s in tables]
+        found = check_plausibility(built, sources, out_dir, accept_changes)
+        staged = [dataclasses.replace(r, accepted=sum(f.source_id == r.source_id for f in found)) for r, _ in built]
         staged += [_boundaries_one(boundary_sets[b], raw_dir, drawing) for b in areas]
         return _publish(staged, out_dir, boundary_dir)
     finally:
@@ -109,7 +120,7 @@ def ingest(
             shutil.rmtree(drawing, ignore_errors=True)
 
 
-def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
+def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> tuple[IngestResult, pd.DataFrame]:
     # a registry path may not lead out of the raw folder
     files = [raw_dir / f.path for f in source.files]
     for path in files:
@@ -141,7 +152,7 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     }
     paths.write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     log.info("%s: %d rows", source.source_id, len(frame))
-    return IngestResult(source.source_id, len(frame), table, changed)
+    return IngestResult(source.source_id, len(frame), table, changed), frame
 
 
 def _boundaries_one(entry: BoundarySet, raw_dir: Path, out_dir: Path) -> IngestResult:
@@ -188,7 +199,7 @@ def _publish(staged: list[IngestResult], out_dir: Path, boundary_dir: Path) -> l
             # one table has one file: drop the other form (.csv or .csv.gz) of an earlier build
             other = f"{result.source_id}.csv" if target.name.endswith(".gz") else f"{result.source_id}.csv.gz"
             (out_dir / other).unlink(missing_ok=True)
-            published.append(IngestResult(result.source_id, result.rows, target, result.checksum_changed))
+            published.append(dataclasses.replace(result, table=target))
     return published
 
 

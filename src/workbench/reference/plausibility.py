@@ -1,0 +1,79 @@
+"""What people declare about plausible values: factors, parts and their wholes, and each source's exceptions."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench import paths
+from workbench.errors import ConfigError
+
+#: The checks ``workbench ingest`` makes (:mod:`workbench.tidy.plausibility`), as named in exceptions.
+CHECKS: tuple[str, ...] = ("part_over_whole", "moved", "year_on_year", "disappeared")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlausibilityException(_Strict):
+    """One genuine official value that trips a check: which check, place and year, and why it is genuine."""
+
+    check: Literal["part_over_whole", "moved", "year_on_year", "disappeared"]
+    place_id: str  #: a place id, or a pattern of them ('DE*': every place whose id starts with DE)
+    period: str | None = None  #: the year (period) excused; every year of the place when None
+    definition_id: str | None = None  #: the definition excused; every definition when None
+    reason: str = Field(min_length=10)  #: what the publisher's own notes say, in a sentence
+
+
+class SourcePlausibility(_Strict):
+    """A source's own limits (key ``plausibility`` of its registry entry); unset keys follow ``plausibility.yaml``."""
+
+    max_factor: float | None = Field(default=None, gt=1)
+    min_count: float | None = Field(default=None, ge=0)
+    #: Whether counts are compared with the same source's previous year (off for sources whose
+    #: counts move genuinely and a lot: flows, refugee caseloads).
+    year_on_year: bool = True
+    exceptions: list[PlausibilityException] = Field(default_factory=list)
+
+
+class PartRule(_Strict):
+    """Definitions counting part of the people of another (the whole), for one indicator."""
+
+    indicator: str
+    whole: str
+    parts: list[str] = Field(min_length=1)
+
+
+class Rules(_Strict):
+    """``data/registry/plausibility.yaml``: the limits every source follows unless its entry says otherwise."""
+
+    max_factor: float = Field(gt=1)
+    min_count: float = Field(ge=0)
+    parts: list[PartRule] = Field(default_factory=list)
+
+    def wholes(self) -> dict[tuple[str, str], str]:
+        """(indicator id, part definition id) -> whole definition id."""
+        return {(rule.indicator, part): rule.whole for rule in self.parts for part in rule.parts}
+
+
+@functools.cache
+def load_rules(root: Path | None = None) -> Rules:
+    """Load ``data/registry/plausibility.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or malformed, naming the key.
+    """
+    from workbench.reference.registry import describe_validation_error, read_yaml  # registry imports this module
+
+    path = (root or paths.registry_dir()) / "plausibility.yaml"
+    raw = read_yaml(path)
+    try:
+        return Rules.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path, model=Rules)) from None
