@@ -187,3 +187,15 @@ def test_cli_refuses_with_one_line_and_the_data_exit_code(tmp_path: Path):
     done = run_cli("ingest", "--raw", str(raw), "--only", CPOP1.source_id, "--out", str(out), "--accept-changes")
     assert done.returncode == 0, done.stderr
     assert "implausible change(s) accepted" in done.stdout
+
+
+def test_run_manifest_lists_the_changes_accepted_at_ingestion(tmp_path: Path):
+    from workbench.provenance import Manifest, accepted_changes
+
+    (tmp_path / "a.meta.yaml").write_text("source_id: a\naccepted_changes:\n- 'f.csv: Torino (IT004C) 2016 is missing'\n",
+                                          encoding="utf-8")
+    (tmp_path / "b.meta.yaml").write_text("source_id: b\nrows: 3\n", encoding="utf-8")
+    found = accepted_changes(tmp_path)
+    assert found == {"a": ["f.csv: Torino (IT004C) 2016 is missing"]}
+    Manifest(run_id="r1", accepted_changes=found).write(tmp_path)
+    assert Manifest.read(tmp_path).accepted_changes == found

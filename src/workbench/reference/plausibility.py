@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench import paths
@@ -67,13 +68,15 @@ def load_rules(root: Path | None = None) -> Rules:
     Raises
     ------
     ConfigError
-        If the file is missing or malformed, naming the key.
+        If the file is missing or malformed, naming the file and the first bad key.
     """
-    from workbench.reference.registry import describe_validation_error, read_yaml  # registry imports this module
-
     path = (root or paths.registry_dir()) / "plausibility.yaml"
-    raw = read_yaml(path)
     try:
+        raw = yaml.safe_load(paths.read_bytes(path, ConfigError, "a YAML file").decode("utf-8"))
         return Rules.model_validate(raw)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not UTF-8 YAML ({str(exc).splitlines()[0]})") from None
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path, model=Rules)) from None
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise ConfigError(f"{path}: key '{key}': {first['msg']}; found {first.get('input')!r}") from None

@@ -11,7 +11,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +22,10 @@ from workbench import paths
 from workbench.errors import ConfigError, DataError, WorkbenchError
 from workbench.provenance import sha256_file
 from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
-from workbench.reference.registry import Source, check_references, load_cities, load_sources
+from workbench.reference.plausibility import load_rules
+from workbench.reference.registry import Source, check_references, load_cities, load_sources, read_yaml
 from workbench.tidy.boundaries import build_boundary_set
-from workbench.tidy.plausibility import check_plausibility
+from workbench.tidy.plausibility import Finding, Table, check_tables, committed_table
 from workbench.tidy.schemas import validate_tidy
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,74 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> tuple[IngestRes
     paths.write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     log.info("%s: %d rows", source.source_id, len(frame))
     return IngestResult(source.source_id, len(frame), table, changed), frame
+
+
+#: Findings recorded one by one in a table's metadata when accepted (the rest are counted).
+ACCEPTED_SHOWN = 20
+
+
+def check_plausibility(built: Sequence[tuple[IngestResult, pd.DataFrame]], sources: Mapping[str, Source], folder: Path,
+                       accept: bool = False) -> list[Finding]:
+    """Check freshly built tables against the committed ones in ``folder`` and the other tables there.
+
+    Parameters
+    ----------
+    built
+        (:class:`workbench.tidy.ingest.IngestResult`, frame) of each new table, staged but not published.
+    sources
+        The registry's sources (each new table's files and limits).
+    folder
+        Where the committed tables are (``data/tidy`` or ``--out``).
+    accept
+        Record the findings under ``accepted_changes`` in each staged table's ``.meta.yaml`` instead of
+        refusing.
+
+    Returns
+    -------
+    list of Finding
+        The findings accepted (empty when all is plausible).
+
+    Raises
+    ------
+    DataError
+        On the first finding unless ``accept``: one line naming file, place, year and both values.
+    """
+    rules = load_rules()
+    new = {
+        result.source_id: Table(result.source_id, frame, ", ".join(Path(f.path).name for f in sources[result.source_id].files),
+                                True, sources[result.source_id].plausibility)
+        for result, frame in built
+    }
+    committed = {}
+    for source_id in new:
+        path = committed_table(source_id, folder)
+        if path is not None:
+            committed[source_id] = Table(source_id, read_tidy(path), paths.shown(path), False)
+    # the committed tables of other sources holding a part or a whole of the rules
+    counted = {d for rule in rules.parts for d in (rule.whole, *rule.parts)}
+    others = []
+    for source_id in sorted(set(sources) - set(new)):
+        path, meta = committed_table(source_id, folder), folder / f"{source_id}.meta.yaml"
+        if path is not None and meta.is_file() and counted & set((read_yaml(meta) or {}).get("definitions") or []):
+            others.append(Table(source_id, read_tidy(path), paths.shown(path), False, sources[source_id].plausibility))
+    found = check_tables([*new.values(), *others], committed, rules)
+    if found and not accept:
+        more = f" ({len(found)} finding(s) in all)" if len(found) > 1 else ""
+        raise DataError(
+            f"{found[0].source_id}: {found[0].message}{more}; nothing was written. If the change is genuine, "
+            "run again with --accept-changes (recorded in the table's metadata), or declare an exception in "
+            f"data/registry/sources/{found[0].source_id}.yaml, key 'plausibility'"
+        )
+    for result, _ in built:
+        mine = [f.message for f in found if f.source_id == result.source_id]
+        if mine:
+            log.warning("%s: %d implausible value(s) accepted: %s", result.source_id, len(mine), mine[0])
+            meta_path = result.table.with_name(f"{result.source_id}.meta.yaml")
+            meta = read_yaml(meta_path)
+            meta["accepted_changes"] = mine[:ACCEPTED_SHOWN] + (
+                [f"... and {len(mine) - ACCEPTED_SHOWN} more"] if len(mine) > ACCEPTED_SHOWN else [])
+            paths.write_atomic(meta_path, yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    return found
 
 
 def _boundaries_one(entry: BoundarySet, raw_dir: Path, out_dir: Path) -> IngestResult:
