@@ -26,7 +26,7 @@ from workbench.reference.plausibility import load_rules
 from workbench.reference.registry import Source, check_references, load_cities, load_sources, read_yaml
 from workbench.tidy.boundaries import build_boundary_set
 from workbench.tidy.plausibility import Finding, Table, check_tables, committed_table
-from workbench.tidy.schemas import validate_tidy
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
 
 log = logging.getLogger(__name__)
 
@@ -194,16 +194,21 @@ def check_plausibility(built: Sequence[tuple[IngestResult, pd.DataFrame]], sourc
     }
     committed = {}
     for source_id in new:
-        path = committed_table(source_id, folder)
-        if path is not None:
-            committed[source_id] = Table(source_id, read_tidy(path), paths.shown(path), False)
+        frame, path = _committed_frame(source_id, folder)
+        if frame is not None:
+            committed[source_id] = Table(source_id, frame, paths.shown(path), False)
     # the committed tables of other sources holding a part or a whole of the rules
     counted = {d for rule in rules.parts for d in (rule.whole, *rule.parts)}
     others = []
     for source_id in sorted(set(sources) - set(new)):
-        path, meta = committed_table(source_id, folder), folder / f"{source_id}.meta.yaml"
-        if path is not None and meta.is_file() and counted & set((read_yaml(meta) or {}).get("definitions") or []):
-            others.append(Table(source_id, read_tidy(path), paths.shown(path), False, sources[source_id].plausibility))
+        meta = folder / f"{source_id}.meta.yaml"
+        try:
+            defined = set((read_yaml(meta) or {}).get("definitions") or []) if meta.is_file() else set()
+        except (ConfigError, AttributeError):
+            defined = set()
+        frame, path = _committed_frame(source_id, folder) if counted & defined else (None, None)
+        if frame is not None:
+            others.append(Table(source_id, frame, paths.shown(path), False, sources[source_id].plausibility))
     found = check_tables([*new.values(), *others], committed, rules)
     if found and not accept:
         more = f" ({len(found)} finding(s) in all)" if len(found) > 1 else ""
@@ -222,6 +227,22 @@ def check_plausibility(built: Sequence[tuple[IngestResult, pd.DataFrame]], sourc
                 [f"... and {len(mine) - ACCEPTED_SHOWN} more"] if len(mine) > ACCEPTED_SHOWN else [])
             paths.write_atomic(meta_path, yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     return found
+
+
+def _committed_frame(source_id: str, folder: Path) -> tuple[pd.DataFrame | None, Path | None]:
+    """A committed tidy table to compare with, or None when there is none or it is not a readable tidy table."""
+    path = committed_table(source_id, folder)
+    if path is None:
+        return None, None
+    try:
+        frame = read_tidy(path)
+    except DataError as exc:
+        log.warning("%s: the committed table is not comparable (%s); the new one is checked on its own", source_id, exc)
+        return None, None
+    if missing := [c for c in TIDY_COLUMNS if c not in frame.columns]:
+        log.warning("%s: the committed table %s lacks columns %s; the new one is checked on its own", source_id, path, missing)
+        return None, None
+    return frame, path
 
 
 def _boundaries_one(entry: BoundarySet, raw_dir: Path, out_dir: Path) -> IngestResult:
