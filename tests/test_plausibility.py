@@ -199,3 +199,19 @@ def test_run_manifest_lists_the_changes_accepted_at_ingestion(tmp_path: Path):
     assert found == {"a": ["f.csv: Torino (IT004C) 2016 is missing"]}
     Manifest(run_id="r1", accepted_changes=found).write(tmp_path)
     assert Manifest.read(tmp_path).accepted_changes == found
+
+
+def test_plausibility_registry_is_checked_with_its_ids(tmp_path: Path):
+    from workbench.errors import ConfigError
+    from workbench.tidy.filecheck import check_file
+    from workbench.tidy.plausibility import check_rules
+
+    assert "parts of" in check_rules()
+    bad = tmp_path / "plausibility.yaml"
+    bad.write_text("max_factor: 3\nmin_count: 1000\nparts:\n- {indicator: population, whole: total_population, "
+                   "parts: [foreign_bron]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"plausibility\.yaml: key 'parts\[0\]\.parts': unknown definition\(s\) \['foreign_bron'\]"):
+        check_file(bad, "registry")
+    bad.write_text("max_factor: 0.5\nmin_count: 1000\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"key 'max_factor'"):
+        check_rules(bad)

@@ -63,14 +63,18 @@ class Rules(_Strict):
 
 @functools.cache
 def load_rules(root: Path | None = None) -> Rules:
-    """Load ``data/registry/plausibility.yaml``.
+    """Load ``data/registry/plausibility.yaml`` (see :func:`read_rules`)."""
+    return read_rules((root or paths.registry_dir()) / "plausibility.yaml")
+
+
+def read_rules(path: Path) -> Rules:
+    """Read a file of plausibility limits (``data/registry/plausibility.yaml``).
 
     Raises
     ------
     ConfigError
         If the file is missing or malformed, naming the file and the first bad key.
     """
-    path = (root or paths.registry_dir()) / "plausibility.yaml"
     try:
         raw = yaml.safe_load(paths.read_bytes(path, ConfigError, "a YAML file").decode("utf-8"))
         return Rules.model_validate(raw)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from workbench.reference.plausibility import Rules, SourcePlausibility, load_rules
+from workbench.errors import ConfigError
+from workbench.reference.plausibility import Rules, SourcePlausibility, load_rules, read_rules
 from workbench.reference.registry import load_definitions, load_indicators
 from workbench.tidy.schemas import BALANCE_INDICATORS, COUNT_UNITS, KEY_COLUMNS, PART_TOLERANCE
 
@@ -230,6 +231,27 @@ def _ratio(value: float, other: float) -> str:
     ratio = value / other
     sign, ratio = ("×", ratio) if ratio >= 1 else ("÷", 1 / ratio)
     return f"{sign}{ratio:,.0f}" if ratio >= 10 else f"{sign}{ratio:.2g}"
+
+
+def check_rules(path: Path | None = None) -> str:
+    """Check a file of plausibility limits, its definition and indicator ids included; say what it declares.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the rule and the unknown id.
+    """
+    rules = load_rules() if path is None else read_rules(path)
+    shown = path or "data/registry/plausibility.yaml"
+    definitions, indicators = load_definitions(), load_indicators()
+    for i, rule in enumerate(rules.parts):
+        if rule.indicator not in indicators:
+            raise ConfigError(f"{shown}: key 'parts[{i}].indicator': unknown indicator '{rule.indicator}'")
+        for key, ids in (("whole", [rule.whole]), ("parts", rule.parts)):
+            if unknown := [d for d in ids if d not in definitions]:
+                raise ConfigError(f"{shown}: key 'parts[{i}].{key}': unknown definition(s) {unknown}")
+    return (f"factor {rules.max_factor:g}, counts from {rules.min_count:g}, "
+            f"{sum(len(r.parts) for r in rules.parts)} parts of {len(rules.parts)} wholes")
 
 
 def committed_table(source_id: str, folder: Path) -> Path | None:
