@@ -215,3 +215,13 @@ def test_plausibility_registry_is_checked_with_its_ids(tmp_path: Path):
     bad.write_text("max_factor: 0.5\nmin_count: 1000\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"key 'max_factor'"):
         check_rules(bad)
+
+
+def test_workbench_run_lists_the_accepted_changes_of_its_manifest(tmp_path: Path):
+    from workbench.cli.cmd_run import accepted_lines
+    from workbench.provenance import Manifest
+
+    assert accepted_lines(tmp_path) == []  # no manifest: nothing to list
+    Manifest(run_id="r1", accepted_changes={"eurostat_urb_cpop1": ["f.csv: Torino (IT004C) 2016 is missing", "x"]}).write(tmp_path)
+    assert accepted_lines(tmp_path) == [
+        "Accepted at ingestion (eurostat_urb_cpop1, 2 change(s), listed in manifest.json): f.csv: Torino (IT004C) 2016 is missing"]

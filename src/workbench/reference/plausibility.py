@@ -56,9 +56,13 @@ class Rules(_Strict):
     min_count: float = Field(ge=0)
     parts: list[PartRule] = Field(default_factory=list)
 
-    def wholes(self) -> dict[tuple[str, str], str]:
-        """(indicator id, part definition id) -> whole definition id."""
-        return {(rule.indicator, part): rule.whole for rule in self.parts for part in rule.parts}
+    def wholes(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(indicator id, part definition id) -> the definition ids of its wholes."""
+        found: dict[tuple[str, str], tuple[str, ...]] = {}
+        for rule in self.parts:
+            for part in rule.parts:
+                found[rule.indicator, part] = (*found.get((rule.indicator, part), ()), rule.whole)
+        return found
 
 
 @functools.cache

@@ -109,20 +109,21 @@ def _parts_over_wholes(tables: Sequence[Table], rules: Rules) -> list[Finding]:
     wholes = rules.wholes()
     if not wholes:
         return []
-    whole_ids = {(indicator, whole) for (indicator, _), whole in wholes.items()}
+    whole_ids = {(indicator, whole) for (indicator, _), ids in wholes.items() for whole in ids}
     pieces = []
     for table in tables:
         rows = _counts(table.frame)
         rows = rows[(rows["origin"] == "total") & (rows["category"] == "total")]
         pairs = list(zip(rows["indicator_id"], rows["definition_id"]))
-        rows = rows.assign(_whole=[wholes.get(p) for p in pairs], _is_whole=[p in whole_ids for p in pairs],
+        rows = rows.assign(_whole=[wholes.get(p, ()) for p in pairs], _is_whole=[p in whole_ids for p in pairs],
                            _table=table.source_id, _new=table.new, _label=table.label)
-        pieces.append(rows[rows["_whole"].notna() | rows["_is_whole"]])
+        rows = rows[np.array([p in wholes for p in pairs], dtype=bool) | rows["_is_whole"].to_numpy(dtype=bool)]
+        pieces.append(rows.explode("_whole"))  # a part of two wholes is compared with each
     rows = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
     if rows.empty:
         return []
     parts = rows[rows["_whole"].notna()]
-    totals = rows[rows["_is_whole"]]
+    totals = rows[rows["_is_whole"]].drop_duplicates(["_table", "definition_id", "place_id", "ref_date", "period", *_SAME_PEOPLE])
     on = ["place_id", "ref_date", *_SAME_PEOPLE]
     pairs = parts.merge(totals, left_on=[*on, "_whole"], right_on=[*on, "definition_id"], suffixes=("", "_w"))
     pairs = pairs[pairs["_new"] | pairs["_new_w"]]
