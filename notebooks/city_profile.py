@@ -21,7 +21,7 @@ language = "en"  # language of the local-knowledge chapters shown (en, fr or ar)
 # Check the parameters (an unknown city or a value out of range stops here with a clear message).
 
 # %%
-from workbench.analysis import age_sex, area_maps, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, residents_by_origin, stats, survey, synopsis, synopsis_city
+from workbench.analysis import age_sex, area_maps, areas, attainment, availability, caseloads, city_tables, composition, conflicts, country, expert_figures, labour, legal_status, national_gaps, profile_tables, regional_labour, residents_by_origin, result_checks, stats, survey, synopsis, synopsis_city
 from workbench.tidy import catalog, chapters
 from workbench.tidy.expert import city_figures
 from workbench.report import maps
@@ -376,11 +376,10 @@ show(by_language({lang: chapters.chapters_markdown(written[lang], draft=False) f
 
 # %%
 assert not key.table.empty, "no key figures at all"
-shares = local[local["indicator_id"] == "population_share"]["value"]
-assert shares.between(0, 100).all(), "a computed share is outside 0-100 %"
-assert (series.table.groupby(["place", "definition", columns.REFERENCE_DATE, "source"]).size() == 1).all(), "two values for one place, definition, date and source"
+result_checks.require_within(local[local["indicator_id"] == "population_share"], "value", 0, 100, "a computed share is outside 0-100 %")
+result_checks.require_one_value(series.table, ["place", "definition", columns.REFERENCE_DATE, "source"], "two values for one place, definition, date and source")
 if len(trends):
-    assert (trends[columns.CI_LOW] <= trends[columns.GROWTH]).all() and (trends[columns.GROWTH] <= trends[columns.CI_HIGH]).all(), "a trend outside its interval"
+    result_checks.require_ordered(trends, columns.CI_LOW, columns.GROWTH, columns.CI_HIGH, "a trend outside its interval")
 # every number of a synopsis sentence drafted from claims is the cell of the table it cites
 cited = {"key": key.table, "expert_city": published_here.table, "series": series.table, "trends": trends, "origins": origins.table, "refugees": refugees.table, "diversity": diversity.table, "gaps": gaps.table, "context": context.table, "segregation": segregation.table, "caseload": caseload.section.table, "conflicts": disagreements.table, "availability": matrix}
 synopsis.check(drafted, cited)

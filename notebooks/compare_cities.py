@@ -20,7 +20,7 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench.analysis import area_maps, city_tables, compare, run_check
+from workbench.analysis import area_maps, city_tables, compare, result_checks, run_check
 from workbench.report import maps
 from workbench.report.exhibits import Report, saved_tables
 from workbench.reference import columns
@@ -106,8 +106,8 @@ else:
 # ## Checks
 
 # %%
-assert latest.empty or latest.groupby(["definition", "city", "area"]).size().max() <= 1, "one city has two latest values for the same definition and area"
-assert latest[columns.SHARE].between(0, 100).all(), "a share outside 0-100 %"
+result_checks.require_one_value(latest, ["definition", "city", "area"], "one city has two latest values for the same definition and area")
+result_checks.require_within(latest, columns.SHARE, 0, 100, "a share outside 0-100 %")
 # no value of this comparison differs from the city exhibit it comes from (same area, definition and date)
 checked = run_check.require_agreement("compare/overview", report.tables(), {c: saved_tables(city_tables.exhibits_folder(params.cities_dir, c)) for c in params.city_ids})
 

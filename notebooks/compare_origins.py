@@ -20,7 +20,7 @@ output_dir = ""  # folder for the comparison tables (empty: do not save)
 # Check the parameters, then read the tables that the city runs saved (a city whose run failed or did not save is reported, not silently dropped).
 
 # %%
-from workbench.analysis import city_tables, comparability, compare, overlap, run_check
+from workbench.analysis import city_tables, comparability, compare, overlap, result_checks, run_check
 from workbench.report.exhibits import Report, saved_tables
 from workbench.reference import columns
 from workbench.reference.i18n import Label, T, join, show
@@ -70,7 +70,7 @@ report.table(shared, T("Countries among the ten largest origins of several citie
 # ## Checks
 
 # %%
-assert pairs[columns.OVERLAP].dropna().between(0, 100.5).all(), "an overlap outside 0-100"
+result_checks.require_within(pairs, columns.OVERLAP, 0, 100.5, "an overlap outside 0-100")
 # no value of this comparison differs from the city exhibit it comes from (same area, definition and date)
 checked = run_check.require_agreement("compare/origins", report.tables(), {c: saved_tables(city_tables.exhibits_folder(params.cities_dir, c)) for c in params.city_ids})
 

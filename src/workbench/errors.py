@@ -10,7 +10,8 @@ EXIT_CODES: dict[int, str] = {
        "traceback)",
     2: "wrong parameter, registry entry, option or chapter file (the message names file and key); another run holds "
        "`outputs/.lock`; nothing to resume",
-    3: "bad or missing data file: tidy table, expert figures, an official file whose layout changed (file, row, column)",
+    3: "bad or missing data file: tidy table, expert figures, an official file whose layout changed (file, row, column) "
+       "or whose values are implausible (file, place, year, values)",
     4: "the run finished but at least one notebook failed (raised, timed out, kernel died)",
     130: "interrupted (Ctrl-C)",
 }

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
+
 from workbench import paths
 from workbench.errors import DataError
 
@@ -87,6 +89,19 @@ def input_checksums() -> dict[str, str]:
     return inputs
 
 
+def accepted_changes(folder: Path | None = None) -> dict[str, list[str]]:
+    """Source id -> the changes accepted at ingestion (``accepted_changes`` of each tidy table's ``.meta.yaml``)."""
+    found = {}
+    for meta in sorted((folder or paths.tidy_dir()).glob("*.meta.yaml")):
+        try:
+            entry = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # `workbench validate` names a broken metadata file; a run records what it can read
+        if isinstance(entry, dict) and entry.get("accepted_changes"):
+            found[meta.name.removesuffix(".meta.yaml")] = [str(c) for c in entry["accepted_changes"]]
+    return found
+
+
 def folder_checksums(run_dir: Path, folder: Path) -> dict[str, str]:
     """SHA-256 of every file under ``folder``, by path relative to ``run_dir`` (what a reuse checks).
 
@@ -142,13 +157,17 @@ class Manifest:
     annex_history: list[dict] = field(default_factory=list)
     annex_files: dict[str, str] = field(default_factory=dict)  #: annex file (run path) -> SHA-256
     notebooks: list[NotebookRecord] = field(default_factory=list)
+    #: Source id -> the implausible values ``workbench ingest --accept-changes`` published in its
+    #: tidy table (its ``.meta.yaml``, key ``accepted_changes``), as the run found them.
+    accepted_changes: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  #: project path -> SHA-256 of every input file
 
     @classmethod
     def start(cls, run_id: str) -> Manifest:
         """The manifest of a run starting now: the commit, package versions and input checksums."""
         return cls(run_id=run_id, started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   git_commit=git_commit(paths.project_root()), packages=package_versions(), inputs=input_checksums())
+                   git_commit=git_commit(paths.project_root()), packages=package_versions(),
+                   accepted_changes=accepted_changes(), inputs=input_checksums())
 
     @classmethod
     def read(cls, run_dir: Path) -> Manifest:
@@ -246,7 +265,8 @@ class Manifest:
         top = {f.name for f in fields(cls)} - {"notebooks"}
         values = {k: v for k, v in data.items() if k in top}
         return cls(**{"run_id": run_id, **values, "annex_history": values.get("annex_history") or [],
-                      "annex_files": values.get("annex_files") or {}}, notebooks=notebooks)
+                      "annex_files": values.get("annex_files") or {},
+                      "accepted_changes": values.get("accepted_changes") or {}}, notebooks=notebooks)
 
 
 #: Keys written even when empty: a reader can rely on them.

@@ -26,6 +26,7 @@ from workbench.tidy.chapters import (
 from workbench.tidy.expert import load_expert_figures, read_expert_figures
 from workbench.tidy.expert_place import unshown
 from workbench.tidy.filecheck import KINDS, check_file, check_origins, detect_kind, guess_kind
+from workbench.tidy.plausibility import check_rules
 from workbench.tidy.staleness import STALE_WITHOUT_CODE, STALE_WITHOUT_COUNTRY, find_stale_tables, stale_tables_message
 
 #: Exit code of `workbench validate` when a file of a kind fails: that of a data error for data files,
@@ -98,6 +99,7 @@ def validate_all() -> list[Check]:
         _check("indicators registry", "registry", lambda: f"{len(load_indicators())} indicators"),
         _check("chapters registry", "registry", lambda: f"{len(load_chapter_registry().ids)} chapters"),
         _check("framework registry", "registry", lambda: f"{len(load_framework())} items"),
+        _check("plausibility registry", "registry", check_rules),
     ]
     for path in sorted((paths.registry_dir() / "origins").glob("*.yaml")):
         checks.append(_check(f"origins registry {path.name}", "registry", lambda p=path: check_origins(p)))

@@ -14,9 +14,11 @@ def ingest(args) -> int:
 
     out = console()
     only = [s.strip() for value in args.only for s in value.split(",") if s.strip()] if args.only else None
-    results = ingest(args.raw, args.out, only)
+    results = ingest(args.raw, args.out, only, accept_changes=args.accept_changes)
     for r in results:
         note = "  (raw file differs from the registry checksum: update the registry entry)" if r.checksum_changed else ""
+        if r.accepted:
+            note += f"  ({r.accepted} implausible change(s) accepted: listed in its .meta.yaml)"
         unit = "areas" if r.kind == "boundaries" else "rows"
         out.print(f"{r.source_id:<45} {r.rows:>8} {unit:<5} {r.table}{note}")
     return 0

@@ -90,12 +90,24 @@ def run(args) -> int:
     if briefs:
         out.print(f"City briefs: {summary.run_dir / 'briefs' / 'index.html'}", markup=False)
     out.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)
+    for line in accepted_lines(summary.run_dir):
+        out.print(line, markup=False)
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed[:10]) + (
             f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")
         raise RunError(f"{len(summary.failed)} of {len(summary.results)} notebook(s) failed: {names}; "
                        f"outputs of the others are in {summary.run_dir}; nothing published (outputs/latest unchanged)")
     return 0
+
+
+def accepted_lines(run_dir) -> list[str]:
+    """What a run's manifest says `workbench ingest --accept-changes` let through: one line per source, then the first change."""
+    from workbench.provenance import Manifest
+
+    manifest = Manifest.find(run_dir)
+    accepted = manifest.accepted_changes if manifest is not None else {}
+    return [f"Accepted at ingestion ({source}, {len(changes)} change(s), listed in manifest.json): {changes[0]}"
+            for source, changes in accepted.items() if changes]
 
 
 def _params_files(files: list[Path]) -> dict:

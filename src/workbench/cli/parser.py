@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--only", action="append", metavar="SOURCE_ID",
                         help="build only this source or boundary set (repeatable, or comma-separated ids)")
     ingest.add_argument("--out", type=Path, help="write tables here instead of data/tidy (boundary files in its boundaries/)")
+    ingest.add_argument("--accept-changes", action="store_true",
+                        help="publish tables that fail a plausibility check (a part larger than its whole, a value "
+                        "moved by more than the declared factor, a place or year gone) and record each change in "
+                        "the table's .meta.yaml; without it such a table is refused and nothing is written")
 
     validate = sub.add_parser(
         "validate", help="check registries, tidy tables, expert figures, parameters and notebooks",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench import paths
 from workbench.errors import ConfigError, SchemaError, UnknownCityError
+from workbench.reference.plausibility import SourcePlausibility
 
 LANGUAGES = ("en", "fr", "ar")
 
@@ -110,6 +111,8 @@ class Source(_Strict):
     #: cells only: analyses of areas (:mod:`workbench.analysis.areas`) read those rows as the area's
     #: counts. False: areas read only published rows (computed rows could count a cell twice).
     area_sums: bool = False
+    #: The source's own limits for the checks of ``workbench ingest`` (docs/update-a-source.md).
+    plausibility: SourcePlausibility = Field(default_factory=SourcePlausibility)
 
     @field_validator("licence")
     @classmethod
@@ -177,7 +180,7 @@ def read_yaml(path: Path) -> object:
 
 def _yaml_place(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return "" if mark is None else f", line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -209,8 +212,7 @@ def describe_validation_error(
     """
     errors = exc.errors()
     shown = [_describe_one(e, prefix, model) for e in errors[:_PROBLEMS_SHOWN]]
-    # the allowed keys once, after the last unknown key
-    listed = [i for i, e in enumerate(errors[:_PROBLEMS_SHOWN]) if "; allowed keys: " in shown[i]]
+    listed = [i for i in range(len(shown)) if "; allowed keys: " in shown[i]]  # allowed keys once, at the last
     for i in listed[:-1]:
         shown[i] = shown[i].split("; allowed keys: ")[0]
     more = f"; and {len(errors) - _PROBLEMS_SHOWN} more problem(s)" if len(errors) > _PROBLEMS_SHOWN else ""
@@ -288,10 +290,8 @@ def read_cities(path: Path) -> dict[str, City]:
 
 def _kind(raw: object) -> str:
     """How a parsed YAML value is described in messages."""
-    if raw is None:
-        return "an empty file"
-    if isinstance(raw, dict):
-        return f"a mapping with keys {', '.join(map(str, raw)) or '(none)'}"
+    if raw is None or isinstance(raw, dict):
+        return "an empty file" if raw is None else f"a mapping with keys {', '.join(map(str, raw)) or '(none)'}"
     return f"a {type(raw).__name__} ({str(raw)[:40]!r})"
 
 

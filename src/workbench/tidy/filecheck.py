@@ -32,14 +32,15 @@ from workbench.reference.registry import (
 from workbench.tidy.catalog import read_tidy_checked
 from workbench.tidy.csvfile import SPREADSHEET_SUFFIXES, read_csv_text
 from workbench.tidy.chapters import check_chapter_file, read_chapter_registry
+from workbench.tidy.plausibility import check_rules
 from workbench.tidy.expert import EXPERT_COLUMNS, read_expert_figures
 from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
 
 #: The kinds of file `workbench validate PATH` checks, and how each is recognised.
 KINDS: dict[str, str] = {
     "params": "*.yaml with a key city_id (a city's parameters) or city_ids (the comparison's)",
-    "registry": "*.yaml with a top-level key cities, definitions, indicators, chapters, origins or "
-    "framework, or a source entry (key source_id) or boundary set (key boundary_id)",
+    "registry": "*.yaml with a top-level key cities, definitions, indicators, chapters, origins, "
+    "framework or parts (plausibility), or a source entry (key source_id) or boundary set (key boundary_id)",
     "chapter": "*.md named <chapter_id>.md (a chapter written by a local expert)",
     "expert": "*.csv whose header has expert columns (publisher, source_title, definition_as_published ...), "
     "or named <city_id>.csv",
@@ -47,8 +48,9 @@ KINDS: dict[str, str] = {
     "notebook": "*.ipynb template with a cell tagged 'parameters'",
 }
 
-_REGISTRY_KEYS = ("cities", "definitions", "indicators", "chapters", "origins", "framework", "source_id", "boundary_id")
-_REGISTRY_NAMES = ("cities", "definitions", "indicators", "chapters", "framework")
+_REGISTRY_KEYS = ("cities", "definitions", "indicators", "chapters", "origins", "framework", "source_id", "boundary_id",
+                  "parts")
+_REGISTRY_NAMES = ("cities", "definitions", "indicators", "chapters", "framework", "plausibility")
 _TIDY_ONLY = {"source_id", "city_id"}
 _EXPERT_ONLY = set(EXPERT_COLUMNS) - set(TIDY_COLUMNS)
 
@@ -220,6 +222,8 @@ def _check_registry(path: Path, city: str | None) -> str:
         return check_origins(path)
     if key == "framework":
         return _check_framework(path)
+    if key == "parts" or path.stem == "plausibility":
+        return check_rules(path)
     raise ConfigError(f"{path}: not a registry file; expected a top-level key among {', '.join(_REGISTRY_KEYS)}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import importlib
 import logging
@@ -10,7 +11,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,11 @@ from workbench import paths
 from workbench.errors import ConfigError, DataError, WorkbenchError
 from workbench.provenance import sha256_file
 from workbench.reference.boundary_sets import BoundarySet, load_boundary_sets
-from workbench.reference.registry import Source, check_references, load_cities, load_sources
+from workbench.reference.plausibility import load_rules
+from workbench.reference.registry import Source, check_references, load_cities, load_sources, read_yaml
 from workbench.tidy.boundaries import build_boundary_set
-from workbench.tidy.schemas import validate_tidy
+from workbench.tidy.plausibility import Finding, Table, check_tables, committed_table
+from workbench.tidy.schemas import TIDY_COLUMNS, validate_tidy
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class IngestResult:
     table: Path
     checksum_changed: bool
     kind: str = "tidy"  #: 'tidy' (a tidy table in data/tidy) or 'boundaries' (a GeoJSON in data/boundaries)
+    accepted: int = 0  #: implausible values published with ``accept_changes`` (listed in the table's metadata)
 
 
 def ingest(
@@ -44,14 +48,16 @@ def ingest(
     out_dir: Path | None = None,
     only: Iterable[str] | None = None,
     boundary_dir: Path | None = None,
+    accept_changes: bool = False,
 ) -> list[IngestResult]:
     """Build every registered source and boundary set (or ``only`` some) from ``raw_dir``.
 
     All or nothing: every table is built and validated (schema and registry references) in a
-    hidden staging folder inside ``out_dir`` first; only when every source succeeded are the
-    new tables moved into place (one rename per file, with Ctrl-C held back meanwhile). A
-    missing, truncated or malformed official file therefore leaves every committed table as
-    it was.
+    hidden staging folder inside ``out_dir`` first, then checked for plausibility beside the
+    table it replaces and the other tables (:mod:`workbench.tidy.plausibility`); only when every
+    source succeeded are the new tables moved into place (one rename per file, with Ctrl-C held
+    back meanwhile). A missing, truncated, malformed or implausible official file therefore
+    leaves every committed table as it was.
 
     Parameters
     ----------
@@ -64,6 +70,9 @@ def ingest(
     boundary_dir
         Where boundary files go; defaults to ``data/boundaries``, or to ``out_dir/boundaries``
         when ``out_dir`` is given.
+    accept_changes
+        Publish tables whose values fail a plausibility check anyway, recording each finding under
+        ``accepted_changes`` in the table's ``.meta.yaml`` (a run's manifest lists them).
 
     Returns
     -------
@@ -76,7 +85,8 @@ def ingest(
         Unknown source id, missing raw folder, or a registry path leading out of it.
     DataError
         A missing official file, or a file whose layout or content is not as expected (the
-        message names the source, the file and, where the reader knows it, row and column).
+        message names the source, the file and, where the reader knows it, row and column), or
+        an implausible value (file, place, year and both values) unless ``accept_changes``.
     """
     raw_dir = Path(raw_dir).absolute()  # registry paths are checked to stay inside it, whatever the cwd
     if not raw_dir.is_dir():
@@ -100,7 +110,9 @@ def ingest(
         boundary_dir.mkdir(parents=True, exist_ok=True)
     drawing = Path(tempfile.mkdtemp(prefix=".ingest-", dir=boundary_dir)) if areas else None
     try:
-        staged = [_ingest_one(sources[s], raw_dir, staging) for s in tables]
+        built = [_ingest_one(sources[s], raw_dir, staging) for s in tables]
+        found = check_plausibility(built, sources, out_dir, accept_changes)
+        staged = [dataclasses.replace(r, accepted=sum(f.source_id == r.source_id for f in found)) for r, _ in built]
         staged += [_boundaries_one(boundary_sets[b], raw_dir, drawing) for b in areas]
         return _publish(staged, out_dir, boundary_dir)
     finally:
@@ -109,7 +121,7 @@ def ingest(
             shutil.rmtree(drawing, ignore_errors=True)
 
 
-def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
+def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> tuple[IngestResult, pd.DataFrame]:
     # a registry path may not lead out of the raw folder
     files = [raw_dir / f.path for f in source.files]
     for path in files:
@@ -141,7 +153,96 @@ def _ingest_one(source: Source, raw_dir: Path, out_dir: Path) -> IngestResult:
     }
     paths.write_atomic(out_dir / f"{source.source_id}.meta.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     log.info("%s: %d rows", source.source_id, len(frame))
-    return IngestResult(source.source_id, len(frame), table, changed)
+    return IngestResult(source.source_id, len(frame), table, changed), frame
+
+
+#: Findings recorded one by one in a table's metadata when accepted (the rest are counted).
+ACCEPTED_SHOWN = 20
+
+
+def check_plausibility(built: Sequence[tuple[IngestResult, pd.DataFrame]], sources: Mapping[str, Source], folder: Path,
+                       accept: bool = False) -> list[Finding]:
+    """Check freshly built tables against the committed ones in ``folder`` and the other tables there.
+
+    Parameters
+    ----------
+    built
+        (:class:`workbench.tidy.ingest.IngestResult`, frame) of each new table, staged but not published.
+    sources
+        The registry's sources (each new table's files and limits).
+    folder
+        Where the committed tables are (``data/tidy`` or ``--out``).
+    accept
+        Record the findings under ``accepted_changes`` in each staged table's ``.meta.yaml`` instead of
+        refusing.
+
+    Returns
+    -------
+    list of Finding
+        The findings accepted (empty when all is plausible).
+
+    Raises
+    ------
+    DataError
+        On the first finding unless ``accept``: one line naming file, place, year and both values.
+    """
+    rules = load_rules()
+    new = {
+        result.source_id: Table(result.source_id, frame, ", ".join(Path(f.path).name for f in sources[result.source_id].files),
+                                True, sources[result.source_id].plausibility)
+        for result, frame in built
+    }
+    committed = {}
+    for source_id in new:
+        frame, path = _committed_frame(source_id, folder)
+        if frame is not None:
+            committed[source_id] = Table(source_id, frame, paths.shown(path), False)
+    # the committed tables of other sources holding a part or a whole of the rules
+    counted = {d for rule in rules.parts for d in (rule.whole, *rule.parts)}
+    others = []
+    for source_id in sorted(set(sources) - set(new)):
+        meta = folder / f"{source_id}.meta.yaml"
+        try:
+            defined = set((read_yaml(meta) or {}).get("definitions") or []) if meta.is_file() else set()
+        except (ConfigError, AttributeError):
+            defined = set()
+        frame, path = _committed_frame(source_id, folder) if counted & defined else (None, None)
+        if frame is not None:
+            others.append(Table(source_id, frame, paths.shown(path), False, sources[source_id].plausibility))
+    found = check_tables([*new.values(), *others], committed, rules)
+    if found and not accept:
+        more = f" ({len(found)} finding(s) in all)" if len(found) > 1 else ""
+        raise DataError(
+            f"{found[0].source_id}: {found[0].message}{more}; nothing was written. If the change is genuine, "
+            "run again with --accept-changes (recorded in the table's metadata), or declare an exception in "
+            f"data/registry/sources/{found[0].source_id}.yaml, key 'plausibility'"
+        )
+    for result, _ in built:
+        mine = [f.message for f in found if f.source_id == result.source_id]
+        if mine:
+            log.warning("%s: %d implausible value(s) accepted: %s", result.source_id, len(mine), mine[0])
+            meta_path = result.table.with_name(f"{result.source_id}.meta.yaml")
+            meta = read_yaml(meta_path)
+            meta["accepted_changes"] = mine[:ACCEPTED_SHOWN] + (
+                [f"... and {len(mine) - ACCEPTED_SHOWN} more"] if len(mine) > ACCEPTED_SHOWN else [])
+            paths.write_atomic(meta_path, yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    return found
+
+
+def _committed_frame(source_id: str, folder: Path) -> tuple[pd.DataFrame | None, Path | None]:
+    """A committed tidy table to compare with, or None when there is none or it is not a readable tidy table."""
+    path = committed_table(source_id, folder)
+    if path is None:
+        return None, None
+    try:
+        frame = read_tidy(path)
+    except DataError as exc:
+        log.warning("%s: the committed table is not comparable (%s); the new one is checked on its own", source_id, exc)
+        return None, None
+    if missing := [c for c in TIDY_COLUMNS if c not in frame.columns]:
+        log.warning("%s: the committed table %s lacks columns %s; the new one is checked on its own", source_id, path, missing)
+        return None, None
+    return frame, path
 
 
 def _boundaries_one(entry: BoundarySet, raw_dir: Path, out_dir: Path) -> IngestResult:
@@ -188,7 +289,7 @@ def _publish(staged: list[IngestResult], out_dir: Path, boundary_dir: Path) -> l
             # one table has one file: drop the other form (.csv or .csv.gz) of an earlier build
             other = f"{result.source_id}.csv" if target.name.endswith(".gz") else f"{result.source_id}.csv.gz"
             (out_dir / other).unlink(missing_ok=True)
-            published.append(IngestResult(result.source_id, result.rows, target, result.checksum_changed))
+            published.append(dataclasses.replace(result, table=target))
     return published
 
 
