@@ -66,6 +66,16 @@ class RunStepError(WorkbenchError):
     exit_code = 1
 
 
+class SystemPartError(WorkbenchError):
+    """A part of the system the chosen annexes need (Pango, a font, pandoc) is missing.
+
+    Raised before anything runs; the message says what to install or which ``--format`` or
+    ``--lang`` leaves those annexes out.
+    """
+
+    exit_code = 1
+
+
 class NotebookTimeout(BaseException):
     """A notebook still ran after its kernel was killed at the time limit (a BaseException: nothing swallows it)."""
 
