@@ -6,8 +6,8 @@ from __future__ import annotations
 #: (``--help`` prints it, a test holds the README's table to it).
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "any other error: a system error (full disk, permission denied) or a bug, in one line (`--debug` shows the "
-       "traceback)",
+    1: "any other error: a system error (full disk, permission denied, a missing system part such as Pango or a "
+       "font) or a bug, in one line (`--debug` shows the traceback)",
     2: "wrong parameter, registry entry, option or chapter file (the message names file and key); another run holds "
        "`outputs/.lock`; nothing to resume",
     3: "bad or missing data file: tidy table, expert figures, an official file whose layout changed (file, row, column)",
