@@ -14,7 +14,7 @@ NBVAL_TMP := .nbval-run
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
 	@echo "make test       set up .venv and run the whole test suite (import layers, unit tests, nbval regression)"
-	@echo "make fonts      install the annex fonts: DejaVu (Latin) and Amiri (Arabic PDFs) (Debian apt-get; as root or with sudo)"
+	@echo "make fonts      install the annex fonts, DejaVu (Latin) and Amiri (Arabic PDFs), and HarfBuzz's font subsetter (Debian apt-get; as root or with sudo)"
 	@echo "make browser    install the fonts and headless Chromium for the browser tests (Debian apt-get)"
 	@echo "make baseline   re-execute the nbval baseline notebooks (only when a change of numbers is intended)"
 	@echo "make benchmark  time the batch (naive papermill loop vs workbench run, cached reruns, city briefs); prints figures"
@@ -47,14 +47,18 @@ test: browser lint unit nbval
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-logo --no-cache
 
-# System parts the annexes need: the DejaVu fonts (Latin), Amiri (Arabic PDFs) and, for the browser
-# tests (tests/test_browser.py opens the annexes, the run site and JupyterLab), headless Chromium.
-# Debian packages, installed with apt-get (as root or with sudo) when one is missing.
+# System parts the annexes need: the DejaVu fonts (Latin), Amiri (Arabic PDFs), HarfBuzz's subsetter
+# (WeasyPrint embeds font subsets with it; without it, with fontTools and a warning per font) and, for
+# the browser tests (tests/test_browser.py opens the annexes, the run site and JupyterLab), headless
+# Chromium. Debian packages, installed with apt-get (as root or with sudo) when one is missing.
+# `workbench run` checks the parts its formats and languages need before anything runs.
 FONT_PACKAGES := fonts-dejavu-core fonts-hosny-amiri
+PDF_PACKAGES  := libharfbuzz-subset0
 
 fonts:
-	@if fc-list 2>/dev/null | grep -q DejaVuSans && fc-list 2>/dev/null | grep -q Amiri; then exit 0; fi; \
-	$(MAKE) --no-print-directory apt-install PACKAGES="$(FONT_PACKAGES)"
+	@if fc-list 2>/dev/null | grep -q DejaVuSans && fc-list 2>/dev/null | grep -q Amiri \
+	  && { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libharfbuzz-subset\.so\.0'; then exit 0; fi; \
+	$(MAKE) --no-print-directory apt-install PACKAGES="$(FONT_PACKAGES) $(PDF_PACKAGES)"
 
 browser: fonts
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \

@@ -36,6 +36,12 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
     assert sorted(p.name for p in (project_copy / "outputs").iterdir()) == ["last-attempt", "latest", "run-a"], \
         "no staging folder, lock or temporary file is left beside the run"
     assert not list(run_dir.rglob("*.tmp"))
+    # other programs' warnings go to the run's log, named in the summary; the terminal keeps ours
+    assert f"Log (other programs' warnings): {run_dir / 'run.log'}" in result.stdout
+    assert (run_dir / "run.log").read_text(encoding="utf-8").startswith("--- workbench run --city vienna")
+    foreign = [line for line in result.stderr.splitlines()
+               if line.startswith(("WARNING", "INFO", "ERROR")) and not line.split()[1].startswith("workbench")]
+    assert not foreign and "HarfBuzz" not in result.stderr, result.stderr
 
 
 def test_comparisons_of_one_city_without_a_city_level_share_run(project_copy: Path):

@@ -203,3 +203,208 @@ def test_a_worker_starting_after_its_run_was_renamed_makes_no_staging_folder_aga
         execute(task, Limits(cell=5, notebook=5))
     assert not staging.exists()
 
+
+
+# --- machine faults: a full disk while annexes are written, a kill while publishing, the lab open ---
+
+
+def _annexes_written_until_the_disk_is_full(written: list[Path]):
+    """A stand-in for render_run: writes annex files whole until the third, cut short by a full disk."""
+
+    def render_run(run_dir, results, progress=None, **options):
+        for n, name in enumerate(("madrid", "vienna", "network")):
+            target = Path(run_dir) / "annex" / "en" / f"{name}.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if n == 2:
+                # what a writer that does not clean up leaves: half a temporary file
+                partial = target.with_name(target.name + ".42.tmp")
+                partial.write_text("<html><body>half", encoding="utf-8")
+                raise OSError(errno.ENOSPC, "No space left on device", str(partial))
+            written.append(paths.write_atomic(target, f"<html>{name}</html>"))
+        return written
+
+    return render_run
+
+
+def test_a_full_disk_while_annexes_are_written_publishes_nothing(writer: _Writer, monkeypatch, caplog):
+    from workbench.report import annex
+
+    good = _run()
+    written: list[Path] = []
+    real = annex.render_run
+    monkeypatch.setattr(annex, "render_run", _annexes_written_until_the_disk_is_full(written))
+    with pytest.raises(RunStepError) as caught:
+        run_batch(RunOptions(city_ids=["madrid", "vienna"], engine="writer",
+                             annex={"formats": ("html",), "languages": ("en",), "threshold": 5}))
+    message = str(caught.value)
+    assert message.startswith("rendering the annexes: No space left on device (") and ".42.tmp)" in message
+    assert "(status 'failed'), nothing published" in message and "\n" not in message
+    outputs = paths.outputs_dir()
+    assert (outputs / "latest").resolve() == good.run_dir, "outputs/latest still points at the complete run"
+    failed = (outputs / "last-attempt").resolve()
+    assert failed.name.endswith("-failed") and Manifest.read(failed).status == "failed"
+    assert len(written) == 2 and all(p.name in {"madrid.html", "vienna.html"} for p in written)
+    assert not list(outputs.rglob("*.tmp")) and not list(outputs.glob("*.partial"))
+    assert not (outputs / ".lock").exists()
+    # the next run has nothing to tidy: it says nothing of the failed one and publishes normally
+    monkeypatch.setattr(annex, "render_run", real)
+    with caplog.at_level(logging.WARNING, logger="workbench.batch.publish"):
+        after = _run()
+    assert not caplog.text and (outputs / "latest").resolve() == after.run_dir
+
+
+def test_a_full_disk_in_workbench_annex_keeps_the_run_whole(writer: _Writer, monkeypatch, capsys):
+    from workbench.cli import main
+    from workbench.report import annex
+
+    good = _run()
+    notebooks = {p: p.read_bytes() for p in good.run_dir.rglob("*.ipynb")}
+    written: list[Path] = []
+    monkeypatch.setattr(annex, "render_run", _annexes_written_until_the_disk_is_full(written))
+    code = main(["annex", "--format", "html", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"error: rendering the annexes of {paths.outputs_dir() / 'latest'}: No space left on device")
+    assert "run `workbench annex` again" in err
+    assert (paths.outputs_dir() / "latest").resolve() == good.run_dir
+    assert {p: p.read_bytes() for p in good.run_dir.rglob("*.ipynb")} == notebooks, "the notebooks are untouched"
+    assert [p.name for p in written] == ["madrid.html", "vienna.html"]
+    assert not list(good.run_dir.rglob("*.tmp")) and not (paths.outputs_dir() / ".lock").exists()
+
+
+#: A run of Madrid (with an engine that writes its notebook) in a project copy, SIGKILLed at one point of publishing.
+_KILLED_RUN = '''
+import os, signal, sys
+from pathlib import Path
+
+from workbench.batch import engines
+from workbench.batch.runner import RunOptions, run_batch
+from workbench.batch.tasks import TaskResult
+
+where = sys.argv[1]
+
+
+class Writer:
+    def check(self):
+        pass
+
+    def execute(self, tasks, limits, record):
+        for task in tasks:
+            Path(task.workdir).mkdir(parents=True, exist_ok=True)
+            Path(task.output).write_text("{}", encoding="utf-8")
+            record(TaskResult.of(task, "ok", 0.1))
+
+
+def killed(method, name, after=False, call=1):
+    real, calls = getattr(Path, method), []
+
+    def wrapper(self, *args, **kwargs):
+        if name(self):
+            calls.append(self)
+            if len(calls) == call and not after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = real(self, *args, **kwargs)
+            if len(calls) == call and after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return real(self, *args, **kwargs)
+
+    setattr(Path, method, wrapper)
+
+
+staging = lambda path: path.name.endswith(".partial")
+if where == "before-rename":
+    killed("rename", staging)
+elif where == "after-rename":
+    killed("rename", staging, after=True)
+elif where == "latest-tmp":  # the new link made, not yet renamed over outputs/latest
+    killed("symlink_to", lambda path: path.name == ".latest.tmp", after=True)
+elif where == "after-latest":  # latest moved; last-attempt (moved once as the run began) not yet
+    killed("replace", lambda path: path.name == ".last-attempt.tmp", call=2)
+engines.register("writer", lambda jobs=None, scheduler=None: Writer())
+run_batch(RunOptions(city_ids=["madrid"], with_compare=False, engine="writer", annex=None, force=True))
+print("not killed")
+'''
+
+
+@pytest.mark.parametrize("where, said, latest_is_new", [
+    ("before-rename", ["left by a run that was killed; renamed"], False),
+    ("after-rename", ["was killed while publishing, after its folder was renamed; outputs/latest and "
+                      "outputs/last-attempt now point at it"], True),
+    ("latest-tmp", ["outputs/.latest.tmp: left by a run killed while moving outputs/latest; removed",
+                    "outputs/latest and outputs/last-attempt now point at it"], True),
+    ("after-latest", ["was killed while publishing, after its folder was renamed; outputs/last-attempt now points"],
+     True),
+])
+def test_a_run_killed_while_publishing_leaves_latest_whole_and_the_next_command_says_so(
+        writer: _Writer, tmp_path: Path, where, said, latest_is_new):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import run_cli
+
+    good = _run()
+    outputs = paths.outputs_dir()
+    script = tmp_path / "killed_run.py"
+    script.write_text(_KILLED_RUN, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(script), where], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "WORKBENCH_ROOT": str(paths.project_root())})
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    # right after the kill: outputs/latest names a complete run, whichever
+    latest = (outputs / "latest").resolve()
+    assert Manifest.read(latest).status == "ok" and latest.name.isalnum()
+    [run_id] = {p.name.split(".")[0].removesuffix("-failed") for p in outputs.iterdir()
+                if p.name.startswith("2") and p.resolve() != good.run_dir}
+
+    # the next command (here refused for its --run-dir, after it tidied up under the lock) says what it found
+    next_command = run_cli("run", "--city", "vienna", "--no-annex", "--run-dir", str(paths.project_root() / "data"),
+                           root=paths.project_root())
+    assert next_command.returncode == 2 and "already exists and is not empty" in next_command.stderr
+    for line in said:
+        assert line in next_command.stderr, next_command.stderr
+    assert "Traceback" not in next_command.stderr
+    expected = outputs / run_id if latest_is_new else good.run_dir
+    assert (outputs / "latest").resolve() == expected and Manifest.read(expected).status == "ok"
+    attempt = (outputs / "last-attempt").resolve()
+    assert attempt.is_dir() and attempt.name.startswith(run_id)
+    assert Manifest.read(attempt).status == ("ok" if latest_is_new else "interrupted")
+    assert not list(outputs.glob("*.partial")) and not list(outputs.glob(".*.tmp"))
+    # said once
+    again = run_cli("run", "--city", "vienna", "--no-annex", "--run-dir", str(paths.project_root() / "data"),
+                    root=paths.project_root())
+    assert "WARNING" not in again.stderr, again.stderr
+
+
+def test_a_run_publishes_while_the_lab_is_open(writer: _Writer, monkeypatch, caplog):
+    import subprocess
+    import sys
+
+    from workbench.batch import lock
+    from workbench.batch.lab import prepare_city_notebook
+
+    good = _run()
+    outputs = paths.outputs_dir()
+    # the lab takes no lock: it prepares its notebook while a run holds outputs/.lock
+    with lock.hold(outputs, "workbench run"):
+        notebook = prepare_city_notebook("madrid")
+    lab_copy = notebook.read_bytes()
+    # an open lab: a kernel working in outputs/lab, a notebook of the latest run held open through the pointer
+    kernel = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], cwd=notebook.parent,
+                              stdin=subprocess.PIPE)
+    opened = open(outputs / "latest" / "cities" / "madrid" / "profile.ipynb", "rb")  # noqa: SIM115
+    try:
+        with caplog.at_level(logging.WARNING, logger="workbench.batch.publish"):
+            tidy = paths.tidy_dir() / MADRID_TABLE
+            tidy.write_text(tidy.read_text(encoding="utf-8").replace("552576", "562576"), encoding="utf-8")
+            new = _run()
+        assert not caplog.text, "nothing to tidy, nothing said"
+        assert (outputs / "latest").resolve() == new.run_dir != good.run_dir
+        assert Manifest.read(new.run_dir).status == "ok"
+        assert opened.read() == (good.run_dir / "cities" / "madrid" / "profile.ipynb").read_bytes(), \
+            "what the lab holds open is the run it opened, unchanged"
+        assert notebook.read_bytes() == lab_copy and kernel.poll() is None, "the lab's files and kernel are untouched"
+        assert sorted(p.name for p in (outputs / "lab").iterdir()) == [notebook.name]
+    finally:
+        opened.close()
+        kernel.communicate(b"", timeout=30)

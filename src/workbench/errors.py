@@ -6,8 +6,8 @@ from __future__ import annotations
 #: (``--help`` prints it, a test holds the README's table to it).
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "any other error: a system error (full disk, permission denied) or a bug, in one line (`--debug` shows the "
-       "traceback)",
+    1: "any other error: a system error (full disk, permission denied, a missing system part such as Pango or a "
+       "font) or a bug, in one line (`--debug` shows the traceback)",
     2: "wrong parameter, registry entry, option or chapter file (the message names file and key); another run holds "
        "`outputs/.lock`; nothing to resume",
     3: "bad or missing data file: tidy table, expert figures, an official file whose layout changed (file, row, column) "
@@ -62,6 +62,16 @@ class RunStepError(WorkbenchError):
     """A step of a run (write the manifest, copy an earlier notebook, publish) failed for a system reason.
 
     The message names the step, the file and the run folder, and says what became of the run.
+    """
+
+    exit_code = 1
+
+
+class SystemPartError(WorkbenchError):
+    """A part of the system the chosen annexes need (Pango, a font, pandoc) is missing.
+
+    Raised before anything runs; the message says what to install or which ``--format`` or
+    ``--lang`` leaves those annexes out.
     """
 
     exit_code = 1

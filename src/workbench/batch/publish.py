@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from workbench import paths
@@ -23,7 +24,7 @@ def point(link: Path, target: Path) -> None:
     """Make ``link`` a symbolic link to ``target`` in one step: a reader sees the old run or the new one, never none."""
     link.parent.mkdir(parents=True, exist_ok=True)
     same = target.parent.resolve() == link.parent.resolve()
-    tmp = link.with_name(f".{link.name}.tmp")
+    tmp = _temporary(link)
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target.name if same else target.resolve())
     tmp.replace(link)
@@ -75,6 +76,82 @@ def last_attempt() -> tuple[Path, Manifest]:
     if manifest is None:
         raise ConfigError(f"cannot resume: {folder / 'manifest.json'} is not a workbench run manifest")
     return folder, manifest
+
+
+def recover(outputs: Path | None = None) -> list[str]:
+    """Finish or put aside what a killed command left in ``outputs/``, saying so once on the terminal.
+
+    Called by the next command that writes into ``outputs/`` (``workbench run``, ``workbench annex``)
+    while it holds ``outputs/.lock``, so no live run is publishing meanwhile. In order:
+
+    1. a pointer's temporary link (``.latest.tmp``, ``.last-attempt.tmp``), left by a run killed
+       while moving that pointer, is removed (the pointer itself was replaced in one step: it still
+       names a whole run);
+    2. a run killed after its folder was renamed to its outcome but before both pointers moved
+       (``last-attempt`` still names its vanished ``.partial`` folder) is published as it would have
+       been: the rename is the moment a run's outcome is decided, the pointers follow it;
+    3. the ``.partial`` folders of runs killed before that rename are renamed ``.interrupted``
+       (:func:`close_abandoned`): nothing of them is published.
+
+    Returns
+    -------
+    list of str
+        What was done, one line each, as logged.
+    """
+    outputs = outputs or paths.outputs_dir()
+    if not outputs.is_dir():
+        return []
+    notes = []
+    for name in (LATEST, LAST_ATTEMPT):
+        tmp = _temporary(outputs / name)
+        if tmp.is_symlink() or tmp.exists():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                notes.append(f"{paths.shown(tmp)}: left by a run killed while moving outputs/{name}; removed "
+                             f"(outputs/{name} is as it was)")
+    notes += _follow_rename(outputs)
+    for note in notes:
+        log.warning("%s", note)
+    closed = close_abandoned(outputs)
+    return notes + [f"{paths.shown(folder)}: left by a run that was killed" for folder in closed]
+
+
+def _temporary(link: Path) -> Path:
+    """The name :func:`point` makes the new link under before it replaces ``link``."""
+    return link.with_name(f".{link.name}.tmp")
+
+
+def _follow_rename(outputs: Path) -> list[str]:
+    # last-attempt names a staging folder that is gone: its run was renamed, then killed
+    link = outputs / LAST_ATTEMPT
+    if not link.is_symlink() or link.exists():
+        return []
+    try:
+        staging = Path(os.readlink(link))
+    except OSError:
+        return []
+    staging = staging if staging.is_absolute() else outputs / staging
+    if not staging.name.endswith(STAGING_SUFFIX):
+        return []
+    base = staging.with_name(staging.name.removesuffix(STAGING_SUFFIX))
+    candidates = (base, base.with_name(base.name + "-failed"), base.with_name(base.name + INTERRUPTED_SUFFIX))
+    found = [(c, m) for c in candidates if c.is_dir() and not c.is_symlink() and (m := Manifest.find(c)) is not None]
+    if not found:
+        return []
+    folder, manifest = found[0]
+    moved = []
+    with contextlib.suppress(OSError):
+        if manifest.status == "ok" and folder == base and folder.parent.resolve() == outputs.resolve() \
+                and (outputs / LATEST).resolve() != folder.resolve():
+            point(outputs / LATEST, folder)
+            moved.append(LATEST)
+        point(link, folder)
+        moved.append(LAST_ATTEMPT)
+    if not moved:
+        return []
+    pointers = " and ".join(f"outputs/{name}" for name in moved)
+    return [f"{paths.shown(folder)}: its run (status '{manifest.status}') was killed while publishing, after its folder "
+            f"was renamed; {pointers} now point{'s' if len(moved) == 1 else ''} at it, as the run would have left them"]
 
 
 def close_abandoned(outputs: Path | None = None) -> list[Path]:

@@ -25,7 +25,7 @@ from workbench import paths
 from workbench.batch import cache, engines, interrupts, lock
 from workbench.batch.notebook import Limits
 from workbench.batch.plan import RunFolders, check_local_inputs, checked_cities, cities_dir, plan, run_folders
-from workbench.batch.publish import LAST_ATTEMPT, LATEST, close_abandoned, last_attempt, point, publish
+from workbench.batch.publish import LAST_ATTEMPT, LATEST, last_attempt, point, publish, recover
 from workbench.batch.tasks import MAX_ERROR, RunSummary, Task, TaskKind, TaskResult
 from workbench.errors import ConfigError, RunInterrupted, RunStepError
 from workbench.provenance import Manifest, NotebookRecord, folder_checksums, input_checksums
@@ -44,7 +44,9 @@ class RunOptions:
     (``forked``, ``fresh`` or ``dask`` with ``scheduler``); ``force``: run every notebook, even one
     an earlier run made from the same inputs (:mod:`workbench.batch.cache`); ``annex``: keyword
     arguments of :func:`workbench.report.annex.render_run` (formats, languages, threshold,
-    progress), ``None`` for no annexes; ``progress(result, done, total)``: called as each notebook ends.
+    progress), ``None`` for no annexes; ``progress(result, done, total)``: called as each notebook ends;
+    ``started(folder)``: called with the run's (staging) folder once it is made (the CLI opens the
+    run's log file there).
     """
 
     city_ids: list[str] | None = None
@@ -59,6 +61,7 @@ class RunOptions:
     force: bool = False
     annex: dict | None = field(default_factory=dict)
     progress: Callable[[TaskResult, int, int], None] | None = None
+    started: Callable[[Path], None] | None = None
 
 
 def run_batch(options: RunOptions) -> RunSummary:
@@ -86,10 +89,11 @@ def run_batch(options: RunOptions) -> RunSummary:
     city_ids = checked_cities(list(wanted))
     if city_ids:
         check_local_inputs(city_ids)
+    check_annex_parts(options.annex, city_ids, options.with_compare)
     engine = engines.create(options.engine, options.jobs, options.scheduler)
     engine.check()
     with lock.hold(paths.outputs_dir()):
-        close_abandoned()
+        recover()
         folders = run_folders(options.run_dir)
         cities, compare = plan(city_ids, folders.staging, options.with_compare, options.params, list(options.briefs))
         return _Batch(folders, cities + compare, options, engine).run()
@@ -113,7 +117,7 @@ def resume_batch(options: RunOptions) -> RunSummary:
     engine = engines.create(options.engine, options.jobs, options.scheduler)
     engine.check()
     with lock.hold(paths.outputs_dir()):
-        close_abandoned()
+        recover()
         previous, manifest = last_attempt()
         _check_resumable(previous, manifest)
         records = manifest.notebooks
@@ -125,6 +129,7 @@ def resume_batch(options: RunOptions) -> RunSummary:
                                                f"{previous}/manifest.json")
                     for n in records if n.kind == TaskKind.PROFILE.value}
         with_compare = any(n.kind == TaskKind.COMPARISON.value for n in records)
+        check_annex_parts(options.annex, city_ids, with_compare)
         cities, compare = plan(city_ids, folders.staging, with_compare, recorded, briefs)
         whole = {n.name: n for n in manifest.succeeded() if cache.is_whole(previous, n)}
         reused = [c.name for c in cities if c.name in whole]
@@ -134,6 +139,25 @@ def resume_batch(options: RunOptions) -> RunSummary:
         batch.summary.resumed_from = previous.name
         batch.earlier = {name: cache.Earlier(previous, whole[name], None, {}) for name in reused}
         return batch.run()
+
+
+def check_annex_parts(annex: dict | None, city_ids: list[str], with_compare: bool) -> None:
+    """Refuse, before anything runs, annexes this machine cannot write (Pango, fonts, pandoc).
+
+    Raises
+    ------
+    SystemPartError
+        One line saying what to install or which ``--format``/``--lang`` to use
+        (:func:`workbench.report.requirements.check_parts`).
+    """
+    if annex is None or not city_ids:
+        return
+    from workbench.report.annex import NETWORK, default_options, written_languages
+    from workbench.report.requirements import check_parts
+
+    options = {**default_options(), **{k: v for k, v in annex.items() if k in ("formats", "languages")}}
+    names = [*city_ids, *([NETWORK] if with_compare else [])]
+    check_parts(options["formats"], written_languages(names, tuple(options["languages"])))
 
 
 def _check_resumable(previous: Path, manifest: Manifest) -> None:
@@ -162,6 +186,8 @@ class _Batch:
     def run(self) -> RunSummary:
         """Execute, render and publish; see :func:`run_batch`."""
         self.folders.staging.mkdir(parents=True)
+        if self.options.started:
+            self.options.started(self.folders.staging)
         step = "starting the run"
         try:
             with interrupts.terminate_as_interrupt():

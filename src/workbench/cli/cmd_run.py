@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from workbench.cli.logs import LOG_NAME, run_log
 from workbench.cli.output import console, licence_note
 from workbench.cli.parser import annex_kwargs
 from workbench.errors import ConfigError
@@ -53,7 +54,7 @@ def run(args) -> int:
         raise ConfigError(f"--notebook-timeout must be 0 (no limit) or more seconds, got {notebook_timeout}")
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
-        with Progress(*columns, console=out, transient=False) as bar:
+        with run_log() as log, Progress(*columns, console=out, transient=False) as bar:
             shown = []  # the bar's task, added with the first notebook: a refused run shows no bar
 
             def report(result, done, total):
@@ -73,6 +74,7 @@ def run(args) -> int:
                 limits=Limits(cell=args.timeout, notebook=notebook_timeout),
                 engine="dask" if args.scheduler else ("fresh" if args.fresh_kernels else "forked"),
                 scheduler=args.scheduler, force=args.force, progress=report,
+                started=lambda folder: log.open(folder / LOG_NAME, " ".join(["workbench", *sys.argv[1:]])),
                 annex=None if args.no_annex else {**annex_kwargs(args), "progress": written})
             summary = resume_batch(options) if args.resume else run_batch(options)
     except RunInterrupted as stop:
@@ -92,6 +94,8 @@ def run(args) -> int:
     out.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)
     for line in accepted_lines(summary.run_dir):
         out.print(line, markup=False)
+    if log.path is not None:
+        out.print(f"Log (other programs' warnings): {summary.run_dir / LOG_NAME}", markup=False)
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed[:10]) + (
             f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")

@@ -140,6 +140,11 @@ def annex_languages(name: str) -> tuple[str, ...]:
     return ("en", "fr", "ar") if get_city(name).shore == "south" else ("en", "fr")
 
 
+def written_languages(names: list[str], languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages among ``languages`` that the annexes of ``names`` (city ids, :data:`NETWORK`) are written in."""
+    return tuple(lang for lang in languages if any(lang in annex_languages(name) for name in names))
+
+
 #: An embedded image in an error message.
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]{60,}")
 
