@@ -147,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser(
         "lab", help="start JupyterLab on the project, a city's profile notebook ready to run",
         description="Start JupyterLab on the project with the workbench kernel, a city's profile notebook open: "
-        "outputs/lab/ID_profile.ipynb, the template notebooks/city_profile.ipynb with params/ID.yaml filled "
-        "in (an edited copy is kept as a .bak file first); Run All computes the profile. Without --city, the "
+        "outputs/lab/ID_profile.ipynb, the template notebooks/city_profile.ipynb with the values of params/ID.yaml "
+        "written into its parameters cell (an edited copy is kept as a .bak file first); Run All computes the "
+        "profile. A fresh workspace each start; the server log goes to outputs/lab/jupyterlab.log and the "
+        "address is printed on the last line once it serves. Without --city, the "
         "template's own city (madrid). Another city: start again with --city ID (ids: `workbench cities`). "
         "Nothing in the lab copy changes the project's files. Stop it with Ctrl-C. Arguments after '--' go to "
         "JupyterLab.")
