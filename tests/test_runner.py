@@ -287,3 +287,24 @@ def test_the_run_summary_says_which_comparisons_it_reused_and_how_to_skip_them(t
     assert lines[1] == "comparisons reused (1): compare-overview; rerun (1): compare-origins"
     assert lines[2].startswith("hint: --no-compare skips the comparisons")
     assert not any(line.startswith("hint") for line in _run_notes(summary, with_compare=False))
+
+
+def test_the_comparisons_wait_for_the_city_asked_for(writer: _Writer, monkeypatch):
+    _network("madrid", "vienna")
+    _run()
+    params = paths.params_dir() / "madrid.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("top_n_origins: 10", "top_n_origins: 11"),
+                      encoding="utf-8")
+    execute = writer.execute
+
+    def fail_madrid(tasks, limits, record):
+        for task in tasks:
+            if task.name == "madrid":
+                record(TaskResult.of(task, "failed", 0.1, error="boom"))
+        execute([t for t in tasks if t.name != "madrid"], limits, record)
+
+    monkeypatch.setattr(writer, "execute", fail_madrid)
+    writer.ran.clear()
+    summary = _one_city()
+    assert writer.ran == [] and summary.status == "failed"
+    assert {r.error for r in summary.results if r.kind is TaskKind.COMPARISON} == {"no city asked for succeeded"}

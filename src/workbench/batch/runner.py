@@ -284,6 +284,9 @@ class _Batch:
         self._replace_record(task.name, parameters=task.parameters)
         if not chosen:
             self._record(TaskResult.of(task, "not run", error="no city of the run succeeded"))
+        elif self.companions and not set(chosen) - self.companions:
+            # the cities asked for all failed: comparing the copied ones alone would tell nothing new
+            self._record(TaskResult.of(task, "not run", error="no city asked for succeeded"))
         return task
 
     def _done(self) -> set[str]:
