@@ -497,21 +497,33 @@ def test_lab_opens_a_city_copy_with_its_parameters(browser: _Browser, lab_server
 
 #: What Run All left in the notebook in front: each code cell's execution count and error outputs,
 #: read from the notebook's model (JupyterLab 4 draws only the cells in view).
-RUN_ALL_STATE = """(() => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  const cells = panel.content.model.cells;
-  const counts = [], errors = [];
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells.get(i);
-    if (cell.type !== 'code') continue;
-    counts.push(cell.executionCount);
-    for (const output of cell.outputs.toJSON()) {
-      if (output.output_type === 'error') errors.push(output.ename + ': ' + output.evalue);
+RUN_ALL_STATE = """((path) => {
+  try {
+    const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    if (!panel) return {error: 'no tab of ' + path};
+    const cells = panel.content.model.cells;
+    const counts = [], errors = [];
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells.get(i);
+      if (cell.type !== 'code') continue;
+      counts.push(cell.executionCount);
+      for (const output of cell.outputs.toJSON()) {
+        if (output.output_type === 'error') errors.push(output.ename + ': ' + output.evalue);
+      }
     }
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return {counts, errors, status: kernel ? kernel.status : null, error: null};
+  } catch (e) {
+    return {error: String(e)};
   }
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return {counts, errors, status: kernel ? kernel.status : null};
-})()"""
+})(%r)"""
+#: Run All on the notebook at a path, its tab brought to the front first (the menu's Run All runs the tab in front).
+RUN_ALL = """((path) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  window.jupyterapp.shell.activateById(panel.id);
+  window.jupyterapp.commands.execute('notebook:run-all-cells');
+  return true;
+})(%r)"""
 #: Seconds allowed for Run All of a city profile (under a minute on a quiet machine).
 RUN_ALL_TIMEOUT = 300
 
@@ -520,13 +532,15 @@ def test_lab_runs_all_cells_of_a_city_copy(browser: _Browser, lab_server: dict):
     shot = ARTIFACTS / "lab-tunis-run-all.png"
     state, soup = _open_in_lab(browser, lab_server, "outputs/lab/tunis_profile.ipynb", shot)
     _assert_notebook_seen(state, soup, "tunis_profile.ipynb", shot, lab_server["log"])
-    browser.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells'), true")
-    ran = browser.wait_for(RUN_ALL_STATE, lambda s: bool(s and (s["errors"] or (
+    path = "outputs/lab/tunis_profile.ipynb"
+    assert browser.evaluate(RUN_ALL % path)
+    ran = browser.wait_for(RUN_ALL_STATE % path, lambda s: bool(s and (s["error"] or s["errors"] or (
         s["counts"] and all(c for c in s["counts"]) and s["status"] == "idle"))), seconds=RUN_ALL_TIMEOUT)
     shot.unlink(missing_ok=True)
     browser.screenshot(shot)
     seen = f"(screenshot: {shot}; server log: {lab_server['log']})"
-    assert ran and not ran["errors"], f"Run All raised: {ran and ran['errors']} {seen}"
+    assert ran and not ran["error"], f"reading the notebook failed: {ran} {seen}"
+    assert not ran["errors"], f"Run All raised: {ran['errors']} {seen}"
     assert all(ran["counts"]) and ran["status"] == "idle", f"the last cell did not run: {ran} {seen}"
 
 
