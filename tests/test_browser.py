@@ -265,7 +265,8 @@ def lab_server(tmp_path_factory):
         lab.prepare_city_notebook("tunis")
         env = {**lab.lab_environment(), "JUPYTER_RUNTIME_DIR": str(work / "runtime")}
         extra = [f"--IdentityProvider.token={token}", f"--LabApp.user_settings_dir={settings}",
-                 f"--LabApp.workspaces_dir={work / 'workspaces'}", "--ServerApp.port_retries=0"]
+                 f"--LabApp.workspaces_dir={work / 'workspaces'}", "--ServerApp.port_retries=0",
+                 "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp: Run All as the menu runs it
         process, base, log = _start_lab(env, root, extra, token, work)
     try:
         yield {"base": base, "token": token, "root": root, "log": log}
@@ -492,6 +493,55 @@ def test_lab_opens_a_city_copy_with_its_parameters(browser: _Browser, lab_server
     state, soup = _open_in_lab(browser, lab_server, "outputs/lab/tunis_profile.ipynb", shot)
     _assert_notebook_seen(state, soup, "tunis_profile.ipynb", shot, lab_server["log"])
     assert 'city_id = "tunis"' in state["code"], f"injected parameters not shown (screenshot: {shot})"
+
+
+#: What Run All left in the notebook in front: each code cell's execution count and error outputs,
+#: read from the notebook's model (JupyterLab 4 draws only the cells in view).
+RUN_ALL_STATE = """((path) => {
+  try {
+    const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    if (!panel) return {error: 'no tab of ' + path};
+    const cells = panel.content.model.cells;
+    const counts = [], errors = [];
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells.get(i);
+      if (cell.type !== 'code') continue;
+      counts.push(cell.executionCount);
+      for (const output of cell.outputs.toJSON()) {
+        if (output.output_type === 'error') errors.push(output.ename + ': ' + output.evalue);
+      }
+    }
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return {counts, errors, status: kernel ? kernel.status : null, error: null};
+  } catch (e) {
+    return {error: String(e)};
+  }
+})(%r)"""
+#: Run All on the notebook at a path, its tab brought to the front first (the menu's Run All runs the tab in front).
+RUN_ALL = """((path) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  window.jupyterapp.shell.activateById(panel.id);
+  window.jupyterapp.commands.execute('notebook:run-all-cells');
+  return true;
+})(%r)"""
+#: Seconds allowed for Run All of a city profile (under a minute on a quiet machine).
+RUN_ALL_TIMEOUT = 300
+
+
+def test_lab_runs_all_cells_of_a_city_copy(browser: _Browser, lab_server: dict):
+    shot = ARTIFACTS / "lab-tunis-run-all.png"
+    state, soup = _open_in_lab(browser, lab_server, "outputs/lab/tunis_profile.ipynb", shot)
+    _assert_notebook_seen(state, soup, "tunis_profile.ipynb", shot, lab_server["log"])
+    path = "outputs/lab/tunis_profile.ipynb"
+    assert browser.evaluate(RUN_ALL % path)
+    ran = browser.wait_for(RUN_ALL_STATE % path, lambda s: bool(s and (s["error"] or s["errors"] or (
+        s["counts"] and all(c for c in s["counts"]) and s["status"] == "idle"))), seconds=RUN_ALL_TIMEOUT)
+    shot.unlink(missing_ok=True)
+    browser.screenshot(shot)
+    seen = f"(screenshot: {shot}; server log: {lab_server['log']})"
+    assert ran and not ran["error"], f"reading the notebook failed: {ran} {seen}"
+    assert not ran["errors"], f"Run All raised: {ran['errors']} {seen}"
+    assert all(ran["counts"]) and ran["status"] == "idle", f"the last cell did not run: {ran} {seen}"
 
 
 def test_lab_address_leads_to_the_profile_template(lab_server: dict):

@@ -1,4 +1,4 @@
-"""The JupyterLab copy of a city's profile: parameters injected the papermill way, edits kept, Run All works."""
+"""The JupyterLab copy of a city's profile: the values written into its parameters cell, edits kept, Run All works."""
 
 from __future__ import annotations
 
@@ -26,19 +26,21 @@ def _code(cell) -> str:
 
 
 @pytest.mark.parametrize("city_id", ["vienna", "tunis"])
-def test_prepare_city_notebook_injects_the_city_after_the_parameters_cell(project: Path, city_id: str):
+def test_prepare_city_notebook_writes_the_city_into_the_parameters_cell(project: Path, city_id: str):
     template = (project / "notebooks" / "city_profile.ipynb").read_bytes()
     path = lab.prepare_city_notebook(city_id)
     assert path == project / "outputs" / "lab" / f"{city_id}_profile.ipynb"
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
-    index = next(i for i, t in enumerate(tags) if "injected-parameters" in t)
-    assert "parameters" in tags[index - 1]
-    assert sum("injected-parameters" in t for t in tags) == 1
-    source = _code(notebook.cells[index])
+    assert not any("injected-parameters" in t for t in tags), "one parameters cell, not a second one papermill adds"
+    assert sum("parameters" in t for t in tags) == 1
+    source = _code(notebook.cells[next(i for i, t in enumerate(tags) if "parameters" in t)])
     expected = yaml.safe_load((project / "params" / f"{city_id}.yaml").read_text(encoding="utf-8"))
-    assert f'city_id = "{city_id}"' in source
+    assert source.splitlines()[0] == f"# Parameters written here for {city_id} from params/{city_id}.yaml by " \
+                                     "`workbench lab`: edit them in this cell, then Run All"
+    assert f'city_id = "{city_id}"  # city to profile' in source, "the template's comment is kept"
+    assert 'city_id = "madrid"' not in source
     assert f"top_n_origins = {expected['top_n_origins']}" in source
     assert 'output_dir = ""' in source
     assert notebook.metadata.papermill.parameters["city_id"] == city_id
@@ -58,10 +60,17 @@ def test_prepare_city_notebook_twice_writes_the_same_file_once(project: Path):
 
 def test_prepare_city_notebook_language_is_injected_and_checked(project: Path):
     source = "".join(_code(c) for c in nbformat.read(lab.prepare_city_notebook("tunis", "ar"), as_version=4).cells
-                     if "injected-parameters" in c.metadata.get("tags", []))
+                     if "parameters" in c.metadata.get("tags", []))
     assert 'language = "ar"' in source
     with pytest.raises(ConfigError, match="language"):
         lab.prepare_city_notebook("tunis", "de")
+
+
+def test_parameters_source_replaces_values_keeps_comments_and_adds_the_missing():
+    template = 'city_id = "madrid"  # the city\ntop_n_origins = (\n    10\n)\nkept = 1'
+    source = lab.parameters_source(template, {"city_id": "tunis", "top_n_origins": 12, "language": "fr"}, "# note")
+    assert source.splitlines() == ["# note", 'city_id = "tunis"  # the city', "top_n_origins = 12", "kept = 1",
+                                   'language = "fr"']
 
 
 def test_prepare_city_notebook_unknown_city_names_it(project: Path):
@@ -97,6 +106,33 @@ def test_lab_command_serves_the_project_and_opens_the_notebook(project: Path):
     assert command[-1] == "--ServerApp.log_level=DEBUG"
     opened = lab.lab_command(None, True, [], None)
     assert "--no-browser" not in opened and not any("default_url" in a or "port" in a for a in opened)
+    assert not any("workspaces_dir" in a for a in opened)
+    own = lab.lab_command(None, True, [], None, project / "outputs" / "lab" / ".workspaces" / "tunis")
+    assert f"--LabApp.workspaces_dir={project}/outputs/lab/.workspaces/tunis" in own
+
+
+class _Serving:
+    """A stand-in for JupyterLab's process that writes its log in steps, then serves (or ends)."""
+
+    def __init__(self, log: Path, steps: list[str], ends: bool):
+        self.log, self.steps, self.ends = log, steps, ends
+
+    def poll(self):
+        if self.steps:
+            with self.log.open("a", encoding="utf-8") as out:
+                out.write(self.steps.pop(0))
+            return None
+        return 1 if self.ends else None
+
+
+def test_the_address_is_taken_once_jupyterlab_serves(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(lab.time, "sleep", lambda seconds: None)
+    log = tmp_path / "jupyterlab.log"
+    address = "http://localhost:8897/lab/tree/outputs/lab/tunis_profile.ipynb?token=abc"
+    steps = ["[I ServerApp] Extension loaded\n", f"[I ServerApp] {address}\n",
+             f"    Or copy and paste one of these URLs:\n        {address}\n"]
+    assert lab._wait_for_address(_Serving(log, steps, ends=False), log) == address
+    assert lab._wait_for_address(_Serving(tmp_path / "other.log", ["4.2.5\n"], ends=True), tmp_path / "other.log") is None
 
 
 @pytest.mark.parametrize("start_path", ["../elsewhere.ipynb", "/etc/passwd"])
@@ -124,6 +160,8 @@ def test_start_lab_runs_jupyterlab_from_this_environment(project: Path, capfd):
     assert lab.start_lab("tunis", port=8899, open_browser=False, extra=["--version"]) == 0
     assert capfd.readouterr().out.strip().startswith("4.")
     assert (project / "outputs" / "lab" / "tunis_profile.ipynb").is_file()
+    assert (project / "outputs" / "lab" / "jupyterlab.log").read_text(encoding="utf-8").startswith("4.")
+    assert list((project / "outputs" / "lab" / ".workspaces" / "tunis").iterdir()) == [], "a fresh workspace"
 
 
 @pytest.mark.slow

@@ -408,3 +408,108 @@ def test_a_run_publishes_while_the_lab_is_open(writer: _Writer, monkeypatch, cap
     finally:
         opened.close()
         kernel.communicate(b"", timeout=30)
+
+
+def _network(*city_ids: str) -> None:
+    (paths.params_dir() / "compare.yaml").write_text(f"city_ids: [{', '.join(city_ids)}]\n", encoding="utf-8")
+
+
+def _one_city(**options) -> object:
+    return run_batch(RunOptions(city_ids=["madrid"], engine="writer", annex=None, **options))
+
+
+def test_a_one_city_rerun_copies_the_other_network_cities_and_reuses_unchanged_comparisons(writer: _Writer):
+    _network("madrid", "vienna")
+    first = _run()
+    params = paths.params_dir() / "madrid.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("top_n_origins: 10", "top_n_origins: 11"),
+                      encoding="utf-8")
+    writer.ran.clear()
+    second = _one_city()
+    assert second.ok and writer.ran == ["madrid"], "vienna is copied; madrid's tables did not change"
+    notebooks = _notebooks(second.run_dir)
+    assert notebooks["vienna"].reused_from == first.run_dir.name
+    assert notebooks["compare-overview"].parameters["city_ids"] == ["madrid", "vienna"]
+    reused, rerun = second.comparisons
+    assert "compare-overview" in reused and rerun == []
+
+
+def test_a_one_city_rerun_reruns_the_comparisons_its_tables_change(writer: _Writer):
+    _network("madrid", "vienna")
+    _run()
+    tidy = paths.tidy_dir() / MADRID_TABLE
+    tidy.write_text(tidy.read_text(encoding="utf-8").replace("552576", "562576"), encoding="utf-8")
+    writer.ran.clear()
+    second = _one_city(force=True)
+    assert "vienna" not in writer.ran, "--force forces the cities asked for, never the ones compared with"
+    assert "madrid" in writer.ran and "compare-overview" in writer.ran
+    assert second.comparisons[0] == [] and "compare-overview" in second.comparisons[1]
+
+
+def test_a_network_city_never_run_is_left_out_of_the_comparisons_in_one_line(writer: _Writer):
+    _network("madrid", "vienna", "tunis")
+    _run()
+    writer.ran.clear()
+    second = _one_city()
+    assert second.ok, "a companion with nothing to reuse does not fail the run"
+    assert "tunis" not in writer.ran and "tunis" not in _notebooks(second.run_dir)
+    assert second.notes == ["comparisons without tunis: no earlier result to reuse; run all cities once"]
+    assert _notebooks(second.run_dir)["compare-overview"].parameters["city_ids"] == ["madrid", "vienna"]
+
+
+def test_a_city_outside_the_network_has_no_companions(writer: _Writer):
+    _network("vienna", "tunis")
+    summary = _one_city()
+    assert writer.ran[0] == "madrid" and "vienna" not in writer.ran and summary.notes == []
+    assert _notebooks(summary.run_dir)["compare-overview"].parameters["city_ids"] == ["madrid"]
+
+
+def test_a_failed_annex_is_told_apart_from_failed_notebooks(writer: _Writer, monkeypatch):
+    from workbench.batch import runner
+    from workbench.errors import WorkbenchError
+
+    def render(self):
+        raise WorkbenchError("annex/fr/madrid.pdf: WeasyPrint could not render the annex: no image")
+
+    monkeypatch.setattr(runner._Batch, "_render", render)
+    summary = run_batch(RunOptions(city_ids=["madrid"], engine="writer", with_compare=False))
+    assert summary.failed == [] and not summary.ok and summary.status == "failed"
+    assert "madrid.pdf" in summary.annex_error
+    assert Manifest.read(summary.run_dir).error.startswith("rendering the annexes: annex/fr/madrid.pdf")
+
+
+def test_the_run_summary_says_which_comparisons_it_reused_and_how_to_skip_them(tmp_path: Path):
+    from workbench.batch.tasks import RunSummary
+    from workbench.cli.cmd_run import _run_notes
+
+    def result(name, reused=""):
+        return TaskResult("compare-" + name, TaskKind.COMPARISON, name, "ok", 0.1, "x.ipynb", reused_from=reused)
+
+    summary = RunSummary(tmp_path, [result("overview", "20261201T000000Z"), result("origins")],
+                         notes=["comparisons without tunis: no earlier result to reuse; run all cities once"])
+    lines = _run_notes(summary, with_compare=True)
+    assert lines[0].startswith("comparisons without tunis")
+    assert lines[1] == "comparisons reused (1): compare-overview; rerun (1): compare-origins"
+    assert lines[2].startswith("hint: --no-compare skips the comparisons")
+    assert not any(line.startswith("hint") for line in _run_notes(summary, with_compare=False))
+
+
+def test_the_comparisons_wait_for_the_city_asked_for(writer: _Writer, monkeypatch):
+    _network("madrid", "vienna")
+    _run()
+    params = paths.params_dir() / "madrid.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("top_n_origins: 10", "top_n_origins: 11"),
+                      encoding="utf-8")
+    execute = writer.execute
+
+    def fail_madrid(tasks, limits, record):
+        for task in tasks:
+            if task.name == "madrid":
+                record(TaskResult.of(task, "failed", 0.1, error="boom"))
+        execute([t for t in tasks if t.name != "madrid"], limits, record)
+
+    monkeypatch.setattr(writer, "execute", fail_madrid)
+    writer.ran.clear()
+    summary = _one_city()
+    assert writer.ran == [] and summary.status == "failed"
+    assert {r.error for r in summary.results if r.kind is TaskKind.COMPARISON} == {"no city asked for succeeded"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,8 +24,13 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "city_profile.ipynb"
 #: The kernel the templates name in their metadata (``kernelspec.name``).
 KERNEL_NAME = "python3"
-#: The id of the cell holding the city's parameters (papermill tags it ``injected-parameters``).
-INJECTED_CELL_ID = "injected-parameters"
+#: The first line of a lab copy's parameters cell: where its values come from.
+PARAMETERS_NOTE = ("Parameters written here for {city_id} from {source} by `workbench lab`: "
+                   "edit them in this cell, then Run All")
+#: JupyterLab's log, beside the lab copies.
+LOG_NAME = "jupyterlab.log"
+#: An address JupyterLab prints once it serves (``http://localhost:8888/lab?token=...``).
+_ADDRESS = re.compile(r"^\s*(https?://(?:localhost|127\.0\.0\.1)\S*)\s*$", re.MULTILINE)
 #: Seconds allowed for the check that the kernel's interpreter imports the workbench.
 KERNEL_CHECK_TIMEOUT = 120
 
@@ -33,9 +40,10 @@ _SETUP_HINT = "run `make setup` in the project folder, then start the lab again"
 def prepare_city_notebook(city_id: str, language: str | None = None) -> Path:
     """Write ``outputs/lab/<city_id>_profile.ipynb``: the profile template with the city's parameters.
 
-    The parameters of ``params/<city_id>.yaml`` are injected the papermill way (a cell tagged
-    ``injected-parameters`` after the template's ``parameters`` cell, as ``papermill
-    --prepare-only`` writes it); the notebook is not executed. ``output_dir`` is always ``""``:
+    The values of ``params/<city_id>.yaml`` are written into the template's cell tagged
+    ``parameters`` itself (:func:`parameters_source`), under a comment saying so: the one cell
+    the expert edits (papermill would add a second cell after it, and editing the first would
+    change nothing). The notebook is not executed. ``output_dir`` is always ``""``:
     a lab copy saves no tables. A copy that already exists with the same content is left as it
     is. A copy that differs (the expert edited or ran it) is never overwritten: it is first
     renamed to ``<city_id>_profile.ipynb.bak-<YYYYmmdd-HHMMSS>`` beside it, with a warning
@@ -66,7 +74,6 @@ def prepare_city_notebook(city_id: str, language: str | None = None) -> Path:
     import nbformat
     from papermill.execute import prepare_notebook_metadata, remove_error_markers
     from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     params = load_city_params(city_id)
     values = {**params.model_dump(), "output_dir": ""}
@@ -78,17 +85,19 @@ def prepare_city_notebook(city_id: str, language: str | None = None) -> Path:
     template = _template()
     target = paths.named_file(paths.outputs_dir() / "lab", city_id, "_profile.ipynb", what="city id")
 
-    # the same steps as `papermill --prepare-only`, on a copy whose outputs are cleared
-    notebook = load_notebook_node(str(template))
+    # the steps of `papermill --prepare-only`, on a copy whose outputs are cleared, but the values
+    # written into the parameters cell itself: one cell the expert edits
+    notebook = nbformat.v4.upgrade(load_notebook_node(str(template)))
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    notebook = parameterize_notebook(notebook, values, kernel_name=KERNEL_NAME)
-    # papermill gives the new cell a random id; a fixed one lets an unchanged copy compare equal
-    for cell in notebook.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = INJECTED_CELL_ID
+    cell = next((c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        raise ConfigError(f"{template}: no cell tagged 'parameters' to write the city's values into")
+    source = paths.shown(paths.params_dir() / f"{city_id}.yaml", root)
+    cell.source = parameters_source(cell.source, values, f"# {PARAMETERS_NOTE.format(city_id=city_id, source=source)}")
+    notebook.metadata.setdefault("papermill", {})["parameters"] = values
     notebook = prepare_notebook_metadata(notebook, paths.shown(template, root), paths.shown(target, root))
     notebook = remove_error_markers(notebook)
     text = nbformat.writes(notebook) + "\n"
@@ -105,6 +114,41 @@ def prepare_city_notebook(city_id: str, language: str | None = None) -> Path:
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, target)
     return target
+
+
+def parameters_source(source: str, values: dict, note: str) -> str:
+    """A parameters cell with ``values`` written in: each assignment the cell has gets its value.
+
+    Parameters
+    ----------
+    source
+        The template's parameters cell: one ``name = value  # comment`` per parameter.
+    values
+        Parameter name -> value (written as papermill writes Python values).
+    note
+        A comment line put first, saying where the values come from.
+
+    Returns
+    -------
+    str
+        The cell with each assigned name's value replaced (its comment kept), the values the cell
+        does not assign added at its end.
+    """
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    lines = source.splitlines()
+    assigned = set()
+    for node in reversed(ast.parse(source).body):  # from the end: line numbers above stay valid
+        names = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and len(names) == 1 and names[0] in values:
+            name = names[0]
+            assigned.add(name)
+            rest = lines[node.end_lineno - 1][node.end_col_offset:]
+            lines[node.lineno - 1:node.end_lineno] = [f"{name} = {PythonTranslator.translate(values[name])}{rest}"]
+    lines += [f"{name} = {PythonTranslator.translate(value)}" for name, value in values.items() if name not in assigned]
+    return "\n".join([note, *lines])
 
 
 def default_city() -> str:
@@ -142,7 +186,7 @@ def _backup_name(target: Path) -> Path:
 
 
 def lab_command(port: int | None, open_browser: bool, extra: Sequence[str] = (),
-                start_path: str | None = None) -> list[str]:
+                start_path: str | None = None, workspaces: Path | None = None) -> list[str]:
     """The command line that starts JupyterLab on the project with this environment's interpreter.
 
     Parameters
@@ -159,6 +203,9 @@ def lab_command(port: int | None, open_browser: bool, extra: Sequence[str] = (),
         ``notebooks/city_profile.ipynb``); ``None`` opens the lab's default view. JupyterLab 4
         takes it as ``--LabApp.default_url=/lab/tree/<path>``: ``--ServerApp.default_url`` is
         overridden by JupyterLab's own default (``/lab``).
+    workspaces
+        The folder JupyterLab keeps its workspace (open tabs, layout) in
+        (``--LabApp.workspaces_dir``); ``None`` leaves the user's own, shared by every lab.
 
     Returns
     -------
@@ -177,6 +224,8 @@ def lab_command(port: int | None, open_browser: bool, extra: Sequence[str] = (),
         target = paths.inside(start_path, root)
         url_path = quote(target.relative_to(root).as_posix())
         command.append(f"--LabApp.default_url=/lab/tree/{url_path}")
+    if workspaces is not None:
+        command.append(f"--LabApp.workspaces_dir={workspaces}")
     if port is not None:
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConfigError(f"--port {port!r}: expected a port number between 1 and 65535")
@@ -266,7 +315,11 @@ def start_lab(city_id: str | None, port: int | None = None, open_browser: bool =
     is not opened, so that running and autosaving it in the lab never writes outputs into the
     committed ``notebooks/city_profile.ipynb`` (it can be opened from the file browser to change
     the template; Run All works there too). JupyterLab runs with ``WORKBENCH_ROOT`` set to the project
-    root. Ctrl-C reaches JupyterLab (which asks to confirm, or stops at a second Ctrl-C) and this
+    root, with a fresh workspace (``outputs/lab/.workspaces/<city>/``, emptied at each start: no
+    tab of another city or session is restored), and writes its log to
+    ``outputs/lab/jupyterlab.log``; once it serves, the log's path and then its address, on the
+    last line, are printed (a server that ends before, as with ``--version``, has its log printed).
+    Ctrl-C reaches JupyterLab (which asks to confirm, or stops at a second Ctrl-C) and this
     function waits for it to end.
 
     Parameters
@@ -289,19 +342,46 @@ def start_lab(city_id: str | None, port: int | None = None, open_browser: bool =
     """
     ensure_kernel()
     root = paths.project_root()
-    notebook = prepare_city_notebook(city_id if city_id is not None else default_city())
-    command = lab_command(port, open_browser, list(extra), notebook.relative_to(root).as_posix())
+    city_id = city_id if city_id is not None else default_city()
+    notebook = prepare_city_notebook(city_id)
+    workspaces = notebook.parent / ".workspaces" / city_id
+    shutil.rmtree(workspaces, ignore_errors=True)
+    workspaces.mkdir(parents=True)
+    command = lab_command(port, open_browser, list(extra), notebook.relative_to(root).as_posix(), workspaces)
+    log = notebook.parent / LOG_NAME
     logger.info("starting %s", " ".join(command))
     started: list[subprocess.Popen] = []
     # installed before the start, so no Ctrl-C can stop this process and leave JupyterLab running
     # (a Python handler is not inherited by the new program, an ignored signal would be)
     previous = {number: signal.signal(number, _passer(started)) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        started.append(subprocess.Popen(command, env=lab_environment(), cwd=root))
+        with log.open("w", encoding="utf-8") as written:
+            started.append(subprocess.Popen(command, env=lab_environment(), cwd=root, stdout=written,
+                                            stderr=subprocess.STDOUT))
+        address = _wait_for_address(started[0], log)
+        if address is None:  # ended before it served: what it said is all there is
+            sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+        else:
+            print(f"JupyterLab serves {paths.shown(notebook, root)} for {city_id}; its log: {log}; "
+                  "Ctrl-C stops it. Open this address:", flush=True)
+            print(address, flush=True)
         return started[0].wait()
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def _wait_for_address(process: subprocess.Popen, log: Path) -> str | None:
+    """The first address JupyterLab writes into its log once it serves, or ``None`` if it ended first."""
+    while True:
+        ended = process.poll() is not None
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        found = _ADDRESS.search(text)
+        if found:
+            return found.group(1)
+        if ended:
+            return None
+        time.sleep(0.2)
 
 
 def _passer(started: list[subprocess.Popen]):

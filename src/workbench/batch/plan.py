@@ -134,6 +134,29 @@ def plan(city_ids: list[str], run_dir: Path, with_compare: bool = True,
     return cities, compare
 
 
+def companions(city_ids: list[str], with_compare: bool = True) -> list[str]:
+    """The network cities a run of some cities compares with but was not asked to run.
+
+    ``workbench run --city X`` compares X with the other cities of ``params/compare.yaml``: their
+    notebooks are copied from an earlier run that made them from the same inputs, never executed
+    (:class:`workbench.batch.runner._Batch`). None when the run has no comparisons, runs every
+    network city already, or runs no city of the network (its comparisons then cover its own cities).
+
+    Parameters
+    ----------
+    city_ids
+        The cities asked for, checked by :func:`checked_cities`.
+    with_compare
+        Whether the run plans the comparisons.
+    """
+    if not with_compare or not city_ids:
+        return []
+    wanted = load_compare_params()["city_ids"]
+    if not any(c in wanted for c in city_ids):
+        return []
+    return [c for c in wanted if c not in city_ids]
+
+
 def cities_dir(task: Task) -> Path:
     """The folder of city tables a comparison reads, resolved without the comparison's own folder existing.
 

@@ -24,10 +24,11 @@ from pathlib import Path
 from workbench import paths
 from workbench.batch import cache, engines, interrupts, lock
 from workbench.batch.notebook import Limits
-from workbench.batch.plan import RunFolders, check_local_inputs, checked_cities, cities_dir, plan, run_folders
+from workbench.batch.plan import (RunFolders, check_local_inputs, checked_cities, cities_dir, companions, plan,
+                                  run_folders)
 from workbench.batch.publish import LAST_ATTEMPT, LATEST, last_attempt, point, publish, recover
 from workbench.batch.tasks import MAX_ERROR, RunSummary, Task, TaskKind, TaskResult
-from workbench.errors import ConfigError, RunInterrupted, RunStepError
+from workbench.errors import ConfigError, RunInterrupted, RunStepError, WorkbenchError
 from workbench.provenance import Manifest, NotebookRecord, folder_checksums, input_checksums
 from workbench.reference.params import CityParams, validate_params
 from workbench.reference.registry import load_cities
@@ -42,7 +43,9 @@ class RunOptions:
     parameters of some cities used instead of ``params/<city>.yaml``; ``run_dir``: a new or empty
     folder instead of ``outputs/<run id>``; ``engine``: a name of :mod:`workbench.batch.engines`
     (``forked``, ``fresh`` or ``dask`` with ``scheduler``); ``force``: run every notebook, even one
-    an earlier run made from the same inputs (:mod:`workbench.batch.cache`); ``annex``: keyword
+    an earlier run made from the same inputs (:mod:`workbench.batch.cache`), except the network
+    cities a run of some cities only compares with (:func:`workbench.batch.plan.companions`:
+    always copied, never run); ``annex``: keyword
     arguments of :func:`workbench.report.annex.render_run` (formats, languages, threshold,
     progress), ``None`` for no annexes; ``progress(result, done, total)``: called as each notebook ends;
     ``started(folder)``: called with the run's (staging) folder once it is made (the CLI opens the
@@ -95,8 +98,25 @@ def run_batch(options: RunOptions) -> RunSummary:
     with lock.hold(paths.outputs_dir()):
         recover()
         folders = run_folders(options.run_dir)
-        cities, compare = plan(city_ids, folders.staging, options.with_compare, options.params, list(options.briefs))
-        return _Batch(folders, cities + compare, options, engine).run()
+        others, notes = _companion_params(companions(city_ids, options.with_compare))
+        cities, compare = plan(city_ids + list(others), folders.staging, options.with_compare,
+                               {**options.params, **others}, list(options.briefs))
+        batch = _Batch(folders, cities + compare, options, engine)
+        batch.companions, batch.summary.notes = set(others), notes
+        return batch.run()
+
+
+def _companion_params(city_ids: list[str]) -> tuple[dict[str, CityParams], list[str]]:
+    # a companion whose params file is wrong is left out of the comparisons, not the run
+    from workbench.reference.params import load_city_params
+
+    chosen, notes = {}, []
+    for city_id in city_ids:
+        try:
+            chosen[city_id] = load_city_params(city_id)
+        except ConfigError as exc:
+            notes.append(f"comparisons without {city_id}: {exc}")
+    return chosen, notes
 
 
 def resume_batch(options: RunOptions) -> RunSummary:
@@ -182,6 +202,8 @@ class _Batch:
                                                                 for t in tasks])
         #: notebooks to copy instead of running: from the run being resumed, or found by their key
         self.earlier: dict[str, cache.Earlier] = {}
+        #: network cities a run of some cities compares with: copied from an earlier run, never executed
+        self.companions: set[str] = set()
 
     def run(self) -> RunSummary:
         """Execute, render and publish; see :func:`run_batch`."""
@@ -197,12 +219,13 @@ class _Batch:
                 point(paths.outputs_dir() / LAST_ATTEMPT, self.folders.staging)
                 step = "running the notebooks"
                 base = cache.base_inputs(self.manifest.inputs)
+                self._find_companions(base)
                 self._execute([t for t in self.tasks if t.kind is not TaskKind.COMPARISON], base)
                 self._execute([self._with_succeeded_cities(t) for t in self.tasks if t.kind is TaskKind.COMPARISON], base)
                 self.summary.status = "ok" if not self.summary.failed else "failed"
                 step = "rendering the annexes"
                 if self.options.annex is not None:
-                    self._render()
+                    self._render_or_note()
                 step = "writing the index of city briefs"
                 if any(t.kind is TaskKind.BRIEF for t in self.tasks):
                     self._index_briefs()
@@ -234,6 +257,20 @@ class _Batch:
             raise failure
         if self.summary.status == "interrupted":
             raise RunInterrupted(self.summary) from None
+
+    def _find_companions(self, base: dict) -> None:
+        # copied whatever --force says (it forces the cities asked for); one with no earlier notebook
+        # of the same key is left out of the run and its comparisons, in one line, not run
+        tasks = [t for t in self.tasks if t.kind is TaskKind.PROFILE and t.city_id in self.companions]
+        keys = {t.name: self._key(t, base) for t in tasks}
+        self.earlier.update(cache.find_earlier(keys, exclude=self.folders.names()))
+        missing = [t.name for t in tasks if t.name not in self.earlier]
+        if missing:
+            self.tasks = [t for t in self.tasks if t.name not in missing]
+            self.manifest.notebooks = [n for n in self.manifest.notebooks if n.name not in missing]
+            self.companions -= set(missing)
+            self.summary.notes.append(f"comparisons without {', '.join(missing)}: no earlier result to reuse; "
+                                      "run all cities once")
 
     def _execute(self, tasks: list[Task], base: dict) -> None:
         keys = {t.name: self._key(t, base) for t in tasks if t.name not in self._done()}
@@ -273,6 +310,9 @@ class _Batch:
         self._replace_record(task.name, parameters=task.parameters)
         if not chosen:
             self._record(TaskResult.of(task, "not run", error="no city of the run succeeded"))
+        elif self.companions and not set(chosen) - self.companions:
+            # the cities asked for all failed: comparing the copied ones alone would tell nothing new
+            self._record(TaskResult.of(task, "not run", error="no city asked for succeeded"))
         return task
 
     def _done(self) -> set[str]:
@@ -302,6 +342,14 @@ class _Batch:
             raise OSError(exc.errno, f"writing the manifest: {exc.strerror or exc}",
                           str(self.summary.run_dir / "manifest.json")) from None
 
+    def _render_or_note(self) -> None:
+        # an annex that cannot be rendered fails the run, but is told apart from failed notebooks
+        try:
+            self._render()
+        except WorkbenchError as exc:
+            self.summary.status, self.summary.annex_error = "failed", str(exc)[:MAX_ERROR]
+            self.manifest.error = f"rendering the annexes: {exc}"[:MAX_ERROR]
+
     def _render(self) -> None:
         options = dict(self.options.annex or {})
         progress = options.pop("progress", None)
@@ -319,7 +367,8 @@ class _Batch:
         runs = {self.earlier[r.name].run for r in comparisons if r.name in self.earlier}
         if comparisons and len(runs) == 1 and all(r.name in self.earlier for r in comparisons):
             sources[cache.NETWORK] = self.earlier[comparisons[0].name]
-        copied = set()
+        # a companion's annex is copied when its run rendered it with the same options, else left out
+        copied = {r.city_id for r in ok if r.city_id in self.companions}
         for name, earlier in sources.items():
             files = cache.copy_annexes(earlier, self.folders.staging, name, options)
             if files is not None:
@@ -366,7 +415,7 @@ class _Batch:
     def _end(self, status: str, error: str = "") -> None:
         # with the stop signals held (see _finish): the last steps run to the end
         self.summary.status = status
-        self.manifest.status, self.manifest.error = status, error[:MAX_ERROR]
+        self.manifest.status, self.manifest.error = status, (error or self.manifest.error)[:MAX_ERROR]
         self.manifest.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         staging = self.folders.staging
         for leftover in staging.rglob("*.tmp"):

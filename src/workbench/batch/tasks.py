@@ -96,6 +96,14 @@ class RunSummary:
     results: list[TaskResult] = field(default_factory=list)
     status: str = "running"  #: 'running', then 'ok', 'failed' or 'interrupted'
     resumed_from: str = ""  #: run folder a ``--resume`` run took its succeeded notebooks from
+    notes: list[str] = field(default_factory=list)  #: one line each: what the run left out, and why
+    annex_error: str = ""  #: why rendering the annexes failed (every notebook may have succeeded)
+
+    @property
+    def comparisons(self) -> tuple[list[str], list[str]]:
+        """The comparisons that succeeded: those copied from an earlier run, and those run again."""
+        done = [r for r in self.results if r.kind is TaskKind.COMPARISON and r.status == "ok"]
+        return [r.name for r in done if r.reused_from], [r.name for r in done if not r.reused_from]
 
     @property
     def failed(self) -> list[TaskResult]:

@@ -82,6 +82,8 @@ def run(args) -> int:
         print(f"interrupted; partial outputs in {stop.summary.run_dir}; nothing published", file=sys.stderr)
         return INTERRUPTED
     out.print(_summary_table(summary))
+    for line in _run_notes(summary, with_compare=not args.no_compare and bool(cities)):
+        out.print(line, markup=False)
     folders = [str(summary.run_dir / f) for f in ("cities", "compare") if (summary.run_dir / f).is_dir()]
     if folders:
         out.print(f"Executed notebooks: {'  '.join(folders)}", markup=False)
@@ -96,6 +98,9 @@ def run(args) -> int:
         out.print(line, markup=False)
     if log.path is not None:
         out.print(f"Log (other programs' warnings): {summary.run_dir / LOG_NAME}", markup=False)
+    if summary.annex_error and not summary.failed:
+        raise RunError(f"all {len(summary.results)} notebooks succeeded but an annex failed: {summary.annex_error}; "
+                       f"the run is in {summary.run_dir}; nothing published (outputs/latest unchanged)")
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed[:10]) + (
             f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")
@@ -112,6 +117,21 @@ def accepted_lines(run_dir) -> list[str]:
     accepted = manifest.accepted_changes if manifest is not None else {}
     return [f"Accepted at ingestion ({source}, {len(changes)} change(s), listed in manifest.json): {changes[0]}"
             for source, changes in accepted.items() if changes]
+
+
+def _run_notes(summary, with_compare: bool) -> list[str]:
+    # what the run left out, which comparisons it copied or ran, and (a run of some cities) how to skip them
+    lines = list(summary.notes)
+    reused, rerun = summary.comparisons
+    if reused or rerun:
+        lines.append(f"comparisons reused ({len(reused)}): {', '.join(reused) or '-'}; "
+                     f"rerun ({len(rerun)}): {', '.join(rerun) or '-'}")
+    if with_compare and (reused or rerun):
+        lines.append("hint: --no-compare skips the comparisons (and the network annex) when you only need "
+                     "your city's annex")
+    if summary.annex_error:
+        lines.append(f"annex failed: {summary.annex_error}")
+    return lines
 
 
 def _params_files(files: list[Path]) -> dict:

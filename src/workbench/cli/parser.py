@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "time: outputs/.lock. A notebook whose inputs are those of one an earlier run made is "
                          "copied from that run with its annexes (--force runs everything).",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable)")
+    run.add_argument("--city", action="append", metavar="ID", help="run only this city (repeatable); the comparisons "
+                     "use the other cities of params/compare.yaml as an earlier run made them (copied, never run)")
     run.add_argument("--cities", metavar="ID,ID", help="comma-separated list of cities to run; the word 'eurostat' "
                      "adds a city brief of every Eurostat city with foreign-born data (about 690) and "
                      "briefs/index.html, a searchable page of them")
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="run every notebook again; by default a notebook whose inputs (template, parameters, "
                      "data it reads, src/workbench code, package versions) are those of a notebook an earlier run "
-                     "made is copied from that run, with its annexes")
+                     "made is copied from that run, with its annexes; with --city, the other network cities are still copied")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="run the notebooks on a dask.distributed cluster (e.g. tcp://host:8786) instead of local "
                      "workers; its workers must see this project at the same path (see README)")
@@ -160,8 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser(
         "lab", help="start JupyterLab on the project, a city's profile notebook ready to run",
         description="Start JupyterLab on the project with the workbench kernel, a city's profile notebook open: "
-        "outputs/lab/ID_profile.ipynb, the template notebooks/city_profile.ipynb with params/ID.yaml filled "
-        "in (an edited copy is kept as a .bak file first); Run All computes the profile. Without --city, the "
+        "outputs/lab/ID_profile.ipynb, the template notebooks/city_profile.ipynb with the values of params/ID.yaml "
+        "written into its parameters cell (an edited copy is kept as a .bak file first); Run All computes the "
+        "profile. A fresh workspace each start; the server log goes to outputs/lab/jupyterlab.log and the "
+        "address is printed on the last line once it serves. Without --city, the "
         "template's own city (madrid). Another city: start again with --city ID (ids: `workbench cities`). "
         "Nothing in the lab copy changes the project's files. Stop it with Ctrl-C. Arguments after '--' go to "
         "JupyterLab.")
