@@ -324,7 +324,7 @@ class DaskEngine:
         try:
             from distributed import Client
         except ImportError:
-            raise ConfigError("--scheduler needs dask.distributed: pip install 'workbench[distributed]' "
+            raise ConfigError("--scheduler needs dask.distributed: pip install 'city-migration-workbench[distributed]' "
                               "(or `pip install distributed`)") from None
         try:
             return Client(self.scheduler, timeout="10s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.cli.output import console
+from workbench.cli.output import console, final
 from workbench.errors import ConfigError
 
 
@@ -19,6 +19,9 @@ def ingest(args) -> int:
         note = "  (raw file differs from the registry checksum: update the registry entry)" if r.checksum_changed else ""
         unit = "areas" if r.kind == "boundaries" else "rows"
         out.print(f"{r.source_id:<45} {r.rows:>8} {unit:<5} {r.table}{note}")
+    changed = sum(1 for r in results if r.checksum_changed)
+    final(out, f"ingested {len(results)} source(s)" + (f"; {changed} raw file(s) differ from the registry checksum"
+                                                       if changed else ""))
     return 0
 
 
@@ -48,7 +51,7 @@ def validate(args) -> int:
         print(f"error: {len(failed)} of {len(checks)} checks failed", file=sys.stderr)
         return exit_code(checks)
     todo = sum(1 for c in checks if c.todo)
-    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else ""))
+    final(out, f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else ""))
     return 0
 
 
@@ -84,8 +87,7 @@ def new_city(args) -> int:
     elif scaffold.to_ingest:
         out.print(f"next: tag the city's rows in the tidy tables: workbench ingest --raw RAW --only "
                       f"{','.join(scaffold.to_ingest)}", markup=False)
-    out.print(f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)",
-                  markup=False)
+    final(out, f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workbench.cli.output import console, licence_note
+from workbench.cli.output import console, final, licence_note
 from workbench.cli.parser import annex_kwargs
 from workbench.errors import ConfigError
 
@@ -90,6 +90,10 @@ def run(args) -> int:
     if briefs:
         out.print(f"City briefs: {summary.run_dir / 'briefs' / 'index.html'}", markup=False)
     out.print(f"Manifest: {summary.run_dir / 'manifest.json'}", markup=False)
+    if out.quiet:  # -q: the table and the lines above are not shown; one line says how it went
+        reused = sum(1 for r in summary.results if r.reused_from)
+        final(out, f"Run {summary.run_dir.name}: {len(summary.results) - len(summary.failed)} of {len(summary.results)} "
+                   f"notebooks succeeded ({reused} copied from earlier runs); manifest {summary.run_dir / 'manifest.json'}")
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed[:10]) + (
             f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")
