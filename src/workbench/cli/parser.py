@@ -200,7 +200,8 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=version_text() + "\n")
+        print(version_text())  # on stdout, as argparse's own "version" action
+        parser.exit()
 
 
 def version_text() -> str:
