@@ -38,9 +38,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || ( $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV) )
 
 # The exact versions of every dependency (with their hashes) come from the lock; the package itself
-# is then installed editable without resolving anything again.
+# is then installed editable without resolving anything again. A .venv made before the package was
+# renamed city-migration-workbench has it as "workbench" too: that one goes first.
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip uninstall --quiet --yes workbench >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check >&2; exit 1; }
