@@ -13,7 +13,7 @@
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-tests=${CHECK_TESTS:-"tests/test_cli.py tests/test_params.py tests/test_stats.py"}
+tests=${CHECK_TESTS:-"tests/test_cli.py tests/test_params.py tests/test_stats.py tests/test_environment.py"}
 city=${CHECK_CITY:-madrid}
 fits='import sys; sys.exit(not (3, 11, 5) <= sys.version_info[:3] < (3, 14))'
 
