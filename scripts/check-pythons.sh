@@ -73,7 +73,7 @@ for python in "${interpreters[@]}"; do
     # the run moved outputs/last-attempt to the temporary run: back to the project's own
     if [ -n "$previous" ]; then ln -sfn "$previous" "$root/outputs/last-attempt"; else rm -f "$root/outputs/last-attempt"; fi
     passed=$(grep -Eo '[0-9]+ passed' "$dir/tests.log" 2>/dev/null | tail -n 1)
-    annexes=$(grep -c "/$city\.\(html\|docx\|pdf\)$" "$dir/run-$city.log" 2>/dev/null)
+    annexes=$(grep -c "^/.*/$city\.\(html\|docx\|pdf\)$" "$dir/run-$city.log" 2>/dev/null)  # the ls lines
     summaries+=("Python $version: $status; tests: ${passed:-not run}; $city annexes: ${annexes:-0} (html, docx, pdf)")
     [ "$status" = ok ] || failed=1
     if [ "$status" = ok ] && [ -z "${KEEP:-}" ]; then rm -rf "$venv" "$dir/run"; fi
