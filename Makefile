@@ -1,7 +1,12 @@
-# Two commands for a fresh machine with Python 3.11 and pip:
+# Two commands for a fresh machine with Python 3.11, 3.12 or 3.13 and pip:
 #   make profiles   set up .venv, run the whole batch on the embedded data, print where the annexes are
 #   make test       set up .venv (with test extras), check the import layers, run unit tests and the nbval regression checks
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The venv is made with PYTHON=/path/to/python if given, else with the newest of python3.13, python3.12,
+# python3.11 and python3 whose version fits requires-python (pyproject.toml); it installs requirements.lock.
+PY_FITS := import sys; sys.exit(not (3, 11, 5) <= sys.version_info[:3] < (3, 14))
+PYTHON  ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+             command -v $$p >/dev/null 2>&1 && $$p -c '$(PY_FITS)' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+LOCK   := requirements.lock
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -9,7 +14,7 @@ RAW    ?= ../shared/data/raw
 NBVAL_DIR := tests/nbval
 NBVAL_TMP := .nbval-run
 
-.PHONY: help setup profiles test fonts browser apt-install lint unit nbval baseline benchmark catalogs ingest validate lab clean
+.PHONY: help setup lock pythons profiles test fonts browser apt-install lint unit nbval baseline benchmark catalogs ingest validate lab clean
 
 help:
 	@echo "make profiles   set up .venv, run every city profile and comparison, write the annexes (HTML, Word, PDF; en/fr/ar)"
@@ -22,21 +27,48 @@ help:
 	@echo "make ingest     rebuild data/tidy from RAW=$(RAW)"
 	@echo "make validate   check registries, tidy tables, expert figures and params"
 	@echo "make lab        start JupyterLab on the project, a city profile notebook ready for Run All (workbench lab)"
+	@echo "make lock       regenerate $(LOCK) from pyproject.toml with uv (LOCK_FLAGS=--upgrade to take newer versions)"
+	@echo "make pythons    in a throwaway venv per Python 3.11-3.13 found: install the lock, fast unit tests, Madrid end to end"
 
 setup: $(STAMP)
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" || (echo "error: python3.11 not found" >&2; exit 1)
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11.5 to 3.13 found (tried python3.13, python3.12, python3.11, python3): install one, or give PYTHON=/path/to/python" >&2; exit 1; }
+	@$(PYTHON) -c '$(PY_FITS)' >/dev/null 2>&1 || { echo "error: PYTHON=$(PYTHON) is not Python 3.11.5 to 3.13 (it says: $$($(PYTHON) --version 2>&1 | head -n 1)); give another PYTHON=" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV) || ( $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV) )
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The exact versions of every dependency (with their hashes) come from the lock; the package itself
+# is then installed editable without resolving anything again. A .venv made before the package was
+# renamed city-migration-workbench has it as "workbench" too: that one goes first.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip uninstall --quiet --yes workbench >/dev/null 2>&1 || true
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check >&2; exit 1; }
 	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python 3 (workbench)" >/dev/null
 	if [ -e .git ] && command -v git >/dev/null; then $(BIN)/nbdime config-git --enable >/dev/null \
 	  && git config diff.jupyternotebook.command "$(abspath $(BIN))/git-nbdiffdriver diff" \
 	  && git config merge.jupyternotebook.driver "$(abspath $(BIN))/git-nbmergedriver merge %O %A %B %L %P"; fi
 	touch $@
+
+# One lock for Python 3.11.5-3.13 on Linux and macOS ([tool.uv] environments), with the test extras
+# (which include the distributed ones). uv keeps the versions already locked unless pyproject.toml asks
+# for others, or LOCK_FLAGS=--upgrade (or --upgrade-package NAME). uv comes from PATH, else from a
+# throwaway venv in a temporary folder.
+LOCK_FLAGS ?=
+
+lock:
+	@uv=$$(command -v uv || true); tmp=""; \
+	if [ -z "$$uv" ]; then tmp=$$(mktemp -d) && $(PYTHON) -m venv "$$tmp" && "$$tmp/bin/python" -m pip install --quiet uv \
+	  && uv="$$tmp/bin/uv" || { echo "error: could not install uv into a temporary venv (see above)" >&2; exit 1; }; fi; \
+	"$$uv" pip compile pyproject.toml --extra test --universal --python-version 3.11.5 --generate-hashes \
+	  --custom-compile-command "make lock" --quiet $(LOCK_FLAGS) -o $(LOCK); status=$$?; \
+	if [ -n "$$tmp" ]; then rm -rf "$$tmp"; fi; exit $$status
+
+# Each Python 3.11-3.13 on this machine (PATH and pyenv): a venv from the lock, fast unit tests, one city.
+pythons:
+	scripts/check-pythons.sh
 
 profiles: fonts $(STAMP)
 	$(BIN)/workbench run

@@ -70,6 +70,20 @@ def test_compare_key_follows_the_tables_the_cities_saved(keyed, tmp_path: Path):
     assert cache.compare_key("compare_cities.ipynb", parameters, cities, inputs, base) != first
 
 
+def test_every_installed_distribution_and_the_system_parts_are_in_the_key(keyed, monkeypatch):
+    _, key = keyed
+    before = key()
+    installed = cache.installed_distributions()
+    assert "mistune" in installed and "tinycss2" in installed, "transitive ones too (they can change an annex)"
+    # a distribution no one listed by hand (the Markdown renderer nbconvert uses) changes the key
+    monkeypatch.setattr(cache, "installed_distributions", lambda: {**installed, "mistune": "0.0.1"})
+    changed = key()
+    assert changed != before
+    system = cache.system_versions()
+    monkeypatch.setattr(cache, "system_versions", lambda: {**system, "pango": "1.0.0"})
+    assert key() not in (before, changed)
+
+
 def test_code_fingerprint_covers_the_package_code():
     module = sorted(paths.PACKAGE_DIR.glob("*.py"))[0]
     assert module.is_file() and len(cache.code_fingerprint()) == 64

@@ -44,6 +44,47 @@ def test_validate_passes_on_the_project():
     assert "checks passed" in result.stdout
 
 
+def test_quiet_prints_only_the_final_summary_line_and_errors():
+    result = run_cli("-q", "validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith("all ") and "checks passed" in result.stdout
+    failed = run_cli("-q", "run", "--city", "nowhere")
+    assert failed.returncode == 2 and failed.stderr.startswith("error: unknown city 'nowhere'") and not failed.stdout
+    listing = run_cli("-q", "cities")
+    assert "madrid" in listing.stdout, "a listing is the command's result, not its chatter"
+
+
+def test_quiet_and_verbose_set_the_log_levels(monkeypatch):
+    import argparse
+    import logging
+
+    from workbench import cli
+    from workbench.cli import output
+
+    workbench_logger, root = logging.getLogger("workbench"), logging.getLogger()
+    levels = workbench_logger.level, root.level
+    monkeypatch.setattr(output, "_quiet", False)
+    monkeypatch.setattr(logging, "basicConfig", lambda level, **kw: root.setLevel(level))
+    try:
+        cli._set_verbosity(argparse.Namespace(debug=False, quiet=False, verbose=True))
+        assert workbench_logger.getEffectiveLevel() == logging.INFO and root.level == logging.WARNING
+        cli._set_verbosity(argparse.Namespace(debug=False, quiet=True, verbose=False))
+        assert root.level == logging.ERROR and output.console().quiet and not output.console(result=True).quiet
+    finally:
+        workbench_logger.setLevel(levels[0])
+        root.setLevel(levels[1])
+    both = run_cli("-q", "-v", "validate")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
+def test_version_names_the_distribution_its_version_and_the_project():
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first.split()[0] == "city-migration-workbench" and "(Python 3." in first
+    assert second == f"project: {ROOT}"
+
+
 def test_validate_reports_a_broken_expert_file(project_copy: Path):
     (project_copy / "data" / "local" / "figures" / "amman.csv").write_text("place_id,value\nJOR,x\n", encoding="utf-8")
     result = run_cli("validate", root=project_copy)

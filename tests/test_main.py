@@ -25,3 +25,11 @@ def test_python_m_workbench_passes_the_exit_code_on():
     result = _module("run", "--city", "nowhere")
     assert result.returncode == 2
     assert result.stderr.startswith("error: unknown city 'nowhere'")
+
+
+def test_python_m_workbench_version_names_the_distribution_and_the_project():
+    result = _module("--version")
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first.startswith("city-migration-workbench ") and "(Python 3." in first
+    assert second == f"project: {ROOT}"

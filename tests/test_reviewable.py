@@ -169,13 +169,13 @@ def test_setup_configures_nbdime_in_this_clone_only():
 
 
 def test_notebook_tools_are_pinned_alike_for_pip_and_conda():
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    pins = dict(d.split("==") for d in pyproject["project"]["dependencies"])
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split(" ", 1)[0].split("==") for line in lock if "==" in line and not line.startswith(" "))
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     conda_pins = dict(d.split("==") for d in pip if "==" in d)
     for name in ("jupytext", "nbdime"):
-        assert conda_pins[name] == pins[name], f"{name}: environment.yml and pyproject.toml pin different versions"
+        assert conda_pins[name] == pins[name], f"{name}: environment.yml and requirements.lock pin different versions"
 
 
 def test_pytest_does_not_collect_the_paired_scripts():

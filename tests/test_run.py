@@ -23,6 +23,9 @@ def test_run_one_city_and_comparison_end_to_end(project_copy: Path):
 
     assert [n["name"] for n in manifest["notebooks"]] == ["vienna"] + [f"compare-{name}" for name, _, _ in comparisons()]
     assert manifest["inputs"] and manifest["packages"]["pandas"]
+    environment = manifest["environment"]  # every installed distribution, and what outside Python shapes an annex
+    assert environment["distributions"]["mistune"] and environment["distributions"]["jinja2"]
+    assert set(environment["system"]) == {"python", "pandoc", "pango", "harfbuzz-subset"}
     annex = (run_dir / "annex" / "en" / "vienna.html").read_text(encoding="utf-8")
     assert "Table A.1." in annex and "Source:" in annex and "import " not in annex
     network = (run_dir / "annex" / "en" / "network.html").read_text(encoding="utf-8")

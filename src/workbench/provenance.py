@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
+import platform
+import re
 import subprocess
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,9 +19,13 @@ import yaml
 from workbench import paths
 from workbench.errors import DataError
 
-#: Distributions whose versions go into every manifest and cache key.
+#: The name this package is installed under (pyproject.toml); the import package is ``workbench``.
+DISTRIBUTION = "city-migration-workbench"
+
+#: Distributions an annex's provenance footer names; a manifest records every installed one
+#: (:func:`installed_distributions`) and the system libraries (:func:`system_versions`).
 TRACKED_PACKAGES: tuple[str, ...] = (
-    "workbench",
+    DISTRIBUTION,
     "pandas",
     "numpy",
     "pandera",
@@ -29,6 +37,12 @@ TRACKED_PACKAGES: tuple[str, ...] = (
     "openpyxl",
     "xlrd",
     "rdata",
+    "Jinja2",
+    "Babel",
+    "markdown-it-py",
+    "weasyprint",
+    "python-docx",
+    "pypandoc-binary",
 )
 
 
@@ -50,6 +64,59 @@ def package_versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def distribution_version() -> str:
+    """The installed version of this package (:data:`DISTRIBUTION`), or ``'not installed'`` when run from source."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def installed_distributions() -> dict[str, str]:
+    """Every distribution installed in this environment, by normalised name (PEP 503), sorted: name -> version.
+
+    Where a name is installed twice, the one found first on ``sys.path`` (the one imported) wins.
+    """
+    found: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            found.setdefault(re.sub(r"[-_.]+", "-", name).lower(), dist.version)
+    return dict(sorted(found.items()))
+
+
+@functools.cache
+def system_versions() -> dict[str, str]:
+    """What outside Python shapes the annexes: pandoc (Word), Pango and HarfBuzz-Subset (PDF via WeasyPrint).
+
+    Each is a version, ``'yes'``/``'no'`` (HarfBuzz-Subset: fonts subset by it, else by fontTools), or
+    ``'unavailable'``. Asked once per process (loading Pango takes about a second).
+    """
+    found = {"python": platform.python_version(), "pandoc": "unavailable", "pango": "unavailable",
+             "harfbuzz-subset": "unavailable"}
+    try:
+        import pypandoc
+
+        found["pandoc"] = str(pypandoc.get_pandoc_version())
+    except (ImportError, OSError, RuntimeError):
+        pass
+    try:
+        with warnings.catch_warnings():  # WeasyPrint warns on import when HarfBuzz-Subset is missing: recorded here
+            warnings.simplefilter("ignore")
+            from weasyprint.text import ffi
+        number = int(ffi.pango.pango_version())  # major * 10000 + minor * 100 + micro
+        found["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+        found["harfbuzz-subset"] = "no" if ffi.harfbuzz_subset is None else "yes"
+    except (ImportError, OSError, AttributeError):
+        pass
+    return found
+
+
+def software_environment() -> dict:
+    """What a manifest records of the software a run used: the system parts and every installed distribution."""
+    return {"system": dict(system_versions()), "distributions": installed_distributions()}
 
 
 def git_commit(root: Path) -> str:
@@ -148,7 +215,7 @@ class Manifest:
     run_id: str
     started: str = ""
     git_commit: str = ""
-    packages: dict[str, str] = field(default_factory=dict)
+    packages: dict[str, str] = field(default_factory=dict)  #: the versions the annexes' footer names
     finished: str = ""
     status: str = "running"  #: 'running', then 'ok', 'failed' or 'interrupted'
     resumed_from: str = ""
@@ -161,13 +228,15 @@ class Manifest:
     #: tidy table (its ``.meta.yaml``, key ``accepted_changes``), as the run found them.
     accepted_changes: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  #: project path -> SHA-256 of every input file
+    #: pandoc, Pango, Python and every installed distribution (:func:`software_environment`); empty in manifests before it
+    environment: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, run_id: str) -> Manifest:
-        """The manifest of a run starting now: the commit, package versions and input checksums."""
+        """The manifest of a run starting now: the commit, the software (:func:`software_environment`) and input checksums."""
         return cls(run_id=run_id, started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    git_commit=git_commit(paths.project_root()), packages=package_versions(),
-                   accepted_changes=accepted_changes(), inputs=input_checksums())
+                   accepted_changes=accepted_changes(), inputs=input_checksums(), environment=software_environment())
 
     @classmethod
     def read(cls, run_dir: Path) -> Manifest:
@@ -204,7 +273,8 @@ class Manifest:
         data = {k: v for k, v in asdict(self).items() if v or k in _ALWAYS or (k == "annex" and self.annex_history)}
         data["notebooks"] = [{k: v for k, v in asdict(n).items() if not compact or v or k in ("name", "status")}
                              for n in self.notebooks]
-        data["inputs"] = data.pop("inputs", {})  # last: the long list
+        data["environment"] = data.pop("environment", {})  # the long lists last
+        data["inputs"] = data.pop("inputs", {})
         return paths.write_atomic(Path(run_dir) / MANIFEST_NAME, json.dumps(data, indent=1, ensure_ascii=False))
 
     def succeeded(self) -> list[NotebookRecord]:
@@ -270,7 +340,7 @@ class Manifest:
 
 
 #: Keys written even when empty: a reader can rely on them.
-_ALWAYS = {"run_id", "started", "git_commit", "packages", "finished", "status", "notebooks", "inputs"}
+_ALWAYS = {"run_id", "started", "git_commit", "packages", "finished", "status", "notebooks", "inputs", "environment"}
 
 
 def annex_options(annex: dict | None) -> dict | None:

@@ -8,8 +8,8 @@ A notebook's **key** is a SHA-256 over everything its outputs depend on:
 - a comparison: the template, its parameters, the tables each city it reads saved in this run
   (their bytes, not the city's key: a city rerun that changes nothing leaves its comparisons
   alone), the registries;
-- both: the code of ``src/workbench`` (modules, templates, translations), the Python version and
-  the versions of the tracked packages.
+- all: the code of ``src/workbench`` (modules, templates, translations), the Python version, the
+  version of every installed distribution, and of pandoc, Pango and HarfBuzz-Subset.
 
 A run records each notebook's key in its ``manifest.json``, and for a copied notebook the run
 that computed it (``reused_from``, followed through copies of copies). ``workbench run`` looks for the same
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import paths
-from workbench.provenance import Manifest, NotebookRecord, annex_options, package_versions, sha256_file
+from workbench.provenance import Manifest, NotebookRecord, annex_options, installed_distributions, sha256_file, system_versions
 
 #: The name of the network synthesis annex (``workbench.report.annex.NETWORK``, named here to keep imports light).
 NETWORK = "network"
@@ -64,8 +64,14 @@ def code_fingerprint() -> str:
 
 
 def environment_fingerprint() -> dict:
-    """The Python version and tracked package versions a notebook ran with."""
-    return {"python": platform.python_version(), "packages": package_versions()}
+    """The software a notebook ran with: Python, every installed distribution, pandoc, Pango, HarfBuzz-Subset.
+
+    Every distribution, not a chosen few: a transitive one (mistune, tinycss2, pydyf, scipy ...) can
+    change a number, a sentence or an annex's bytes as surely as pandas can, and no list kept by hand
+    stays complete. An install of an unrelated tool costs one rerun; a stale copy would cost a wrong
+    annex.
+    """
+    return {"python": platform.python_version(), "packages": installed_distributions(), "system": system_versions()}
 
 
 def base_inputs(inputs: dict[str, str]) -> dict:

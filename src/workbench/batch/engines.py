@@ -324,8 +324,8 @@ class DaskEngine:
         try:
             from distributed import Client
         except ImportError:
-            raise ConfigError("--scheduler needs dask.distributed: pip install 'workbench[distributed]' "
-                              "(or `pip install distributed`)") from None
+            raise ConfigError("--scheduler needs dask.distributed: in the project folder, pip install -e '.[distributed]' "
+                              "(the distributed extra of city-migration-workbench)") from None
         try:
             return Client(self.scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:

@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         debug = args.debug
-        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+        _set_verbosity(args)
         if not args.command:
             parser.print_help()
             return 2
@@ -56,6 +55,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         _forget_caught_interrupts()
+
+
+def _set_verbosity(args) -> None:
+    # --debug: every logger at DEBUG; -v: the workbench's own at INFO; -q: errors only (and each command's
+    # final summary line, printed with workbench.cli.output.final)
+    from workbench.cli import output
+
+    level = logging.DEBUG if args.debug else logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose and not args.debug:
+        logging.getLogger("workbench").setLevel(logging.INFO)
+    output.set_quiet(args.quiet)
 
 
 def _dispatch(args) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.cli.logs import LOG_NAME, run_log
-from workbench.cli.output import console, licence_note
+from workbench.cli.output import console, final, licence_note
 from workbench.cli.parser import annex_kwargs
 
 
@@ -51,7 +51,7 @@ def annex(args) -> int:
             raise
     annexes = [p for p in written if p.suffix[1:] in FORMATS]
     tables = [p for p in written if p.suffix in (".csv", ".xlsx")]
-    out.print(f"{len(annexes)} annex files in {folder}"
+    final(out, f"{len(annexes)} annex files in {folder}"
               + (f", with {len(tables)} table files beside them" if tables else "")
               + ("" if args.draft else f"; landing page {run_dir / 'index.html'}"))
     if note := licence_note(run_dir):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workbench.cli.output import console
+from workbench.cli.output import console, final
 
 
 def check(args) -> int:
@@ -52,7 +52,7 @@ def check(args) -> int:
                       "their sentences were not checked", markup=False, highlight=False)
         out.print(f"{checked} claims checked against their cells ({unverifiable} cite a table not shown as saved)",
                   markup=False, highlight=False)
-        out.print(summary, markup=False, highlight=False)
+        final(out, summary)
     return DataError.exit_code if found else 0
 
 

@@ -18,7 +18,7 @@ def places(args) -> int:
     if found.empty:
         raise ConfigError(f"no Eurostat place with foreign-born data has '{args.text}' in its name; try part of the "
                           "name as Eurostat publishes it (often the local name, e.g. Wien, Torino, Lisboa)")
-    out = console()
+    out = console(result=True)
     for row in found.itertuples():
         used = f"  (network city {row.city_id})" if row.city_id else ""
         out.print(f"{row.place_id:<8} {row.name:<40} {row.level:<13} {row.country_iso3}{used}", markup=False)
@@ -29,7 +29,7 @@ def cities(args) -> int:
     """List the network's cities and their geographies; return the exit code."""
     from workbench.reference.registry import load_cities
 
-    out = console()
+    out = console(result=True)
     for city in load_cities().values():
         out.print(f"{city.city_id:<8} {city.names.en:<8} {city.country_iso3}  {city.shore:<5}  {city.city_geography}", markup=False)
         for source_id, area in city.geographies.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.cli.output import console
+from workbench.cli.output import console, final
 from workbench.errors import ConfigError
 
 
@@ -21,6 +21,9 @@ def ingest(args) -> int:
             note += f"  ({r.accepted} implausible change(s) accepted: listed in its .meta.yaml)"
         unit = "areas" if r.kind == "boundaries" else "rows"
         out.print(f"{r.source_id:<45} {r.rows:>8} {unit:<5} {r.table}{note}")
+    changed = sum(1 for r in results if r.checksum_changed)
+    final(out, f"ingested {len(results)} source(s)" + (f"; {changed} raw file(s) differ from the registry checksum"
+                                                       if changed else ""))
     return 0
 
 
@@ -51,8 +54,8 @@ def validate(args) -> int:
         return exit_code(checks)
     todo = sum(1 for c in checks if c.todo)
     warned = sum(1 for c in checks if c.warning)
-    out.print(f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else "")
-              + (f"; {warned} with a warning (WARN: not published as written)" if warned else ""))
+    final(out, f"all {len(checks)} checks passed" + (f"; {todo} things still to do (todo)" if todo else "")
+          + (f"; {warned} with a warning (WARN: not published as written)" if warned else ""))
     return 0
 
 
@@ -88,8 +91,7 @@ def new_city(args) -> int:
     elif scaffold.to_ingest:
         out.print(f"next: tag the city's rows in the tidy tables: workbench ingest --raw RAW --only "
                       f"{','.join(scaffold.to_ingest)}", markup=False)
-    out.print(f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)",
-                  markup=False)
+    final(out, f"next: workbench validate --city {city.city_id}   (what is still missing; docs/add-your-city.md)")
     return 0
 
 

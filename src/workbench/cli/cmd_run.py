@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.logs import LOG_NAME, run_log
-from workbench.cli.output import console, licence_note
+from workbench.cli.output import console, final, licence_note
 from workbench.cli.parser import annex_kwargs
 from workbench.errors import ConfigError
 
@@ -101,6 +101,10 @@ def run(args) -> int:
     if summary.annex_error and not summary.failed:
         raise RunError(f"all {len(summary.results)} notebooks succeeded but an annex failed: {summary.annex_error}; "
                        f"the run is in {summary.run_dir}; nothing published (outputs/latest unchanged)")
+    if out.quiet:  # -q: the table and the lines above are not shown; one line says how it went
+        reused = sum(1 for r in summary.results if r.reused_from)
+        final(out, f"Run {summary.run_dir.name}: {len(summary.results) - len(summary.failed)} of {len(summary.results)} "
+                   f"notebooks succeeded ({reused} copied from earlier runs); manifest {summary.run_dir / 'manifest.json'}")
     if not summary.ok:
         names = ", ".join(r.name for r in summary.failed[:10]) + (
             f" and {len(summary.failed) - 10} more" if len(summary.failed) > 10 else "")

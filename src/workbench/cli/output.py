@@ -10,11 +10,33 @@ from collections.abc import Iterator
 SAYS_PROJECT = ("run", "ingest", "validate", "new-city", "lab", "annex", "check", "runs", "clean", "publish", "chapters")
 
 
-def console():
-    """The console commands print to (stdout, no highlighting, long lines kept whole)."""
+#: ``-q``: the commands print errors and their final summary line only (:func:`final`).
+_quiet = False
+
+
+def set_quiet(quiet: bool) -> None:
+    """Whether the consoles made from now on stay silent (``workbench -q``)."""
+    global _quiet
+    _quiet = bool(quiet)
+
+
+def console(result: bool = False):
+    """The console commands print to (stdout, no highlighting, long lines kept whole).
+
+    With ``-q`` it prints nothing, unless ``result``: what the command is for (a listing), not its progress.
+    """
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    return Console(stderr=False, highlight=False, soft_wrap=True, quiet=_quiet and not result)
+
+
+def final(out, text: str) -> None:
+    """Print a command's final summary line on ``out``, also with ``-q``."""
+    quiet, out.quiet = out.quiet, False
+    try:
+        out.print(text, markup=False)
+    finally:
+        out.quiet = quiet
 
 
 def licence_note(run_dir) -> str:

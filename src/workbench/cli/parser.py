@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("--version", action=_Version, help="print the installed name and version, the Python and the "
+                        "project folder, then exit")
+    chatter = parser.add_mutually_exclusive_group()
+    chatter.add_argument("-q", "--quiet", action="store_true", help="print only errors and the final summary line")
+    chatter.add_argument("-v", "--verbose", action="store_true", help="also print the workbench's progress logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="execute the city profiles and the comparison, render annexes",
@@ -245,6 +250,31 @@ def _runs_commands(sub) -> None:
         + EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     publish.add_argument("run", metavar="RUN", help="a run id under outputs/ (`workbench runs`), a run folder, or latest")
     publish.add_argument("dest", type=Path, metavar="DEST", help="a new or empty folder outside outputs/")
+
+
+class _Version(argparse.Action):
+    # like argparse's "version" action, but the text is found only when asked for
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())  # on stdout, as argparse's own "version" action
+        parser.exit()
+
+
+def version_text() -> str:
+    """What ``workbench --version`` prints: distribution, version and Python, then the project folder."""
+    import platform
+
+    from workbench import paths
+    from workbench.errors import WorkbenchError
+    from workbench.provenance import DISTRIBUTION, distribution_version
+
+    try:
+        root = str(paths.project_root())
+    except WorkbenchError as exc:
+        root = f"none found ({exc})"
+    return f"{DISTRIBUTION} {distribution_version()} (Python {platform.python_version()})\nproject: {root}"
 
 
 def _annex_options(parser: argparse.ArgumentParser) -> None:
