@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import re
+
 import pytest
 
 from workbench.report import annex, annex_document, annex_html, messages
@@ -35,6 +37,20 @@ def test_translations_keep_markdown_markup(needed, lang):
         assert text.count("`") == msgid.count("`"), f"{lang}: code marks changed in {msgid!r}"
         assert text.count("**") == msgid.count("**"), f"{lang}: bold marks changed in {msgid!r}"
         assert text.startswith("- ") == msgid.startswith("- "), f"{lang}: list item changed in {msgid!r}"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_no_translation_holds_two_versions_glued_together(lang):
+    # an officer found a French note printed four times over: merging catalogs had glued the two
+    # sides of each conflicting translation into one text
+    catalog = i18n.catalog(lang)
+    glued = [msgid for msgid, text in catalog.items()
+             if msgid and len(text) >= 40 and text[:25] in text[25:] and msgid[:25] not in msgid[25:]]
+    assert not glued, f"{lang} translations holding their text twice: {glued[:3]}"
+    if lang == "fr":  # a sentence or a bracket glued to the next without a space: the seam of two versions
+        seam = re.compile(r"[a-zé»)][.!?»)][A-ZÉÀÈ«]")
+        seams = [msgid for msgid, text in catalog.items() if msgid and seam.search(text) and not seam.search(msgid)]
+        assert not seams, f"fr translations with two versions glued at a seam: {seams[:3]}"
 
 
 def _baseline_documents():
