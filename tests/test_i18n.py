@@ -134,5 +134,5 @@ def test_a_publishers_english_note_is_quoted_and_marked_in_french_and_arabic():
 
     note = source_words("AIMA stock on 31 December 2024")
     assert render(note, "en") == "AIMA stock on 31 December 2024"
-    assert render(note, "fr") == "« AIMA stock on 31 December 2024 » (en anglais dans la source)"
+    assert render(note, "fr") == "« AIMA stock on 31 December 2024 » (en anglais)"
     assert "بالإنجليزية" in render(note, "ar")

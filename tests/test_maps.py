@@ -95,7 +95,7 @@ def test_the_alt_text_names_the_highest_and_lowest_area_with_their_shares(fake_c
 
 def test_the_arabic_legend_is_laid_out_right_to_left(fake_city):
     with plt.rc_context(chart_print.style("ar")):
-        fig = maps.plot_district_map(_table({"XX-1": 10.0, "XX-2": 20.0, "XX-3": 30.0}), lang="ar", boundary_id="fake_districts")
+        fig = maps.plot_district_map(_table({"XX-1": 10.0, "XX-2": None, "XX-3": 30.0}), lang="ar", boundary_id="fake_districts")
         fig.canvas.draw()
         title = fig.legends[0].get_title().get_text()
     assert chart_print.ARABIC_LETTERS.search(title)
@@ -103,6 +103,10 @@ def test_the_arabic_legend_is_laid_out_right_to_left(fake_city):
         assert title.startswith("\u200f")
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert chart_print.ARABIC_LETTERS.search(labels[-1])  # 'no value' in Arabic
+    plt.close("all")
+    # every area has a value: no grey box in the legend (issue 18 officer review)
+    full = maps.plot_district_map(_table({"XX-1": 10.0, "XX-2": 20.0, "XX-3": 30.0}), boundary_id="fake_districts")
+    assert "no value" not in [t.get_text() for t in full.legends[0].get_texts()]
     plt.close("all")
 
 

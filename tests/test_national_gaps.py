@@ -68,5 +68,5 @@ def test_an_unpublished_rate_is_named_in_a_note_not_left_as_an_unexplained_empty
     table = pd.DataFrame({GROUP: ["nationals", "citizens of another EU country"], EMPLOYMENT_RATE: [78.7, 78.5],
                           UNEMPLOYMENT_RATE: [5.9, float("nan")]})
     (note,) = unpublished_note(table, [EMPLOYMENT_RATE, UNEMPLOYMENT_RATE])
-    assert "citizens of another EU country (unemployment rate (%))" in str(note) and "not zero" in str(note)
+    assert "citizens of another EU country: unemployment rate (%)" in str(note) and "not zero" in str(note)
     assert unpublished_note(table.dropna(), [EMPLOYMENT_RATE, UNEMPLOYMENT_RATE]) == []

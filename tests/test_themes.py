@@ -156,7 +156,7 @@ def test_theme_table_flags_items_whose_definitions_differ_between_cities():
     arrivals = themes.theme_table(three, "flows", ["turin", "madrid", "vienna"]).table.iloc[:3]
     assert arrivals["city"].tolist()[2] == "Vienna"  # the row of the cities without a figure
     assert arrivals["comparable"].tolist() == ["no: definitions differ", "no: definitions differ", ""]
-    assert any(n.startswith("Arrivals of foreigners per year — not comparable") and "Foreign nationals (Turin)" in n for n in section.notes)
+    assert any(n.startswith("Arrivals of foreigners per year — definitions differ: figures compare only within each group") and "Foreign nationals (Turin)" in n for n in section.notes)
     assert any(n.startswith("Foreign nationals: ") for n in section.notes)
     assert all(isinstance(n, Msg) for n in section.notes)
     assert isinstance(by_item["Arrivals of foreigners per year"], Msg)

@@ -163,7 +163,7 @@ def permit_channels(national: pd.DataFrame) -> Section:
 
 def unpublished_note(table: pd.DataFrame, measures: list) -> list[Msg]:
     """A note naming each group and measure left empty because the publisher gives no figure ([] when none)."""
-    cases = [T("{group} ({measure})", group=group, measure=Label(str(measure)))
+    cases = [T("{group}: {measure}", group=group, measure=Label(str(measure)))
              for measure in measures for group, value in zip(table[GROUP], table[measure]) if pd.isna(value)]
     if not cases:
         return []

@@ -285,24 +285,20 @@ def _areas_cell(place: str, level: str) -> str | Msg:
 
 
 def _difference_note(item: Item, figures: pd.DataFrame, verdict: str, names: dict, defs: dict) -> Msg:
-    # who uses what, along the one column that differs (figures of countries aside: they are national)
-    column = {"no: definitions differ": "definition_id", "no: areas differ": "geography_level", "no: dates differ": "ref_date",
-              "no: age ranges or groups differ": "subgroup"}.get(verdict, "unit")
+    # who uses what, along the one column that differs (figures of countries aside: they are national);
+    # the figures of one group may compare with each other ('yes'), never across groups
+    column, reason = {
+        "no: definitions differ": ("definition_id", T("definitions differ")),
+        "no: areas differ": ("geography_level", T("areas differ")),
+        "no: dates differ": ("ref_date", T("dates more than {years} years apart", years=Num(DATE_TOLERANCE_YEARS, "count"))),
+        "no: age ranges or groups differ": ("subgroup", T("age ranges or groups differ")),
+    }.get(verdict, ("unit", T("units differ")))
     parts = []
     for key, group in figures[figures["geography_level"] != "country"].groupby(column, sort=False):
-        cities = ", ".join(names[c] for c in dict.fromkeys(group["city_id"]))
+        cities = join([get_city(c).names for c in dict.fromkeys(group["city_id"])], ", ")
         parts.append(T("{label} ({cities})", label=_group_label(column, key, group, defs), cities=cities))
-    groups = join(parts, "; ")
-    if column == "definition_id":
-        return T("{item} — not comparable across cities (definitions differ): {groups}.", item=Label(item.label), groups=groups)
-    if column == "ref_date":
-        return T("{item} — not comparable across cities (dates more than {years} years apart): {groups}.",
-                 item=Label(item.label), years=Num(DATE_TOLERANCE_YEARS, "count"), groups=groups)
-    if column == "geography_level":
-        return T("{item} — not comparable across cities (areas differ): {groups}.", item=Label(item.label), groups=groups)
-    if column == "subgroup":
-        return T("{item} — not comparable across cities (age ranges or groups differ): {groups}.", item=Label(item.label), groups=groups)
-    return T("{item} — not comparable across cities (units differ): {groups}.", item=Label(item.label), groups=groups)
+    return T("{item} — {reason}: figures compare only within each group: {groups}.", item=Label(item.label), reason=reason,
+             groups=join(parts, "; "))
 
 
 def _group_label(column: str, key: str, group: pd.DataFrame, defs: dict):

@@ -186,10 +186,11 @@ def T(msgid: str, **params) -> Msg:  # noqa: N802 - the gettext-style marker the
 
 
 def source_words(text: str) -> Msg:
-    """A publisher's own note, as published in English: French and Arabic annexes say it is in English.
+    """A note kept in English (a publisher's words, or a reader's record of how a value was made):
+    French and Arabic annexes quote it and say it is in English.
 
-    The registry and the tidy tables keep a source's notes in the words it published them in; a
-    translation would put words in the publisher's mouth, so the note is quoted and marked instead.
+    The registry and the tidy tables keep such notes as written; they have no translation path, so
+    the note is quoted and marked rather than left to pass for a sentence of the annex's language.
     """
     return T("{source_words}", source_words=text)
 

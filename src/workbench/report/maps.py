@@ -214,7 +214,7 @@ def plot_district_map(table: pd.DataFrame, lang: str = "en", boundary_id: str = 
     no_shape = [str(a) for p, a in zip(table[PLACE_ID].astype(str), table[AREA]) if p not in shapes]
     if no_shape:
         title = T("{title}. Not on the map (no boundary): {areas}", title=title, areas=", ".join(no_shape))
-    handles = _class_handles(edges, lang)
+    handles = _class_handles(edges, lang, no_value=any(p not in shares for p in shapes))
     _map_legend(fig, handles, title, lang, columns=len(handles))  # at most six short entries: one row, in class order
     return fig
 
@@ -292,11 +292,12 @@ def class_colours(classes: int) -> list[str]:
     return [CLASS_COLOURS[round(k * (len(CLASS_COLOURS) - 1) / (classes - 1))] for k in range(classes)]
 
 
-def _class_handles(edges: list[float], lang: str) -> list:
-    # one legend entry per class with its breaks and unit, then the grey of 'no value'
+def _class_handles(edges: list[float], lang: str, no_value: bool = True) -> list:
+    # one legend entry per class with its breaks and unit, then the grey of 'no value' (when some area is grey)
     handles = [Patch(facecolor=c, edgecolor="#555", label=visual(label, lang))
                for c, label in zip(class_colours(len(edges) - 1), class_labels(edges, lang))]
-    handles.append(Patch(facecolor=NO_DATA, edgecolor="#555", label=visual(render(T("no value"), lang), lang)))
+    if no_value:
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#555", label=visual(render(T("no value"), lang), lang)))
     return handles
 
 
