@@ -249,6 +249,19 @@ def lab_server(tmp_path_factory):
     The copy keeps the tracked notebooks safe from anything the lab writes (checkpoints, an
     autosave); autosave and the news notice are also switched off in the lab's own settings folder.
     """
+    with _lab_server(tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture
+def own_lab_server(tmp_path_factory):
+    """A JupyterLab of its own (as :func:`lab_server`): no tab or session left by other tests."""
+    with _lab_server(tmp_path_factory) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _lab_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab")
     root = work / "project"
     for part in ("data", "params", "notebooks"):
@@ -517,18 +530,24 @@ RUN_ALL_STATE = """((path) => {
     return {error: String(e)};
   }
 })(%r)"""
-#: Run All on the notebook at a path, its tab brought to the front first (the menu's Run All runs the tab in front).
+#: Run All on the notebook at a path, its tab brought to the front first (the menu's Run All runs the tab in front);
+#: the tabs of other notebooks (the template, opened by earlier tests) are taken away, unsaved, so that no other
+#: notebook can be the one in front when the command runs.
 RUN_ALL = """((path) => {
-  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  const tabs = [...window.jupyterapp.shell.widgets('main')];
+  for (const w of tabs) { if (w.context && w.context.path !== path) w.dispose(); }
+  const panel = tabs.find(w => w.context && w.context.path === path);
   window.jupyterapp.shell.activateById(panel.id);
-  window.jupyterapp.commands.execute('notebook:run-all-cells');
+  // once the notebook tracker has followed the activation (a later turn of the event loop)
+  setTimeout(() => window.jupyterapp.commands.execute('notebook:run-all-cells'), 1000);
   return true;
 })(%r)"""
 #: Seconds allowed for Run All of a city profile (under a minute on a quiet machine).
 RUN_ALL_TIMEOUT = 300
 
 
-def test_lab_runs_all_cells_of_a_city_copy(browser: _Browser, lab_server: dict):
+def test_lab_runs_all_cells_of_a_city_copy(browser: _Browser, own_lab_server: dict):
+    lab_server = own_lab_server
     shot = ARTIFACTS / "lab-tunis-run-all.png"
     state, soup = _open_in_lab(browser, lab_server, "outputs/lab/tunis_profile.ipynb", shot)
     _assert_notebook_seen(state, soup, "tunis_profile.ipynb", shot, lab_server["log"])
